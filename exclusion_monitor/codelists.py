@@ -1,0 +1,172 @@
+"""Code lists (exclusion categories and reasons, SEN, enrol status, NC years, phases, ethnicity,
+LA numbers, sex) loaded once from the CSV files shipped in `data/codelists`.
+
+An admin extends a list by putting a CSV of the same name and columns in the user code-list
+folder (`config.user_codelists_dir()`); its rows add to, or replace, the shipped rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from exclusion_monitor import config
+
+_BLANKS = re.compile(r"[\s_]+")
+_YEAR_WORDS = re.compile(r"^(?:national\s*curriculum\s*)?(?:year|yr|y|ncy|nc)\s*-?\s*(\d{1,2})$")
+
+CATEGORIES = "exclusion_categories"
+REASONS = "exclusion_reasons"
+SEN = "sen_provision"
+ENROL_STATUS = "enrol_status"
+NC_YEARS = "nc_years"
+PHASES = "phases"
+ETHNICITY = "ethnicity"
+LA_NUMBERS = "la_numbers"
+SEX = "sex"
+
+
+def _key(text: str) -> str:
+    """Lookup key: case-folded, inner blanks collapsed, trailing full stops dropped."""
+    return _BLANKS.sub(" ", text.strip().rstrip(".")).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    label: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class CodeList:
+    """An ordered list of codes with lookup by code, label or any synonym (case-insensitive)."""
+
+    def __init__(self, name: str, rows: list[dict[str, str]]) -> None:
+        self.name = name
+        self._codes: dict[str, Code] = {}
+        self._lookup: dict[str, str] = {}
+        for row in rows:
+            self._add(row)
+
+    def _add(self, row: dict[str, str]) -> None:
+        code = (row.get("code") or "").strip()
+        if not code:
+            return
+        extra = {
+            k: (v or "").strip()
+            for k, v in row.items()
+            if k not in ("code", "label", "synonyms") and k is not None
+        }
+        self._codes[code] = Code(code, (row.get("label") or code).strip(), extra)
+        names = [code, row.get("label") or "", *(row.get("synonyms") or "").split("|")]
+        for name in names:
+            if name.strip():
+                self._lookup[_key(name)] = code
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self._codes.values())
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._codes
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def get(self, code: str) -> Code | None:
+        return self._codes.get(code)
+
+    def codes(self) -> list[str]:
+        return list(self._codes)
+
+    def match(self, text: object) -> Code | None:
+        """The code that `text` names (a code, label or synonym, any case), else None.
+
+        A code whose `maps_to` column is set (a legacy code) resolves to the code it maps to.
+        """
+        if text is None:
+            return None
+        found = self._lookup.get(_key(str(text)))
+        if found is None:
+            return None
+        code = self._codes[found]
+        target = code.extra.get("maps_to")
+        if target and target in self._codes:
+            return self._codes[target]
+        return code
+
+
+def _read_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@cache
+def codelist(name: str) -> CodeList:
+    """The named code list, shipped rows first then any admin rows (loaded once per process)."""
+    shipped = resources.files("exclusion_monitor") / "data" / "codelists" / f"{name}.csv"
+    rows = _read_rows(shipped.read_text(encoding="utf-8"))
+    extra_file = config.user_codelists_dir() / f"{name}.csv"
+    if extra_file.is_file():
+        rows += _read_rows(Path(extra_file).read_text(encoding="utf-8-sig"))
+    return CodeList(name, rows)
+
+
+def reload_codelists() -> None:
+    """Forget cached lists so the next use reads the files again (after an admin edit)."""
+    codelist.cache_clear()
+
+
+def nc_year(text: object) -> str | None:
+    """'R', 'N1', '7', 'X' from 'Reception', 'Year 7', 'Y7', '7', '07', 7.0 and the like."""
+    if text is None:
+        return None
+    raw = str(text).strip()
+    if not raw:
+        return None
+    if re.fullmatch(r"\d{1,2}(\.0+)?", raw):
+        raw = str(int(float(raw)))
+    years = codelist(NC_YEARS)
+    found = years.match(raw)
+    if found is not None:
+        return found.code
+    words = _YEAR_WORDS.match(_key(raw))
+    if words:
+        number = str(int(words.group(1)))
+        return number if number in years else None
+    return None
+
+
+def nc_year_order(code: str) -> int:
+    """Sort order of an NC year code (N1 < N2 < R < 1 .. 14 < X)."""
+    found = codelist(NC_YEARS).get(code)
+    return int(found.extra.get("order", "99")) if found else 99
+
+
+def is_primary_year(code: str | None) -> bool:
+    """NC years R to 6 (domain rule `primary_exclusion`)."""
+    return code is not None and 0 <= nc_year_order(code) <= 6
+
+
+def ethnicity(text: object) -> Code | None:
+    """A main ethnicity code; extended codes roll up on their first four characters."""
+    if text is None:
+        return None
+    codes = codelist(ETHNICITY)
+    found = codes.match(text)
+    if found is None:
+        candidate = str(text).strip().upper()[:4]
+        found = codes.get(candidate)
+    return found
+
+
+def counts_for_history(enrol_status: str | None) -> bool:
+    """C and M registrations make the school history; S and G are placements."""
+    if enrol_status is None:
+        return True
+    found = codelist(ENROL_STATUS).get(enrol_status)
+    return bool(found and found.extra.get("counts_for_history") == "yes")

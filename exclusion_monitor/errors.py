@@ -1,0 +1,40 @@
+"""Typed errors: everything the app raises on purpose derives from ExclusionMonitorError.
+
+The message of each error is a plain sentence fit to show to a user as it is.
+"""
+
+
+class ExclusionMonitorError(Exception):
+    """Base for every error the app raises deliberately."""
+
+
+class DatabaseError(ExclusionMonitorError):
+    """The database cannot be opened or used."""
+
+
+class NotOurDatabaseError(DatabaseError):
+    """The file exists but is not an Exclusion Monitor database."""
+
+
+class NewerSchemaError(DatabaseError):
+    """The database was written by a newer version of the app."""
+
+
+class DatabaseLocationError(DatabaseError):
+    """The database is somewhere it must not be (for example a network share)."""
+
+
+class DatabaseWriteError(DatabaseError):
+    """A write failed (disk full, read-only file); earlier data is intact."""
+
+
+class NotFoundError(ExclusionMonitorError):
+    """A record that was asked for does not exist."""
+
+
+class InvalidInputError(ExclusionMonitorError):
+    """A value given by the user is not acceptable."""
+
+
+class PermissionDeniedError(ExclusionMonitorError):
+    """The current user's role does not allow the action."""

@@ -1,0 +1,91 @@
+"""Integrity, identity and schema checks for `exclusion-monitor check` and the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.database import APPLICATION_ID, Database
+from exclusion_monitor.store.migrations import CURRENT_VERSION, schema_fingerprint
+from exclusion_monitor.upn import check_upn
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_checks(db: Database) -> list[CheckResult]:
+    """Every check, in the order a support person would want to read them."""
+    with db.read() as conn:
+        return [
+            _integrity(conn),
+            _foreign_keys(conn),
+            _schema(conn),
+            _identity_current_upn(conn),
+            _identity_check_letters(conn),
+        ]
+
+
+def _integrity(conn: sa.Connection) -> CheckResult:
+    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+    ok = rows == ["ok"]
+    detail = "the database file is sound" if ok else "; ".join(rows[:5])
+    return CheckResult("integrity", ok, detail)
+
+
+def _foreign_keys(conn: sa.Connection) -> CheckResult:
+    rows = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if not rows:
+        return CheckResult("references", True, "every reference between records resolves")
+    tables = sorted({str(r[0]) for r in rows})
+    return CheckResult("references", False, f"{len(rows)} broken references in {', '.join(tables)}")
+
+
+def _schema(conn: sa.Connection) -> CheckResult:
+    app_id = int(conn.exec_driver_sql("PRAGMA application_id").scalar_one())
+    version = int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+    if app_id != APPLICATION_ID:
+        return CheckResult(
+            "schema", False, "the file is not marked as an Exclusion Monitor database"
+        )
+    if version != CURRENT_VERSION:
+        return CheckResult("schema", False, f"schema version {version}, expected {CURRENT_VERSION}")
+    found = schema_fingerprint(conn)
+    missing = sorted(set(t.metadata.tables) - set(found))
+    if missing:
+        return CheckResult("schema", False, f"missing tables: {', '.join(missing)}")
+    return CheckResult("schema", True, f"schema version {version}, all tables present")
+
+
+def _identity_current_upn(conn: sa.Connection) -> CheckResult:
+    current_counts = (
+        sa.select(t.child_identifiers.c.child_id, sa.func.count().label("n"))
+        .where(t.child_identifiers.c.kind == "current")
+        .group_by(t.child_identifiers.c.child_id)
+        .subquery()
+    )
+    bad = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(t.children)
+        .outerjoin(current_counts, current_counts.c.child_id == t.children.c.id)
+        .where(sa.func.coalesce(current_counts.c.n, 0) != 1)
+    ).scalar_one()
+    if bad:
+        return CheckResult("identity", False, f"{bad} children do not have exactly one current UPN")
+    return CheckResult("identity", True, "every child has exactly one current UPN")
+
+
+def _identity_check_letters(conn: sa.Connection) -> CheckResult:
+    bad = [
+        row.id
+        for row in conn.execute(sa.select(t.child_identifiers.c.id, t.child_identifiers.c.upn))
+        if not check_upn(row.upn).valid
+    ]
+    if bad:
+        return CheckResult("upn check letters", False, f"{len(bad)} stored UPNs fail their check")
+    return CheckResult("upn check letters", True, "every stored UPN passes its check letter")

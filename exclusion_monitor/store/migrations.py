@@ -1,0 +1,94 @@
+"""Schema versions. A new database is created at CURRENT_VERSION from `schema.py`; an older one is
+upgraded by the steps below, after a backup, in one transaction.
+
+Append only: never edit a released step. To change the schema: edit schema.py, add the step that
+turns version N into N+1, raise CURRENT_VERSION, and save a snapshot of version N for the tests
+(`python -m exclusion_monitor.store.migrations snapshot`), as tests/core/test_migrations.py asks.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from exclusion_monitor.store.database import Database
+
+log = logging.getLogger(__name__)
+
+CURRENT_VERSION = 1
+
+# STEPS[n] upgrades a database at version n - 1 to version n.
+STEPS: dict[int, Callable[[sa.Connection], None]] = {}
+
+
+def upgrade(db: Database, from_version: int) -> None:
+    """Back up, then apply every step after `from_version` in one transaction."""
+    from exclusion_monitor.store.backup import automatic_backup
+
+    automatic_backup(db, f"before-schema-{CURRENT_VERSION}")
+    with db.engine.begin() as conn:
+        for version in range(from_version + 1, CURRENT_VERSION + 1):
+            log.info("migrating schema to version %d", version)
+            STEPS[version](conn)
+        conn.exec_driver_sql(f"PRAGMA user_version = {CURRENT_VERSION}")
+
+
+def schema_fingerprint(conn: sa.Connection) -> dict[str, object]:
+    """What matters of a schema, independent of column order and DDL text, for comparisons."""
+    inspector = sa.inspect(conn)
+    result: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        columns = sorted(
+            (c["name"], str(c["type"]), bool(c["nullable"]), bool(c.get("primary_key")))
+            for c in inspector.get_columns(table)
+        )
+        indexes = sorted(
+            (tuple(str(c) for c in i["column_names"]), bool(i["unique"]))
+            for i in inspector.get_indexes(table)
+        )
+        uniques = sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table))
+        fks = sorted(
+            (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+            for f in inspector.get_foreign_keys(table)
+        )
+        result[table] = {"columns": columns, "indexes": indexes, "uniques": uniques, "fks": fks}
+    return result
+
+
+def snapshot_sql(conn: sa.Connection) -> str:
+    """The DDL of the current database, as a script that recreates the schema."""
+    rows = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, name"
+    ).all()
+    return "".join(f"{row[0]};\n" for row in rows)
+
+
+def _write_snapshot(folder: Path) -> Path:
+    import tempfile
+
+    from exclusion_monitor.store.database import open_database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(Path(tmp) / "snapshot.db")
+        with db.read() as conn:
+            text = snapshot_sql(conn)
+        db.close()
+    target = folder / f"schema_v{CURRENT_VERSION}.sql"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+if __name__ == "__main__":  # pragma: no cover - developer tool
+    if sys.argv[1:] == ["snapshot"]:
+        out = Path(__file__).resolve().parents[2] / "tests" / "core" / "schema_snapshots"
+        out.mkdir(parents=True, exist_ok=True)
+        print(_write_snapshot(out))
+    else:
+        print("usage: python -m exclusion_monitor.store.migrations snapshot")

@@ -1,0 +1,383 @@
+"""The database schema as SQLAlchemy Core tables: the current version, used for every query.
+
+A new database is created from these tables; an older one is brought up to date by the steps in
+`migrations.py`, and a test checks that both roads lead to the same schema.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True)
+
+
+def _batch() -> sa.Column[int]:
+    """The import batch that first brought the row (NULL when a person entered it)."""
+    return sa.Column(
+        "batch_id", sa.Integer, sa.ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
+    )
+
+
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),  # JSON
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.String(200)),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("account", sa.String(200), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(200)),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    _id(),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("account", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(50), nullable=False, index=True),
+    sa.Column("target", sa.String(200)),
+    sa.Column("detail", sa.Text),  # JSON
+    sa.Column("prev_hash", sa.String(64)),
+    sa.Column("hash", sa.String(64)),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    _id(),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("file_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("sheet", sa.String(200)),
+    sa.Column("census_date", sa.Date),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.Column("imported_by", sa.String(200)),
+    sa.Column("rows_read", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_imported", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_rejected", sa.Integer, nullable=False, default=0),
+    sa.Column("status", sa.String(20), nullable=False, default="imported"),  # imported | undone
+    sa.Column("undone_at", sa.DateTime),
+    sa.Column("undone_by", sa.String(200)),
+    sa.Column("mapping", sa.Text),  # JSON: column -> field
+    sa.Column("warnings", sa.Text),  # JSON list
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows",
+    metadata,
+    _id(),
+    sa.Column(
+        "batch_id",
+        sa.Integer,
+        sa.ForeignKey("import_batches.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("upn", sa.String(20)),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("raw", sa.Text),  # JSON: the row as read, to send back to the school
+)
+
+# Every batch that brought a record, so undoing one batch keeps what another also brought.
+record_sources = sa.Table(
+    "record_sources",
+    metadata,
+    sa.Column("record_type", sa.String(30), primary_key=True),
+    sa.Column("record_id", sa.Integer, primary_key=True),
+    sa.Column(
+        "batch_id",
+        sa.Integer,
+        sa.ForeignKey("import_batches.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    sa.Column("row_number", sa.Integer),
+)
+
+schools = sa.Table(
+    "schools",
+    metadata,
+    _id(),
+    sa.Column("laestab", sa.String(7), nullable=False, unique=True),
+    sa.Column("urn", sa.String(10), unique=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("la_code", sa.String(3)),
+    sa.Column("phase", sa.String(30)),
+    sa.Column("school_type", sa.String(100)),
+    sa.Column("low_age", sa.Integer),
+    sa.Column("high_age", sa.Integer),
+    sa.Column("open_date", sa.Date),
+    sa.Column("close_date", sa.Date),
+    _batch(),
+)
+
+school_links = sa.Table(
+    "school_links",
+    metadata,
+    _id(),
+    sa.Column(
+        "school_id", sa.Integer, sa.ForeignKey("schools.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "linked_school_id",
+        sa.Integer,
+        sa.ForeignKey("schools.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("link_type", sa.String(50), nullable=False),  # successor | predecessor | ...
+    sa.Column("established_date", sa.Date),
+    _batch(),
+    sa.UniqueConstraint("school_id", "linked_school_id", "link_type"),
+)
+
+children = sa.Table(
+    "children",
+    metadata,
+    _id(),
+    sa.Column("surname", sa.String(200), nullable=False),
+    sa.Column("forename", sa.String(200), nullable=False),
+    sa.Column("date_of_birth", sa.Date),
+    sa.Column("sex", sa.String(1)),
+    sa.Column("looked_after", sa.Boolean),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    _batch(),
+    sa.Index("ix_children_name", "surname", "forename"),
+    sa.Index("ix_children_identity", "date_of_birth", "surname"),
+)
+
+child_identifiers = sa.Table(
+    "child_identifiers",
+    metadata,
+    _id(),
+    sa.Column(
+        "child_id",
+        sa.Integer,
+        sa.ForeignKey("children.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("upn", sa.String(13), nullable=False, unique=True),
+    sa.Column("kind", sa.String(10), nullable=False),  # current | former
+    sa.Column("temporary", sa.Boolean, nullable=False, default=False),
+    sa.Column("first_seen", sa.Date),
+    _batch(),
+)
+
+enrolments = sa.Table(
+    "enrolments",
+    metadata,
+    _id(),
+    sa.Column(
+        "child_id", sa.Integer, sa.ForeignKey("children.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("school_id", sa.Integer, sa.ForeignKey("schools.id"), nullable=False, index=True),
+    sa.Column("entry_date", sa.Date),
+    sa.Column("leaving_date", sa.Date),
+    sa.Column("leaving_reason", sa.String(200)),
+    sa.Column("destination", sa.String(300)),
+    sa.Column("enrol_status", sa.String(1)),
+    _batch(),
+    sa.UniqueConstraint("child_id", "school_id", "entry_date", "enrol_status"),
+)
+
+census_observations = sa.Table(
+    "census_observations",
+    metadata,
+    _id(),
+    sa.Column(
+        "child_id", sa.Integer, sa.ForeignKey("children.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("school_id", sa.Integer, sa.ForeignKey("schools.id"), nullable=False, index=True),
+    sa.Column("census_date", sa.Date, nullable=False, index=True),
+    sa.Column("upn_seen", sa.String(13)),
+    sa.Column("nc_year", sa.String(3)),
+    sa.Column("enrol_status", sa.String(1)),
+    sa.Column("entry_date", sa.Date),
+    sa.Column("fsm", sa.Boolean),
+    sa.Column("sen", sa.String(1)),
+    sa.Column("ethnicity", sa.String(10)),
+    sa.Column("looked_after", sa.Boolean),
+    sa.Column("address_line1", sa.String(300)),
+    sa.Column("postcode", sa.String(10)),
+    sa.Column("family_ref", sa.String(50)),
+    _batch(),
+    sa.UniqueConstraint("child_id", "school_id", "census_date"),
+)
+
+exclusions = sa.Table(
+    "exclusions",
+    metadata,
+    _id(),
+    sa.Column(
+        "child_id", sa.Integer, sa.ForeignKey("children.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("school_id", sa.Integer, sa.ForeignKey("schools.id"), nullable=False, index=True),
+    sa.Column("category", sa.String(4), nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False, index=True),
+    sa.Column("end_date", sa.Date),
+    sa.Column("sessions", sa.Float, nullable=False),
+    sa.Column("reason1", sa.String(4)),
+    sa.Column("reason2", sa.String(4)),
+    sa.Column("reason3", sa.String(4)),
+    sa.Column("review_outcome", sa.String(100)),
+    _batch(),
+    sa.UniqueConstraint("child_id", "school_id", "category", "start_date"),
+)
+
+identity_reviews = sa.Table(
+    "identity_reviews",
+    metadata,
+    _id(),
+    sa.Column(
+        "child_id", sa.Integer, sa.ForeignKey("children.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "candidate_id",
+        sa.Integer,
+        sa.ForeignKey("children.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, default="open"),  # open|merged|kept_apart
+    sa.Column("decided_by", sa.String(200)),
+    sa.Column("decided_at", sa.DateTime),
+    _batch(),
+    sa.UniqueConstraint("child_id", "candidate_id"),
+)
+
+families = sa.Table(
+    "families",
+    metadata,
+    _id(),
+    sa.Column("family_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("basis", sa.String(20), nullable=False),  # reference | address | manual
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+family_members = sa.Table(
+    "family_members",
+    metadata,
+    sa.Column(
+        "family_id",
+        sa.Integer,
+        sa.ForeignKey("families.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "child_id",
+        sa.Integer,
+        sa.ForeignKey("children.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+# An officer's decision to link a child to a family or keep them out of it; survives re-imports.
+family_decisions = sa.Table(
+    "family_decisions",
+    metadata,
+    _id(),
+    sa.Column(
+        "child_id", sa.Integer, sa.ForeignKey("children.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "other_child_id",
+        sa.Integer,
+        sa.ForeignKey("children.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("decision", sa.String(10), nullable=False),  # link | unlink
+    sa.Column("decided_by", sa.String(200)),
+    sa.Column("decided_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("child_id", "other_child_id"),
+)
+
+flags = sa.Table(
+    "flags",
+    metadata,
+    _id(),
+    sa.Column(
+        "child_id", sa.Integer, sa.ForeignKey("children.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("rule", sa.String(40), nullable=False, index=True),
+    sa.Column("rule_version", sa.Integer, nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("evidence", sa.Text),  # JSON
+    sa.Column("first_raised", sa.Date, nullable=False),
+    sa.Column("last_seen", sa.Date, nullable=False),
+    sa.Column("cleared_on", sa.Date),
+    sa.Column("status", sa.String(20), nullable=False, default="new"),
+    sa.Column("assigned_to", sa.String(200)),
+    sa.Column("updated_at", sa.DateTime),
+    sa.UniqueConstraint("child_id", "rule"),
+)
+
+flag_reviews = sa.Table(
+    "flag_reviews",
+    metadata,
+    _id(),
+    sa.Column(
+        "flag_id",
+        sa.Integer,
+        sa.ForeignKey("flags.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("assigned_to", sa.String(200)),
+    sa.Column("changed_by", sa.String(200), nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)
+
+review_notes = sa.Table(
+    "review_notes",
+    metadata,
+    _id(),
+    sa.Column(
+        "flag_id",
+        sa.Integer,
+        sa.ForeignKey("flags.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("written_at", sa.DateTime, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+mapping_profiles = sa.Table(
+    "mapping_profiles",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("header_signature", sa.String(64), nullable=False, unique=True),
+    sa.Column("mapping", sa.Text, nullable=False),  # JSON: header -> field
+    sa.Column("created_by", sa.String(200)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)

@@ -1,0 +1,86 @@
+"""Unique Pupil Numbers: normalisation and the DfE check letter (domain.md section 4).
+
+A UPN is 13 characters: check letter, LA number (3 digits), establishment (4 digits), year of
+allocation (2 digits) and a serial of 3 digits, or of 2 digits and a letter for a temporary UPN.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+_PERMANENT = re.compile(rf"^[{CHECK_LETTERS}]\d{{12}}$")
+_TEMPORARY = re.compile(rf"^[{CHECK_LETTERS}]\d{{11}}[{CHECK_LETTERS}]$")
+_SPACES = re.compile(r"[\s\-]+")
+
+
+class UpnKind(StrEnum):
+    PERMANENT = "permanent"
+    TEMPORARY = "temporary"
+
+
+@dataclass(frozen=True, slots=True)
+class UpnCheck:
+    """The outcome of checking one UPN: `problem` is None when it is valid."""
+
+    upn: str
+    kind: UpnKind | None
+    problem: str | None
+
+    @property
+    def valid(self) -> bool:
+        return self.problem is None
+
+
+def normalise_upn(value: object) -> str:
+    """Upper-case with spaces and hyphens removed; '' for an empty value."""
+    if value is None:
+        return ""
+    return _SPACES.sub("", str(value)).upper()
+
+
+def check_letter(upn_body: str) -> str:
+    """The check letter for the 12 characters after it (positions 2 to 13).
+
+    Each character is multiplied by its position (2..13): digits by face value, a final letter by
+    its index in the check-letter table. The sum mod 23 indexes the table.
+    """
+    if len(upn_body) != 12:
+        raise ValueError("a UPN body has 12 characters")
+    total = 0
+    for position, char in enumerate(upn_body, start=2):
+        value = int(char) if char.isdigit() else CHECK_LETTERS.index(char)
+        total += value * position
+    return CHECK_LETTERS[total % 23]
+
+
+def check_upn(value: object) -> UpnCheck:
+    """Normalise and check a UPN, saying in plain words what is wrong with it, if anything."""
+    upn = normalise_upn(value)
+    if not upn:
+        return UpnCheck(upn, None, "the UPN is missing")
+    if len(upn) != 13:
+        return UpnCheck(upn, None, f"a UPN has 13 characters, this one has {len(upn)}")
+    if _PERMANENT.match(upn):
+        kind = UpnKind.PERMANENT
+    elif _TEMPORARY.match(upn):
+        kind = UpnKind.TEMPORARY
+    else:
+        return UpnCheck(
+            upn, None, "the UPN is not in the right format (letter, 11 digits, digit or letter)"
+        )
+    expected = check_letter(upn[1:])
+    if upn[0] != expected:
+        return UpnCheck(upn, kind, f"the UPN's check letter should be {expected}, not {upn[0]}")
+    return UpnCheck(upn, kind, None)
+
+
+def is_valid_upn(value: object) -> bool:
+    return check_upn(value).valid
+
+
+def la_number(upn: str) -> str:
+    """The local authority number embedded in a (normalised) UPN."""
+    return upn[1:4]

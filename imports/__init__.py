@@ -1,0 +1,1 @@
+"""Spreadsheet intake: read, find the header, detect the kind, map, normalise, validate, load."""

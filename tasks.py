@@ -1,0 +1,131 @@
+"""Set-up and test runner: `python tasks.py app` opens the app, `python tasks.py test` tests it.
+
+Both create a virtual environment in .venv with the pinned requirements on first use (and again
+when the requirements change), so a fresh machine needs nothing but Python 3.11+.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+REQUIREMENTS = ROOT / "requirements" / "dev.txt"
+STAMP = VENV / ".tasks-stamp"
+DEMO_DIR = ROOT / "demo"
+DEMO_DB = DEMO_DIR / "demo-authority.db"
+
+# Debian packages the test suite uses (PDF pages to text and pictures; Qt's runtime libraries).
+DEBIAN_PACKAGES = ["poppler-utils", "libegl1", "libxkbcommon0", "libfontconfig1", "libdbus-1-3"]
+
+
+def venv_python() -> Path:
+    sub = "Scripts/python.exe" if os.name == "nt" else "bin/python"
+    return VENV / sub
+
+
+def venv_script(name: str) -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / f"{name}.exe"
+    return VENV / "bin" / name
+
+
+def _requirements_digest() -> str:
+    digest = hashlib.sha256()
+    for path in [*sorted((ROOT / "requirements").glob("*.txt")), ROOT / "pyproject.toml"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the pinned requirements plus this project (editable)."""
+    wanted = _requirements_digest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted and venv_python().exists():
+        return
+    if not venv_python().exists():
+        print("Creating the virtual environment in .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    py = str(venv_python())
+    run([py, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    print("Installing pinned requirements ...", flush=True)
+    run([py, "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)])
+    run([py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)])
+    STAMP.write_text(wanted)
+
+
+def ensure_debian_packages() -> None:
+    """On Debian/Ubuntu as root, install the system packages the tests need if any are missing."""
+    if not sys.platform.startswith("linux") or shutil.which("dpkg-query") is None:
+        return
+    missing = [p for p in DEBIAN_PACKAGES if not _dpkg_installed(p)]
+    if not missing:
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        print(f"Please install these Debian packages first: {' '.join(missing)}", flush=True)
+        return
+    print(f"Installing Debian packages: {' '.join(missing)} ...", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-qq"], env=env)
+    run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
+
+
+def _dpkg_installed(package: str) -> bool:
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True, check=False
+    )
+    return "install ok installed" in result.stdout
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
+    completed = subprocess.run(cmd, cwd=ROOT, env=env, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"Failed ({completed.returncode}): {' '.join(cmd)}")
+
+
+def cmd_test(extra: list[str]) -> None:
+    ensure_debian_packages()
+    ensure_environment()
+    py = str(venv_python())
+    steps: list[tuple[str, list[str], dict[str, str] | None]] = [
+        ("ruff format", [str(venv_script("ruff")), "format", "--check", "."], None),
+        ("ruff lint", [str(venv_script("ruff")), "check", "."], None),
+        ("mypy", [py, "-m", "mypy"], None),
+        ("import contracts", [str(venv_script("lint-imports"))], None),
+        (
+            "core and intake without Qt",
+            [py, "-m", "pytest", "-q", "-p", "no:pytest-qt", "tests/core", "tests/intake"],
+            dict(os.environ, EXCLUSION_MONITOR_BLOCK_QT="1"),
+        ),
+        ("whole test suite", [py, "-m", "pytest", *extra], None),
+    ]
+    for title, cmd, env in steps:
+        print(f"\n=== {title} ===", flush=True)
+        run(cmd, env=env)
+    print("\nAll checks passed.", flush=True)
+
+
+def cmd_app(extra: list[str]) -> None:
+    ensure_environment()
+    exe = str(venv_script("exclusion-monitor"))
+    if not DEMO_DB.exists():
+        print("Building the demo local authority (first start only) ...", flush=True)
+        DEMO_DIR.mkdir(exist_ok=True)
+        run([exe, "--db", str(DEMO_DB), "demo", "--out", str(DEMO_DIR / "returns")])
+    run([exe, "--db", str(DEMO_DB), *extra])
+
+
+def main(argv: list[str]) -> None:
+    commands = {"app": cmd_app, "test": cmd_test}
+    if not argv or argv[0] not in commands:
+        raise SystemExit("usage: python tasks.py app | test [extra arguments]")
+    commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

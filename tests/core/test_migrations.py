@@ -1,0 +1,121 @@
+"""Schema versions: a new database and every earlier version end at the same schema."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from exclusion_monitor import config
+from exclusion_monitor.store import migrations, open_database
+from exclusion_monitor.store.database import APPLICATION_ID
+
+SNAPSHOTS = Path(__file__).parent / "schema_snapshots"
+
+
+def _snapshot_versions() -> list[int]:
+    found = (re.fullmatch(r"schema_v(\d+)\.sql", p.name) for p in SNAPSHOTS.iterdir())
+    return sorted(int(m.group(1)) for m in found if m)
+
+
+def _fresh_fingerprint(tmp_path: Path) -> dict[str, object]:
+    db = open_database(tmp_path / "fresh.db")
+    with db.read() as conn:
+        result = migrations.schema_fingerprint(conn)
+    db.close()
+    return result
+
+
+def _load_snapshot(version: int, path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript((SNAPSHOTS / f"schema_v{version}.sql").read_text(encoding="utf-8"))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
+def test_every_version_has_a_snapshot_and_a_step() -> None:
+    assert _snapshot_versions() == list(range(1, migrations.CURRENT_VERSION + 1)), (
+        "save a snapshot of each released schema version (see migrations.py)"
+    )
+    assert sorted(migrations.STEPS) == list(range(2, migrations.CURRENT_VERSION + 1))
+
+
+def test_current_snapshot_matches_schema_py(tmp_path: Path) -> None:
+    """If this fails, schema.py changed without a new version, step and snapshot."""
+    path = tmp_path / "snap.db"
+    _load_snapshot(migrations.CURRENT_VERSION, path)
+    db = open_database(path)
+    with db.read() as conn:
+        assert migrations.schema_fingerprint(conn) == _fresh_fingerprint(tmp_path)
+    db.close()
+
+
+@pytest.mark.parametrize("version", [v for v in range(1, migrations.CURRENT_VERSION)])
+def test_each_earlier_version_migrates_to_the_current_schema(version: int, tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _load_snapshot(version, path)
+    db = open_database(path)
+    assert db.schema_version() == migrations.CURRENT_VERSION
+    with db.read() as conn:
+        assert migrations.schema_fingerprint(conn) == _fresh_fingerprint(tmp_path)
+    db.close()
+
+
+def test_empty_database_is_created_at_the_current_version(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "new.db")
+    assert db.schema_version() == migrations.CURRENT_VERSION
+    db.close()
+    assert not any(config.backups_dir().iterdir()), "a new database needs no backup"
+
+
+def test_upgrade_backs_up_first_then_applies_steps_in_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    db = open_database(path)
+    with db.write() as conn:
+        conn.exec_driver_sql("INSERT INTO schools (laestab, name) VALUES ('3304000', 'Old School')")
+    db.close()
+    current = migrations.CURRENT_VERSION
+
+    def add_column(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("ALTER TABLE schools ADD COLUMN motto TEXT")
+
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", current + 1)
+    monkeypatch.setitem(migrations.STEPS, current + 1, add_column)
+    db = open_database(path)
+    assert db.schema_version() == current + 1
+    db.close()
+    backups = list(config.backups_dir().iterdir())
+    assert len(backups) == 1
+    conn = sqlite3.connect(backups[0])
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == current
+    assert conn.execute("SELECT name FROM schools").fetchall() == [("Old School",)]
+    conn.close()
+
+
+def test_failed_step_leaves_the_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    open_database(path).close()
+    current = migrations.CURRENT_VERSION
+
+    def broken(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("ALTER TABLE schools ADD COLUMN motto TEXT")
+        raise RuntimeError("step failed half way")
+
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", current + 1)
+    monkeypatch.setitem(migrations.STEPS, current + 1, broken)
+    with pytest.raises(RuntimeError):
+        open_database(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == current
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(schools)")]
+    assert "motto" not in columns
+    conn.close()

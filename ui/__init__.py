@@ -1,0 +1,1 @@
+"""Front ends: the desktop app (PySide6) and the command line."""

@@ -1,0 +1,1 @@
+"""The `exclusion-monitor` command line."""

@@ -1,0 +1,38 @@
+"""`check`: integrity, identity and schema checks; exit 1 when any fails."""
+
+from __future__ import annotations
+
+import argparse
+
+from exclusion_monitor.store.checks import run_checks
+from ui.cli.common import open_db
+from ui.cli.output import print_json
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("check", help="integrity, identity and schema checks")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_db(args) as db:
+        results = run_checks(db)
+        location = db.location
+        version = db.schema_version()
+    ok = all(r.ok for r in results)
+    if args.format == "json":
+        print_json(
+            {
+                "database": location,
+                "schema_version": version,
+                "ok": ok,
+                "checks": [{"name": r.name, "ok": r.ok, "detail": r.detail} for r in results],
+            }
+        )
+    else:
+        print(f"Database: {location}")
+        for r in results:
+            print(f"  [{'ok' if r.ok else 'FAIL'}] {r.name}: {r.detail}")
+        print("All checks passed." if ok else "Some checks failed.")
+    return 0 if ok else 1

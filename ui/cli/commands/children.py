@@ -1,0 +1,53 @@
+"""`children`: every child in the database."""
+
+from __future__ import annotations
+
+import argparse
+
+from exclusion_monitor.store.children import list_children
+from ui.cli.common import open_db
+from ui.cli.output import print_csv, print_json, print_table
+
+HEADERS = [
+    "upn",
+    "surname",
+    "forename",
+    "date_of_birth",
+    "sex",
+    "nc_year",
+    "school_laestab",
+    "school_name",
+    "flags",
+]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("children", help="list every child")
+    parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_db(args) as db:
+        found = list_children(db)
+    rows = [
+        [
+            c.upn,
+            c.surname,
+            c.forename,
+            c.date_of_birth,
+            c.sex,
+            c.nc_year,
+            c.school_laestab,
+            c.school_name,
+            c.flag_count,
+        ]
+        for c in found
+    ]
+    if args.format == "json":
+        print_json([dict(zip(HEADERS, row, strict=True)) for row in rows])
+    elif args.format == "csv":
+        print_csv(HEADERS, rows)
+    else:
+        print_table(HEADERS, rows)
+    return 0

@@ -1,0 +1,64 @@
+"""Entry point of `exclusion-monitor`: with no command it opens the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from exclusion_monitor import __version__, config
+from exclusion_monitor.errors import ExclusionMonitorError
+from exclusion_monitor.logging_setup import LOG_FILE_NAME, setup_logging
+from ui.cli.commands import COMMANDS
+
+log = logging.getLogger(__name__)
+
+EXIT_REFUSED = 2
+EXIT_UNEXPECTED = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="exclusion-monitor",
+        description="School exclusion and mobility monitoring. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"exclusion-monitor {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="the database file (default: the one in your local app-data folder)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging()
+    if args.command is None:
+        from ui.app.application import run_app
+
+        return run_app(args.db)
+    try:
+        return int(args.handler(args))
+    except ExclusionMonitorError as exc:
+        log.warning("command %s refused: %s", args.command, type(exc).__name__)
+        print(f"exclusion-monitor: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("exclusion-monitor: stopped.", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in command %s", args.command)
+        print(
+            "exclusion-monitor: something went wrong that the program did not expect; the "
+            f"details are in {config.log_dir() / LOG_FILE_NAME}.",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
