@@ -1,0 +1,1 @@
+"""Report data: statistics for dashboards and school reports, printable documents as HTML."""
