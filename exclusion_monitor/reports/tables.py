@@ -1,0 +1,62 @@
+"""A report table as plain data: typed columns and rows, ready to print, export or show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+Cell = str | int | float | dt.date | None
+
+
+class ColumnKind(StrEnum):
+    TEXT = "text"
+    DATE = "date"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: ColumnKind = ColumnKind.TEXT
+    width: int | None = None  # characters; None lets the writer choose
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTable:
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Cell]]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What every printout and export says about itself: what, for whom, as of when, by whom."""
+
+    title: str
+    authority: str
+    as_of: dt.date | None
+    filter_description: str
+    produced_by: str
+    produced_at: dt.datetime
+    marking: str = "OFFICIAL-SENSITIVE"
+    audit_hash: str | None = None
+    notes: Sequence[str] = field(default_factory=tuple)
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Label/value pairs for a cover sheet or page header."""
+        rows = [
+            ("Marking", self.marking),
+            ("Report", self.title),
+            ("Local authority", self.authority),
+            ("As of", self.as_of.strftime("%d/%m/%Y") if self.as_of else "latest data"),
+            ("Filter", self.filter_description or "none"),
+            ("Produced by", self.produced_by),
+            ("Produced at", self.produced_at.strftime("%d/%m/%Y %H:%M")),
+        ]
+        if self.audit_hash:
+            rows.append(("Audit chain", self.audit_hash))
+        rows.extend(("Note", note) for note in self.notes)
+        return rows
