@@ -1,0 +1,110 @@
+"""Printable documents as HTML (the subset Qt's rich text engine lays out and paginates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportTable
+
+STYLE = """
+body { font-size: 9pt; }
+h1 { font-size: 15pt; margin: 0 0 4pt 0; }
+h2 { font-size: 12pt; margin: 10pt 0 3pt 0; }
+p.note { color: #444444; margin: 2pt 0; }
+table.data { border-collapse: collapse; margin: 2pt 0 8pt 0; }
+table.data th { background-color: #dde5f0; font-weight: bold; text-align: left; }
+table.data td, table.data th { border: 1px solid #999999; padding: 2pt 4pt; }
+td.num { text-align: right; }
+"""
+
+
+def cell_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintableDocument:
+    """A document to print: HTML fragments (from heading() and paragraph()) and tables, in order.
+
+    The printer paginates it, keeping table rows whole and repeating each table's header row.
+    """
+
+    title: str
+    blocks: Sequence[str | ReportTable]
+    landscape: bool = False
+
+
+def column_widths(table: ReportTable) -> list[int]:
+    """Column widths in per cent of the page, from the columns' content (the same on every page).
+
+    A column is at least as wide as its longest word, so codes and UPNs never break; long free
+    text shares what is left.
+    """
+    weights = []
+    for i, column in enumerate(table.columns):
+        if column.width:
+            weights.append(float(column.width))
+            continue
+        texts = [cell_text(row[i]) for row in table.rows]
+        longest_word = max((len(w) for t in [column.name, *texts] for w in t.split()), default=4)
+        lengths = sorted(len(t) for t in texts) or [0]
+        typical = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))]
+        weights.append(max(min(longest_word, 30) + 1.5, min(typical, 40), 4))
+    total = sum(weights) or 1.0
+    return [max(1, round(100 * w / total)) for w in weights]
+
+
+def table_html(
+    table: ReportTable,
+    *,
+    caption: bool = True,
+    rows: Sequence[Sequence[Cell]] | None = None,
+    widths: Sequence[int] | None = None,
+) -> str:
+    """A table (or some of its rows) with its header row; `widths` in per cent."""
+    numeric = [c.kind in (ColumnKind.INTEGER, ColumnKind.DECIMAL) for c in table.columns]
+    widths = widths or column_widths(table)
+    head = "".join(
+        f'<th width="{w}%">{escape(c.name)}</th>'
+        for c, w in zip(table.columns, widths, strict=True)
+    )
+    body = []
+    for row in table.rows if rows is None else rows:
+        cells = "".join(
+            f'<td class="num">{escape(cell_text(v))}</td>'
+            if numeric[i]
+            else f"<td>{escape(cell_text(v)).replace(chr(10), '<br>')}</td>"
+            for i, v in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    title = f"<h2>{escape(table.title)}</h2>" if caption and table.title else ""
+    if not table.rows:
+        return f'{title}<p class="note">None.</p>'
+    return (
+        f'{title}<table class="data" width="100%" cellspacing="0">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def paragraph(text: str, css_class: str = "note") -> str:
+    return f'<p class="{css_class}">{escape(text)}</p>'
+
+
+def heading(text: str, level: int = 1) -> str:
+    return f"<h{level}>{escape(text)}</h{level}>"
+
+
+def document(blocks: Iterable[str]) -> str:
+    """A whole printable document from HTML blocks made by the functions above."""
+    return f"<html><head><style>{STYLE}</style></head><body>{''.join(blocks)}</body></html>"

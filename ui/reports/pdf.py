@@ -1,0 +1,247 @@
+"""Printing documents to PDF or a printer. Every page carries the protective marking, what the
+report is, who produced it and when, and 'Page X of Y'. Pages are laid out here, not by Qt, so
+table rows are never split across pages and each table's header row repeats on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPaintDevice,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+    QTextTable,
+)
+
+from exclusion_monitor.reports.html import (
+    PrintableDocument,
+    column_widths,
+    document,
+    table_html,
+)
+from exclusion_monitor.reports.tables import ReportContext, ReportTable
+
+FONT_FAMILIES = ["Segoe UI", "Arial", "Liberation Sans", "DejaVu Sans"]
+MARGINS_MM = QMarginsF(12, 12, 12, 12)
+UNBOUNDED = 1e9
+
+
+def _font(points: float, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    # No ligatures: text copied or searched in the PDF must read "officer", not "o\ufb03cer".
+    for tag in ("liga", "clig", "dlig"):
+        font.setFeature(QFont.Tag(tag), 0)
+    return font
+
+
+def page_layout(landscape: bool) -> QPageLayout:
+    orientation = (
+        QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    )
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4), orientation, MARGINS_MM, QPageLayout.Unit.Millimeter
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Geometry:
+    page: QRectF
+    line: float
+
+    @property
+    def header_height(self) -> float:
+        return self.line * 2.6
+
+    @property
+    def footer_height(self) -> float:
+        return self.line * 1.8
+
+    @property
+    def body_height(self) -> float:
+        return self.page.height() - self.header_height - self.footer_height
+
+
+def _text_document(device: QPaintDevice, width: float, html: str) -> QTextDocument:
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(device)
+    doc.setDefaultFont(_font(9))
+    doc.setDocumentMargin(0)
+    doc.setPageSize(QSizeF(width, UNBOUNDED))
+    doc.setHtml(html)
+    return doc
+
+
+class _Paginator:
+    """Packs fragments and table rows into pages of at most `height`, measured on the device."""
+
+    def __init__(self, device: QPaintDevice, width: float, height: float) -> None:
+        self.device, self.width, self.height = device, width, height * 0.98
+        self.pages: list[list[str]] = [[]]
+        self.used = 0.0
+
+    def _measure(self, html: str) -> float:
+        return _text_document(self.device, self.width, document([html])).size().height()
+
+    def _new_page(self) -> None:
+        if self.pages[-1]:
+            self.pages.append([])
+            self.used = 0.0
+
+    def _place(self, html: str, height: float) -> None:
+        self.pages[-1].append(html)
+        self.used += height
+
+    def add_fragment(self, html: str, keep_with: float = 0.0) -> None:
+        height = self._measure(html)
+        if self.used + height + keep_with > self.height:
+            self._new_page()
+        self._place(html, height)
+
+    def add_table(self, table: ReportTable) -> None:
+        widths = column_widths(table)
+        header, rows = self._row_heights(table, widths)
+        caption = self._measure(table_html(table, rows=[], widths=widths, caption=True))
+        if not table.rows:
+            self.add_fragment(table_html(table, widths=widths))
+            return
+        start = 0
+        first = True
+        while start < len(rows):
+            top = caption - header if first else self._measure(self._continued(table))
+            room = self.height - self.used - top - header
+            if rows[start] > room and self.pages[-1]:
+                self._new_page()
+                continue
+            end = start + 1
+            room -= rows[start]
+            while end < len(rows) and rows[end] <= room:
+                room -= rows[end]
+                end += 1
+            prefix = "" if first else self._continued(table)
+            chunk = table_html(table, rows=table.rows[start:end], widths=widths, caption=first)
+            self._place(prefix + chunk, top + header + sum(rows[start:end]))
+            start, first = end, False
+            if start < len(rows):
+                self._new_page()
+
+    @staticmethod
+    def _continued(table: ReportTable) -> str:
+        return f'<p class="note">{escape(table.title)} (continued)</p>' if table.title else ""
+
+    def _row_heights(self, table: ReportTable, widths: Sequence[int]) -> tuple[float, list[float]]:
+        """The header row's height and each row's, from one layout of the whole table."""
+        doc = _text_document(
+            self.device, self.width, document([table_html(table, widths=widths, caption=False)])
+        )
+        frames = [f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable)]
+        layout = doc.documentLayout()
+        if not frames:
+            return 0.0, [0.0] * len(table.rows)
+        grid = frames[0]
+        tops = [
+            layout.blockBoundingRect(grid.cellAt(r, 0).firstCursorPosition().block()).top()
+            for r in range(grid.rows())
+        ]
+        bottom = layout.frameBoundingRect(grid).bottom()
+        heights = [b - a for a, b in zip(tops, [*tops[1:], bottom], strict=True)]
+        return heights[0] + (tops[0] - layout.frameBoundingRect(grid).top()), heights[1:]
+
+
+def paginate(
+    device: QPaintDevice, doc: PrintableDocument, width: float, height: float
+) -> list[str]:
+    """The document as one HTML string per page."""
+    paginator = _Paginator(device, width, height)
+    blocks = list(doc.blocks)
+    for i, block in enumerate(blocks):
+        if isinstance(block, ReportTable):
+            paginator.add_table(block)
+            continue
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        # Keep a heading with the start of the table after it.
+        keep = paginator.height * 0.08 if isinstance(following, ReportTable) else 0.0
+        paginator.add_fragment(block, keep_with=keep)
+    return [document(page) for page in paginator.pages if page] or [document([])]
+
+
+def paint_document(
+    device: QPagedPaintDevice, printable: PrintableDocument, context: ReportContext
+) -> int:
+    """Lay out and paint the whole document on the device's pages; returns the page count."""
+    geometry = _Geometry(QRectF(0, 0, device.width(), device.height()), device.logicalDpiY() * 0.2)
+    pages = paginate(device, printable, geometry.page.width(), geometry.body_height)
+    painter = QPainter(device)
+    try:
+        for number, html in enumerate(pages, start=1):
+            if number > 1:
+                device.newPage()
+            _header(painter, geometry, context)
+            _footer(painter, geometry, context, number, len(pages))
+            body = _text_document(device, geometry.page.width(), html)
+            painter.save()
+            painter.translate(0, geometry.header_height)
+            body.drawContents(painter, QRectF(0, 0, geometry.page.width(), geometry.body_height))
+            painter.restore()
+    finally:
+        painter.end()
+    return len(pages)
+
+
+def _header(painter: QPainter, g: _Geometry, context: ReportContext) -> None:
+    width, line = g.page.width(), g.line
+    painter.setPen(QColor("#b00020"))
+    painter.setFont(_font(10, bold=True))
+    painter.drawText(
+        QRectF(0, 0, width, line * 1.2), Qt.AlignmentFlag.AlignHCenter, context.marking
+    )
+    painter.setPen(QColor("#000000"))
+    painter.setFont(_font(8))
+    as_of = context.as_of.strftime("%d/%m/%Y") if context.as_of else "latest data"
+    row = QRectF(0, line * 1.2, width, line)
+    painter.drawText(
+        row, Qt.AlignmentFlag.AlignLeft, f"{context.title} - {context.authority} - as of {as_of}"
+    )
+    painter.drawText(
+        row, Qt.AlignmentFlag.AlignRight, f"Filter: {context.filter_description or 'none'}"
+    )
+    painter.drawLine(0, int(line * 2.3), int(width), int(line * 2.3))
+
+
+def _footer(
+    painter: QPainter, g: _Geometry, context: ReportContext, number: int, pages: int
+) -> None:
+    width, line = g.page.width(), g.line
+    top = g.page.height() - line * 1.5
+    painter.setFont(_font(7.5))
+    painter.setPen(QColor("#000000"))
+    painter.drawLine(0, int(top - line * 0.2), int(width), int(top - line * 0.2))
+    produced = context.produced_at.strftime("%d/%m/%Y %H:%M")
+    left = f"{context.marking} - printed by {context.produced_by} on {produced}"
+    if context.audit_hash:
+        left += f" - audit {context.audit_hash[:16]}"
+    row = QRectF(0, top, width, line)
+    painter.drawText(row, Qt.AlignmentFlag.AlignLeft, left)
+    painter.drawText(row, Qt.AlignmentFlag.AlignRight, f"Page {number} of {pages}")
+
+
+def write_pdf(path: Path, printable: PrintableDocument, context: ReportContext) -> int:
+    """Write the document to a PDF file (A4, the document's orientation); returns the pages."""
+    writer = QPdfWriter(str(path))
+    writer.setPageLayout(page_layout(printable.landscape))
+    writer.setResolution(300)
+    writer.setTitle(f"{context.marking}: {context.title}")
+    writer.setCreator("Exclusion Monitor")
+    return paint_document(writer, printable, context)
