@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from exclusion_monitor.reports import statistics as stats
+from exclusion_monitor.reports.html import PrintableDocument, heading, paragraph
+from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportImage, ReportTable
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import statistics as facts
 from exclusion_monitor.terms import academic_year, academic_year_bounds, academic_year_label
@@ -68,3 +70,135 @@ def build_dashboard(
     )
     report(4, 4)
     return dashboard
+
+
+def _count(n: int) -> str | int:
+    """A count for print: suppressed (1 to 4) shows as 'c'."""
+    shown = stats.suppress(n)
+    return "c" if shown is None else shown
+
+
+def _rate(rate: float | None, numerator: int) -> str | float | None:
+    if rate is None:
+        return None
+    return "c" if stats.suppress(numerator) is None else round(rate, 2)
+
+
+RATE_COLUMNS = [
+    Column("Pupils", ColumnKind.INTEGER),
+    Column("Suspensions", ColumnKind.INTEGER),
+    Column("Pupils suspended", ColumnKind.INTEGER),
+    Column("Permanent exclusions", ColumnKind.INTEGER),
+    Column("Suspensions per 100", ColumnKind.DECIMAL),
+    Column("Permanent per 100", ColumnKind.DECIMAL),
+    Column("Suspension rate vs authority", ColumnKind.DECIMAL),
+    Column("Permanent rate vs authority", ColumnKind.DECIMAL),
+]
+
+
+def _rate_cells(row: stats.RateRow) -> list[Cell]:
+    return [
+        row.pupils,
+        _count(row.suspensions),
+        _count(row.pupils_suspended),
+        _count(row.permanents),
+        _rate(row.suspension_rate, row.suspensions),
+        _rate(row.permanent_rate, row.permanents),
+        _rate(row.relative_suspension_rate, row.suspensions),
+        _rate(row.relative_permanent_rate, row.permanents),
+    ]
+
+
+def dashboard_tables(board: Dashboard) -> list[ReportTable]:
+    """Every figure of the dashboard as tables, counts of 1 to 4 suppressed ('c')."""
+    headline = ReportTable(
+        f"Headline figures {board.academic_year}",
+        [Column("Measure"), Column("Value", ColumnKind.INTEGER)],
+        [
+            ["Children on record", board.children],
+            ["Children with an open flag", board.flagged_children],
+            ["Whole-family cases (a family with a flagged child)", board.whole_family_cases],
+            ["Suspensions this academic year", _count(board.suspensions)],
+            ["Permanent exclusions this academic year", _count(board.permanents)],
+            ["Primary-age exclusions this academic year", _count(board.primary_exclusions)],
+            ["Pupils on the spring census", board.authority.pupils],
+        ],
+    )
+    terms = ReportTable(
+        "Exclusions per term",
+        [
+            Column("Term"),
+            Column("Suspensions", ColumnKind.INTEGER),
+            Column("Permanent exclusions", ColumnKind.INTEGER),
+        ],
+        [[t.term_label, _count(t.suspensions), _count(t.permanents)] for t in board.terms],
+    )
+    schools = ReportTable(
+        f"Rates by school {board.academic_year}",
+        [Column("LAESTAB"), Column("School"), *RATE_COLUMNS],
+        [[r.key, r.label, *_rate_cells(r)] for r in [board.authority, *board.schools]],
+    )
+    reasons = ReportTable(
+        f"Reasons {board.academic_year}",
+        [
+            Column("Code"),
+            Column("Reason"),
+            Column("Times given", ColumnKind.INTEGER),
+            Column("Share %", ColumnKind.DECIMAL),
+        ],
+        [
+            [
+                r.code,
+                r.label,
+                _count(r.count),
+                "c" if stats.suppress(r.count) is None else round(100 * r.share, 1),
+            ]
+            for r in board.reasons
+        ],
+    )
+    groups = [
+        ReportTable(
+            f"{stats.GROUPINGS[name][0]} {board.academic_year}",
+            [Column("Group"), *RATE_COLUMNS],
+            [[r.label, *_rate_cells(r)] for r in rows],
+        )
+        for name, rows in board.groups.items()
+    ]
+    return [headline, terms, schools, reasons, *groups]
+
+
+def dashboard_document(board: Dashboard, *, with_charts: bool = True) -> PrintableDocument:
+    """The dashboard to print: headline figures, charts and every table behind them."""
+    from exclusion_monitor.reports import charts
+
+    census = board.census_date.strftime("%d/%m/%Y") if board.census_date else "none recorded"
+    blocks: list[str | ReportTable | ReportImage] = [
+        heading(f"Exclusions dashboard {board.academic_year}"),
+        paragraph(
+            f"As of {board.as_of:%d/%m/%Y}. Rates are per 100 pupils on the spring census "
+            f"({census}). Counts from 1 to 4 are shown as 'c' to protect individuals."
+        ),
+    ]
+    tables = dashboard_tables(board)
+    blocks.append(tables[0])
+    figures = (
+        [
+            ("Exclusions per term", charts.terms_chart(board.terms)),
+            ("School rates", charts.school_rates_chart(board.schools, board.authority)),
+            ("Reasons", charts.reasons_chart(board.reasons)),
+            *[
+                (stats.GROUPINGS[name][0], charts.group_chart(stats.GROUPINGS[name][0], rows))
+                for name, rows in board.groups.items()
+                if any(row.key != "unknown" for row in rows)
+            ],
+        ]
+        if with_charts
+        else []
+    )
+    for title, figure in figures:
+        width, height = figure.get_size_inches()
+        blocks.append(
+            ReportImage(title, charts.png_bytes(figure), width * 25.4 * 0.85, height * 25.4 * 0.85)
+        )
+    blocks.extend(tables[1:])
+    return PrintableDocument(f"Exclusions dashboard {board.academic_year}", blocks, landscape=True)

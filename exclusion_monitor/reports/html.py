@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportTable
+from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportImage, ReportTable
 
 STYLE = """
 body { font-size: 9pt; }
@@ -41,7 +42,7 @@ class PrintableDocument:
     """
 
     title: str
-    blocks: Sequence[str | ReportTable]
+    blocks: Sequence[str | ReportTable | ReportImage]
     landscape: bool = False
 
 
@@ -94,6 +95,19 @@ def table_html(
     return (
         f'{title}<table class="data" width="100%" cellspacing="0">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def image_html(image: ReportImage, dots_per_inch: float, max_width: float) -> str:
+    """An image sized for a device of the given resolution, never wider than `max_width`."""
+    width = image.width_mm / 25.4 * dots_per_inch
+    height = image.height_mm / 25.4 * dots_per_inch
+    if width > max_width:
+        width, height = max_width, height * max_width / width
+    data = base64.b64encode(image.png).decode("ascii")
+    return (
+        f'<p><img src="data:image/png;base64,{data}" width="{int(width)}" '
+        f'height="{int(height)}" alt="{escape(image.title)}"></p>'
     )
 
 

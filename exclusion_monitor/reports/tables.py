@@ -32,6 +32,16 @@ class ReportTable:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportImage:
+    """A picture in a report (a chart), as PNG, with its printed size."""
+
+    title: str
+    png: bytes
+    width_mm: float
+    height_mm: float
+
+
+@dataclass(frozen=True, slots=True)
 class ReportContext:
     """What every printout and export says about itself: what, for whom, as of when, by whom."""
 

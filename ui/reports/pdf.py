@@ -27,9 +27,10 @@ from exclusion_monitor.reports.html import (
     PrintableDocument,
     column_widths,
     document,
+    image_html,
     table_html,
 )
-from exclusion_monitor.reports.tables import ReportContext, ReportTable
+from exclusion_monitor.reports.tables import ReportContext, ReportImage, ReportTable
 
 FONT_FAMILIES = ["Segoe UI", "Arial", "Liberation Sans", "DejaVu Sans"]
 MARGINS_MM = QMarginsF(12, 12, 12, 12)
@@ -169,6 +170,11 @@ def paginate(
     for i, block in enumerate(blocks):
         if isinstance(block, ReportTable):
             paginator.add_table(block)
+            continue
+        if isinstance(block, ReportImage):
+            # Qt sizes images in CSS pixels (1/96 inch) whatever the device's resolution.
+            css_width = width * 96 / device.logicalDpiX()
+            paginator.add_fragment(image_html(block, 96, css_width))
             continue
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         # Keep a heading with the start of the table after it.
