@@ -74,6 +74,8 @@ def copy_database_file(source: sqlite3.Connection, destination: Path) -> Path:
     target = sqlite3.connect(partial)
     try:
         source.backup(target)
+        # A backup is one self-contained file: no WAL side files when it is opened later.
+        target.execute("PRAGMA journal_mode = DELETE")
     finally:
         target.close()
     with partial.open("rb+") as handle:
@@ -190,6 +192,7 @@ def thin_backups(database: Path, now: dt.datetime | None = None) -> list[Path]:
     doomed = backups_to_delete(list_backups(database), now or dt.datetime.now())
     for backup in doomed:
         backup.path.unlink(missing_ok=True)
-        Path(f"{backup.path}-wal").unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
         log.info("thinned backup %s", backup.path.name)
     return [b.path for b in doomed]

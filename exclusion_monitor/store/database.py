@@ -97,6 +97,18 @@ class Database:
         log.warning("database error %s", getattr(exc.orig, "sqlite_errorname", type(exc.orig)))
         return mapped
 
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it; False when a reader kept part of it
+        (it is then copied at a later checkpoint)."""
+        raw = self.engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            assert driver is not None
+            busy, _log_frames, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            raw.close()
+        return not busy
+
     def schema_version(self) -> int:
         with self.read() as conn:
             return _pragma_int(conn, "user_version")
