@@ -224,12 +224,8 @@ def _check_header(path: Path) -> None:
         )
 
 
-def open_database(location: str | Path, *, create: bool = True) -> Database:
-    """Open (and if need be create or migrate) the database at a path or URL.
-
-    Raises NotOurDatabaseError for a file that is not this app's database, NewerSchemaError for
-    one written by a newer version, DatabaseError when it cannot be opened.
-    """
+def database_path(location: str | Path) -> Path:
+    """The file behind a path or sqlite:/// URL; DatabaseError for a server URL."""
     text = str(location)
     if _is_url(text):
         if not text.startswith("sqlite"):
@@ -238,7 +234,16 @@ def open_database(location: str | Path, *, create: bool = True) -> Database:
                 "use a database file."
             )
         text = text.split(":///", 1)[-1]
-    path = Path(text).expanduser()
+    return Path(text).expanduser()
+
+
+def open_database(location: str | Path, *, create: bool = True) -> Database:
+    """Open (and if need be create or migrate) the database at a path or URL.
+
+    Raises NotOurDatabaseError for a file that is not this app's database, NewerSchemaError for
+    one written by a newer version, DatabaseError when it cannot be opened.
+    """
+    path = database_path(location)
     exists = path.exists() and path.stat().st_size > 0
     if path.exists() and path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file.")
