@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.audit import verify
 from exclusion_monitor.store.database import APPLICATION_ID, Database
 from exclusion_monitor.store.migrations import CURRENT_VERSION, schema_fingerprint
 from exclusion_monitor.upn import check_upn
@@ -33,8 +34,6 @@ def run_checks(db: Database) -> list[CheckResult]:
 
 
 def _audit_chain(db: Database) -> CheckResult:
-    from exclusion_monitor.store.audit import verify
-
     result = verify(db)
     if result.ok:
         return CheckResult("audit trail", True, f"{result.rows_checked} rows, chain intact")
