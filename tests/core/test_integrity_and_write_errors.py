@@ -5,7 +5,6 @@ and never hide the real error behind a failed ROLLBACK."""
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
 from pathlib import Path
 
@@ -133,7 +132,7 @@ def test_read_only_file_opens_for_reading_and_refuses_writes_plainly(db_path: Pa
     # mark itself (owner write bit cleared, as Windows shows its read-only attribute) and opens
     # the file with SQLite's mode=ro, so SQLite itself refuses every write with SQLITE_READONLY,
     # exactly as when the operating system refuses to open the file for writing.
-    os.chmod(db_path, stat.S_IRUSR | stat.S_IRGRP)
+    db_path.chmod(stat.S_IRUSR | stat.S_IRGRP)
     try:
         db = open_database(db_path)
         assert db.read_only
@@ -145,7 +144,7 @@ def test_read_only_file_opens_for_reading_and_refuses_writes_plainly(db_path: Pa
         assert "everything saved before it is intact" in str(failed.value)
         db.close()
     finally:
-        os.chmod(db_path, stat.S_IRUSR | stat.S_IWUSR)
+        db_path.chmod(stat.S_IRUSR | stat.S_IWUSR)
     db = open_database(db_path)
     assert not db.read_only
     with db.read() as conn:
