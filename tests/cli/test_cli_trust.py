@@ -4,8 +4,8 @@ retention, with the OS account mocked at identity.os_account."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
