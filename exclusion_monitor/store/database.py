@@ -65,7 +65,10 @@ class Database:
             with self.engine.connect() as conn:
                 yield conn
         except sa.exc.DBAPIError as exc:
-            raise self._plain_error(exc) from exc
+            mapped = self._plain_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -84,16 +87,17 @@ class Database:
             conn.commit()
         except BaseException as exc:
             _end_failed_transaction(conn)
-            if isinstance(exc, sa.exc.DBAPIError):
-                raise self._plain_error(exc) from exc
-            raise
+            mapped = self._plain_error(exc) if isinstance(exc, sa.exc.DBAPIError) else None
+            if mapped is None:
+                raise
+            raise mapped from exc
         finally:
             conn.close()
 
-    def _plain_error(self, exc: sa.exc.DBAPIError) -> Exception:
+    def _plain_error(self, exc: sa.exc.DBAPIError) -> ExclusionMonitorError | None:
         mapped = sqlite_error_sentence(exc.orig, self.path or Path(self.location))
         if mapped is None:
-            return exc
+            return None
         log.warning("database error %s", getattr(exc.orig, "sqlite_errorname", type(exc.orig)))
         return mapped
 
