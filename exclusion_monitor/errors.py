@@ -38,3 +38,7 @@ class InvalidInputError(ExclusionMonitorError):
 
 class PermissionDeniedError(ExclusionMonitorError):
     """The current user's role does not allow the action."""
+
+
+class DamagedDatabaseError(DatabaseError):
+    """The database file fails SQLite's integrity checks; it is left exactly as it was."""

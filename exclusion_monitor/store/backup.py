@@ -1,10 +1,19 @@
-"""Consistent copies of the SQLite database through SQLite's online backup API."""
+"""Consistent copies of the SQLite database (SQLite's online backup API), named, listed and thinned.
+
+A backup is `<stem>-<key>-<YYYYMMDD-HHMMSS-ffffff>-<reason>.db` in the backups folder, where key is
+a digest of the database's full path, so thinning only ever touches this database's backups.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import os
+import re
 import sqlite3
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,21 +24,73 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
+_PARTIAL_SUFFIX = ".partial"
+KEEP_DAILY_DAYS = 14
+KEEP_WEEKLY_DAYS = 91
 
-def backup_to(db: Database, destination: Path) -> Path:
-    """Copy the whole database, consistently, to `destination` (which must not exist)."""
+
+@dataclass(frozen=True, slots=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime
+    reason: str
+    size_bytes: int
+
+
+def _database_key(database: Path) -> str:
+    text = str(database.resolve())
+    if sys.platform == "win32":
+        text = text.casefold()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _prefix(database: Path) -> str:
+    return f"{database.stem}-{_database_key(database)}-"
+
+
+def _clean_reason(reason: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-")
+    return cleaned or "backup"
+
+
+def new_backup_path(database: Path, reason: str, now: dt.datetime | None = None) -> Path:
+    """Where a backup of `database` taken now for `reason` goes (the file does not exist yet)."""
+    stamp = (now or dt.datetime.now()).strftime(_STAMP_FORMAT)
+    return config.backups_dir() / f"{_prefix(database)}{stamp}-{_clean_reason(reason)}.db"
+
+
+def copy_database_file(source: sqlite3.Connection, destination: Path) -> Path:
+    """Copy an open SQLite database, consistently, to `destination` (which must not exist).
+
+    The copy is written under a temporary name and renamed when complete, so a half-written
+    backup is never mistaken for a good one.
+    """
     if destination.exists():
         raise FileExistsError(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + _PARTIAL_SUFFIX)
+    partial.unlink(missing_ok=True)
+    target = sqlite3.connect(partial)
+    try:
+        source.backup(target)
+        # A backup is one self-contained file: no WAL side files when it is opened later.
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    partial.replace(destination)
+    return destination
+
+
+def backup_to(db: Database, destination: Path) -> Path:
+    """Copy the whole database, consistently, to `destination` (which must not exist)."""
     raw = db.engine.raw_connection()
     try:
         source = raw.driver_connection
         assert isinstance(source, sqlite3.Connection)
-        target = sqlite3.connect(destination)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
+        copy_database_file(source, destination)
     finally:
         raw.close()
     log.info("backed up %s to %s", db.path, destination)
@@ -38,6 +99,100 @@ def backup_to(db: Database, destination: Path) -> Path:
 
 def automatic_backup(db: Database, reason: str) -> Path:
     """A timestamped backup in the backups folder, named after the database and the reason."""
-    stem = db.path.stem if db.path else "database"
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    return backup_to(db, config.backups_dir() / f"{stem}-{stamp}-{reason}.db")
+    if db.path is None:
+        raise ValueError("only a database file can be backed up this way")
+    return backup_to(db, new_backup_path(db.path, reason))
+
+
+def backup_before(db: Database, reason: str) -> Path | None:
+    """Back up before a risky change (import, migration, undo, restore), then thin old backups.
+
+    Returns the backup's path, or None for a database that is not a local file (a server
+    database is backed up by its own administrators).
+    """
+    if not db.is_sqlite or db.path is None:
+        return None
+    path = automatic_backup(db, reason)
+    try:
+        thin_backups(db.path)
+    except OSError:
+        log.warning("thinning old backups failed", exc_info=True)
+    return path
+
+
+def list_backups(database: Path) -> list[BackupInfo]:
+    """This database's backups, newest first (other databases' files are not listed)."""
+    prefix = _prefix(database)
+    pattern = re.compile(re.escape(prefix) + r"(\d{8}-\d{6}-\d{6})-([a-z0-9-]+)\.db")
+    found = []
+    for path in config.backups_dir().iterdir():
+        match = pattern.fullmatch(path.name)
+        if match is None or not path.is_file():
+            continue
+        taken_at = dt.datetime.strptime(match.group(1), _STAMP_FORMAT)
+        found.append(BackupInfo(path, taken_at, match.group(2), path.stat().st_size))
+    return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+
+
+def newest_backup(database: Path) -> BackupInfo | None:
+    backups = list_backups(database)
+    return backups[0] if backups else None
+
+
+def newest_backup_age(db: Database, now: dt.datetime | None = None) -> dt.timedelta | None:
+    """How old the newest backup of `db` is (None when there is none), for the status bar."""
+    if db.path is None:
+        return None
+    newest = newest_backup(db.path)
+    if newest is None:
+        return None
+    return max(dt.timedelta(0), (now or dt.datetime.now()) - newest.taken_at)
+
+
+def describe_age(age: dt.timedelta | None) -> str:
+    """'no backup yet', 'backed up 3 minutes ago', 'backed up 2 days ago'."""
+    if age is None:
+        return "no backup yet"
+    seconds = int(age.total_seconds())
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"backed up {count} {unit}{'' if count == 1 else 's'} ago"
+    return "backed up just now"
+
+
+def backups_to_delete(backups: list[BackupInfo], now: dt.datetime) -> list[BackupInfo]:
+    """Which backups thinning removes: all of today's stay, the newest of each day for a
+    fortnight, the newest of each week for three months, none older; the newest always stays."""
+    if not backups:
+        return []
+    ordered = sorted(backups, key=lambda b: b.taken_at, reverse=True)
+    keep = {ordered[0].path}
+    days: set[dt.date] = set()
+    weeks: set[tuple[int, int]] = set()
+    today = now.date()
+    for backup in ordered:
+        age_days = (today - backup.taken_at.date()).days
+        if age_days <= 0:
+            keep.add(backup.path)
+        elif age_days <= KEEP_DAILY_DAYS:
+            if backup.taken_at.date() not in days:
+                days.add(backup.taken_at.date())
+                keep.add(backup.path)
+        elif age_days <= KEEP_WEEKLY_DAYS:
+            week = backup.taken_at.isocalendar()[:2]
+            if week not in weeks:
+                weeks.add((week[0], week[1]))
+                keep.add(backup.path)
+    return [b for b in ordered if b.path not in keep]
+
+
+def thin_backups(database: Path, now: dt.datetime | None = None) -> list[Path]:
+    """Delete this database's backups that the thinning rule no longer keeps; returns them."""
+    doomed = backups_to_delete(list_backups(database), now or dt.datetime.now())
+    for backup in doomed:
+        backup.path.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
+        log.info("thinned backup %s", backup.path.name)
+    return [b.path for b in doomed]

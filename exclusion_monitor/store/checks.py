@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.audit import verify
 from exclusion_monitor.store.database import APPLICATION_ID, Database
 from exclusion_monitor.store.migrations import CURRENT_VERSION, schema_fingerprint
 from exclusion_monitor.upn import check_upn
@@ -22,13 +23,21 @@ class CheckResult:
 def run_checks(db: Database) -> list[CheckResult]:
     """Every check, in the order a support person would want to read them."""
     with db.read() as conn:
-        return [
+        results = [
             _integrity(conn),
             _foreign_keys(conn),
             _schema(conn),
             _identity_current_upn(conn),
             _identity_check_letters(conn),
         ]
+    return [*results, _audit_chain(db)]
+
+
+def _audit_chain(db: Database) -> CheckResult:
+    result = verify(db)
+    if result.ok:
+        return CheckResult("audit trail", True, f"{result.rows_checked} rows, chain intact")
+    return CheckResult("audit trail", False, result.problem or "the chain is broken")
 
 
 def _integrity(conn: sa.Connection) -> CheckResult:

@@ -29,9 +29,9 @@ STEPS: dict[int, Callable[[sa.Connection], None]] = {}
 
 def upgrade(db: Database, from_version: int) -> None:
     """Back up, then apply every step after `from_version` in one transaction."""
-    from exclusion_monitor.store.backup import automatic_backup
+    from exclusion_monitor.store.backup import backup_before
 
-    automatic_backup(db, f"before-schema-{CURRENT_VERSION}")
+    backup_before(db, f"before-schema-{CURRENT_VERSION}")
     with db.engine.begin() as conn:
         for version in range(from_version + 1, CURRENT_VERSION + 1):
             log.info("migrating schema to version %d", version)

@@ -381,3 +381,16 @@ mapping_profiles = sa.Table(
     sa.Column("created_by", sa.String(200)),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
+
+# What a retention purge removed: when, by whom, which record type, how many, their ids. No names.
+purge_log = sa.Table(
+    "purge_log",
+    metadata,
+    _id(),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("account", sa.String(200), nullable=False),
+    sa.Column("record_type", sa.String(40), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("ids", sa.Text, nullable=False),  # JSON list of the purged rows' ids
+    sa.Column("detail", sa.Text),  # JSON: the rule applied (and the audit chain anchor)
+)

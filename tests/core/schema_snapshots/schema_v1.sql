@@ -192,6 +192,16 @@ CREATE TABLE mapping_profiles (
 	CONSTRAINT pk_mapping_profiles PRIMARY KEY (id), 
 	CONSTRAINT uq_mapping_profiles_header_signature UNIQUE (header_signature)
 );
+CREATE TABLE purge_log (
+	id INTEGER NOT NULL, 
+	at DATETIME NOT NULL, 
+	account VARCHAR(200) NOT NULL, 
+	record_type VARCHAR(40) NOT NULL, 
+	count INTEGER NOT NULL, 
+	ids TEXT NOT NULL, 
+	detail TEXT, 
+	CONSTRAINT pk_purge_log PRIMARY KEY (id)
+);
 CREATE TABLE record_sources (
 	record_type VARCHAR(30) NOT NULL, 
 	record_id INTEGER NOT NULL, 

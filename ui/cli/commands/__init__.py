@@ -3,6 +3,6 @@
 To add a command, write a module here and add it to COMMANDS.
 """
 
-from ui.cli.commands import check, children
+from ui.cli.commands import audit, backup, check, children, restore, retention, users
 
-COMMANDS = [children, check]
+COMMANDS = [children, check, backup, restore, users, audit, retention]

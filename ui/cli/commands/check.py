@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from exclusion_monitor.roles import Action
 from exclusion_monitor.store.checks import run_checks
-from ui.cli.common import open_db
+from ui.cli.common import authorise, open_db
 from ui.cli.output import print_json
 
 
@@ -17,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
+        authorise(db, Action.RUN_CHECKS)
         results = run_checks(db)
         location = db.location
         version = db.schema_version()

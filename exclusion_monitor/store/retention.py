@@ -1,0 +1,221 @@
+"""Retention: how long each kind of record is kept (settings, with defaults), which records are
+past it (counts only), and the purge, with secure_delete so purged data is overwritten in the file.
+
+Defaults: pupil records until the child's 25th birthday and exclusion review records (flag reviews
+and notes) 5 years (domain brief section 10); rejected rows 1 year (raw rows with names, kept only
+to send back to the school); import batch records and the audit trail 6 years (the limitation
+period for a claim; the audit shows who saw a child's record). The purge log keeps counts and ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from exclusion_monitor.store import audit
+from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+SETTING_PREFIX = "retention."
+DEFAULTS: dict[str, int] = {
+    "pupil_records_until_age": 25,
+    "review_records_years": 5,
+    "rejected_rows_years": 1,
+    "import_batches_years": 6,
+    "audit_years": 6,
+}
+PUPIL_TABLES = ("child_identifiers", "enrolments", "census_observations", "exclusions")
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    record_type: str
+    description: str
+    count: int
+    cutoff: dt.date
+
+
+def retention_periods(db: Database) -> dict[str, int]:
+    """Each period in years (pupil records: the age), the stored setting or the default."""
+    stored = get_settings(db, SETTING_PREFIX)
+    return {key: int(stored.get(key, default)) for key, default in DEFAULTS.items()}
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _at_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def _selections(
+    periods: dict[str, int], today: dt.date
+) -> list[tuple[str, str, sa.Table, sa.ColumnElement[bool]]]:
+    """(record type, description, table, where clause) for each kind of record with a period."""
+    c = {k: _years_before(today, v) for k, v in periods.items()}
+    batch_ids_old = sa.select(t.import_batches.c.id).where(
+        t.import_batches.c.imported_at < _at_start(c["rejected_rows_years"])
+    )
+    return [
+        (
+            "pupil_records",
+            f"children who reached their {periods['pupil_records_until_age']}th birthday, "
+            "with everything about them",
+            t.children,
+            t.children.c.date_of_birth <= c["pupil_records_until_age"],
+        ),
+        (
+            "flag_reviews",
+            "flag review status changes",
+            t.flag_reviews,
+            t.flag_reviews.c.changed_at < _at_start(c["review_records_years"]),
+        ),
+        (
+            "review_notes",
+            "review notes",
+            t.review_notes,
+            t.review_notes.c.written_at < _at_start(c["review_records_years"]),
+        ),
+        (
+            "rejected_rows",
+            "rejected rows kept to send back to schools",
+            t.rejected_rows,
+            t.rejected_rows.c.batch_id.in_(batch_ids_old),
+        ),
+        (
+            "import_batches",
+            "import batch records (file name, who, when, counts)",
+            t.import_batches,
+            t.import_batches.c.imported_at < _at_start(c["import_batches_years"]),
+        ),
+        (
+            "audit_log",
+            "audit trail rows",
+            t.audit_log,
+            t.audit_log.c.at < _at_start(c["audit_years"]),
+        ),
+    ]
+
+
+def _cutoffs(periods: dict[str, int], today: dt.date) -> dict[str, dt.date]:
+    keys = {
+        "pupil_records": "pupil_records_until_age",
+        "flag_reviews": "review_records_years",
+        "review_notes": "review_records_years",
+        "rejected_rows": "rejected_rows_years",
+        "import_batches": "import_batches_years",
+        "audit_log": "audit_years",
+    }
+    return {kind: _years_before(today, periods[key]) for kind, key in keys.items()}
+
+
+def records_past_retention(db: Database, today: dt.date | None = None) -> list[Due]:
+    """How many records of each kind are past their retention period (counts, never names)."""
+    today = today or dt.date.today()
+    periods = retention_periods(db)
+    cutoffs = _cutoffs(periods, today)
+    found = []
+    with db.read() as conn:
+        for kind, description, table, where in _selections(periods, today):
+            count = conn.execute(
+                sa.select(sa.func.count()).select_from(table).where(where)
+            ).scalar_one()
+            found.append(Due(kind, description, int(count), cutoffs[kind]))
+    return found
+
+
+def purge(db: Database, account: str, today: dt.date | None = None) -> list[Due]:
+    """Delete every record past retention, in one transaction, with SQLite's secure_delete on
+    (deleted content is overwritten with zeros), log counts and ids in purge_log, then
+    checkpoint the WAL so the old pages leave the -wal file too. Returns what was purged."""
+    today = today or dt.date.today()
+    periods = retention_periods(db)
+    cutoffs = _cutoffs(periods, today)
+    now = dt.datetime.now()
+    purged: list[Due] = []
+    drop_families = False
+    with db.write() as conn:
+        # Per connection; this pooled connection keeps it on, which only costs a little speed.
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        for kind, description, table, where in _selections(periods, today):
+            ids = [int(i) for i in conn.execute(sa.select(table.c.id).where(where)).scalars()]
+            if not ids:
+                continue
+            detail: dict[str, object] = {"cutoff": cutoffs[kind].isoformat()}
+            if kind == "pupil_records":
+                _forget_sources(conn, ids)
+                drop_families = True
+            if kind == "audit_log":
+                last = conn.execute(
+                    sa.select(t.audit_log.c.id, t.audit_log.c.hash).where(
+                        t.audit_log.c.id == max(ids)
+                    )
+                ).one()
+                detail.update(anchor_id=int(last.id), anchor_hash=str(last.hash))
+            conn.execute(table.delete().where(where))
+            conn.execute(
+                t.purge_log.insert().values(
+                    at=now,
+                    account=account,
+                    record_type=kind,
+                    count=len(ids),
+                    ids=json.dumps(ids),
+                    detail=json.dumps(detail),
+                )
+            )
+            purged.append(Due(kind, description, len(ids), cutoffs[kind]))
+        if drop_families:
+            _drop_empty_families(conn)
+        if purged:
+            audit.record(
+                conn,
+                account,
+                "retention_purge",
+                None,
+                {d.record_type: d.count for d in purged},
+            )
+    if purged:
+        db.checkpoint()
+        log.info("retention purge: %s", {d.record_type: d.count for d in purged})
+    return purged
+
+
+def _forget_sources(conn: sa.Connection, child_ids: list[int]) -> None:
+    """Remove the batch links of a purged child's records (record_sources has no foreign key)."""
+    for chunk in _chunks(child_ids):
+        record_ids: dict[str, list[int]] = {"children": chunk}
+        for name in PUPIL_TABLES:
+            table = t.metadata.tables[name]
+            record_ids[name] = list(
+                conn.execute(sa.select(table.c.id).where(table.c.child_id.in_(chunk))).scalars()
+            )
+        for record_type, ids in record_ids.items():
+            for part in _chunks(ids):
+                conn.execute(
+                    t.record_sources.delete().where(
+                        t.record_sources.c.record_type == record_type,
+                        t.record_sources.c.record_id.in_(part),
+                    )
+                )
+
+
+def _chunks(ids: list[int], size: int = 5_000) -> list[list[int]]:
+    """Keep IN lists well under SQLite's limit on bound parameters."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _drop_empty_families(conn: sa.Connection) -> None:
+    """A family whose children were all purged goes too (its key can hold an address)."""
+    members = sa.select(t.family_members.c.family_id)
+    conn.execute(t.families.delete().where(t.families.c.id.not_in(members)))

@@ -1,0 +1,188 @@
+"""Retention: records past their period are counted (no names) and purged on request with a
+purge log; purged data is gone from the database file and its WAL (secure_delete)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import types
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from exclusion_monitor.store import Database, audit
+from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.retention import Due, purge, records_past_retention, retention_periods
+from exclusion_monitor.store.settings import set_setting
+
+TODAY = dt.date(2024, 9, 1)
+OLD_SURNAME = "Quillfeatherstonehaugh"  # invented; appears nowhere else
+YOUNG_SURNAME = "Brightwaterson"
+
+
+def _child(conn: sa.Connection, surname: str, born: dt.date | None, upn: str) -> int:
+    child = conn.execute(
+        t.children.insert().values(
+            surname=surname, forename="Test", date_of_birth=born, created_at=dt.datetime(2010, 1, 1)
+        )
+    ).inserted_primary_key[0]
+    conn.execute(t.child_identifiers.insert().values(child_id=child, upn=upn, kind="current"))
+    return int(child)
+
+
+@pytest.fixture
+def stocked(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    with db.write() as conn:
+        school = conn.execute(
+            t.schools.insert().values(laestab="3302001", name="Elm Primary")
+        ).inserted_primary_key[0]
+        old = _child(conn, OLD_SURNAME, dt.date(1998, 8, 31), "B801200005001")  # 26 in 2024
+        young = _child(conn, YOUNG_SURNAME, dt.date(2012, 5, 1), "A801200006001")
+        _child(conn, "Nobirthdate", None, "C801200007001")
+        conn.execute(
+            t.census_observations.insert().values(
+                child_id=old,
+                school_id=school,
+                census_date=dt.date(2012, 1, 19),
+                address_line1=f"1 {OLD_SURNAME} Lane",
+            )
+        )
+        family = conn.execute(
+            t.families.insert().values(
+                family_key=f"1 {OLD_SURNAME.lower()} lane",
+                basis="address",
+                created_at=dt.datetime(2012, 1, 1),
+            )
+        ).inserted_primary_key[0]
+        conn.execute(t.family_members.insert().values(family_id=family, child_id=old))
+        flag = conn.execute(
+            t.flags.insert().values(
+                child_id=young,
+                rule="repeated_suspensions",
+                rule_version=1,
+                as_of=dt.date(2018, 1, 1),
+                reason="3 suspensions",
+                first_raised=dt.date(2018, 1, 1),
+                last_seen=dt.date(2024, 1, 1),
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            t.flag_reviews.insert(),
+            [
+                {
+                    "flag_id": flag,
+                    "status": "under review",
+                    "changed_by": "LA\\o1",
+                    "changed_at": dt.datetime(2018, 2, 1),
+                },
+                {
+                    "flag_id": flag,
+                    "status": "referred",
+                    "changed_by": "LA\\o1",
+                    "changed_at": dt.datetime(2023, 2, 1),
+                },
+            ],
+        )
+        conn.execute(
+            t.review_notes.insert().values(
+                flag_id=flag, author="LA\\o1", written_at=dt.datetime(2019, 1, 1), text="Old note"
+            )
+        )
+        batch = conn.execute(
+            t.import_batches.insert().values(
+                file_name="census-2012.xlsx",
+                file_hash="0" * 64,
+                kind="census",
+                imported_at=dt.datetime(2012, 2, 1),
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            t.rejected_rows.insert().values(
+                batch_id=batch,
+                row_number=7,
+                reason="bad UPN",
+                raw=json.dumps({"surname": OLD_SURNAME}),
+            )
+        )
+    # Two audit rows from 2012, chained as the app wrote them then.
+    clock = types.SimpleNamespace(
+        datetime=type(
+            "Then", (dt.datetime,), {"now": classmethod(lambda cls: dt.datetime(2012, 3, 1))}
+        ),
+        date=dt.date,
+        time=dt.time,
+    )
+    monkeypatch.setattr(audit, "dt", clock)
+    audit.record(db, "LA\\o1", "view_child", "B801200005001")
+    audit.record(db, "LA\\o1", "search", None, {"filter": "B8012"})
+    monkeypatch.undo()
+    audit.record(db, "LA\\o1", "view_child", "A801200006001")
+    return db
+
+
+def _counts(found: list[Due]) -> dict[str, int]:
+    return {d.record_type: d.count for d in found}
+
+
+def test_defaults_follow_the_domain_brief(db: Database) -> None:
+    periods = retention_periods(db)
+    assert periods["pupil_records_until_age"] == 25 and periods["review_records_years"] == 5
+    set_setting(db, "retention.review_records_years", 7)
+    assert retention_periods(db)["review_records_years"] == 7
+
+
+def test_records_past_retention_are_counted_without_names(stocked: Database) -> None:
+    due = records_past_retention(stocked, today=TODAY)
+    assert _counts(due) == {
+        "pupil_records": 1,
+        "flag_reviews": 1,
+        "review_notes": 1,
+        "rejected_rows": 1,
+        "import_batches": 1,
+        "audit_log": 2,
+    }
+    text = repr(due)
+    assert OLD_SURNAME not in text and YOUNG_SURNAME not in text
+
+
+def test_a_longer_period_keeps_records(stocked: Database) -> None:
+    set_setting(stocked, "retention.pupil_records_until_age", 30)
+    assert _counts(records_past_retention(stocked, today=TODAY))["pupil_records"] == 0
+
+
+def test_purge_deletes_logs_and_keeps_the_audit_chain_verifiable(stocked: Database) -> None:
+    purged = purge(stocked, "LA\\admin1", today=TODAY)
+    assert _counts(purged)["pupil_records"] == 1
+    with stocked.read() as conn:
+        surnames = conn.execute(sa.select(t.children.c.surname)).scalars().all()
+        assert sorted(surnames) == [YOUNG_SURNAME, "Nobirthdate"]
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.families)).scalar() == 0
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(t.census_observations)).scalar()
+            == 0
+        )
+        statuses = conn.execute(sa.select(t.flag_reviews.c.status)).scalars().all()
+        assert statuses == ["referred"]
+        log = conn.execute(sa.select(t.purge_log)).all()
+    assert {row.record_type: row.count for row in log} == _counts(purged)
+    assert all(row.account == "LA\\admin1" for row in log)
+    assert OLD_SURNAME not in repr(log)
+    result = audit.verify(stocked)
+    assert result.ok, result.problem
+    entries = audit.list_entries(stocked)
+    assert [e.action for e in entries] == ["view_child", "retention_purge"]
+    assert entries[-1].detail == _counts(purged)
+    assert records_past_retention(stocked, today=TODAY)[0].count == 0
+
+
+def test_purged_names_are_not_recoverable_from_the_file(stocked: Database, db_path: Path) -> None:
+    needle = OLD_SURNAME.encode()
+    stocked.checkpoint()
+    assert needle in db_path.read_bytes(), "the test must see the name before the purge"
+    purge(stocked, "LA\\admin1", today=TODAY)
+    wal = Path(f"{db_path}-wal")
+    for path in (db_path, wal):
+        if path.exists():
+            assert needle not in path.read_bytes(), path.name
+    assert YOUNG_SURNAME.encode() in db_path.read_bytes()
