@@ -216,7 +216,8 @@ class CareerSimulator:
                 if spell is not None and spell.site in latest:
                     later = add_school_days(latest[spell.site], rng.randint(3, 30))
                     within = spell.leaving is None or later <= spell.leaving
-                    if within and term_of(later).index <= hi and later <= self.end:
+                    same_year = term_of(later).year == year and term_of(later).index <= hi
+                    if within and same_year and later <= self.end:
                         day = later
                 if spell is not None and term_of(day).index <= hi:
                     found = [e for e in found if e.start_date <= day]
