@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from exclusion_monitor.store.children import list_children
+from exclusion_monitor.store.children import ensure_child_summaries, list_children
 from ui.cli.common import open_db
 from ui.cli.output import print_csv, print_json, print_table
 
@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
+        ensure_child_summaries(db)
         found = list_children(db)
     rows = [
         [
