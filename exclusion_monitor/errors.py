@@ -38,3 +38,7 @@ class InvalidInputError(ExclusionMonitorError):
 
 class PermissionDeniedError(ExclusionMonitorError):
     """The current user's role does not allow the action."""
+
+
+class OperationCancelled(ExclusionMonitorError):
+    """The person cancelled a long operation; whatever it was writing has been rolled back."""
