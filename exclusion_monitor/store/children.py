@@ -106,6 +106,8 @@ def _where(where: ChildFilter | None) -> list[sa.ColumnElement[bool]]:
     if where.school_id is not None:
         conditions.append(s.c.school_id == where.school_id)
     if where.nc_year is not None:
+        # year_order leads an index; nc_year alone has none.
+        conditions.append(s.c.year_order == nc_year_order(where.nc_year))
         conditions.append(s.c.nc_year == where.nc_year)
     if where.flagged_only:
         conditions.append(s.c.flag_count > 0)
