@@ -127,7 +127,8 @@ class Authority:
                 self.child(
                     SURNAMES[n % len(SURNAMES)],
                     FORENAMES[(n // len(SURNAMES)) % len(FORENAMES)],
-                    dt.date(2008 + n % 12, 1 + n % 12, 1 + n % 28),
+                    # Born January to August, so the year group fits the 2024 census date.
+                    dt.date(2019 - (n % len(years)), 1 + n % 8, 1 + n % 28),
                     sex="MF"[n % 2],
                     school=schools[n % len(schools)],
                     nc_year=years[n % len(years)],

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.nav.addItems(PAGE_NAMES)
         self.nav.setMinimumWidth(130)
         self.nav.setMaximumWidth(220)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 5px 8px; }")
         self.stack = QStackedWidget()
         self.pages: list[Page] = []
         for _name, factory in PAGES:
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.search_box = GlobalSearch.for_database(db, self)
+        self.search_box.setMaximumWidth(560)
         self.search_box.open_child.connect(self.context.signals.open_child)
         toolbar = QToolBar("Search")
         toolbar.setObjectName("search_toolbar")
@@ -140,6 +143,11 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addWidget(self.status_db, 1)
         for label in (self.status_import, self.status_user, self.status_role):
+            label.setContentsMargins(8, 0, 8, 0)
+            separator = QFrame()
+            separator.setFrameShape(QFrame.Shape.VLine)
+            separator.setFrameShadow(QFrame.Shadow.Sunken)
+            bar.addPermanentWidget(separator)
             bar.addPermanentWidget(label)
         self._update_status()
 

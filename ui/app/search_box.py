@@ -119,6 +119,8 @@ class SearchPopup(QFrame):
         self.view.verticalHeader().hide()
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
+        self.view.setStyleSheet("QTableView::item { padding: 0px 8px; }")
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_SCHOOL, QHeaderView.ResizeMode.Stretch)
@@ -144,7 +146,7 @@ class SearchPopup(QFrame):
         height = self.note.sizeHint().height() + (
             self.view.horizontalHeader().height() + rows * row_height + 4 if hits else 0
         )
-        width = max(anchor.width(), 640)
+        width = max(anchor.width(), 680)
         self.resize(width, height + 2)
         self.move(anchor.mapToGlobal(QPoint(0, anchor.height())))
         self.show()

@@ -82,10 +82,15 @@ class ChildrenPage(Page):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.year_combo = QComboBox()
-        self.year_combo.setMinimumContentsLength(9)
+        self.year_combo.setMinimumContentsLength(15)
+        self.year_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.flagged_check = QCheckBox("Flagged only")
         self.clear_button = QPushButton("Clear filters")
-        filters = QHBoxLayout()
+        self.filter_bar = QWidget()
+        filters = QHBoxLayout(self.filter_bar)
+        filters.setContentsMargins(0, 0, 0, 0)
         filters.addWidget(self.search_edit, 2)
         filters.addWidget(QLabel("School:"))
         filters.addWidget(self.school_combo, 2)
@@ -93,7 +98,7 @@ class ChildrenPage(Page):
         filters.addWidget(self.year_combo)
         filters.addWidget(self.flagged_check)
         filters.addWidget(self.clear_button)
-        self.layout_.addLayout(filters)
+        self.layout_.addWidget(self.filter_bar)
 
         self.summary = QLabel("Loading the children list...")
         self.summary.setObjectName("children_summary")
@@ -235,6 +240,7 @@ class ChildrenPage(Page):
         shown = self.model.rowCount()
         total = self._total_children
         self.body.setCurrentWidget(self.view if total else self.empty_note)
+        self.filter_bar.setVisible(bool(total))
         if not total:
             self.summary.setText("")
         elif self.model.where == ChildFilter():
