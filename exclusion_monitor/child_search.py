@@ -4,6 +4,7 @@ UPN prefix. Pure functions; the store turns a ChildSearch into SQL.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class ChildSearch:
         return self.upn_prefix is None and not self.names
 
 
+@functools.lru_cache(maxsize=65_536)  # names repeat a great deal across an authority
 def fold_name(text: str | None) -> str:
     """A name as it is indexed and searched: case-folded, accents removed, letters and digits only.
 

@@ -9,6 +9,8 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 
+import sqlalchemy as sa
+
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.children import refresh_child_summaries
@@ -64,77 +66,85 @@ class Authority:
         nc_year: str | None = "3",
         census: Iterable[tuple[dt.date, int, str]] = (),
         flags: Iterable[str] = (),
+        conn: sa.Connection | None = None,
     ) -> int:
         """A child with a current UPN, optional former UPNs, census rows and open flags.
 
         `school` and `nc_year` make one census row on CENSUS_DATE; `census` adds more as
         (census date, school id, NC year).
         """
+        if conn is None:
+            with self.db.write() as own:
+                return self.child(
+                    surname, forename, date_of_birth, upn=upn, former_upns=former_upns, sex=sex,
+                    school=school, nc_year=nc_year, census=census, flags=flags, conn=own,
+                )  # fmt: skip
         upn = upn or make_upn("330", "2001", "15", next(self._serials))
         rows = list(census)
         if school is not None:
             rows.append((CENSUS_DATE, school, nc_year or "3"))
-        with self.db.write() as conn:
-            child_id = int(
-                conn.execute(
-                    t.children.insert().values(
-                        surname=surname,
-                        forename=forename,
-                        date_of_birth=date_of_birth,
-                        sex=sex,
-                        created_at=CREATED,
-                    )
-                ).inserted_primary_key[0]
-            )
+        child_id = int(
             conn.execute(
-                t.child_identifiers.insert(),
-                [{"child_id": child_id, "upn": upn, "kind": "current", "temporary": False}]
-                + [
-                    {"child_id": child_id, "upn": old, "kind": "former", "temporary": False}
-                    for old in former_upns
-                ],
+                t.children.insert().values(
+                    surname=surname,
+                    forename=forename,
+                    date_of_birth=date_of_birth,
+                    sex=sex,
+                    created_at=CREATED,
+                )
+            ).inserted_primary_key[0]
+        )
+        conn.execute(
+            t.child_identifiers.insert(),
+            [{"child_id": child_id, "upn": upn, "kind": "current", "temporary": False}]
+            + [
+                {"child_id": child_id, "upn": old, "kind": "former", "temporary": False}
+                for old in former_upns
+            ],
+        )
+        for census_date, school_id, year in rows:
+            conn.execute(
+                t.census_observations.insert().values(
+                    child_id=child_id,
+                    school_id=school_id,
+                    census_date=census_date,
+                    nc_year=year,
+                    enrol_status="C",
+                )
             )
-            for census_date, school_id, year in rows:
-                conn.execute(
-                    t.census_observations.insert().values(
-                        child_id=child_id,
-                        school_id=school_id,
-                        census_date=census_date,
-                        nc_year=year,
-                        enrol_status="C",
-                    )
+        for rule in flags:
+            conn.execute(
+                t.flags.insert().values(
+                    child_id=child_id,
+                    rule=rule,
+                    rule_version=1,
+                    as_of=CENSUS_DATE,
+                    reason=f"test flag {rule}",
+                    first_raised=CENSUS_DATE,
+                    last_seen=CENSUS_DATE,
                 )
-            for rule in flags:
-                conn.execute(
-                    t.flags.insert().values(
-                        child_id=child_id,
-                        rule=rule,
-                        rule_version=1,
-                        as_of=CENSUS_DATE,
-                        reason=f"test flag {rule}",
-                        first_raised=CENSUS_DATE,
-                        last_seen=CENSUS_DATE,
-                    )
-                )
+            )
         return child_id
 
     def many(self, count: int, schools: list[int]) -> list[int]:
         """`count` invented children spread over the schools, year groups R to 11, some flagged."""
         years = ["R", *[str(y) for y in range(1, 12)]]
         ids = []
-        for n in range(count):
-            ids.append(
-                self.child(
-                    SURNAMES[n % len(SURNAMES)],
-                    FORENAMES[(n // len(SURNAMES)) % len(FORENAMES)],
-                    # Born January to August, so the year group fits the 2024 census date.
-                    dt.date(2019 - (n % len(years)), 1 + n % 8, 1 + n % 28),
-                    sex="MF"[n % 2],
-                    school=schools[n % len(schools)],
-                    nc_year=years[n % len(years)],
-                    flags=["exclusion_escalation"] if n % 7 == 0 else (),
+        with self.db.write() as conn:
+            for n in range(count):
+                ids.append(
+                    self.child(
+                        SURNAMES[n % len(SURNAMES)],
+                        FORENAMES[(n // len(SURNAMES)) % len(FORENAMES)],
+                        # Born January to August, so the year group fits the 2024 census date.
+                        dt.date(2019 - (n % len(years)), 1 + n % 8, 1 + n % 28),
+                        sex="MF"[n % 2],
+                        school=schools[n % len(schools)],
+                        nc_year=years[n % len(years)],
+                        flags=["exclusion_escalation"] if n % 7 == 0 else (),
+                        conn=conn,
+                    )
                 )
-            )
         return ids
 
     def done(self) -> None:

@@ -301,7 +301,7 @@ CREATE INDEX ix_child_summaries_name ON child_summaries (surname_key, forename_k
 CREATE INDEX ix_child_summaries_school ON child_summaries (school_key, surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_school_id ON child_summaries (school_id);
 CREATE INDEX ix_child_summaries_upn ON child_summaries (upn);
-CREATE INDEX ix_child_summaries_year ON child_summaries (year_order, surname_key, forename_key, child_id);
+CREATE INDEX ix_child_summaries_year ON child_summaries (year_order, nc_year, surname_key, forename_key, child_id);
 CREATE INDEX ix_children_batch_id ON children (batch_id);
 CREATE INDEX ix_children_identity ON children (date_of_birth, surname);
 CREATE INDEX ix_children_name ON children (surname, forename);

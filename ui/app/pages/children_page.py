@@ -157,9 +157,10 @@ class ChildrenPage(Page):
             self.refresh()
 
     def refresh(self) -> None:
-        """Bring the list rows up to date (a write only when the data changed), then re-read."""
+        """Show the list as it is now, then bring its rows up to date in the background (a write
+        only when the records changed since the last refresh) and show them again if they were."""
         self._loaded_once = True
-        self.summary.setText("Loading the children list...")
+        self._show_current()
         db = self.db
 
         def bring_up_to_date(_progress: Progress) -> bool:
@@ -174,12 +175,16 @@ class ChildrenPage(Page):
             name="children list refresh",
         )
 
-    def _up_to_date(self, _refreshed: bool) -> None:
+    def _show_current(self) -> None:
         self._total_children = count_children(self.db)
         self._load_choices()
         self.model.where = self.current_filter()
         self.model.reload()
         self._show_summary()
+
+    def _up_to_date(self, refreshed: bool) -> None:
+        if refreshed:
+            self._show_current()
         self.loaded.emit()
 
     def _load_failed(self, error: BaseException) -> None:
