@@ -188,7 +188,8 @@ class ChildrenPage(Page):
         self.loaded.emit()
 
     def _load_failed(self, error: BaseException) -> None:
-        self.summary.setText(f"The children list could not be read: {error}")
+        self.summary.setText(f"The children list could not be brought up to date: {error}")
+        self.loaded.emit()
 
     def _load_choices(self) -> None:
         school = self.school_combo.currentData()
