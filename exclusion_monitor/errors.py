@@ -42,3 +42,7 @@ class PermissionDeniedError(ExclusionMonitorError):
 
 class DamagedDatabaseError(DatabaseError):
     """The database file fails SQLite's integrity checks; it is left exactly as it was."""
+
+
+class OperationCancelled(ExclusionMonitorError):
+    """The person cancelled a long operation; whatever it was writing has been rolled back."""

@@ -1,64 +1,139 @@
-"""Queries about children: the authority-wide list and look-ups by UPN."""
+"""Queries about children: the authority-wide list (search, filters, sort, pages) and look-ups.
+
+The list reads `child_summaries`, one derived row per child kept up to date by
+`refresh_child_summaries` (call it after an import, an undo, an identity merge or a flag run;
+`ensure_child_summaries` refreshes only when the data changed since the last refresh).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
 import sqlalchemy as sa
 
+from exclusion_monitor.child_search import ChildSearch, fold_name, parse_search, prefix_upper_bound
+from exclusion_monitor.codelists import nc_year_order
 from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.settings import get_setting, set_setting
+
+log = logging.getLogger(__name__)
+
+SortKey = Literal["upn", "name", "date_of_birth", "nc_year", "school", "flags"]
+SORT_KEYS: tuple[SortKey, ...] = ("upn", "name", "date_of_birth", "nc_year", "school", "flags")
+_STATE_KEY = "child_summaries.state"
+_CHUNK = 500
+_RANGE = 20_000  # children per step of a full refresh
+
+s = t.child_summaries
+_NAME_ORDER = (s.c.surname_key, s.c.forename_key, s.c.child_id)
+_ORDERS: dict[SortKey, tuple[sa.ColumnElement[Any], ...]] = {
+    "upn": (s.c.upn, s.c.child_id),
+    "name": _NAME_ORDER,
+    "date_of_birth": (s.c.date_of_birth, *_NAME_ORDER),
+    "nc_year": (s.c.year_order, s.c.nc_year, *_NAME_ORDER),
+    "school": (s.c.school_key, *_NAME_ORDER),
+    "flags": (s.c.flag_count, *_NAME_ORDER),
+}
 
 
-def _latest_census() -> sa.Subquery:
-    """Each child's most recent census observation (school and NC year)."""
-    ranked = sa.select(
-        t.census_observations.c.child_id,
-        t.census_observations.c.school_id,
-        t.census_observations.c.nc_year,
-        sa.func.row_number()
-        .over(
-            partition_by=t.census_observations.c.child_id,
-            order_by=(
-                t.census_observations.c.census_date.desc(),
-                t.census_observations.c.id.desc(),
-            ),
+@dataclass(frozen=True, slots=True)
+class ChildFilter:
+    """Which children the list shows: typed search text, a school, a year group, flagged only."""
+
+    search: str = ""
+    school_id: int | None = None
+    nc_year: str | None = None
+    flagged_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChildSearchHit:
+    """A search result: the child, and the former UPN that matched when it was not the current."""
+
+    child: ChildSummary
+    former_upn: str | None = None
+
+
+def _summary_columns() -> list[sa.ColumnElement[Any]]:
+    return [
+        s.c.child_id.label("id"),
+        sa.func.coalesce(s.c.upn, "").label("upn"),
+        s.c.surname,
+        s.c.forename,
+        s.c.date_of_birth,
+        s.c.sex,
+        s.c.nc_year,
+        s.c.school_laestab,
+        s.c.school_name,
+        s.c.flag_count,
+    ]
+
+
+def _search_condition(search: ChildSearch) -> sa.ColumnElement[bool]:
+    if search.upn_prefix is not None:
+        prefix = search.upn_prefix
+        # Current and former UPNs: an index range on child_identifiers.upn.
+        matching = sa.select(t.child_identifiers.c.child_id).where(
+            t.child_identifiers.c.upn >= prefix,
+            t.child_identifiers.c.upn < prefix_upper_bound(prefix),
         )
-        .label("rank"),
-    ).subquery("ranked")
-    return sa.select(ranked).where(ranked.c.rank == 1).subquery("latest")
+        return s.c.child_id.in_(matching)
+    alternatives = []
+    for surname, forename in search.names:
+        parts = []
+        if surname:
+            parts += [s.c.surname_key >= surname, s.c.surname_key < prefix_upper_bound(surname)]
+        if forename:
+            parts += [s.c.forename_key >= forename, s.c.forename_key < prefix_upper_bound(forename)]
+        alternatives.append(sa.and_(*parts))
+    return sa.or_(*alternatives)
 
 
-def list_children(db: Database, *, limit: int | None = None, offset: int = 0) -> list[ChildSummary]:
-    """Every child, ordered by surname, forename and UPN, with current school and year group."""
-    latest = _latest_census()
-    current = t.child_identifiers.alias("current")
-    open_flags = (
-        sa.select(t.flags.c.child_id, sa.func.count().label("n"))
-        .where(t.flags.c.cleared_on.is_(None))
-        .group_by(t.flags.c.child_id)
-        .subquery("open_flags")
-    )
+def _where(where: ChildFilter | None) -> list[sa.ColumnElement[bool]]:
+    if where is None:
+        return []
+    conditions: list[sa.ColumnElement[bool]] = []
+    search = parse_search(where.search)
+    if not search.is_empty:
+        conditions.append(_search_condition(search))
+    elif where.search.strip():
+        conditions.append(sa.false())  # typed text that cannot match anything
+    if where.school_id is not None:
+        conditions.append(s.c.school_id == where.school_id)
+    if where.nc_year is not None:
+        # year_order leads an index; nc_year alone has none.
+        conditions.append(s.c.year_order == nc_year_order(where.nc_year))
+        conditions.append(s.c.nc_year == where.nc_year)
+    if where.flagged_only:
+        conditions.append(s.c.flag_count > 0)
+    return conditions
+
+
+def _order(order_by: SortKey, descending: bool) -> list[sa.ColumnElement[Any]]:
+    columns = _ORDERS[order_by]
+    return [c.desc() if descending else c.asc() for c in columns]
+
+
+def list_children(
+    db: Database,
+    where: ChildFilter | None = None,
+    *,
+    order_by: SortKey = "name",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[ChildSummary]:
+    """One page of the children list, filtered and sorted in SQL (by surname and forename unless
+    `order_by` says otherwise; ties broken by name, then id)."""
     query = (
-        sa.select(
-            t.children.c.id,
-            current.c.upn.label("upn"),
-            t.children.c.surname,
-            t.children.c.forename,
-            t.children.c.date_of_birth,
-            t.children.c.sex,
-            latest.c.nc_year.label("nc_year"),
-            t.schools.c.laestab.label("school_laestab"),
-            t.schools.c.name.label("school_name"),
-            sa.func.coalesce(open_flags.c.n, 0).label("flag_count"),
-        )
-        .join(
-            current,
-            sa.and_(current.c.child_id == t.children.c.id, current.c.kind == "current"),
-        )
-        .outerjoin(latest, latest.c.child_id == t.children.c.id)
-        .outerjoin(t.schools, t.schools.c.id == latest.c.school_id)
-        .outerjoin(open_flags, open_flags.c.child_id == t.children.c.id)
-        .order_by(t.children.c.surname, t.children.c.forename, current.c.upn)
+        sa.select(*_summary_columns())
+        .where(*_where(where))
+        .order_by(*_order(order_by, descending))
         .offset(offset)
     )
     if limit is not None:
@@ -67,9 +142,100 @@ def list_children(db: Database, *, limit: int | None = None, offset: int = 0) ->
         return [ChildSummary(**row._mapping) for row in conn.execute(query)]
 
 
-def count_children(db: Database) -> int:
+def count_children(db: Database, where: ChildFilter | None = None) -> int:
+    """How many children the database holds, or (given a filter) how many the list shows."""
     with db.read() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(t.children)).scalar_one())
+        if where is None:
+            query = sa.select(sa.func.count()).select_from(t.children)
+        else:
+            query = sa.select(sa.func.count()).select_from(s).where(*_where(where))
+        return int(conn.execute(query).scalar_one())
+
+
+def child_list_position(
+    db: Database,
+    child_id: int,
+    where: ChildFilter | None = None,
+    *,
+    order_by: SortKey = "name",
+    descending: bool = False,
+) -> int | None:
+    """The row a child has in the list with this filter and order, or None if it is not shown."""
+    columns = _ORDERS[order_by]
+    with db.read() as conn:
+        found = conn.execute(
+            sa.select(*columns).where(s.c.child_id == child_id, *_where(where))
+        ).first()
+        if found is None:
+            return None
+        before = _before(list(zip(columns, found, strict=True)), descending)
+        return int(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(s).where(before, *_where(where))
+            ).scalar_one()
+        )
+
+
+def _before(
+    keys: list[tuple[sa.ColumnElement[Any], Any]], descending: bool
+) -> sa.ColumnElement[bool]:
+    """Rows that sort before the given key values (SQLite sorts NULL first in ascending order)."""
+    (column, value), rest = keys[0], keys[1:]
+    tail = _before(rest, descending) if rest else sa.false()
+    if value is None:
+        if descending:
+            return sa.or_(column.is_not(None), sa.and_(column.is_(None), tail))
+        return sa.and_(column.is_(None), tail)
+    strictly = column > value if descending else sa.or_(column.is_(None), column < value)
+    return sa.or_(strictly, sa.and_(column == value, tail))
+
+
+def search_children(db: Database, text: str, *, limit: int = 20) -> list[ChildSearchHit]:
+    """The children a search box text finds (name, current or former UPN), best first."""
+    search = parse_search(text)
+    if search.is_empty:
+        return []
+    found = list_children(db, ChildFilter(search=text), limit=limit)
+    if search.upn_prefix is None or not found:
+        return [ChildSearchHit(child) for child in found]
+    prefix = search.upn_prefix
+    with db.read() as conn:
+        former = dict(
+            conn.execute(
+                sa.select(t.child_identifiers.c.child_id, t.child_identifiers.c.upn).where(
+                    t.child_identifiers.c.child_id.in_([c.id for c in found]),
+                    t.child_identifiers.c.kind != "current",
+                    t.child_identifiers.c.upn >= prefix,
+                    t.child_identifiers.c.upn < prefix_upper_bound(prefix),
+                )
+            ).all()
+        )
+    return [
+        ChildSearchHit(c, None if c.upn.startswith(prefix) else former.get(c.id)) for c in found
+    ]
+
+
+def child_schools(db: Database) -> list[tuple[int, str]]:
+    """(school id, name) of every school some child in the list currently attends, by name."""
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(t.schools.c.id, t.schools.c.name)
+            .where(t.schools.c.id.in_(sa.select(s.c.school_id).where(s.c.school_id.is_not(None))))
+            .order_by(t.schools.c.name, t.schools.c.id)
+        ).all()
+    return [(int(row.id), str(row.name)) for row in rows]
+
+
+def child_year_groups(db: Database) -> list[str]:
+    """The NC years children in the list are in, in school order (N1, N2, R, 1 .. 14, X)."""
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(s.c.year_order, s.c.nc_year)
+            .distinct()
+            .where(s.c.year_order.is_not(None))
+            .order_by(s.c.year_order, s.c.nc_year)
+        ).all()
+    return [str(row.nc_year) for row in rows]
 
 
 def child_id_for_upn(db: Database, upn: str) -> int | None:
@@ -79,3 +245,190 @@ def child_id_for_upn(db: Database, upn: str) -> int | None:
             sa.select(t.child_identifiers.c.child_id).where(t.child_identifiers.c.upn == upn)
         ).scalar_one_or_none()
     return None if found is None else int(found)
+
+
+# --- keeping child_summaries up to date --------------------------------------------------------
+
+
+# Which children one step of a refresh covers: a condition on a child_id column.
+_Scope = Callable[[sa.ColumnElement[int]], sa.ColumnElement[bool]]
+
+
+def _latest_census(scope: _Scope) -> sa.Subquery:
+    """Each child's most recent census observation (school and NC year)."""
+    co = t.census_observations
+    ranked = sa.select(
+        co.c.child_id,
+        co.c.school_id,
+        co.c.nc_year,
+        co.c.census_date,
+        sa.func.row_number()
+        .over(partition_by=co.c.child_id, order_by=(co.c.census_date.desc(), co.c.id.desc()))
+        .label("rank"),
+    )
+    sub = ranked.where(scope(co.c.child_id)).subquery("ranked")
+    return sa.select(sub).where(sub.c.rank == 1).subquery("latest")
+
+
+def _summary_source(scope: _Scope) -> sa.Select[Any]:
+    latest = _latest_census(scope)
+    current = t.child_identifiers.alias("current")
+    flag_counts = (
+        sa.select(t.flags.c.child_id, sa.func.count().label("n"))
+        .where(t.flags.c.cleared_on.is_(None), scope(t.flags.c.child_id))
+        .group_by(t.flags.c.child_id)
+        .subquery("open_flags")
+    )
+    query = (
+        sa.select(
+            t.children.c.id,
+            current.c.upn,
+            t.children.c.surname,
+            t.children.c.forename,
+            t.children.c.date_of_birth,
+            t.children.c.sex,
+            latest.c.nc_year,
+            latest.c.census_date,
+            t.schools.c.id.label("school_id"),
+            t.schools.c.laestab,
+            t.schools.c.name.label("school_name"),
+            sa.func.coalesce(flag_counts.c.n, 0).label("flag_count"),
+        )
+        .outerjoin(
+            current, sa.and_(current.c.child_id == t.children.c.id, current.c.kind == "current")
+        )
+        .outerjoin(latest, latest.c.child_id == t.children.c.id)
+        .outerjoin(t.schools, t.schools.c.id == latest.c.school_id)
+        .outerjoin(flag_counts, flag_counts.c.child_id == t.children.c.id)
+    )
+    return query.where(scope(t.children.c.id))
+
+
+_SUMMARY_FIELDS = [column.name for column in s.columns]
+
+
+def _summary_row(row: Any) -> tuple[Any, ...]:
+    """One child_summaries row (in table column order) from a _summary_source row."""
+    (child_id, upn, surname, forename, born, sex, nc_year, census_date, school_id, laestab,
+     school_name, flag_count) = row  # fmt: skip
+    return (
+        child_id,
+        upn,
+        surname,
+        forename,
+        fold_name(surname),
+        fold_name(forename),
+        born,
+        sex,
+        nc_year,
+        None if nc_year is None else nc_year_order(nc_year),
+        school_id,
+        laestab,
+        school_name,
+        None if school_name is None else fold_name(school_name),
+        census_date,
+        flag_count,
+    )
+
+
+def _insert_summaries(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
+    if conn.dialect.paramstyle == "qmark":
+        # The driver's executemany straight away: SQLAlchemy's per-row parameter handling costs
+        # more than the insert itself at 250,000 rows.
+        insert = s.insert().values({name: sa.bindparam(name) for name in _SUMMARY_FIELDS})
+        conn.exec_driver_sql(str(insert.compile(dialect=conn.dialect)), rows)
+    else:
+        conn.execute(s.insert(), [dict(zip(_SUMMARY_FIELDS, row, strict=True)) for row in rows])
+
+
+def _fingerprint(conn: sa.Connection) -> list[Any]:
+    """Cheap figures that change whenever anything the summaries show may have changed."""
+
+    def figures(table: sa.Table, *extra: sa.ColumnElement[Any]) -> list[Any]:
+        row = conn.execute(sa.select(sa.func.count(), sa.func.max(table.c.id), *extra)).one()
+        return [None if v is None else str(v) for v in row]
+
+    return [
+        *figures(t.children),
+        *figures(t.child_identifiers),
+        # Census rows only by their newest id: counting them is the slow part, and they are only
+        # deleted by an undo (undone_at) or with their child (the children count).
+        str(conn.execute(sa.select(sa.func.max(t.census_observations.c.id))).scalar()),
+        *figures(t.schools),
+        *figures(t.flags, sa.func.max(t.flags.c.updated_at), sa.func.max(t.flags.c.cleared_on)),
+        *figures(t.import_batches, sa.func.max(t.import_batches.c.undone_at)),
+    ]
+
+
+def refresh_child_summaries(
+    db: Database,
+    child_ids: Iterable[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Rebuild the list rows of these children (all when None) from their records, in one
+    transaction; returns how many rows were written. Call after imports, undo, identity merges,
+    renames and flag recomputation."""
+    with db.write() as conn:
+        if child_ids is None:
+            state = _fingerprint(conn)
+            conn.execute(s.delete())
+            # Building the indexes once after the rows is several times faster than keeping
+            # eight of them up to date row by row.
+            indexes = sorted(s.indexes, key=lambda index: str(index.name))
+            for index in indexes:
+                index.drop(conn)
+            low, high = conn.execute(
+                sa.select(sa.func.min(t.children.c.id), sa.func.max(t.children.c.id))
+            ).one()
+            scopes = (
+                []
+                if low is None
+                else [
+                    _id_range(start, start + _RANGE - 1) for start in range(low, high + 1, _RANGE)
+                ]
+            )
+        else:
+            state = None
+            ids = sorted(set(child_ids))
+            scopes = [_id_list(ids[i : i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
+            for scope in scopes:
+                conn.execute(s.delete().where(scope(s.c.child_id)))
+        written = 0
+        for number, scope in enumerate(scopes, start=1):
+            rows = [_summary_row(row) for row in conn.execute(_summary_source(scope))]
+            if rows:
+                _insert_summaries(conn, rows)
+            written += len(rows)
+            if progress is not None:
+                progress(number, len(scopes))
+        if child_ids is None:
+            for index in indexes:
+                index.create(conn)
+    if state is not None:
+        set_setting(db, _STATE_KEY, state)
+    log.info("refreshed %d child summaries", written)
+    return written
+
+
+def _id_range(low: int, high: int) -> _Scope:
+    return lambda column: column.between(low, high)
+
+
+def _id_list(ids: list[int]) -> _Scope:
+    return lambda column: column.in_(ids)
+
+
+def child_summaries_stale(db: Database) -> bool:
+    """True when children, UPNs, census rows, schools, flags or batches changed since the last
+    full refresh."""
+    with db.read() as conn:
+        state = _fingerprint(conn)
+    return bool(get_setting(db, _STATE_KEY) != state)
+
+
+def ensure_child_summaries(db: Database) -> bool:
+    """Refresh every summary if the data changed since the last full refresh; True if it did."""
+    if not child_summaries_stale(db):
+        return False
+    refresh_child_summaries(db)
+    return True

@@ -394,3 +394,48 @@ purge_log = sa.Table(
     sa.Column("ids", sa.Text, nullable=False),  # JSON list of the purged rows' ids
     sa.Column("detail", sa.Text),  # JSON: the rule applied (and the audit chain anchor)
 )
+
+# One row per child for the authority-wide list: current UPN, folded name keys, the latest census
+# school and year group, open flag count. Derived data, rebuilt by
+# `store.children.refresh_child_summaries` after imports, undo, identity merges and flag runs.
+child_summaries = sa.Table(
+    "child_summaries",
+    metadata,
+    sa.Column(
+        "child_id",
+        sa.Integer,
+        sa.ForeignKey("children.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("upn", sa.String(13)),
+    sa.Column("surname", sa.String(200), nullable=False),
+    sa.Column("forename", sa.String(200), nullable=False),
+    sa.Column("surname_key", sa.String(200), nullable=False),
+    sa.Column("forename_key", sa.String(200), nullable=False),
+    sa.Column("date_of_birth", sa.Date),
+    sa.Column("sex", sa.String(1)),
+    sa.Column("nc_year", sa.String(3)),
+    sa.Column("year_order", sa.Integer),
+    sa.Column("school_id", sa.Integer, sa.ForeignKey("schools.id", ondelete="SET NULL")),
+    sa.Column("school_laestab", sa.String(7)),
+    sa.Column("school_name", sa.String(300)),
+    sa.Column("school_key", sa.String(300)),
+    sa.Column("census_date", sa.Date),
+    sa.Column("flag_count", sa.Integer, nullable=False, default=0),
+    # Each sort order of the children list has its own index, so a page is an index range scan.
+    sa.Index("ix_child_summaries_upn", "upn"),
+    sa.Index("ix_child_summaries_name", "surname_key", "forename_key", "child_id"),
+    sa.Index("ix_child_summaries_forename", "forename_key"),
+    sa.Index("ix_child_summaries_dob", "date_of_birth", "surname_key", "forename_key", "child_id"),
+    sa.Index(
+        "ix_child_summaries_year",
+        "year_order",
+        "nc_year",
+        "surname_key",
+        "forename_key",
+        "child_id",
+    ),
+    sa.Index("ix_child_summaries_school", "school_key", "surname_key", "forename_key", "child_id"),
+    sa.Index("ix_child_summaries_school_id", "school_id"),
+    sa.Index("ix_child_summaries_flags", "flag_count", "surname_key", "forename_key", "child_id"),
+)

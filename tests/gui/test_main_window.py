@@ -1,27 +1,137 @@
-"""The first window: navigation pages, search box and status bar, grabbed to PNG to look at."""
+"""The main window: navigation, menus and shortcuts, status bar, remembered layout."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from exclusion_monitor.store import Database
-from ui.app.main_window import PAGES, MainWindow
+from exclusion_monitor.store import schema as t
+from tests.builders import Authority
+from ui.app import messages
+from ui.app.main_window import MainWindow
+from ui.app.pages import PAGE_NAMES
+from ui.app.pages.placeholder_page import PlaceholderPage
 
 
-def test_main_window_shows_navigation_and_status(
-    qtbot: QtBot, db: Database, tmp_path: Path
-) -> None:
+def open_window(qtbot: QtBot, db: Database) -> MainWindow:
     window = MainWindow(db)
     qtbot.addWidget(window)
-    window.show()
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == PAGES
-    assert window.stack.currentIndex() == PAGES.index("Children")
-    assert "0 children" in window.status_db.text()
+    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
+        window.show()
+    return window
+
+
+def test_navigation_menus_and_status_bar(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db)
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+        "Dashboard", "Flags", "Children", "Families", "Schools", "Imports", "Settings"
+    ]  # fmt: skip
+    assert window.stack.currentWidget() is window.children_page
+    assert [m.title() for m in (a.menu() for a in window.menuBar().actions())] == [
+        "&File", "&View", "&Help"
+    ]  # fmt: skip
+    assert [a.shortcut().toString() for a in window.page_actions] == [
+        f"Ctrl+{n}" for n in range(1, 8)
+    ]
+    window.page_actions[PAGE_NAMES.index("Flags")].trigger()
+    assert window.stack.currentWidget() is window.page("Flags")
+    assert window.status_db.text() == f"Database: {db.location}"
     assert window.status_user.text().startswith("User: ")
-    window.nav.setCurrentRow(PAGES.index("Flags"))
-    assert window.stack.currentIndex() == PAGES.index("Flags")
-    picture = tmp_path / "main_window.png"
-    assert window.grab().save(str(picture))
-    assert picture.stat().st_size > 1000
+    assert window.status_role.text() == "Role: -"
+    assert window.status_import.text() == "Last import: no imports yet"
+
+
+def test_pages_not_built_yet_explain_what_will_come(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db)
+    for name in PAGE_NAMES:
+        page = window.page(name)
+        if isinstance(page, PlaceholderPage):
+            assert "Coming in the next version" in page.note.text()
+            assert len(page.note.text()) > 120
+
+
+def test_an_empty_database_says_how_to_get_children(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db)
+    page = window.children_page
+    assert page.body.currentWidget() is page.empty_note
+    assert "No children yet" in page.empty_note.text()
+
+
+def test_last_import_in_the_status_bar(qtbot: QtBot, db: Database) -> None:
+    with db.write() as conn:
+        for n, name in enumerate(["spring_census.xlsx", "autumn_exclusions.csv"]):
+            conn.execute(
+                t.import_batches.insert().values(
+                    file_name=name, file_hash=f"h{n}", kind="census",
+                    imported_at=dt.datetime(2024, 2, 1 + n, 10, 30), status="imported",
+                )
+            )  # fmt: skip
+    window = open_window(qtbot, db)
+    assert window.status_import.text() == "Last import: autumn_exclusions.csv, 02/02/2024 10:30"
+
+
+def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db)
+    window.activateWindow()
+    window.children_page.view.setFocus()
+    window.search_box.setText("ash")
+    window.find_action.trigger()
+    assert window.search_box.hasFocus()
+    assert window.search_box.selectedText() == "ash"
+    assert window.find_action.shortcut().matches(Qt.Key.Key_F | Qt.KeyboardModifier.ControlModifier)
+
+
+def test_geometry_and_column_layout_persist_across_windows(qtbot: QtBot, db: Database) -> None:
+    Authority(db).done()
+    first = open_window(qtbot, db)
+    # The offscreen screen is 800 x 800, so only sizes that fit it can be remembered exactly.
+    first.resize(first.minimumSizeHint().width(), 560)
+    size = first.size().toTuple()
+    header = first.children_page.view.horizontalHeader()
+    header.resizeSection(0, 211)
+    header.moveSection(header.visualIndex(3), 0)
+    first.children_page.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    first.close()
+
+    second = open_window(qtbot, db)
+    header = second.children_page.view.horizontalHeader()
+    assert second.size().toTuple() == size
+    assert size[1] == 560
+    assert header.sectionSize(0) == 211
+    assert header.logicalIndex(0) == 3
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        2,
+        Qt.SortOrder.DescendingOrder,
+    )
+    assert second.children_page.model.order_by == "date_of_birth"
+    assert second.children_page.model.descending
+
+
+def test_open_database_refused_shows_the_reason(
+    qtbot: QtBot, db: Database, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, db)
+    not_ours = tmp_path / "notes.db"
+    not_ours.write_text("shopping list", encoding="utf-8")
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "choose_database_file", lambda *_a: str(not_ours))
+    monkeypatch.setattr(messages, "show_error", lambda _p, _t, text: shown.append(text))
+    window.open_action.trigger()
+    assert shown and "is not an Exclusion Monitor database" in shown[0]
+    assert window.isVisible()
+
+
+def test_open_database_opens_it_in_a_new_window(qtbot: QtBot, db: Database, tmp_path) -> None:
+    window = open_window(qtbot, db)
+    other = window.open_other_database(str(tmp_path / "other.db"))
+    assert other is not None
+    qtbot.addWidget(other)
+    qtbot.waitSignal(other.children_page.loaded, timeout=10_000).wait()
+    assert other.status_db.text().endswith("other.db")
+    assert not window.isVisible()
+    assert isinstance(other.findChild(QLabel, "status_database"), QLabel)

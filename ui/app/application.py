@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
@@ -14,6 +15,8 @@ from exclusion_monitor.store import open_database
 from ui.app import messages
 
 log = logging.getLogger(__name__)
+
+LAYOUT_FILE_NAME = "window-layout.ini"
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -27,11 +30,33 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return QApplication(argv if argv is not None else sys.argv[:1])
 
 
+def layout_settings() -> QSettings:
+    """Window geometry and column layout: an INI file in the app's data folder (so tests and
+    portable installs keep their own); domain settings live in the database instead."""
+    return QSettings(str(config.data_dir() / LAYOUT_FILE_NAME), QSettings.Format.IniFormat)
+
+
+def _report_unexpected(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    """An exception nobody caught: log it with its traceback and tell the user, never crash."""
+    log.critical("unexpected error", exc_info=(kind, error, trace))
+    if isinstance(error, ExclusionMonitorError):
+        text = str(error)
+    else:
+        text = (
+            "Something went wrong that the app did not expect. What you were doing may not have "
+            f"finished. The details are in the log in {config.log_dir()}."
+        )
+    messages.show_error(QApplication.activeWindow(), APP_NAME, text)
+
+
 def run_app(db_location: str | None) -> int:
     """Open the main window on the database; a refused database is explained, not a traceback."""
     from ui.app.main_window import MainWindow
 
     app = make_application()
+    sys.excepthook = _report_unexpected
     location = db_location or config.default_database()
     try:
         db = open_database(location)
@@ -39,8 +64,6 @@ def run_app(db_location: str | None) -> int:
         log.warning("database refused at start: %s", type(exc).__name__)
         messages.show_error(None, APP_NAME, str(exc))
         return 2
-    window = MainWindow(db)
+    window = MainWindow(db, owns_database=True)
     window.show()
-    code = app.exec()
-    db.close()
-    return int(code)
+    return int(app.exec())

@@ -1,33 +1,164 @@
-"""Table model of the children list (one row per child)."""
+"""Table model of the authority-wide children list, filtered, sorted and paged in SQL.
+
+The model knows the total from one COUNT query and fetches rows in blocks as the view asks for
+them, keeping the most recently used blocks: 250,000 children never sit in memory or in Python
+sort calls at once.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections import OrderedDict
+from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from exclusion_monitor.child_search import fold_name
+from exclusion_monitor.codelists import nc_year_order
 from exclusion_monitor.records import ChildSummary
+from exclusion_monitor.store import Database
+from exclusion_monitor.store.children import (
+    ChildFilter,
+    SortKey,
+    child_list_position,
+    count_children,
+    list_children,
+)
+
+log = logging.getLogger(__name__)
 
 COL_UPN, COL_NAME, COL_DOB, COL_YEAR, COL_SCHOOL, COL_FLAGS = range(6)
-HEADERS = ["UPN", "Name", "Date of birth", "Year", "School", "Flags"]
+HEADERS = ["UPN", "Name", "Date of birth", "Year group", "Current school", "Flags"]
+HEADER_TIPS = [
+    "Current unique pupil number",
+    "Surname, forename",
+    "Date of birth",
+    "National curriculum year at the latest census",
+    "School at the latest census",
+    "Number of open flags",
+]
+SORT_KEYS: list[SortKey] = ["upn", "name", "date_of_birth", "nc_year", "school", "flags"]
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+BLOCK_SIZE = 256
+MAX_CACHED_BLOCKS = 64
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ChildrenTableModel(QAbstractTableModel):
-    def __init__(self, rows: list[ChildSummary] | None = None) -> None:
-        super().__init__()
-        self._rows: list[ChildSummary] = rows or []
+class ChildListSource(Protocol):
+    """Where the rows come from (the store; tests wrap it to count calls)."""
 
-    def set_rows(self, rows: list[ChildSummary]) -> None:
+    def count(self, where: ChildFilter) -> int: ...
+
+    def fetch(
+        self, where: ChildFilter, order_by: SortKey, descending: bool, offset: int, limit: int
+    ) -> list[ChildSummary]: ...
+
+    def position(
+        self, child_id: int, where: ChildFilter, order_by: SortKey, descending: bool
+    ) -> int | None: ...
+
+
+class StoreChildListSource:
+    """The children list read from the database through the store."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def count(self, where: ChildFilter) -> int:
+        return count_children(self.db, where)
+
+    def fetch(
+        self, where: ChildFilter, order_by: SortKey, descending: bool, offset: int, limit: int
+    ) -> list[ChildSummary]:
+        return list_children(
+            self.db, where, order_by=order_by, descending=descending, limit=limit, offset=offset
+        )
+
+    def position(
+        self, child_id: int, where: ChildFilter, order_by: SortKey, descending: bool
+    ) -> int | None:
+        return child_list_position(
+            self.db, child_id, where, order_by=order_by, descending=descending
+        )
+
+
+class ChildrenTableModel(QAbstractTableModel):
+    def __init__(
+        self,
+        source: ChildListSource,
+        *,
+        block_size: int = BLOCK_SIZE,
+        max_cached_blocks: int = MAX_CACHED_BLOCKS,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.block_size = block_size
+        self.max_cached_blocks = max_cached_blocks
+        self.where = ChildFilter()
+        self.order_by: SortKey = "name"
+        self.descending = False
+        self._total = 0
+        self._blocks: OrderedDict[int, list[ChildSummary]] = OrderedDict()
+
+    # --- what the list shows ---------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Count again and forget every fetched block (after a filter, sort or data change)."""
         self.beginResetModel()
-        self._rows = rows
+        self._blocks.clear()
+        self._total = self.source.count(self.where)
         self.endResetModel()
 
+    def set_filter(self, where: ChildFilter) -> None:
+        if where != self.where or not self._total:
+            self.where = where
+            self.reload()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(SORT_KEYS):
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (SORT_KEYS[column], descending) == (self.order_by, self.descending):
+            return
+        self.order_by, self.descending = SORT_KEYS[column], descending
+        # A reset, not a layout change: the rows' new places are in the database, not here.
+        self.beginResetModel()
+        self._blocks.clear()
+        self.endResetModel()
+
+    def row_of_child(self, child_id: int) -> int | None:
+        """The row a child is on with the current filter and sort, or None if filtered out."""
+        return self.source.position(child_id, self.where, self.order_by, self.descending)
+
+    def child_at(self, row: int) -> ChildSummary | None:
+        if not 0 <= row < self._total:
+            return None
+        block_number, offset = divmod(row, self.block_size)
+        block = self._block(block_number)
+        return block[offset] if offset < len(block) else None
+
+    def cached_blocks(self) -> list[int]:
+        return sorted(self._blocks)
+
+    def _block(self, number: int) -> list[ChildSummary]:
+        block = self._blocks.get(number)
+        if block is not None:
+            self._blocks.move_to_end(number)
+            return block
+        block = self.source.fetch(
+            self.where, self.order_by, self.descending, number * self.block_size, self.block_size
+        )
+        self._blocks[number] = block
+        while len(self._blocks) > self.max_cached_blocks:
+            self._blocks.popitem(last=False)
+        return block
+
+    # --- QAbstractTableModel -----------------------------------------------------------------
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
@@ -35,41 +166,69 @@ class ChildrenTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or role not in _ROLES:
             return None
-        child = self._rows[index.row()]
+        child = self.child_at(index.row())
+        if child is None:
+            return None
         column = index.column()
         if role == ROW_ROLE:
             return child
         if role == SORT_ROLE:
-            return self._sort_value(child, column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(child, column)
-        return None
+            return sort_value(child, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == COL_FLAGS:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_SCHOOL and child.school_laestab:
+                return f"{child.school_name} ({child.school_laestab})"
+            return None
+        return display_text(child, column)
 
-    @staticmethod
-    def _display(child: ChildSummary, column: int) -> str:
-        if column == COL_UPN:
-            return child.upn
-        if column == COL_NAME:
-            return f"{child.surname}, {child.forename}"
-        if column == COL_DOB:
-            return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
-        if column == COL_YEAR:
-            return child.nc_year or ""
-        if column == COL_SCHOOL:
-            return child.school_name or ""
-        return str(child.flag_count) if child.flag_count else ""
 
-    @staticmethod
-    def _sort_value(child: ChildSummary, column: int) -> Any:
-        if column == COL_DOB:
-            return child.date_of_birth.toordinal() if child.date_of_birth else 0
-        if column == COL_FLAGS:
-            return child.flag_count
-        return ChildrenTableModel._display(child, column).casefold()
+_ROLES = {
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ToolTipRole,
+    SORT_ROLE,
+    ROW_ROLE,
+}
+
+
+def display_text(child: ChildSummary, column: int) -> str:
+    if column == COL_UPN:
+        return child.upn
+    if column == COL_NAME:
+        return f"{child.surname}, {child.forename}"
+    if column == COL_DOB:
+        return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
+    if column == COL_YEAR:
+        return child.nc_year or ""
+    if column == COL_SCHOOL:
+        return child.school_name or ""
+    return str(child.flag_count) if child.flag_count else ""
+
+
+def sort_value(child: ChildSummary, column: int) -> Any:
+    """The native value a column sorts by (the SQL order uses the same keys)."""
+    if column == COL_UPN:
+        return child.upn
+    if column == COL_NAME:
+        return (fold_name(child.surname), fold_name(child.forename))
+    if column == COL_DOB:
+        return child.date_of_birth
+    if column == COL_YEAR:
+        return None if child.nc_year is None else nc_year_order(child.nc_year)
+    if column == COL_SCHOOL:
+        return None if child.school_name is None else fold_name(child.school_name)
+    return child.flag_count

@@ -1,118 +1,270 @@
-"""The main window: navigation, global search, pages and the status bar."""
+"""The main window: menus, navigation, the global search box, the pages and the status bar.
+
+Pages come from `ui.app.pages.PAGES` (see that module for how a page plugs in).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
-    QLineEdit,
     QListWidget,
     QMainWindow,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolBar,
-    QVBoxLayout,
-    QWidget,
 )
 
-from exclusion_monitor import APP_NAME
+from exclusion_monitor import APP_NAME, __version__
+from exclusion_monitor.errors import ExclusionMonitorError
 from exclusion_monitor.identity import os_account
-from exclusion_monitor.store import Database
-from exclusion_monitor.store.children import count_children, list_children
-from ui.app.children_table_model import ChildrenTableModel
+from exclusion_monitor.store import Database, open_database
+from exclusion_monitor.store.status import last_import
+from ui.app import messages
+from ui.app.application import layout_settings
+from ui.app.pages import PAGE_NAMES, PAGES, AppContext, Page
+from ui.app.pages.children_page import ChildrenPage
+from ui.app.search_box import GlobalSearch
 
-PAGES = ["Dashboard", "Flags", "Children", "Families", "Schools", "Imports", "Settings"]
+log = logging.getLogger(__name__)
 
-_PAGE_NOTES = {
-    "Dashboard": "Headline counts and charts of exclusions by term, school, reason and pupil "
-    "group will appear here once data has been imported.",
-    "Flags": "The flag review queue: children whose exclusions escalate or who move school "
-    "unusually often, with their reasons and review status.",
-    "Families": "Brothers and sisters linked by family reference or address, with each "
-    "child's flags, for whole-family support.",
-    "Schools": "The school register with each school's roll, exclusions and rates.",
-    "Imports": "Census, exclusion, enrolment and school returns are imported from here; "
-    "for now use the command line: exclusion-monitor import FILE.",
-    "Settings": "Flag rule thresholds, term dates and the database location.",
-}
+# Windows opened by File > Open database stay referenced here until they close.
+_windows: set[MainWindow] = set()
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database) -> None:
+    # A child should be shown (search, double-click): a child-profile page will take this over.
+    open_child = Signal(int)
+
+    def __init__(self, db: Database, *, owns_database: bool = False) -> None:
         super().__init__()
         self.db = db
-        self.setWindowTitle(f"{APP_NAME} - {db.location}")
-        self.resize(1200, 760)
+        self.owns_database = owns_database
+        self.context = AppContext(db)
+        self.setObjectName("main_window")
+        self.setWindowTitle(f"{APP_NAME} - {Path(db.location).name}")
+        self.resize(1280, 800)
 
         self.nav = QListWidget()
-        self.nav.addItems(PAGES)
-        self.nav.setMaximumWidth(180)
+        self.nav.setObjectName("navigation")
+        self.nav.addItems(PAGE_NAMES)
+        self.nav.setMinimumWidth(130)
+        self.nav.setMaximumWidth(220)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 5px 8px; }")
         self.stack = QStackedWidget()
-        self.children_model = ChildrenTableModel()
-        self.children_view = QTableView()
-        self.children_view.setModel(self.children_model)
-        self.children_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.children_view.horizontalHeader().setStretchLastSection(True)
-        for name in PAGES:
-            self.stack.addWidget(self._page(name))
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.pages: list[Page] = []
+        for _name, factory in PAGES:
+            page = factory(self.context)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.show_page)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1100])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
 
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
-
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Search by name or UPN (Ctrl+F)")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMaximumWidth(360)
+        self.search_box = GlobalSearch.for_database(db, self)
+        self.search_box.setMaximumWidth(560)
+        self.search_box.open_child.connect(self.context.signals.open_child)
         toolbar = QToolBar("Search")
         toolbar.setObjectName("search_toolbar")
         toolbar.setMovable(False)
+        toolbar.setFloatable(False)
+        toolbar.addWidget(QLabel(" Find a child: "))
         toolbar.addWidget(self.search_box)
         self.addToolBar(toolbar)
-        find = QAction("Find", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self.search_box.setFocus)
-        self.addAction(find)
 
-        self.status_db = QLabel()
-        self.status_user = QLabel()
-        self.statusBar().addWidget(self.status_db, 1)
-        self.statusBar().addPermanentWidget(self.status_user)
-        self.refresh()
-        self.nav.setCurrentRow(PAGES.index("Children"))
+        self._build_menus()
+        self._build_status_bar()
+        self.context.signals.open_child.connect(self.open_child)
+        self.open_child.connect(self._show_child)
+        self.context.signals.data_changed.connect(self.refresh)
+        self.context.signals.status_message.connect(
+            lambda text: self.statusBar().showMessage(text, 5000)
+        )
         self._restore_layout()
+        self.nav.setCurrentRow(PAGE_NAMES.index("Children"))
+        self.show_page(self.nav.currentRow())
 
-    def _page(self, name: str) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        title = QLabel(f"<h2>{name}</h2>")
-        layout.addWidget(title)
-        if name == "Children":
-            layout.addWidget(self.children_view)
-            return page
-        note = QLabel(_PAGE_NOTES[name])
-        note.setWordWrap(True)
-        note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(note, 1)
+    # --- building ------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action("&Open database...", self.choose_database, "Ctrl+O")
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        exit_action = self._action("E&xit", self.close, "Ctrl+Q")
+        exit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.addAction(exit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self.page_actions: list[QAction] = []
+        for number, name in enumerate(PAGE_NAMES, start=1):
+            action = self._action(
+                f"&{number} {name}", lambda _c=False, n=number - 1: self.go_to(n), f"Ctrl+{number}"
+            )
+            self.page_actions.append(action)
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.find_action = self._action("&Find a child", self.focus_search)
+        self.find_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Find)])
+        view_menu.addAction(self.find_action)
+        refresh = self._action("&Refresh", self.refresh)
+        refresh.setShortcuts([QKeySequence(QKeySequence.StandardKey.Refresh)])
+        view_menu.addAction(refresh)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action(f"&About {APP_NAME}", self.show_about))
+
+    def _action(self, text: str, slot: object, shortcut: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_status_bar(self) -> None:
+        self.status_db = QLabel()
+        self.status_db.setObjectName("status_database")
+        self.status_user = QLabel()
+        self.status_role = QLabel("Role: -")
+        self.status_import = QLabel()
+        self.status_import.setObjectName("status_last_import")
+        bar = self.statusBar()
+        bar.addWidget(self.status_db, 1)
+        for label in (self.status_import, self.status_user, self.status_role):
+            label.setContentsMargins(8, 0, 8, 0)
+            separator = QFrame()
+            separator.setFrameShape(QFrame.Shape.VLine)
+            separator.setFrameShadow(QFrame.Shadow.Sunken)
+            bar.addPermanentWidget(separator)
+            bar.addPermanentWidget(label)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        self.status_db.setText(f"Database: {self.db.location}")
+        self.status_db.setToolTip(self.db.location)
+        self.status_user.setText(f"User: {os_account()}")
+        found = last_import(self.db)
+        if found is None:
+            self.status_import.setText("Last import: no imports yet")
+        else:
+            when = found.imported_at.strftime("%d/%m/%Y %H:%M")
+            self.status_import.setText(f"Last import: {found.file_name}, {when}")
+
+    # --- navigation ----------------------------------------------------------------------------
+
+    def page(self, name: str) -> Page:
+        return self.pages[PAGE_NAMES.index(name)]
+
+    @property
+    def children_page(self) -> ChildrenPage:
+        page = self.page("Children")
+        assert isinstance(page, ChildrenPage)
         return page
 
+    def go_to(self, number: int) -> None:
+        self.nav.setCurrentRow(number)
+
+    def show_page(self, number: int) -> None:
+        if not 0 <= number < len(self.pages):
+            return
+        self.stack.setCurrentIndex(number)
+        self.pages[number].activated()
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def _show_child(self, child_id: int) -> None:
+        # Until the child-profile page exists, a child is shown by selecting them in the list.
+        log.info("showing child %d", child_id)
+        self.go_to(PAGE_NAMES.index("Children"))
+        page = self.children_page
+        if not page.select_child(child_id):
+            page.loaded.connect(self._select_after_load(child_id))
+
+    def _select_after_load(self, child_id: int) -> object:
+        page = self.children_page
+
+        def select() -> None:
+            page.loaded.disconnect(select)
+            page.select_child(child_id)
+
+        return select
+
     def refresh(self) -> None:
-        self.children_model.set_rows(list_children(self.db, limit=5000))
-        total = count_children(self.db)
-        self.status_db.setText(f"Database: {self.db.location}  |  {total:,} children")
-        self.status_user.setText(f"User: {os_account()}")
+        self._update_status()
+        current = self.pages[self.stack.currentIndex()]
+        current.refresh()
+
+    # --- File and Help -------------------------------------------------------------------------
+
+    def choose_database(self) -> None:
+        path = messages.choose_database_file(self, str(Path(self.db.location).parent))
+        if path:
+            self.open_other_database(path)
+
+    def open_other_database(self, location: str) -> MainWindow | None:
+        """Open another database in a new window and close this one; None if it was refused."""
+        try:
+            db = open_database(location)
+        except ExclusionMonitorError as exc:
+            log.warning("database refused: %s", type(exc).__name__)
+            messages.show_error(self, APP_NAME, str(exc))
+            return None
+        self.save_layout()
+        window = MainWindow(db, owns_database=True)
+        _windows.add(window)
+        window.destroyed.connect(lambda *_: _windows.discard(window))
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        self.close()
+        return window
+
+    def show_about(self) -> None:
+        messages.show_about(
+            self,
+            f"About {APP_NAME}",
+            f"<p><b>{APP_NAME}</b> {__version__}</p>"
+            "<p>School exclusion and mobility monitoring for a local authority's inclusion "
+            "team.</p><p>The records it holds are OFFICIAL-SENSITIVE.</p>",
+        )
+
+    # --- layout --------------------------------------------------------------------------------
 
     def _restore_layout(self) -> None:
-        settings = QSettings()
+        settings = layout_settings()
         geometry = settings.value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        splitter = settings.value("main_window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        for page in self.pages:
+            page.restore_state(settings)
+
+    def save_layout(self) -> None:
+        settings = layout_settings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/splitter", self.splitter.saveState())
+        for page in self.pages:
+            page.save_state(settings)
+        settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        self.save_layout()
+        self.search_box.popup.hide()
         super().closeEvent(event)
+        if self.owns_database:
+            self.db.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -16,3 +16,15 @@ def show_info(parent: QWidget | None, title: str, text: str) -> None:
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     answer = QMessageBox.question(parent, title, text)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def show_about(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.about(parent, title, text)
+
+
+def choose_database_file(parent: QWidget | None, folder: str = "") -> str | None:
+    """Ask for an existing database file to open; None when cancelled."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Open database", folder, "Exclusion Monitor databases (*.db);;All files (*)"
+    )
+    return path or None

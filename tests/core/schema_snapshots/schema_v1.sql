@@ -45,6 +45,27 @@ CREATE TABLE child_identifiers (
 	CONSTRAINT uq_child_identifiers_upn UNIQUE (upn), 
 	CONSTRAINT fk_child_identifiers_batch_id_import_batches FOREIGN KEY(batch_id) REFERENCES import_batches (id) ON DELETE SET NULL
 );
+CREATE TABLE child_summaries (
+	child_id INTEGER NOT NULL, 
+	upn VARCHAR(13), 
+	surname VARCHAR(200) NOT NULL, 
+	forename VARCHAR(200) NOT NULL, 
+	surname_key VARCHAR(200) NOT NULL, 
+	forename_key VARCHAR(200) NOT NULL, 
+	date_of_birth DATE, 
+	sex VARCHAR(1), 
+	nc_year VARCHAR(3), 
+	year_order INTEGER, 
+	school_id INTEGER, 
+	school_laestab VARCHAR(7), 
+	school_name VARCHAR(300), 
+	school_key VARCHAR(300), 
+	census_date DATE, 
+	flag_count INTEGER NOT NULL, 
+	CONSTRAINT pk_child_summaries PRIMARY KEY (child_id), 
+	CONSTRAINT fk_child_summaries_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_child_summaries_school_id_schools FOREIGN KEY(school_id) REFERENCES schools (id) ON DELETE SET NULL
+);
 CREATE TABLE children (
 	id INTEGER NOT NULL, 
 	surname VARCHAR(200) NOT NULL, 
@@ -283,6 +304,14 @@ CREATE INDEX ix_census_observations_census_date ON census_observations (census_d
 CREATE INDEX ix_census_observations_school_id ON census_observations (school_id);
 CREATE INDEX ix_child_identifiers_batch_id ON child_identifiers (batch_id);
 CREATE INDEX ix_child_identifiers_child_id ON child_identifiers (child_id);
+CREATE INDEX ix_child_summaries_dob ON child_summaries (date_of_birth, surname_key, forename_key, child_id);
+CREATE INDEX ix_child_summaries_flags ON child_summaries (flag_count, surname_key, forename_key, child_id);
+CREATE INDEX ix_child_summaries_forename ON child_summaries (forename_key);
+CREATE INDEX ix_child_summaries_name ON child_summaries (surname_key, forename_key, child_id);
+CREATE INDEX ix_child_summaries_school ON child_summaries (school_key, surname_key, forename_key, child_id);
+CREATE INDEX ix_child_summaries_school_id ON child_summaries (school_id);
+CREATE INDEX ix_child_summaries_upn ON child_summaries (upn);
+CREATE INDEX ix_child_summaries_year ON child_summaries (year_order, nc_year, surname_key, forename_key, child_id);
 CREATE INDEX ix_children_batch_id ON children (batch_id);
 CREATE INDEX ix_children_identity ON children (date_of_birth, surname);
 CREATE INDEX ix_children_name ON children (surname, forename);

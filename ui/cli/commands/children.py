@@ -6,7 +6,7 @@ import argparse
 
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import audit
-from exclusion_monitor.store.children import list_children
+from exclusion_monitor.store.children import ensure_child_summaries, list_children
 from ui.cli.common import authorise, open_db
 from ui.cli.output import print_csv, print_json, print_table
 
@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         user = authorise(db, Action.SEARCH)
+        ensure_child_summaries(db)
         found = list_children(db)
         audit.record(db, user.account, Action.SEARCH, None, {"filter": None, "rows": len(found)})
     rows = [

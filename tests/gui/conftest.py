@@ -1,0 +1,32 @@
+"""GUI test set-up: a test that leaves a background job running fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ui.app import background
+
+
+def check_no_jobs_left(qtbot: QtBot) -> None:
+    """Fail the test if a background job was started and not waited for; let it finish first so
+    it cannot disturb the next test."""
+    left = background.running_jobs()
+    if not left:
+        return
+    for job in left:
+        job.cancel()
+        job.wait_finished(10)
+    qtbot.waitUntil(lambda: not background.running_jobs(), timeout=10_000)
+    pytest.fail(
+        "the test left background jobs running: " + ", ".join(job.name for job in left),
+        pytrace=False,
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_background_jobs_left(qtbot: QtBot) -> Iterator[None]:
+    yield
+    check_no_jobs_left(qtbot)

@@ -1,0 +1,102 @@
+"""The global search box: results as you type, Enter or a click opens the child."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from exclusion_monitor.store import Database
+from tests.builders import Authority, make_upn
+from ui.app.main_window import MainWindow
+from ui.app.search_box import COL_NAME, COL_SCHOOL, COL_UPN, ROW_ROLE
+
+KEZIA_UPN = make_upn("330", "2002", "14", 901)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, db: Database) -> MainWindow:
+    town = Authority(db)
+    elm = town.school("Elm Primary")
+    town.many(30, [elm])
+    town.child("Merriman", "Kezia", dt.date(2014, 6, 2), upn=KEZIA_UPN,
+               former_upns=["X00180001701A"], school=elm, nc_year="5")  # fmt: skip
+    town.done()
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
+        window.show()
+    return window
+
+
+def type_and_wait(qtbot: QtBot, window: MainWindow, text: str) -> int:
+    window.focus_search()
+    with qtbot.waitSignal(window.search_box.results_shown, timeout=5000) as shown:
+        qtbot.keyClicks(window.search_box, text)
+    count: int = shown.args[0]
+    return count
+
+
+def popup_rows(window: MainWindow, col: int) -> list[Any]:
+    model = window.search_box.popup.model
+    return [model.data(model.index(r, col)) for r in range(model.rowCount())]
+
+
+def test_results_appear_as_you_type_and_enter_opens_the_highlighted_child(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    count = type_and_wait(qtbot, window, "merri")
+    assert window.search_box.popup.isVisible()
+    names = popup_rows(window, COL_NAME)
+    assert count == len(names) and "Merriman, Kezia" in names
+    assert all(name.startswith("Merriman, ") for name in names)
+    assert set(popup_rows(window, COL_SCHOOL)) == {"Elm Primary"}
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
+    model = window.search_box.popup.model
+    wanted = model.data(model.index(1, COL_NAME), ROW_ROLE).child.id
+    with qtbot.waitSignal(window.open_child, timeout=2000) as opened:
+        qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    assert opened.args == [wanted]
+    assert not window.search_box.popup.isVisible()
+    assert window.stack.currentWidget() is window.children_page
+    assert window.children_page.selected_child_id() == wanted
+
+
+def test_a_upn_typed_in_lower_case_with_spaces_finds_the_child(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    spaced = f"{KEZIA_UPN[:4]} {KEZIA_UPN[4:]}".lower()
+    assert type_and_wait(qtbot, window, spaced) == 1
+    assert popup_rows(window, COL_NAME) == ["Merriman, Kezia"]
+    assert popup_rows(window, COL_UPN) == [KEZIA_UPN]
+
+
+def test_a_former_upn_finds_the_child_and_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    assert type_and_wait(qtbot, window, "X00180001701A") == 1
+    assert popup_rows(window, COL_UPN) == [f"{KEZIA_UPN} (former X00180001701A)"]
+    with qtbot.waitSignal(window.open_child, timeout=2000) as opened:
+        window.search_box.popup.view.clicked.emit(window.search_box.popup.model.index(0, 0))
+    kezia = window.children_page.selected_child_id()
+    assert opened.args == [kezia]
+    assert window.children_page.model.data(window.children_page.view.currentIndex()) is not None
+
+
+def test_enter_straight_after_a_full_upn_opens_the_only_match(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.focus_search()
+    window.search_box.setText(KEZIA_UPN)
+    with qtbot.waitSignal(window.open_child, timeout=5000) as opened:
+        qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    child = window.children_page.model.data(window.children_page.view.currentIndex(), ROW_ROLE)
+    assert opened.args == [child.id] and child.forename == "Kezia"
+
+
+def test_nothing_found_is_said_plainly(qtbot: QtBot, window: MainWindow) -> None:
+    assert type_and_wait(qtbot, window, "Quibblewick") == 0
+    assert window.search_box.popup.note.text() == "No child found for \u201cQuibblewick\u201d."
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Escape)
+    assert not window.search_box.popup.isVisible()
