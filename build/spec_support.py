@@ -81,15 +81,16 @@ def version_tuple(version: str) -> tuple[int, int, int, int]:
     return (numbers[0], numbers[1], numbers[2], numbers[3])
 
 
-def version_resource_text(version: str) -> str:
-    """The Windows version resource in PyInstaller's version-file format (a Python expression)."""
+def version_resource_text(version: str, program: str = FOLDER_NAME) -> str:
+    """The Windows version resource of `program` (ExclusionMonitor or exclusion-monitor-cli) in
+    PyInstaller's version-file format (a Python expression)."""
     numbers = version_tuple(version)
     strings = {
         "CompanyName": COMPANY,
-        "FileDescription": APP_NAME,
+        "FileDescription": APP_NAME if program == FOLDER_NAME else f"{APP_NAME} (command line)",
         "FileVersion": version,
-        "InternalName": FOLDER_NAME,
-        "OriginalFilename": f"{FOLDER_NAME}.exe",
+        "InternalName": program,
+        "OriginalFilename": f"{program}.exe",
         "ProductName": APP_NAME,
         "ProductVersion": version,
         "Comments": DESCRIPTION,
@@ -123,11 +124,11 @@ VSVersionInfo(
 """
 
 
-def write_version_file(folder: str | Path, version: str) -> str:
-    """Write the version resource into PyInstaller's work folder; returns its path."""
-    path = Path(folder) / "version_info.txt"
+def write_version_file(folder: str | Path, version: str, program: str = FOLDER_NAME) -> str:
+    """Write `program`'s version resource into PyInstaller's work folder; returns its path."""
+    path = Path(folder) / f"version_info_{program}.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(version_resource_text(version), encoding="utf-8")
+    path.write_text(version_resource_text(version, program), encoding="utf-8")
     return str(path)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import importlib.util
 import struct
+import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
@@ -58,6 +60,9 @@ def test_version_resource_names_the_product_and_version(
     assert strings["FileVersion"] == strings["ProductVersion"] == "3.4.5"
     assert strings["CompanyName"] and strings["FileDescription"]
     assert "filevers=(3, 4, 5, 0)" in text and "prodvers=(3, 4, 5, 0)" in text
+    assert strings["OriginalFilename"] == "ExclusionMonitor.exe"
+    cli = support.version_resource_text("3.4.5", "exclusion-monitor-cli")
+    assert "'OriginalFilename', 'exclusion-monitor-cli.exe'" in cli and "(command line)" in cli
 
 
 def test_package_data_includes_every_data_file(support: ModuleType) -> None:
@@ -123,3 +128,66 @@ def test_windows_build_script_uses_the_spec_and_pinned_requirements() -> None:
         "$ErrorActionPreference = 'Stop'",
     ):
         assert needed in script, needed
+
+
+class _Recorded:
+    """Stands in for PyInstaller's Analysis/PYZ/EXE/COLLECT: records how the spec calls them."""
+
+    calls: list[_Recorded]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.kwargs = kwargs
+        self.calls.append(self)
+        self.pure: list[Any] = []
+        self.scripts: list[Any] = []
+        self.binaries: list[Any] = []
+        self.datas = [
+            ("PySide6/Qt/translations/qtbase_de.qm", "/somewhere/qtbase_de.qm", "DATA"),
+            ("exclusion_monitor/data/codelists/sex.csv", "/somewhere/sex.csv", "DATA"),
+        ]
+
+
+def _run_spec(platform: str, tmp_path: Path) -> dict[str, list[_Recorded]]:
+    """Execute the spec as PyInstaller would on `platform`, with the build steps recorded."""
+    calls: dict[str, list[_Recorded]] = {}
+    namespace: dict[str, Any] = {"SPECPATH": str(ROOT / "build"), "workpath": str(tmp_path)}
+    for name in ("Analysis", "PYZ", "EXE", "COLLECT"):
+        calls[name] = []
+        namespace[name] = type(name, (_Recorded,), {"calls": calls[name]})
+    spec = ROOT / "build" / "exclusion_monitor.spec"
+    code = compile(spec.read_text(encoding="utf-8"), str(spec), "exec")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "path", list(sys.path))
+        patch.setattr(sys, "platform", platform)
+        exec(code, namespace)
+    return calls
+
+
+def test_spec_on_windows_gives_both_programs_icon_and_version(tmp_path: Path) -> None:
+    calls = _run_spec("win32", tmp_path)
+    desktop, console = calls["EXE"]
+    assert (desktop.kwargs["name"], desktop.kwargs["console"]) == ("ExclusionMonitor", False)
+    assert (console.kwargs["name"], console.kwargs["console"]) == ("exclusion-monitor-cli", True)
+    for exe in (desktop, console):
+        assert Path(exe.kwargs["icon"]) == ICO and ICO.is_file()
+        assert exe.kwargs["exclude_binaries"] is True and exe.kwargs["upx"] is False
+        resource = Path(exe.kwargs["version"]).read_text(encoding="utf-8")
+        assert f"'OriginalFilename', '{exe.kwargs['name']}.exe'" in resource
+        assert f"'ProductVersion', '{__version__}'" in resource
+    (collect,) = calls["COLLECT"]
+    assert collect.kwargs["name"] == "ExclusionMonitor"
+    assert collect.args[:2] == (desktop, console)
+    (analysis,) = calls["Analysis"]
+    assert "pytest" in analysis.kwargs["excludes"]
+    assert "PySide6.QtQuick" in analysis.kwargs["excludes"]
+    assert [d[0] for d in analysis.datas] == ["exclusion_monitor/data/codelists/sex.csv"]
+
+
+def test_spec_elsewhere_builds_the_same_programs_without_windows_resources(
+    tmp_path: Path,
+) -> None:
+    calls = _run_spec("linux", tmp_path)
+    names = [exe.kwargs["name"] for exe in calls["EXE"]]
+    assert names == ["ExclusionMonitor", "exclusion-monitor-cli"]
+    assert not any("icon" in exe.kwargs or "version" in exe.kwargs for exe in calls["EXE"])
