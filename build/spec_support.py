@@ -35,7 +35,6 @@ EXCLUDES = [
     "grimp",
     "IPython",
     "tkinter",
-    "matplotlib",
     "PySide6.QtQml",
     "PySide6.QtQmlFeatures",
     "PySide6.QtQuick",
@@ -146,6 +145,20 @@ def package_data() -> list[tuple[str, str]]:
                 continue
             found.append((str(path), str(path.parent.relative_to(ROOT))))
     return found
+
+
+def own_modules() -> list[str]:
+    """Every module of our packages, for `hiddenimports`: a module reached only by a lazy or
+    by-name import (a report, a chart, a command) is still in the bundle."""
+    names: list[str] = []
+    for package in PACKAGES:
+        base = ROOT / package
+        for path in sorted(base.rglob("*.py")) if base.is_dir() else []:
+            if "__pycache__" in path.parts or path.stem == "__main__":
+                continue
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
 
 
 def keep_data(destination: str) -> bool:

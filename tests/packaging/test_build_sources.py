@@ -77,6 +77,15 @@ def test_package_data_includes_every_data_file(support: ModuleType) -> None:
         assert Path(source).parent.relative_to(ROOT) == Path(folder)
 
 
+def test_every_module_of_ours_is_a_hidden_import(support: ModuleType) -> None:
+    modules = support.own_modules()
+    assert {"exclusion_monitor", "exclusion_monitor.store.checks", "ui.app.application"} <= set(
+        modules
+    )
+    assert "ui.cli.commands.check" in modules and "ui.__main__" not in modules
+    assert not any(name.startswith("tests") or name.endswith("__init__") for name in modules)
+
+
 def test_qt_translations_are_dropped_and_our_data_kept(support: ModuleType) -> None:
     assert not support.keep_data("PySide6/Qt/translations/qtbase_de.qm")
     assert support.keep_data("exclusion_monitor/data/codelists/sex.csv")
@@ -181,6 +190,7 @@ def test_spec_on_windows_gives_both_programs_icon_and_version(tmp_path: Path) ->
     (analysis,) = calls["Analysis"]
     assert "pytest" in analysis.kwargs["excludes"]
     assert "PySide6.QtQuick" in analysis.kwargs["excludes"]
+    assert "ui.app.main_window" in analysis.kwargs["hiddenimports"]
     assert [d[0] for d in analysis.datas] == ["exclusion_monitor/data/codelists/sex.csv"]
 
 
