@@ -116,6 +116,14 @@ def codelist(name: str) -> CodeList:
     return CodeList(name, rows)
 
 
+def shipped_names() -> list[str]:
+    """Names of the code lists shipped with the program (the CSV files in `data/codelists`)."""
+    folder = resources.files("exclusion_monitor") / "data" / "codelists"
+    return sorted(
+        entry.name.removesuffix(".csv") for entry in folder.iterdir() if entry.name.endswith(".csv")
+    )
+
+
 def reload_codelists() -> None:
     """Forget cached lists so the next use reads the files again (after an admin edit)."""
     codelist.cache_clear()

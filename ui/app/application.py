@@ -4,30 +4,81 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from importlib import resources
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from exclusion_monitor import APP_NAME, __version__, config
 from exclusion_monitor.errors import ExclusionMonitorError
+from exclusion_monitor.logging_setup import LOG_FILE_NAME
 from exclusion_monitor.store import open_database
 from ui.app import messages
 
 log = logging.getLogger(__name__)
 
 LAYOUT_FILE_NAME = "window-layout.ini"
+ICON_FILE = "exclusion_monitor.png"  # drawn by build/icon/draw_icon.py
+EXIT_UNEXPECTED = 70
+UNEXPECTED_ERROR = (
+    "Something went wrong that {app} did not expect. Work saved before this is safe.\n\n"
+    "If it happens again, please send this file to your IT support:\n{log_file}"
+)
+
+
+def app_icon() -> QIcon:
+    """The window icon, read from ui/resources the same way in the frozen build and from source."""
+    data = (resources.files("ui") / "resources" / ICON_FILE).read_bytes()
+    pixmap = QPixmap()
+    if not pixmap.loadFromData(data, "PNG"):
+        log.warning("the window icon %s could not be read", ICON_FILE)
+    return QIcon(pixmap)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
-        return existing
-    QCoreApplication.setOrganizationName("ExclusionMonitor")
-    QCoreApplication.setApplicationName(APP_NAME)
-    QCoreApplication.setApplicationVersion(__version__)
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    return QApplication(argv if argv is not None else sys.argv[:1])
+        app = existing
+    else:
+        QCoreApplication.setOrganizationName("ExclusionMonitor")
+        QCoreApplication.setApplicationName(APP_NAME)
+        QCoreApplication.setApplicationVersion(__version__)
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def handle_unexpected_error(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """The desktop app's sys.excepthook: the traceback to the log, a plain message to the user.
+
+    A windowed program has no console, so without this an error in a slot would vanish.
+    """
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log.critical("unexpected error", exc_info=(exc_type, exc, tb))
+    if threading.current_thread() is not threading.main_thread():
+        return  # message boxes belong to the UI thread; the log has it
+    if QApplication.instance() is None:
+        return
+    if isinstance(exc, ExclusionMonitorError):
+        text = str(exc)  # a refusal the app meant to make: its sentence says it all
+    else:
+        text = UNEXPECTED_ERROR.format(app=APP_NAME, log_file=config.log_dir() / LOG_FILE_NAME)
+    try:
+        messages.show_error(None, APP_NAME, text)
+    except Exception:
+        log.exception("could not show the unexpected-error message")
+
+
+def install_excepthook() -> None:
+    sys.excepthook = handle_unexpected_error
 
 
 def layout_settings() -> QSettings:
@@ -36,27 +87,12 @@ def layout_settings() -> QSettings:
     return QSettings(str(config.data_dir() / LAYOUT_FILE_NAME), QSettings.Format.IniFormat)
 
 
-def _report_unexpected(
-    kind: type[BaseException], error: BaseException, trace: TracebackType | None
-) -> None:
-    """An exception nobody caught: log it with its traceback and tell the user, never crash."""
-    log.critical("unexpected error", exc_info=(kind, error, trace))
-    if isinstance(error, ExclusionMonitorError):
-        text = str(error)
-    else:
-        text = (
-            "Something went wrong that the app did not expect. What you were doing may not have "
-            f"finished. The details are in the log in {config.log_dir()}."
-        )
-    messages.show_error(QApplication.activeWindow(), APP_NAME, text)
-
-
 def run_app(db_location: str | None) -> int:
     """Open the main window on the database; a refused database is explained, not a traceback."""
     from ui.app.main_window import MainWindow
 
     app = make_application()
-    sys.excepthook = _report_unexpected
+    install_excepthook()
     location = db_location or config.default_database()
     try:
         db = open_database(location)
@@ -64,6 +100,14 @@ def run_app(db_location: str | None) -> int:
         log.warning("database refused at start: %s", type(exc).__name__)
         messages.show_error(None, APP_NAME, str(exc))
         return 2
-    window = MainWindow(db, owns_database=True)
-    window.show()
-    return int(app.exec())
+    try:
+        window = MainWindow(db, owns_database=True)
+        window.show()
+        log.info("main window shown")
+        code = app.exec()
+    except Exception as exc:
+        handle_unexpected_error(type(exc), exc, exc.__traceback__)
+        return EXIT_UNEXPECTED
+    finally:
+        db.close()
+    return int(code)

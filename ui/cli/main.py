@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from pathlib import Path
 
 from exclusion_monitor import __version__, config
 from exclusion_monitor.errors import ExclusionMonitorError
@@ -34,9 +36,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def ensure_output_streams() -> None:
+    """Give print() and logging somewhere to write when there is no console.
+
+    The windowed Windows program starts with sys.stdout and sys.stderr set to None; anything that
+    writes to them would fail. The log file has the details; this output is discarded.
+    """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, Path(os.devnull).open("w", encoding="utf-8"))  # noqa: SIM115
+
+
 def main(argv: list[str] | None = None) -> int:
+    ensure_output_streams()
     args = build_parser().parse_args(argv)
     setup_logging()
+    log.info(
+        "exclusion-monitor %s starting: %s%s",
+        __version__,
+        args.command or "desktop app",
+        " (frozen build)" if getattr(sys, "frozen", False) else "",
+    )
     if args.command is None:
         from ui.app.application import run_app
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import csv
 
+from exclusion_monitor import config
+from exclusion_monitor.codelists import codelist, shipped_names
 from exclusion_monitor.roles import Action
-from exclusion_monitor.store.checks import run_checks
+from exclusion_monitor.store.checks import CheckResult, run_checks
 from ui.cli.common import authorise, open_db
 from ui.cli.output import print_json
 
@@ -19,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         authorise(db, Action.RUN_CHECKS)
-        results = run_checks(db)
+        results = [*run_checks(db), codelists_result()]
         location = db.location
         version = db.schema_version()
     ok = all(r.ok for r in results)
@@ -38,3 +41,25 @@ def run(args: argparse.Namespace) -> int:
             print(f"  [{'ok' if r.ok else 'FAIL'}] {r.name}: {r.detail}")
         print("All checks passed." if ok else "Some checks failed.")
     return 0 if ok else 1
+
+
+def codelists_result() -> CheckResult:
+    """The program's own code lists load: a damaged or incomplete installation fails here."""
+    try:
+        names = shipped_names()
+        sizes = {name: len(codelist(name)) for name in names}
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        detail = (
+            f"the code lists could not be read ({type(exc).__name__}): check any files added in "
+            f"{config.user_codelists_dir()}, else reinstall the program"
+        )
+        return CheckResult("code lists", False, detail)
+    empty = sorted(name for name, size in sizes.items() if size == 0)
+    if not names or empty:
+        missing = ", ".join(empty) or "all of them"
+        return CheckResult(
+            "code lists", False, f"code lists missing or empty: {missing}; reinstall"
+        )
+    return CheckResult(
+        "code lists", True, f"{len(names)} code lists loaded ({sum(sizes.values())} codes)"
+    )
