@@ -128,7 +128,9 @@ def latest_data_date(conn: sa.Connection) -> dt.date | None:
 
 
 def all_child_ids(conn: sa.Connection) -> list[int]:
-    return [int(i) for i in conn.execute(sa.select(t.children.c.id).order_by(t.children.c.id))]
+    return [
+        int(i) for i in conn.execute(sa.select(t.children.c.id).order_by(t.children.c.id)).scalars()
+    ]
 
 
 def child_ids_at_school(conn: sa.Connection, school_id: int) -> list[int]:
