@@ -14,6 +14,7 @@ from exclusion_monitor.store import schema as t
 from exclusion_monitor.upn import check_letter
 
 D = dt.date
+BORN = dt.date(2010, 3, 1)
 _serials = itertools.count(1)
 
 
@@ -92,7 +93,7 @@ class Builder:
         forename: str,
         surname: str = "Testchild",
         *,
-        born: dt.date = D(2010, 3, 1),
+        born: dt.date = BORN,
         sex: str = "F",
         upn: str | None = None,
         former: Iterable[str] = (),
