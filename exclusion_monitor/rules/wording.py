@@ -71,4 +71,4 @@ def exclusion_phrase(authority: Authority, exclusion: Exclusion) -> str:
     words = CATEGORY_WORDS[exclusion.category]
     if exclusion.category is Category.SUSPENSION:
         words += f" of {count(exclusion.sessions, 'session')}"
-    return f"{words} from {school(authority, exclusion.school_id)} on {day(exclusion.start_date)}"
+    return f"a {words} from {school(authority, exclusion.school_id)} on {day(exclusion.start_date)}"
