@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from exclusion_monitor.errors import NotFoundError
+from exclusion_monitor.flagging import ensure_flags_current
 from exclusion_monitor.profile import ChildProfile, SpellView, child_profile
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.store.children import child_id_for_upn
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
             raise NotFoundError(
                 f"No child has the UPN {upn or args.upn}, as a current or former UPN."
             )
+        ensure_flags_current(db)  # stored reviews and families must reflect the data as it is
         profile = child_profile(db, child_id, as_of=args.as_of)
     if args.format == "json":
         print_json(profile_json(profile))
