@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -36,8 +36,7 @@ FORENAMES = ["Ada", "Bram", "Cleo", "Dev", "Esme", "Finn", "Gus", "Hana", "Ivo",
 def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[object, ...]]) -> None:
     """Bulk insert through the driver's executemany (columns in table order, id left out)."""
     columns = [c.name for c in table.columns if c.name != "id"][: len(rows[0])]
-    marks = ", ".join("?" * len(columns))
-    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+    statement = str(table.insert().compile(dialect=conn.dialect, column_keys=columns))
     conn.exec_driver_sql(statement, [tuple(_plain(v) for v in row) for row in rows])
 
 
@@ -193,17 +192,15 @@ def build(db: Database, scale: float, seed: int = 7) -> dict[str, int]:
             roll = rng.random()
             category = "PERM" if roll < 0.01 else "LNCH" if roll < 0.04 else "SUSP"
             exclusions[(n, school_id, category, day)] = (
-                (
-                    n,
-                    school_id,
-                    category,
-                    day,
-                    None,
-                    float(rng.choice([1, 2, 2, 4, 6, 10])),
-                    "DB",
-                    None,
-                    None,
-                )
+                n,
+                school_id,
+                category,
+                day,
+                None,
+                float(rng.choice([1, 2, 2, 4, 6, 10])),
+                "DB",
+                None,
+                None,
             )
         rows = sorted(exclusions.values(), key=lambda r: (str(r[0]).zfill(9), str(r[3])))
         _insert(conn, t.exclusions, rows)
@@ -277,11 +274,6 @@ def main(argv: list[str] | None = None) -> int:
     if folder is not None:
         folder.cleanup()
     return 0
-
-
-def _chunks(items: Sequence[object], size: int) -> Iterator[Sequence[object]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 if __name__ == "__main__":
