@@ -46,7 +46,7 @@ class _Dates:
     """ISO date strings to dates, each distinct string parsed once."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, dt.date] = {}
+        self.seen: dict[str, dt.date] = {}
 
     def day(self, value: object) -> dt.date:
         found = self(value)
@@ -59,9 +59,9 @@ class _Dates:
         if isinstance(value, dt.date):
             return value
         text = str(value)
-        found = self._seen.get(text)
+        found = self.seen.get(text)
         if found is None:
-            found = self._seen[text] = dt.date.fromisoformat(text[:10])
+            found = self.seen[text] = dt.date.fromisoformat(text[:10])
         return found
 
 
@@ -166,7 +166,7 @@ def load_children_between(conn: sa.Connection, first_id: int, last_id: int) -> L
     params = (first_id, last_id)
 
     def fetch(select: str, column: str) -> list[Any]:
-        return list(conn.exec_driver_sql(select + where.format(column), params).all())
+        return _rows(conn, select + where.format(column), params)
 
     return _assemble(
         fetch(_CHILDREN, "id"),
@@ -191,8 +191,22 @@ def load_children(conn: sa.Connection, child_ids: Iterable[int]) -> LoadedChildr
                 (_EXCLUSIONS, "child_id"),
             )
         ):
-            parts[i].extend(conn.exec_driver_sql(f"{select}{column} IN ({marks})", batch).all())
+            parts[i].extend(_rows(conn, f"{select}{column} IN ({marks})", batch))
     return _assemble(*parts)
+
+
+def _rows(conn: sa.Connection, sql: str, params: Sequence[object]) -> list[Any]:
+    """Plain tuples straight from the driver: the loaders read millions of rows."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _by_date_and_school(row: tuple[Any, ...]) -> tuple[Any, Any]:
+    return row[1], row[2]
 
 
 def _category(value: object) -> Category | None:
@@ -245,10 +259,11 @@ def _assemble(
             )
         )
     loaded = LoadedChildren()
+    seen = date.seen
     for child_id, birth in children:
         cid = int(child_id)
         rows = points.get(cid, [])
-        rows.sort(key=lambda r: (r[1], r[2]))
+        rows.sort(key=_by_date_and_school)
         family = None
         for row in reversed(rows):
             if row[6] or (row[7] and row[8]):
@@ -256,7 +271,16 @@ def _assemble(
                 break
         if family is not None:
             loaded.family[cid] = family
-        the_census = tuple(CensusPoint(date.day(r[1]), r[2], r[3], r[4], date(r[5])) for r in rows)
+        the_census = tuple(
+            CensusPoint(
+                seen.get(r[1]) or date.day(r[1]),
+                r[2],
+                r[3],
+                r[4],
+                None if r[5] is None else (seen.get(r[5]) or date(r[5])),
+            )
+            for r in rows
+        )
         child_exclusions = excls.get(cid, [])
         child_exclusions.sort(key=lambda e: (e.start_date, e.category))
         child_enrols = enrols.get(cid, [])
