@@ -83,80 +83,48 @@ def family_key(
     return None
 
 
-class _Groups:
-    """Union-find over children, each root remembering its family key and basis."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-        self.key: dict[int, FamilyKey] = {}
-
-    def find(self, child: int) -> int:
-        root = child
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while child != root:
-            child, self.parent[child] = self.parent[child], root
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        ka, kb = self.key.get(ra), self.key.get(rb)
-        keep, drop = (ra, rb) if (ka and (not kb or ka.key <= kb.key)) else (rb, ra)
-        self.parent[drop] = keep
-        if keep not in self.key:
-            self.key[keep] = FamilyKey(f"manual:{min(a, b)}-{max(a, b)}", MANUAL)
-        self.key.pop(drop, None)
-
-
 def group_families(
     keys: Mapping[int, FamilyKey | None], decisions: Iterable[FamilyDecision]
 ) -> list[FamilyGroup]:
-    """Families of two or more children: natural keys first, then unlinks, then links."""
-    by_key: dict[str, list[int]] = {}
+    """Families of two or more children: natural keys first, then unlinks, then links (two
+    linked children from different families bring their families together)."""
+    groups: dict[str, set[int]] = {}
     basis: dict[str, str] = {}
+    where: dict[int, str] = {}
     for child, found in keys.items():
         if found is not None:
-            by_key.setdefault(found.key, []).append(child)
+            groups.setdefault(found.key, set()).add(child)
             basis[found.key] = found.basis
-    groups = _Groups()
-    for key, members in by_key.items():
-        root = members[0]
-        groups.key[root] = FamilyKey(key, basis[key])
-        for child in members[1:]:
-            groups.parent[child] = root
+            where[child] = found.key
     ordered = list(decisions)
     for decision in ordered:
-        if decision.decision == "unlink" and groups.find(decision.child_id) == groups.find(
-            decision.other_child_id
-        ):
-            _detach(groups, decision.child_id)
+        group = where.get(decision.child_id)
+        if decision.decision == "unlink" and group and where.get(decision.other_child_id) == group:
+            groups[group].discard(decision.child_id)
+            del where[decision.child_id]
     for decision in ordered:
-        if decision.decision == "link":
-            groups.union(decision.child_id, decision.other_child_id)
-    members_of: dict[int, set[int]] = {}
-    for child in set(groups.parent) | set(keys):
-        members_of.setdefault(groups.find(child), set()).add(child)
-    result = []
-    for root, group in members_of.items():
-        found = groups.key.get(root)
-        if len(group) >= 2 and found is not None:
-            result.append(FamilyGroup(found.key, found.basis, frozenset(group)))
-    return sorted(result, key=lambda g: g.key)
-
-
-def _detach(groups: _Groups, child: int) -> None:
-    """Take `child` out of its group, leaving the rest of the group together."""
-    root = groups.find(child)
-    members = [c for c in groups.parent if groups.find(c) == root] + [root]
-    rest = [c for c in dict.fromkeys(members) if c != child]
-    key = groups.key.pop(root, None)
-    for member in [*rest, child]:
-        groups.parent[member] = member
-    if rest:
-        new_root = rest[0]
-        for member in rest[1:]:
-            groups.parent[member] = new_root
-        if key is not None:
-            groups.key[new_root] = key
+        if decision.decision != "link":
+            continue
+        a, b = decision.child_id, decision.other_child_id
+        ga, gb = where.get(a), where.get(b)
+        if ga is not None and ga == gb:
+            continue
+        if ga is None and gb is None:
+            key = f"manual:{min(a, b)}-{max(a, b)}"
+            groups[key], basis[key] = {a, b}, MANUAL
+            where[a] = where[b] = key
+        elif ga is None or gb is None:
+            joined = ga or gb
+            assert joined is not None
+            groups[joined].update((a, b))
+            where[a] = where[b] = joined
+        else:
+            keep, drop = sorted((ga, gb))
+            for child in groups.pop(drop):
+                groups[keep].add(child)
+                where[child] = keep
+    return [
+        FamilyGroup(key, basis[key], frozenset(members))
+        for key, members in sorted(groups.items())
+        if len(members) >= 2
+    ]

@@ -164,7 +164,7 @@ def recompute_flags(
             done += len(batch)
             if progress is not None:
                 progress(done, total)
-        families = family_store.regroup_families(conn)
+        families = family_store.regroup_families(conn, child_ids)
         previous = flag_store.load_state(conn)
         if child_ids is None or (previous is not None and previous.as_of == as_of):
             flag_store.save_state(conn, flag_store.FlagState(as_of, fingerprint))

@@ -70,19 +70,88 @@ def _decisions(conn: sa.Connection) -> list[FamilyDecision]:
     return [FamilyDecision(a, b, d) for a, b, d in conn.execute(query)]
 
 
-def regroup_families(conn: sa.Connection) -> int:
-    """Group every child into families from the stored keys and decisions and store the
-    result, keeping each family's id while its key lasts. Returns the number of families."""
-    keys = {
-        child: FamilyKey(key, basis)
-        for child, key, basis in conn.execute(sa.select(t.child_family_keys))
-    }
-    groups = group_families(keys, _decisions(conn))
+def _scope(
+    conn: sa.Connection, child_ids: Iterable[int], decisions: list[FamilyDecision]
+) -> set[int]:
+    """The children whose families may change when these children's keys change: those who
+    share a key or a family with them, or an officer's decision, followed until it closes."""
+    partners: dict[int, set[int]] = {}
+    for d in decisions:
+        partners.setdefault(d.child_id, set()).add(d.other_child_id)
+        partners.setdefault(d.other_child_id, set()).add(d.child_id)
+    scope: set[int] = set()
+    todo = set(child_ids)
+    while todo:
+        scope |= todo
+        batch = sorted(todo)
+        found: set[int] = set()
+        for start in range(0, len(batch), 900):
+            part = batch[start : start + 900]
+            keys = sa.select(t.child_family_keys.c.family_key).where(
+                t.child_family_keys.c.child_id.in_(part)
+            )
+            found.update(
+                conn.execute(
+                    sa.select(t.child_family_keys.c.child_id).where(
+                        t.child_family_keys.c.family_key.in_(keys)
+                    )
+                ).scalars()
+            )
+            families = sa.select(t.family_members.c.family_id).where(
+                t.family_members.c.child_id.in_(part)
+            )
+            found.update(
+                conn.execute(
+                    sa.select(t.family_members.c.child_id).where(
+                        t.family_members.c.family_id.in_(families)
+                    )
+                ).scalars()
+            )
+        for child in batch:
+            found |= partners.get(child, set())
+        todo = found - scope
+    return scope
+
+
+def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None) -> int:
+    """Group children into families from the stored keys and decisions and store the result,
+    keeping each family's id while its key lasts: every child, or only those whose families the
+    named children's keys can change. Returns the number of families in the database."""
+    decisions = _decisions(conn)
+    scope = None if child_ids is None else _scope(conn, child_ids, decisions)
+    query = sa.select(
+        t.child_family_keys.c.child_id,
+        t.child_family_keys.c.family_key,
+        t.child_family_keys.c.basis,
+    )
+    member_query = sa.select(t.family_members.c.family_id, t.family_members.c.child_id)
+    keys: dict[int, FamilyKey | None] = {}
+    members: dict[int, set[int]] = {}
+    if scope is None:
+        keys.update((c, FamilyKey(k, b)) for c, k, b in conn.execute(query))
+        for fid, child in conn.execute(member_query):
+            members.setdefault(fid, set()).add(child)
+    else:
+        ordered = sorted(scope)
+        keys.update(dict.fromkeys(ordered))
+        for start in range(0, len(ordered), 900):
+            part = ordered[start : start + 900]
+            keys.update(
+                (c, FamilyKey(k, b))
+                for c, k, b in conn.execute(query.where(t.child_family_keys.c.child_id.in_(part)))
+            )
+            for fid, child in conn.execute(
+                member_query.where(t.family_members.c.child_id.in_(part))
+            ):
+                members.setdefault(fid, set()).add(child)
+        decisions = [d for d in decisions if d.child_id in scope or d.other_child_id in scope]
+    groups = group_families(keys, decisions)
+    wanted = {g.key: g for g in groups}
     existing = {
         key: fid for fid, key in conn.execute(sa.select(t.families.c.id, t.families.c.family_key))
     }
-    wanted = {g.key: g for g in groups}
-    gone = [fid for key, fid in existing.items() if key not in wanted]
+    in_scope = set(members) if scope is not None else set(existing.values())
+    gone = [fid for key, fid in existing.items() if key not in wanted and fid in in_scope]
     for start in range(0, len(gone), 900):
         batch = gone[start : start + 900]
         conn.execute(t.family_members.delete().where(t.family_members.c.family_id.in_(batch)))
@@ -98,9 +167,6 @@ def regroup_families(conn: sa.Connection) -> int:
             key: fid
             for fid, key in conn.execute(sa.select(t.families.c.id, t.families.c.family_key))
         }
-    members: dict[int, set[int]] = {}
-    for fid, child in conn.execute(sa.select(t.family_members)):
-        members.setdefault(fid, set()).add(child)
     removals: list[dict[str, int]] = []
     additions: list[dict[str, int]] = []
     for group in groups:
@@ -120,7 +186,7 @@ def regroup_families(conn: sa.Connection) -> int:
         )
     if additions:
         conn.execute(t.family_members.insert(), additions)
-    return len(groups)
+    return int(conn.execute(sa.select(sa.func.count()).select_from(t.families)).scalar_one())
 
 
 def family_ids_of(conn: sa.Connection, child_ids: Iterable[int] | None = None) -> dict[int, int]:
@@ -234,7 +300,7 @@ def _record_decision(
                 decided_at=dt.datetime.now(),
             )
         )
-        regroup_families(conn)
+        regroup_families(conn, [child_id, other_child_id])
 
 
 def link_children(db: Database, child_id: int, other_child_id: int, account: str) -> None:
