@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from exclusion_monitor.families import FamilyKey, family_key
 from exclusion_monitor.history import Authority, ChildHistory, build_history
 from exclusion_monitor.records import Flag
-from exclusion_monitor.rules import RuleSettings, evaluate_child, rule_label, rule_settings
+from exclusion_monitor.rules import (
+    RULES,
+    RuleSettings,
+    evaluate_child,
+    rule_label,
+    rule_settings,
+)
 from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
@@ -316,6 +322,9 @@ def flag_list(
         with db.read() as conn:
             stored = flag_store.stored_flags(conn, child_ids=evaluated, include_cleared=True)
         views = views_for(evaluated, stored)
+    order = {rule_id: i for i, rule_id in enumerate(RULES)}
+    for child_views in views.values():
+        child_views.sort(key=lambda v: order.get(v.rule, len(order)))
     wanted_status = {s.lower() for s in statuses} if statuses else None
     for child in list(views):
         kept = [
