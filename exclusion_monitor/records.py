@@ -38,6 +38,8 @@ class School:
     urn: str | None = None
     open_date: dt.date | None = None
     close_date: dt.date | None = None
+    low_age: int | None = None
+    high_age: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ class Enrolment:
     leaving_date: dt.date | None
     enrol_status: str | None
     leaving_reason: str | None = None
+    destination: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,6 +296,21 @@ family_members = sa.Table(
     ),
 )
 
+# Each child's own family key (family reference, else normalised address line and postcode, as of
+# their latest census), kept by the flag recompute so families regroup without reading censuses.
+child_family_keys = sa.Table(
+    "child_family_keys",
+    metadata,
+    sa.Column(
+        "child_id",
+        sa.Integer,
+        sa.ForeignKey("children.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("family_key", sa.String(300), nullable=False, index=True),
+    sa.Column("basis", sa.String(20), nullable=False),  # reference | address
+)
+
 # An officer's decision to link a child to a family or keep them out of it; survives re-imports.
 family_decisions = sa.Table(
     "family_decisions",

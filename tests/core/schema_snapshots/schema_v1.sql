@@ -32,6 +32,13 @@ CREATE TABLE census_observations (
 	CONSTRAINT fk_census_observations_school_id_schools FOREIGN KEY(school_id) REFERENCES schools (id), 
 	CONSTRAINT fk_census_observations_batch_id_import_batches FOREIGN KEY(batch_id) REFERENCES import_batches (id) ON DELETE SET NULL
 );
+CREATE TABLE child_family_keys (
+	child_id INTEGER NOT NULL, 
+	family_key VARCHAR(300) NOT NULL, 
+	basis VARCHAR(20) NOT NULL, 
+	CONSTRAINT pk_child_family_keys PRIMARY KEY (child_id), 
+	CONSTRAINT fk_child_family_keys_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE
+);
 CREATE TABLE child_identifiers (
 	id INTEGER NOT NULL, 
 	child_id INTEGER NOT NULL, 
@@ -302,6 +309,7 @@ CREATE INDEX ix_audit_log_action ON audit_log (action);
 CREATE INDEX ix_census_observations_batch_id ON census_observations (batch_id);
 CREATE INDEX ix_census_observations_census_date ON census_observations (census_date);
 CREATE INDEX ix_census_observations_school_id ON census_observations (school_id);
+CREATE INDEX ix_child_family_keys_family_key ON child_family_keys (family_key);
 CREATE INDEX ix_child_identifiers_batch_id ON child_identifiers (batch_id);
 CREATE INDEX ix_child_identifiers_child_id ON child_identifiers (child_id);
 CREATE INDEX ix_child_summaries_dob ON child_summaries (date_of_birth, surname_key, forename_key, child_id);

@@ -3,6 +3,16 @@
 To add a command, write a module here and add it to COMMANDS.
 """
 
-from ui.cli.commands import audit, backup, check, children, restore, retention, users
+from ui.cli.commands import (
+    audit,
+    backup,
+    check,
+    child,
+    children,
+    flags,
+    restore,
+    retention,
+    users,
+)
 
-COMMANDS = [children, check, backup, restore, users, audit, retention]
+COMMANDS = [children, child, flags, check, backup, restore, users, audit, retention]

@@ -1,0 +1,372 @@
+"""The flagging service: recompute every child's flags as a set-based job (bulk loads, pure rules
+per child, bulk writes), evaluate flags as of another date without storing them, and the flag
+list that the `flags` command, printed reports and the app show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from exclusion_monitor.families import FamilyKey, family_key
+from exclusion_monitor.history import Authority, ChildHistory, build_history
+from exclusion_monitor.records import Flag
+from exclusion_monitor.rules import (
+    RULES,
+    RuleSettings,
+    evaluate_child,
+    rule_label,
+    rule_settings,
+)
+from exclusion_monitor.store import Database, histories, profiles
+from exclusion_monitor.store import families as family_store
+from exclusion_monitor.store import flags as flag_store
+from exclusion_monitor.store.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+CHUNK = 10_000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RecomputeSummary:
+    """What a recompute did: as of which date, how many children and flags, what changed."""
+
+    as_of: dt.date | None
+    children: int = 0
+    flags_held: int = 0
+    raised: int = 0
+    seen_again: int = 0
+    cleared: int = 0
+    reopened: int = 0
+    families: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FlagView:
+    """A flag as people see it: the rule, its reason and evidence, and its review."""
+
+    rule: str
+    label: str
+    rule_version: int
+    as_of: dt.date
+    reason: str
+    evidence: dict[str, Any]
+    flag_id: int | None = None
+    status: str = "new"
+    assigned_to: str | None = None
+    first_raised: dt.date | None = None
+    last_seen: dt.date | None = None
+    cleared_on: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedChild:
+    """One row of the flag list: a child with at least one flag as of the date."""
+
+    child_id: int
+    upn: str
+    surname: str
+    forename: str
+    date_of_birth: dt.date | None
+    school_laestab: str | None
+    school_name: str | None
+    family_id: int | None
+    family_size: int
+    flags: tuple[FlagView, ...]
+
+    @property
+    def rules(self) -> list[str]:
+        return [f.rule for f in self.flags]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f.reason for f in self.flags]
+
+
+def current_rule_settings(db: Database) -> RuleSettings:
+    return rule_settings(get_settings(db, "rules."))
+
+
+def default_as_of(db: Database) -> dt.date | None:
+    """The latest date in the data (censuses, exclusions, enrolment entries and leavings)."""
+    with db.read() as conn:
+        return histories.latest_data_date(conn)
+
+
+def _batches(conn: sa.Connection, child_ids: Collection[int] | None) -> list[list[int]]:
+    ids = histories.all_child_ids(conn) if child_ids is None else sorted(set(child_ids))
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def _load(conn: sa.Connection, batch: Sequence[int], whole: bool) -> histories.LoadedChildren:
+    if whole:
+        return histories.load_children_between(conn, batch[0], batch[-1])
+    return histories.load_children(conn, batch)
+
+
+def recompute_flags(
+    db: Database,
+    *,
+    as_of: dt.date | None = None,
+    child_ids: Collection[int] | None = None,
+    progress: Progress | None = None,
+) -> RecomputeSummary:
+    """Recompute and store the flags of every child (or of `child_ids`) as of a date (default:
+    the latest date in the data), and regroup families.
+
+    New flags are inserted, flags that still hold are refreshed (reason, evidence, version,
+    last seen), flags that no longer hold are marked cleared and cleared ones that hold again
+    are un-cleared. Nothing is deleted; reviews and notes are untouched.
+    """
+    settings = current_rule_settings(db)
+    with db.write() as conn:
+        as_of = as_of or histories.latest_data_date(conn)
+        if as_of is None:
+            return RecomputeSummary(None)
+        fingerprint = flag_store.data_fingerprint(conn)
+        authority = histories.load_authority(conn, as_of=as_of)
+        batches = _batches(conn, child_ids)
+        total = sum(len(b) for b in batches)
+        done = 0
+        by_rule: Counter[str] = Counter()
+        changes = flag_store.FlagChanges()
+        for batch in batches:
+            loaded = _load(conn, batch, child_ids is None)
+            flags: list[Flag] = []
+            keys: dict[int, FamilyKey | None] = {}
+            for record in loaded.records:
+                history = build_history(record, authority, as_of)
+                flags += evaluate_child(history, authority, settings)
+                facts = loaded.family.get(record.child_id)
+                keys[record.child_id] = (
+                    family_key(facts.family_ref, facts.address_line1, facts.postcode)
+                    if facts
+                    else None
+                )
+            by_rule.update(f.rule for f in flags)
+            step = flag_store.write_flags(
+                conn,
+                flags,
+                as_of=as_of,
+                first_id=batch[0],
+                last_id=batch[-1],
+                child_ids=None if child_ids is None else batch,
+            )
+            changes = flag_store.FlagChanges(
+                changes.raised + step.raised,
+                changes.seen_again + step.seen_again,
+                changes.cleared + step.cleared,
+                changes.reopened + step.reopened,
+            )
+            family_store.save_family_keys(conn, keys)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+        families = family_store.regroup_families(conn, child_ids)
+        previous = flag_store.load_state(conn)
+        if child_ids is None or (previous is not None and previous.as_of == as_of):
+            flag_store.save_state(conn, flag_store.FlagState(as_of, fingerprint))
+    log.info(
+        "recomputed flags as of %s for %d children: %d held, %d raised, %d cleared",
+        as_of,
+        total,
+        sum(by_rule.values()),
+        changes.raised,
+        changes.cleared,
+    )
+    return RecomputeSummary(
+        as_of,
+        total,
+        sum(by_rule.values()),
+        changes.raised,
+        changes.seen_again,
+        changes.cleared,
+        changes.reopened,
+        families,
+        dict(sorted(by_rule.items())),
+    )
+
+
+def flags_are_current(db: Database) -> bool:
+    """Whether the stored flags were computed on the data as it is now, as of its latest date."""
+    with db.read() as conn:
+        state = flag_store.load_state(conn)
+        if state is None:
+            return histories.latest_data_date(conn) is None
+        return state.fingerprint == flag_store.data_fingerprint(
+            conn
+        ) and state.as_of == histories.latest_data_date(conn)
+
+
+def ensure_flags_current(db: Database, progress: Progress | None = None) -> bool:
+    """Recompute every flag if the data changed since the last recompute; True if it did."""
+    if flags_are_current(db):
+        return False
+    recompute_flags(db, progress=progress)
+    return True
+
+
+def stored_as_of(db: Database) -> dt.date | None:
+    with db.read() as conn:
+        state = flag_store.load_state(conn)
+    return state.as_of if state else None
+
+
+def load_histories(
+    db: Database, child_ids: Iterable[int], as_of: dt.date
+) -> tuple[Authority, dict[int, ChildHistory]]:
+    """The named children's histories as of a date, with the authority they were built against."""
+    with db.read() as conn:
+        authority = histories.load_authority(conn, as_of=as_of)
+        loaded = histories.load_children(conn, child_ids)
+    return authority, {r.child_id: build_history(r, authority, as_of) for r in loaded.records}
+
+
+def evaluate_flags(
+    db: Database, *, as_of: dt.date, child_ids: Collection[int] | None = None
+) -> dict[int, list[Flag]]:
+    """The flags that hold as of a date, computed without storing anything (child id -> flags,
+    only children with at least one)."""
+    settings = current_rule_settings(db)
+    found: dict[int, list[Flag]] = {}
+    with db.read() as conn:
+        authority = histories.load_authority(conn, as_of=as_of)
+        for batch in _batches(conn, child_ids):
+            loaded = _load(conn, batch, child_ids is None)
+            for record in loaded.records:
+                flags = evaluate_child(build_history(record, authority, as_of), authority, settings)
+                if flags:
+                    found[record.child_id] = flags
+    return found
+
+
+def views_for(
+    flags: dict[int, list[Flag]], stored: Iterable[flag_store.StoredFlag]
+) -> dict[int, list[FlagView]]:
+    """Evaluated flags joined with their stored review (status, officer, dates) when stored."""
+    reviews = {(s.child_id, s.rule): s for s in stored}
+    views: dict[int, list[FlagView]] = {}
+    for child, child_flags in flags.items():
+        for f in child_flags:
+            s = reviews.get((child, f.rule))
+            views.setdefault(child, []).append(
+                FlagView(
+                    f.rule,
+                    rule_label(f.rule),
+                    f.rule_version,
+                    f.as_of,
+                    f.reason,
+                    dict(f.evidence),
+                    s.id if s else None,
+                    s.status if s else "new",
+                    s.assigned_to if s else None,
+                    s.first_raised if s else None,
+                    s.last_seen if s else None,
+                    None,
+                )
+            )
+    return views
+
+
+def stored_view(s: flag_store.StoredFlag) -> FlagView:
+    return FlagView(
+        s.rule,
+        rule_label(s.rule),
+        s.rule_version,
+        s.as_of,
+        s.reason,
+        s.evidence,
+        s.id,
+        s.status,
+        s.assigned_to,
+        s.first_raised,
+        s.last_seen,
+        s.cleared_on,
+    )
+
+
+def flag_list(
+    db: Database,
+    *,
+    as_of: dt.date | None = None,
+    rules: Collection[str] | None = None,
+    school_laestab: str | None = None,
+    statuses: Collection[str] | None = None,
+    officer: str | None = None,
+    family_only: bool = False,
+) -> list[FlaggedChild]:
+    """Every child with at least one flag as of a date, with the filters of the review queue.
+
+    Without `as_of` (or with the date the stored flags were computed for) the stored flags are
+    read; for another date the flags are evaluated as of that date (reviews joined where the
+    same flag is stored). Filters on rule, status and officer keep the matching flags only.
+    """
+    with db.read() as conn:
+        state = flag_store.load_state(conn)
+    views: dict[int, list[FlagView]] = {}
+    if as_of is None or (state is not None and state.as_of == as_of):
+        with db.read() as conn:
+            for s in flag_store.stored_flags(conn):
+                views.setdefault(s.child_id, []).append(stored_view(s))
+        as_of = state.as_of if state else (default_as_of(db) or dt.date.today())
+    else:
+        evaluated = evaluate_flags(db, as_of=as_of)
+        with db.read() as conn:
+            stored = flag_store.stored_flags(conn, child_ids=evaluated, include_cleared=True)
+        views = views_for(evaluated, stored)
+    order = {rule_id: i for i, rule_id in enumerate(RULES)}
+    for child_views in views.values():
+        child_views.sort(key=lambda v: order.get(v.rule, len(order)))
+    wanted_status = {s.lower() for s in statuses} if statuses else None
+    for child in list(views):
+        kept = [
+            v
+            for v in views[child]
+            if (rules is None or v.rule in rules)
+            and (wanted_status is None or v.status in wanted_status)
+            and (officer is None or (v.assigned_to or "").lower() == officer.lower())
+        ]
+        if kept:
+            views[child] = kept
+        else:
+            del views[child]
+    with db.read() as conn:
+        people = profiles.child_identities(conn, views)
+        schools = profiles.current_schools(conn, views, as_of)
+        family_ids = family_store.family_ids_of(conn, views)
+        sizes = Counter(family_store.family_ids_of(conn).values()) if family_ids else Counter()
+    result = []
+    for child, child_views in views.items():
+        person = people.get(child)
+        if person is None:
+            continue
+        school = schools.get(child)
+        if school_laestab is not None and (school is None or school[1] != school_laestab):
+            continue
+        fid = family_ids.get(child)
+        if family_only and fid is None:
+            continue
+        result.append(
+            FlaggedChild(
+                child,
+                person.upn,
+                person.surname,
+                person.forename,
+                person.date_of_birth,
+                school[1] if school else None,
+                school[2] if school else None,
+                fid,
+                sizes.get(fid, 1) if fid is not None else 1,
+                tuple(child_views),
+            )
+        )
+    result.sort(key=lambda r: (r.surname.lower(), r.forename.lower(), r.upn))
+    return result

@@ -1,0 +1,241 @@
+"""A child's profile as of a date: identity and former UPNs, school history, placements, census
+history, classified moves, exclusions with term and year totals, flags with their reviews, and
+the family with each member's own flags. Used by the `child` command and the app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from exclusion_monitor.errors import NotFoundError
+from exclusion_monitor.exclusion_terms import TermTotals, YearTotals, term_totals, year_totals
+from exclusion_monitor.flagging import (
+    FlagView,
+    current_rule_settings,
+    default_as_of,
+    load_histories,
+    stored_view,
+    views_for,
+)
+from exclusion_monitor.history import Authority, ChildHistory, Spell
+from exclusion_monitor.records import Child, MoveKind
+from exclusion_monitor.rules import evaluate_child
+from exclusion_monitor.store import Database, profiles
+from exclusion_monitor.store import families as family_store
+from exclusion_monitor.store import flags as flag_store
+from exclusion_monitor.terms import term_of
+
+
+@dataclass(frozen=True, slots=True)
+class SpellView:
+    school_laestab: str
+    school_name: str
+    phase: str | None
+    start: dt.date
+    end: dt.date | None
+    current: bool
+    enrol_status: str | None
+    first_year: str | None
+    last_year: str | None
+    destination: str | None = None
+    leaving_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveView:
+    date: dt.date
+    from_laestab: str | None
+    from_name: str | None
+    to_laestab: str | None
+    to_name: str | None
+    kind: MoveKind
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionView:
+    school_laestab: str | None
+    school_name: str | None
+    category: str
+    start_date: dt.date
+    term: str
+    sessions: float
+    reasons: tuple[str, ...]
+    review_outcome: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CensusView:
+    census_date: dt.date
+    school_laestab: str | None
+    school_name: str | None
+    nc_year: str | None
+    enrol_status: str | None
+    fsm: bool | None
+    sen: str | None
+    ethnicity: str | None
+    looked_after: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyMemberView:
+    child_id: int
+    upn: str
+    surname: str
+    forename: str
+    exclusions: int
+    non_standard_moves: int
+    flags: tuple[FlagView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChildProfile:
+    child: Child
+    as_of: dt.date
+    enrolments: tuple[SpellView, ...]
+    placements: tuple[SpellView, ...]
+    census: tuple[CensusView, ...]
+    moves: tuple[MoveView, ...]
+    exclusions: tuple[ExclusionView, ...]
+    term_totals: tuple[TermTotals, ...]
+    year_totals: tuple[YearTotals, ...]
+    flags: tuple[FlagView, ...]
+    cleared_flags: tuple[FlagView, ...]
+    family_id: int | None
+    family_basis: str | None
+    family: tuple[FamilyMemberView, ...]
+
+    @property
+    def family_needs(self) -> tuple[str, ...]:
+        """The distinct flag rules held across the child and their family."""
+        rules = {f.rule for f in self.flags}
+        rules.update(f.rule for m in self.family for f in m.flags)
+        return tuple(sorted(rules))
+
+
+def _school(authority: Authority, school_id: int | None) -> tuple[str | None, str | None]:
+    found = authority.schools.get(school_id) if school_id is not None else None
+    return (found.laestab, found.name) if found else (None, None)
+
+
+def _spell_views(
+    history: ChildHistory, authority: Authority, spells: tuple[Spell, ...]
+) -> tuple[SpellView, ...]:
+    latest_census = history.census_dates[-1] if history.census_dates else None
+    views = []
+    for i, spell in enumerate(spells):
+        later = i + 1 < len(spells)
+        on_latest = spell.last_census is not None and spell.last_census == latest_census
+        current = spell.end is None and not later and (on_latest or spell.last_census is None)
+        end = spell.end or (None if current else spell.last_census)
+        school = authority.schools.get(spell.school_id)
+        views.append(
+            SpellView(
+                school.laestab if school else "",
+                school.name if school else "an unknown school",
+                school.phase if school else None,
+                spell.start,
+                end,
+                current,
+                spell.enrol_status,
+                spell.first_year,
+                spell.last_year,
+                spell.destination,
+                spell.leaving_reason,
+            )
+        )
+    return tuple(views)
+
+
+def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) -> ChildProfile:
+    """Everything the tool knows about one child as of a date (default: the latest in the data).
+
+    Raises NotFoundError when there is no such child.
+    """
+    as_of = as_of or default_as_of(db) or dt.date.today()
+    with db.read() as conn:
+        child = profiles.child_identities(conn, [child_id]).get(child_id)
+        if child is None:
+            raise NotFoundError(f"There is no child with id {child_id}.")
+        family = family_store.family_of(conn, child_id)
+        census_rows = profiles.census_details(conn, child_id)
+        member_ids = [m.child_id for m in family.members] if family else []
+        stored = flag_store.stored_flags(
+            conn, child_ids=[child_id, *member_ids], include_cleared=True
+        )
+    authority, found = load_histories(db, [child_id, *member_ids], as_of)
+    settings = current_rule_settings(db)
+    evaluated = {c: evaluate_child(h, authority, settings) for c, h in found.items()}
+    views = views_for(evaluated, stored)
+    history = found[child_id]
+    holding = {f.rule for f in evaluated.get(child_id, [])}
+    cleared = tuple(
+        stored_view(s)
+        for s in stored
+        if s.child_id == child_id and s.rule not in holding and s.cleared_on is not None
+    )
+    members = []
+    for member in family.members if family else ():
+        if member.child_id == child_id:
+            continue
+        member_history = found.get(member.child_id)
+        members.append(
+            FamilyMemberView(
+                member.child_id,
+                member.upn,
+                member.surname,
+                member.forename,
+                len(member_history.exclusions) if member_history else 0,
+                sum(1 for m in member_history.moves if m.kind is MoveKind.NON_STANDARD)
+                if member_history
+                else 0,
+                tuple(views.get(member.child_id, ())),
+            )
+        )
+    return ChildProfile(
+        child=child,
+        as_of=as_of,
+        enrolments=_spell_views(history, authority, history.spells),
+        placements=_spell_views(history, authority, history.placements),
+        census=tuple(
+            CensusView(
+                r.census_date,
+                *_school(authority, r.school_id),
+                r.nc_year,
+                r.enrol_status,
+                r.fsm,
+                r.sen,
+                r.ethnicity,
+                r.looked_after,
+            )
+            for r in census_rows
+            if r.census_date <= as_of
+        ),
+        moves=tuple(
+            MoveView(
+                m.date,
+                *_school(authority, m.from_school_id),
+                *_school(authority, m.to_school_id),
+                m.kind,
+            )
+            for m in history.moves
+        ),
+        exclusions=tuple(
+            ExclusionView(
+                *_school(authority, e.school_id),
+                str(e.category),
+                e.start_date,
+                term_of(e.start_date).label,
+                e.sessions,
+                e.reasons,
+                e.review_outcome,
+            )
+            for e in history.exclusions
+        ),
+        term_totals=tuple(term_totals(history.exclusions)),
+        year_totals=tuple(year_totals(history.exclusions)),
+        flags=tuple(views.get(child_id, ())),
+        cleared_flags=cleared,
+        family_id=family.id if family else None,
+        family_basis=family.basis if family else None,
+        family=tuple(members),
+    )

@@ -1,0 +1,231 @@
+"""The flag store: recompute raises, refreshes, clears and re-raises flags without losing
+reviews; subset recomputes; the flag list and its filters; reviews and notes; families."""
+
+from __future__ import annotations
+
+import pytest
+
+from exclusion_monitor.errors import InvalidInputError, NotFoundError
+from exclusion_monitor.flagging import flag_list, flags_are_current, recompute_flags
+from exclusion_monitor.profile import child_profile
+from exclusion_monitor.store import Database
+from exclusion_monitor.store.children import child_id_for_upn
+from exclusion_monitor.store.families import link_children, list_families, unlink_children
+from exclusion_monitor.store.reviews import (
+    add_note,
+    assign,
+    list_notes,
+    review_history,
+    set_status,
+)
+from exclusion_monitor.store.settings import set_setting
+from tests.core.builders import Builder, D, autumn, censuses, make_upn, spring, summer
+
+
+@pytest.fixture
+def town(db: Database) -> tuple[Builder, dict[str, int]]:
+    b = Builder(db)
+    ids = {
+        "primary": b.school("Elm Primary", "primary", low_age=4, high_age=11),
+        "oak": b.school("Oak High", "secondary", low_age=11, high_age=16),
+        "ash": b.school("Ash Academy", "secondary", low_age=11, high_age=16),
+    }
+    ids["amy"] = b.child("Amy", "Brookfield", born=D(2010, 3, 1))
+    b.on_roll(
+        ids["amy"], ids["oak"], censuses(2021, 2024), "7", address="4 Mill Lane", postcode="B2 2BB"
+    )
+    for day in (D(2023, 9, 12), D(2024, 2, 5), D(2024, 4, 22)):
+        b.exclusion(ids["amy"], ids["oak"], day)
+    ids["sam"] = b.child("Sam", "Brookfield", born=D(2015, 6, 1))
+    b.on_roll(
+        ids["sam"],
+        ids["primary"],
+        censuses(2019, 2024),
+        "R",
+        address="4 Mill Ln.",
+        postcode="b22bb",
+    )
+    ids["kit"] = b.child("Kit", "Daleford", born=D(2010, 5, 1))
+    b.on_roll(
+        ids["kit"],
+        ids["ash"],
+        censuses(2021, 2024),
+        "7",
+        address="9 Rose Street",
+        postcode="B3 3CC",
+    )
+    return b, ids
+
+
+def _rules(db: Database, child_id: int) -> list[str]:
+    return [f.rule for f in child_profile(db, child_id).flags]
+
+
+def test_recompute_raises_then_refreshes_without_duplicates(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    first = recompute_flags(db)
+    assert first.as_of == summer(2024)
+    assert (first.raised, first.by_rule) == (1, {"repeated_suspensions": 1})
+    again = recompute_flags(db)
+    assert (again.raised, again.seen_again, again.cleared) == (0, 1, 0)
+    listed = flag_list(db)
+    assert [(c.forename, c.rules, c.school_laestab) for c in listed] == [
+        ("Amy", ["repeated_suspensions"], "3302002")
+    ]
+    assert flags_are_current(db)
+
+
+def test_a_flag_that_no_longer_holds_is_cleared_and_keeps_its_review(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    b, ids = town
+    recompute_flags(db)
+    flag_id = flag_list(db)[0].flags[0].flag_id
+    assert flag_id is not None
+    set_status(db, [flag_id], "under review", "officer.one")
+    assign(db, [flag_id], "officer.two", "officer.one")
+    add_note(db, flag_id, "Spoke to the school; a support plan is in place.", "officer.two")
+    # A year on, the suspensions are outside the last three terms: the flag is cleared.
+    for day in (autumn(2024), spring(2025), summer(2025)):
+        b.census(ids["amy"], ids["oak"], day, "10")
+        b.census(ids["sam"], ids["primary"], day, "4")
+        b.census(ids["kit"], ids["ash"], day, "10")
+    later = recompute_flags(db)
+    assert later.cleared == 1 and flag_list(db) == []
+    profile = child_profile(db, ids["amy"])
+    assert profile.flags == () and [f.rule for f in profile.cleared_flags] == [
+        "repeated_suspensions"
+    ]
+    assert profile.cleared_flags[0].cleared_on == summer(2025)
+    # A new run of suspensions raises the same flag again, review and notes intact.
+    for day in (D(2024, 11, 4), D(2025, 2, 3), D(2025, 5, 1)):
+        b.exclusion(ids["amy"], ids["oak"], day)
+    back = recompute_flags(db)
+    assert back.reopened == 1 and back.raised == 0
+    row = flag_list(db)[0].flags[0]
+    assert (row.flag_id, row.status, row.assigned_to, row.cleared_on) == (
+        flag_id,
+        "under_review",
+        "officer.two",
+        None,
+    )
+    assert row.first_raised == summer(2024) and row.last_seen == D(2025, 5, 16)
+    assert [n.text for n in list_notes(db, flag_id)] == [
+        "Spoke to the school; a support plan is in place."
+    ]
+    assert [(e.status, e.assigned_to) for e in review_history(db, flag_id)] == [
+        ("under_review", None),
+        ("under_review", "officer.two"),
+    ]
+
+
+def test_reviews_refuse_unknown_flags_statuses_and_empty_notes(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    recompute_flags(db)
+    flag_id = flag_list(db)[0].flags[0].flag_id
+    assert flag_id is not None
+    with pytest.raises(InvalidInputError, match="not a review status"):
+        set_status(db, [flag_id], "ignored", "officer.one")
+    with pytest.raises(NotFoundError):
+        set_status(db, [flag_id + 100], "closed", "officer.one")
+    with pytest.raises(InvalidInputError):
+        add_note(db, flag_id, "   ", "officer.one")
+    assert set_status(db, [flag_id], "referred", "officer.one") == 1
+    assert set_status(db, [flag_id], "referred", "officer.one") == 0
+    assert [c.forename for c in flag_list(db, statuses=["referred"])] == ["Amy"]
+    assert flag_list(db, statuses=["closed"]) == []
+
+
+def test_thresholds_come_from_settings(db: Database, town: tuple[Builder, dict[str, int]]) -> None:
+    recompute_flags(db)
+    set_setting(db, "rules.repeated_suspensions.min_suspensions", 4)
+    assert not flags_are_current(db)
+    summary = recompute_flags(db)
+    assert summary.cleared == 1 and flag_list(db) == []
+    set_setting(db, "rules.repeated_suspensions.min_suspensions", 2)
+    set_setting(db, "rules.repeated_suspensions.enabled", False)
+    assert recompute_flags(db).flags_held == 0
+
+
+def test_flags_as_of_an_earlier_date_are_evaluated_without_changing_the_store(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    recompute_flags(db)
+    assert flag_list(db, as_of=D(2023, 12, 31)) == []  # only 2 suspensions by then
+    assert [c.forename for c in flag_list(db, as_of=D(2024, 4, 22))] == ["Amy"]
+    assert [c.forename for c in flag_list(db)] == ["Amy"]
+
+
+def test_recompute_of_some_children_leaves_the_others_alone(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    b, ids = town
+    recompute_flags(db)
+    for day in (D(2023, 10, 10), D(2024, 2, 10), D(2024, 4, 25)):
+        b.exclusion(ids["kit"], ids["ash"], day)
+    part = recompute_flags(db, child_ids=[ids["kit"]])
+    assert part.children == 1 and part.raised == 1
+    assert [c.forename for c in flag_list(db)] == ["Amy", "Kit"]
+    assert [c.forename for c in flag_list(db, school_laestab="3302003")] == ["Kit"]
+    assert [c.forename for c in flag_list(db, rules=["permanent_exclusion"])] == []
+
+
+def test_families_by_address_with_flags_and_officer_decisions(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    b, ids = town
+    recompute_flags(db)
+    families = list_families(db)
+    assert [sorted(m.forename for m in f.members) for f in families] == [["Amy", "Sam"]]
+    assert families[0].basis == "address" and families[0].needs == ("repeated_suspensions",)
+    amy = child_profile(db, ids["amy"])
+    assert [m.forename for m in amy.family] == ["Sam"] and amy.family_id == families[0].id
+    sam = child_profile(db, ids["sam"])
+    assert [(m.forename, [f.rule for f in m.flags]) for m in sam.family] == [
+        ("Amy", ["repeated_suspensions"])
+    ]
+    assert [c.forename for c in flag_list(db, family_only=True)] == ["Amy"]
+    # The officer links Kit (another address) and unlinks Sam; both survive a re-import.
+    link_children(db, ids["kit"], ids["amy"], "officer.one")
+    unlink_children(db, ids["sam"], ids["amy"], "officer.one")
+    b.census(
+        ids["sam"], ids["primary"], autumn(2024), "4", address="4 Mill Lane", postcode="B2 2BB"
+    )
+    recompute_flags(db, child_ids=[ids["sam"]])
+    assert [sorted(m.forename for m in f.members) for f in list_families(db)] == [["Amy", "Kit"]]
+    recompute_flags(db)
+    assert [sorted(m.forename for m in f.members) for f in list_families(db)] == [["Amy", "Kit"]]
+    with pytest.raises(InvalidInputError):
+        link_children(db, ids["kit"], ids["kit"], "officer.one")
+
+
+def test_a_family_reference_wins_over_the_address(db: Database) -> None:
+    b = Builder(db)
+    school = b.school("Elm Primary", "primary")
+    one, two = b.child("Rae"), b.child("Tom")
+    b.on_roll(
+        one, school, [summer(2024)], "3", address="1 A Road", postcode="B1 1AA", family_ref="FAM-7"
+    )
+    b.on_roll(
+        two,
+        school,
+        [summer(2024)],
+        "5",
+        address="77 Far Road",
+        postcode="B9 9ZZ",
+        family_ref="fam-7 ",
+    )
+    recompute_flags(db)
+    families = list_families(db)
+    assert len(families) == 1 and families[0].basis == "reference" and len(families[0].members) == 2
+
+
+def test_a_former_or_temporary_upn_finds_the_same_child(db: Database) -> None:
+    b = Builder(db)
+    temporary, former, current = make_upn(temporary=True), make_upn(), make_upn()
+    child = b.child("Lou", upn=current, former=[temporary, former])
+    assert {child_id_for_upn(db, u) for u in (temporary, former, current)} == {child}
+    profile = child_profile(db, child)
+    assert profile.child.upn == current and set(profile.child.former_upns) == {temporary, former}

@@ -1,0 +1,248 @@
+"""`child UPN`: one child's history as of a date, as the story an officer would tell, or JSON.
+A former or temporary UPN finds the same child."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from exclusion_monitor.errors import NotFoundError
+from exclusion_monitor.flagging import ensure_flags_current
+from exclusion_monitor.profile import ChildProfile, SpellView, child_profile
+from exclusion_monitor.records import MoveKind
+from exclusion_monitor.store.children import child_id_for_upn
+from exclusion_monitor.terms import academic_year, academic_year_label
+from exclusion_monitor.upn import normalise_upn
+from ui.cli.commands.flags import parse_date
+from ui.cli.common import open_db
+from ui.cli.output import print_json
+
+KIND_WORDS = {
+    MoveKind.STANDARD: "standard transition",
+    MoveKind.NON_STANDARD: "non-standard move",
+    MoveKind.CONVERSION: "academy conversion (not a move)",
+    MoveKind.PLACEMENT: "placement (PRU or alternative provision)",
+}
+CATEGORY_WORDS = {"SUSP": "suspension", "PERM": "permanent exclusion", "LNCH": "lunchtime"}
+SEX_WORDS = {"F": "female", "M": "male"}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("child", help="one child's history, exclusions and flags")
+    parser.add_argument("upn", metavar="UPN", help="the child's UPN (current, former or temporary)")
+    parser.add_argument("--as-of", type=parse_date, help="as of this date (YYYY-MM-DD)")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    upn = normalise_upn(args.upn)
+    with open_db(args) as db:
+        child_id = child_id_for_upn(db, upn)
+        if child_id is None:
+            raise NotFoundError(
+                f"No child has the UPN {upn or args.upn}, as a current or former UPN."
+            )
+        ensure_flags_current(db)  # stored reviews and families must reflect the data as it is
+        profile = child_profile(db, child_id, as_of=args.as_of)
+    if args.format == "json":
+        print_json(profile_json(profile))
+    else:
+        print(story(profile), end="")
+    return 0
+
+
+def profile_json(p: ChildProfile) -> dict[str, Any]:
+    """The `child --format json` contract of design.md, with a few more keys."""
+    return {
+        "upn": p.child.upn,
+        "former_upns": list(p.child.former_upns),
+        "surname": p.child.surname,
+        "forename": p.child.forename,
+        "date_of_birth": p.child.date_of_birth,
+        "sex": p.child.sex,
+        "as_of": p.as_of,
+        "enrolments": [_spell_json(s) for s in p.enrolments],
+        "placements": [_spell_json(s) for s in p.placements],
+        "census": [
+            {
+                "census_date": c.census_date,
+                "school_laestab": c.school_laestab,
+                "nc_year": c.nc_year,
+                "enrol_status": c.enrol_status,
+            }
+            for c in p.census
+        ],
+        "moves": [
+            {
+                "date": m.date,
+                "from_laestab": m.from_laestab,
+                "to_laestab": m.to_laestab,
+                "kind": str(m.kind),
+            }
+            for m in p.moves
+        ],
+        "exclusions": [
+            {
+                "school_laestab": e.school_laestab,
+                "category": e.category,
+                "start_date": e.start_date,
+                "sessions": e.sessions,
+                "reasons": list(e.reasons),
+                "term": e.term,
+            }
+            for e in p.exclusions
+        ],
+        "term_totals": [
+            {
+                "term": t.totals.label,
+                "suspensions": t.totals.suspensions,
+                "sessions": t.totals.sessions,
+                "lunchtimes": t.totals.lunchtimes,
+                "permanent": t.totals.permanents,
+            }
+            for t in p.term_totals
+        ],
+        "flags": [
+            {
+                "rule": f.rule,
+                "reason": f.reason,
+                "evidence": f.evidence,
+                "rule_version": f.rule_version,
+                "status": f.status,
+                "assigned_to": f.assigned_to,
+                "flag_id": f.flag_id,
+            }
+            for f in p.flags
+        ],
+        "family_id": p.family_id,
+        "family": [
+            {
+                "upn": m.upn,
+                "surname": m.surname,
+                "forename": m.forename,
+                "flags": [f.rule for f in m.flags],
+            }
+            for m in p.family
+        ],
+    }
+
+
+def _spell_json(s: SpellView) -> dict[str, Any]:
+    return {
+        "school_laestab": s.school_laestab,
+        "school_name": s.school_name,
+        "phase": s.phase,
+        "start": s.start,
+        "end": s.end,
+        "enrol_status": s.enrol_status,
+    }
+
+
+def _day(value: Any) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "?"
+
+
+def _year(code: str | None) -> str:
+    if code is None:
+        return "year not known"
+    return "Reception" if code == "R" else ("Nursery" if code.startswith("N") else f"Year {code}")
+
+
+def _n(count: float, word: str) -> str:
+    shown = int(count) if float(count).is_integer() else count
+    return f"{shown} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(p: ChildProfile) -> str:
+    moves = sum(1 for m in p.moves if m.kind is MoveKind.NON_STANDARD)
+    suspensions = sum(1 for e in p.exclusions if e.category == "SUSP")
+    sessions = sum(t.totals.sessions for t in p.term_totals)
+    permanent = sum(1 for e in p.exclusions if e.category == "PERM")
+    schools = len({s.school_laestab for s in p.enrolments})
+    return (
+        f"{p.child.forename} has been on the roll of {_n(schools, 'school')}, made "
+        f"{_n(moves, 'non-standard move')}, and has had {_n(suspensions, 'suspension')} "
+        f"({_n(sessions, 'session')} lost in all) and "
+        f"{_n(permanent, 'permanent exclusion') if permanent else 'no permanent exclusion'}."
+    )
+
+
+def _spell_line(s: SpellView) -> str:
+    until = "now" if s.current else _day(s.end) if s.end else "date not known"
+    years = (
+        _year(s.first_year)
+        if s.first_year == s.last_year
+        else (f"{_year(s.first_year)} to {_year(s.last_year)}")
+    )
+    extra = f"; left for {s.destination}" if s.destination else ""
+    return (
+        f"  {academic_year_label(academic_year(s.start))}  {s.school_name} ({s.school_laestab}), "
+        f"{s.phase or 'phase not known'}, {years}: {_day(s.start)} to {until}{extra}"
+    )
+
+
+def story(p: ChildProfile) -> str:
+    """The child's history in words, section by section."""
+    c = p.child
+    lines = [f"{c.forename} {c.surname}  (UPN {c.upn})"]
+    if c.former_upns:
+        lines.append(f"Former UPNs: {', '.join(c.former_upns)}")
+    lines.append(
+        f"Born {_day(c.date_of_birth)}, {SEX_WORDS.get(c.sex or '', 'sex not recorded')}. "
+        f"As of {_day(p.as_of)}."
+    )
+    lines += ["", _summary(p), "", "Schools"]
+    lines += [_spell_line(s) for s in p.enrolments] or ["  (no school on record)"]
+    if p.placements:
+        lines += ["", "Placements (subsidiary and guest registrations)"]
+        lines += [_spell_line(s) for s in p.placements]
+    lines += ["", "Moves"]
+    lines += [
+        f"  {_day(m.date)}: {m.from_name} ({m.from_laestab}) to {m.to_name} ({m.to_laestab}), "
+        f"{KIND_WORDS[m.kind]}"
+        for m in p.moves
+    ] or ["  (none)"]
+    lines += ["", "Exclusions"]
+    if not p.exclusions:
+        lines.append("  (none)")
+    for total in p.term_totals:
+        t = total.totals
+        lines.append(
+            f"  {t.label}: {_n(t.suspensions, 'suspension')}, {_n(t.sessions, 'session')} lost"
+            + (f", {_n(t.permanents, 'permanent exclusion')}" if t.permanents else "")
+        )
+        for e in p.exclusions:
+            if e.term == t.label:
+                reasons = f", reasons {', '.join(e.reasons)}" if e.reasons else ""
+                sessions = f", {_n(e.sessions, 'session')}" if e.category != "PERM" else ""
+                lines.append(
+                    f"    {_day(e.start_date)}  {CATEGORY_WORDS.get(e.category, e.category)}"
+                    f"{sessions} at {e.school_name} ({e.school_laestab}){reasons}"
+                )
+    for year in p.year_totals:
+        t = year.totals
+        lines.append(
+            f"  {t.label} in all: {_n(t.suspensions, 'suspension')}, "
+            f"{_n(t.sessions, 'session')} lost"
+        )
+    lines += ["", "Flags"]
+    lines += [
+        f"  {f.label} [{f.status.replace('_', ' ')}"
+        + (f", {f.assigned_to}" if f.assigned_to else "")
+        + f"]: {f.reason}"
+        for f in p.flags
+    ] or ["  (none)"]
+    if p.family:
+        lines += [
+            "",
+            f"Family ({p.family_basis}); needs across the family: "
+            f"{', '.join(p.family_needs) or 'none'}",
+        ]
+        for m in p.family:
+            flags = ", ".join(f.rule for f in m.flags) or "no flags"
+            lines.append(
+                f"  {m.forename} {m.surname} (UPN {m.upn}): {_n(m.exclusions, 'exclusion')}, "
+                f"{_n(m.non_standard_moves, 'non-standard move')}, {flags}"
+            )
+    return "\n".join(lines) + "\n"
