@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
 
 
-def ensure_gui_application() -> QGuiApplication:
-    """The running Qt application, or a new one; headless (offscreen) where there is no display."""
-    existing = QGuiApplication.instance()
-    if isinstance(existing, QGuiApplication):
+def ensure_gui_application() -> QCoreApplication:
+    """The running Qt application, or a new one; headless (offscreen) where there is no display.
+
+    A QApplication (not just a QGuiApplication), so that the desktop app or a test can share it.
+    """
+    existing = QApplication.instance()
+    if existing is not None:
         return existing
     argv = ["exclusion-monitor"]
     headless = not sys.platform.startswith("win") and not (
@@ -19,4 +23,4 @@ def ensure_gui_application() -> QGuiApplication:
     )
     if headless and "QT_QPA_PLATFORM" not in os.environ:
         argv += ["-platform", "offscreen"]
-    return QGuiApplication(argv)
+    return QApplication(argv)
