@@ -77,7 +77,8 @@ def write_xlsx(
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
-        str(path), {"date_1904": date1904, "strings_to_numbers": False, "strings_to_formulas": False}
+        str(path),
+        {"date_1904": date1904, "strings_to_numbers": False, "strings_to_formulas": False},
     )
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     for name, content in (first_sheets or {}).items():

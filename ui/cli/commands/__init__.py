@@ -3,6 +3,6 @@
 To add a command, write a module here and add it to COMMANDS.
 """
 
-from ui.cli.commands import check, children
+from ui.cli.commands import batches, check, children, import_cmd, undo
 
-COMMANDS = [children, check]
+COMMANDS = [children, check, import_cmd, batches, undo]
