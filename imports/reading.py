@@ -92,7 +92,7 @@ def _short(exc: BaseException) -> str:
     return text[:150]
 
 
-def open_book(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Book:
+def open_book(path: Path, *, max_bytes: int | None = None) -> Book:
     """Check the file is a spreadsheet of the type its name says, and open it.
 
     Raises FileRefusedError with a sentence naming the file and the problem otherwise.
@@ -108,6 +108,7 @@ def open_book(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Book:
             f"{name}: the intake reads {', '.join(SUFFIXES)} files, not '{suffix or 'no type'}'."
         )
     size = path.stat().st_size
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     if size == 0:
         raise FileRefusedError(f"{name}: the file is empty.")
     if size > max_bytes:

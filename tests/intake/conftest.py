@@ -25,9 +25,10 @@ EXCLUSION_HEADERS = [
 ]  # fmt: skip
 
 
-def upn(serial: int, *, la: str = "330", estab: str = "4002", year: str = "15") -> str:
+def upn(serial: int, *, la: str = "330", estab: str = "4002", year: str | None = None) -> str:
     """A valid permanent UPN (invented): check letter + LA + establishment + year + serial."""
-    body = f"{la}{estab}{year}{serial:03d}"
+    year = year or f"{15 + serial // 1000:02d}"
+    body = f"{la}{estab}{year}{serial % 1000:03d}"
     return check_letter(body) + body
 
 
