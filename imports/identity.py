@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import intake as store
 
+NEAR_LIMIT = 25
 ExactKey = tuple[str, str, dt.date | None, str | None]
 
 
@@ -194,8 +195,9 @@ class IdentityResolver:
         if dob is None:
             return
         s_key, f_key = surname.casefold(), forename.casefold()
-        candidates = set(self._by_dob_surname.get((dob, s_key), ())) | set(
-            self._by_dob_forename.get((dob, f_key), ())
+        # The most recent few of each group: a file of placeholder names must not go quadratic.
+        candidates = set(self._by_dob_surname.get((dob, s_key), ())[-NEAR_LIMIT:]) | set(
+            self._by_dob_forename.get((dob, f_key), ())[-NEAR_LIMIT:]
         )
         for other in candidates:
             o_surname, o_forename, _, o_sex = self._people[other]
@@ -214,4 +216,5 @@ class IdentityResolver:
 def _similar(a: str, b: str) -> bool:
     if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
         return True
-    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.real_quick_ratio() >= 0.75 and matcher.ratio() >= 0.75

@@ -228,15 +228,23 @@ class RowChecker:
                 ref["urn"] = nz.digits(raw_urn, "URN")
             except ValueError as exc:
                 raise RowRejected(f"school: {exc}") from None
-        general = self._text(row, "school")
-        if general is not None:
+        # A 'School' column may hold a LAESTAB, a URN or a name.
+        for general in (self._text(row, "school"), ref["school_name"]):
+            if general is None or not any(ch.isdigit() for ch in general):
+                continue
             try:
                 ref["laestab"] = ref["laestab"] or nz.laestab(general)
             except ValueError:
                 if general.isdigit() and 5 <= len(general) <= 7:
                     ref["urn"] = ref["urn"] or general
                 else:
-                    ref["school_name"] = ref["school_name"] or general
+                    continue
+            if general == ref["school_name"]:
+                ref["school_name"] = None
+        if ref["school_name"] is None and self._text(row, "school"):
+            school = str(self._text(row, "school"))
+            if not any(ch.isdigit() for ch in school):
+                ref["school_name"] = school
         if not (ref["laestab"] or ref["urn"] or ref["school_name"]):
             raise RowRejected("the school is missing")
         return ref

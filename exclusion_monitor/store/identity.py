@@ -6,7 +6,7 @@ A merge moves every record of one child to the other and keeps both children's U
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,25 +85,25 @@ def resolve_identity_review(
     if decision not in DECISIONS:
         raise InvalidInputError(f"'{decision}' is not a decision; choose merge or keep_apart.")
     r = t.identity_reviews.c
+    before = [x for x in list_identity_reviews(db, None) if x.id == review_id]
+    if not before:
+        raise NotFoundError(f"There is no identity review {review_id}.")
     with db.write() as conn:
-        row = conn.execute(sa.select(t.identity_reviews).where(r.id == review_id)).first()
-        if row is None:
-            raise NotFoundError(f"There is no identity review {review_id}.")
+        row = conn.execute(sa.select(t.identity_reviews).where(r.id == review_id)).one()
         if row.status != "open":
             raise InvalidInputError(f"Identity review {review_id} was already decided.")
         status = "merged" if decision == "merge" else "kept_apart"
+        now = dt.datetime.now()
         conn.execute(
             t.identity_reviews.update()
             .where(r.id == review_id)
-            .values(status=status, decided_by=account, decided_at=dt.datetime.now())
+            .values(status=status, decided_by=account, decided_at=now)
         )
         keep, gone = sorted((int(row.child_id), int(row.candidate_id)))
         if decision == "merge":
+            # The review row goes with the merged child; the caller (audit log) keeps the record.
             merge_children(conn, keep=keep, gone=gone)
-    found = [x for x in list_identity_reviews(db, None) if x.id == review_id]
-    if found:
-        return found[0]
-    raise NotFoundError(f"Identity review {review_id} went with the merged child.")
+    return replace(before[0], status=status, decided_by=account, decided_at=now)
 
 
 _CHILD_TABLES: list[tuple[sa.Table, tuple[str, ...]]] = [

@@ -43,7 +43,7 @@ def census_row(
     *,
     surname: str = "Testerton",
     forename: str | None = None,
-    dob: Any = "05/10/2012",
+    dob: Any = None,
     sex: str = "F",
     year: Any = "7",
     laestab: Any = "3304002",
@@ -51,6 +51,8 @@ def census_row(
     status: str = "C",
     the_upn: str | None = None,
 ) -> list[Any]:
+    if dob is None:  # distinct birthdays, so invented pupils are not near matches of each other
+        dob = (dt.date(2011, 9, 1) + dt.timedelta(days=serial % 3000)).strftime("%d/%m/%Y")
     return [
         the_upn or upn(serial),
         surname,

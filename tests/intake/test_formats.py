@@ -60,7 +60,7 @@ def test_xlsm_is_read_like_xlsx(tmp_path: Path, import_one: Any) -> None:
 def test_csv_encodings_and_delimiters(
     db: Any, tmp_path: Path, import_one: Any, encoding: str, delimiter: str
 ) -> None:
-    rows = [census_row(1, surname="Zoë-Brontë", forename="Renée"), census_row(2)]
+    rows = [census_row(1, surname="Zoë-Brontë", forename="Renée", dob="05/10/2012"), census_row(2)]
     path = write_csv(
         tmp_path / "c.csv", CENSUS_HEADERS, rows, encoding=encoding, delimiter=delimiter
     )
