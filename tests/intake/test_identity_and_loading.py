@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -191,8 +192,8 @@ def test_undo_restores_the_temporary_upn_as_current(
     import_one(
         write_csv(tmp_path / "a.csv", WITH_FORMER, [[*census_row(3, the_upn=temporary), ""]])
     )
-    later = import_one(write_csv(tmp_path / "b.csv", WITH_FORMER,
-                                 [[*census_row(3, census_date="18/01/2024"), temporary]]))  # fmt: skip
+    rows = [[*census_row(3, census_date="18/01/2024"), temporary]]
+    later = import_one(write_csv(tmp_path / "b.csv", WITH_FORMER, rows))
     undo_batch(db, later.batch_id, "x")
     assert [(u, k) for _, u, k, _ in _identifiers(db)] == [(temporary, "current")]
     assert all(check.ok for check in run_checks(db))
@@ -268,4 +269,4 @@ def test_progress_and_cancel(tmp_path: Path, db: Any) -> None:
     assert result.message == "c.csv: the import was cancelled; nothing from this file was kept."
     assert _count(db, t.import_batches) == 0 and _count(db, t.children) == 0
     assert seen[-1] == (1000, 1000)
-    assert all(b <= c for (b, _), (c, _) in zip(seen, seen[1:], strict=False))
+    assert all(b <= c for (b, _), (c, _) in itertools.pairwise(seen))

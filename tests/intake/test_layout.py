@@ -72,7 +72,7 @@ def test_kind_detection_for_each_kind(tmp_path: Path) -> None:
                 "Leaving reason",
             ],
             [],
-        ),  # fmt: skip
+        ),
         "schools": (SCHOOL_HEADERS, schools_rows()),
         "school_links": (["URN", "LinkURN", "LinkName", "LinkType", "LinkEstablishedDate"], []),
     }
