@@ -74,7 +74,8 @@ class Book:
             sheet = self._workbook.get_sheet_by_name(sheet_name)
             rows = cast(list[list[Cell]], sheet.to_python(skip_empty_area=False, nrows=nrows))
             merged = list(sheet.merged_cell_ranges or [])
-        except Exception as exc:  # calamine raises several unrelated types for damaged parts
+        except BaseException as exc:  # calamine panics (BaseException) on some damaged files
+            _reraise_interrupts(exc)
             raise FileRefusedError(
                 f"{self.path.name}: the sheet '{sheet_name}' could not be read; the file may be "
                 f"damaged ({_short(exc)})."
@@ -85,6 +86,11 @@ class Book:
         close = getattr(self._workbook, "close", None)
         if close is not None:
             close()
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
 
 
 def _short(exc: BaseException) -> str:
@@ -213,7 +219,8 @@ def _open_workbook(path: Path, file_format: Format) -> Book:
             f"{path.name}: the workbook is password-protected; save a copy without a password "
             "and import that."
         ) from exc
-    except Exception as exc:  # calamine raises many untyped errors
+    except BaseException as exc:  # calamine's errors are untyped; a Rust panic is a BaseException
+        _reraise_interrupts(exc)
         raise FileRefusedError(
             f"{path.name}: the workbook could not be read; it may be damaged or incomplete "
             f"({_short(exc)})."

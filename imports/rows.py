@@ -18,11 +18,13 @@ from imports import normalise as nz
 from imports.kinds import Kind
 
 Record = dict[str, Any]
+Row = dict[str, object]  # field -> non-blank cell value
 _REASON_SPLIT = re.compile(r"\s*[,;/+&]\s*|\s+and\s+")
 _TERM = re.compile(r"(autumn|spring|summer)\D*(\d{4})(?:\s*[/\-]\s*(\d{2,4}))?", re.IGNORECASE)
 _TOTAL_WORDS = ("total", "totals", "grand total", "count", "sum")
 MAX_AGE_YEARS = 25
 MAX_SESSIONS = 400
+MEMO_LIMIT = 200_000
 
 
 class RowRejected(ValueError):
@@ -103,12 +105,19 @@ class _Memo:
     def get(self, name: str, value: object, parse: Callable[[object], object]) -> object:
         key = (name, value)
         try:
-            return self.cache[key]
+            found = self.cache[key]
         except KeyError:
-            result = self.cache[key] = parse(value)
-            return result
+            try:
+                found = parse(value)
+            except ValueError as exc:
+                found = exc
+            if len(self.cache) < MEMO_LIMIT:
+                self.cache[key] = found
         except TypeError:  # an unhashable value
-            return parse(value)
+            found = parse(value)
+        if isinstance(found, ValueError):
+            raise found
+        return found
 
 
 def _code(name: str) -> Callable[[object], str | None]:
@@ -126,39 +135,52 @@ class RowChecker:
         self.ctx = context
         self.warnings = warnings
         self.memo = _Memo()
-        self._handlers: dict[Kind, Callable[[list[object], int], Record]] = {
+        self._handlers: dict[Kind, Callable[[Row, int], Record]] = {
             Kind.CENSUS: self._census,
             Kind.EXCLUSIONS: self._exclusion,
             Kind.ENROLMENTS: self._enrolment,
             Kind.SCHOOLS: self._school,
             Kind.SCHOOL_LINKS: self._link,
         }
-        self.check = self._handlers[context.kind]
+        self._handler = self._handlers[context.kind]
+        self._columns = sorted(context.columns.items(), key=lambda pair: pair[1])
+
+    def check(self, raw: list[object], line: int) -> Record:
+        """The clean record for a raw row, or RowRejected with the reason."""
+        size = len(raw)
+        row: Row = {}
+        for name, index in self._columns:
+            if index < size:
+                value = raw[index]
+                if value.__class__ is str:
+                    value = str(value).strip()
+                    if not value:
+                        continue
+                elif value is None:
+                    continue
+                row[name] = value
+        return self._handler(row, line)
 
     # -- cell access -------------------------------------------------------------------------
-    def _cell(self, row: list[object], name: str) -> object:
-        index = self.ctx.columns.get(name)
-        if index is None or index >= len(row):
-            return None
-        value = row[index]
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
+    def _cell(self, row: Row, name: str) -> object:
+        return row.get(name)
 
-    def _text(self, row: list[object], name: str) -> str | None:
+    def _text(self, row: Row, name: str) -> str | None:
         return nz.text(self._cell(row, name))
 
-    def _date(self, row: list[object], name: str, label: str) -> dt.date | None:
-        value = self._cell(row, name)
+    def _date(self, row: Row, name: str, label: str) -> dt.date | None:
+        value = row.get(name)
+        if value is None:
+            return None
         try:
-            return nz.parse_date(value, date1904=self.ctx.date1904)
+            return self.memo.get("date", value, self._parse_date)  # type: ignore[return-value]
         except ValueError as exc:
             raise RowRejected(f"{label}: {exc}") from None
 
-    def _coded(
-        self, row: list[object], name: str, codelist_name: str, label: str, line: int
-    ) -> str | None:
+    def _parse_date(self, value: object) -> dt.date | None:
+        return nz.parse_date(value, date1904=self.ctx.date1904)
+
+    def _coded(self, row: Row, name: str, codelist_name: str, label: str, line: int) -> str | None:
         raw = self._cell(row, name)
         if raw is None:
             return None
@@ -170,7 +192,7 @@ class RowChecker:
         return code  # type: ignore[return-value]
 
     # -- shared parts ------------------------------------------------------------------------
-    def _child(self, row: list[object], line: int, *, names_required: bool) -> Record:
+    def _child(self, row: Row, line: int, *, names_required: bool) -> Record:
         upn_check = check_upn(self._cell(row, "upn"))
         if not upn_check.valid:
             raw = self._text(row, "upn")
@@ -214,7 +236,7 @@ class RowChecker:
         record.update(self._school_ref(row))
         return record
 
-    def _school_ref(self, row: list[object]) -> Record:
+    def _school_ref(self, row: Row) -> Record:
         ref: Record = {"laestab": None, "urn": None, "school_name": self._text(row, "school_name")}
         raw_laestab = self._cell(row, "laestab")
         if raw_laestab is not None:
@@ -257,7 +279,7 @@ class RowChecker:
             raise RowRejected(f"{label} {value:%d/%m/%Y} is too far in the future")
 
     # -- kinds -------------------------------------------------------------------------------
-    def _census(self, row: list[object], line: int) -> Record:
+    def _census(self, row: Row, line: int) -> Record:
         record = self._child(row, line, names_required=True)
         census_date = self._date(row, "census_date", "census date")
         if census_date is None:
@@ -297,14 +319,14 @@ class RowChecker:
         record["family_ref"] = self._text(row, "family_ref")
         return record
 
-    def _flag(self, row: list[object], name: str, label: str, line: int) -> bool | None:
+    def _flag(self, row: Row, name: str, label: str, line: int) -> bool | None:
         try:
             return nz.flag(self._cell(row, name), label)
         except ValueError as exc:
             self.warnings.add(f"{exc}; it was left blank", line)
             return None
 
-    def _exclusion(self, row: list[object], line: int) -> Record:
+    def _exclusion(self, row: Row, line: int) -> Record:
         record = self._child(row, line, names_required=False)
         raw_category = self._cell(row, "category")
         if raw_category is None:
@@ -327,7 +349,7 @@ class RowChecker:
         record["review_outcome"] = self._text(row, "review_outcome")
         return record
 
-    def _sessions(self, row: list[object], category: str) -> float:
+    def _sessions(self, row: Row, category: str) -> float:
         try:
             sessions = nz.number(self._cell(row, "sessions"), "sessions")
             if sessions is None:
@@ -345,7 +367,7 @@ class RowChecker:
             raise RowRejected(f"{sessions:g} sessions is not a plausible length")
         return sessions
 
-    def _reasons(self, row: list[object], line: int) -> list[str]:
+    def _reasons(self, row: Row, line: int) -> list[str]:
         raw = [self._text(row, name) for name in ("reason1", "reason2", "reason3")]
         values = [v for v in raw if v]
         if len(values) == 1 and _REASON_SPLIT.search(values[0]) and len(values[0]) <= 20:
@@ -361,7 +383,7 @@ class RowChecker:
             self.warnings.add("more than three reasons were given; the first three were kept", line)
         return reasons
 
-    def _enrolment(self, row: list[object], line: int) -> Record:
+    def _enrolment(self, row: Row, line: int) -> Record:
         record = self._child(row, line, names_required=False)
         entry = self._date(row, "entry_date", "entry date")
         if entry is None:
@@ -379,7 +401,7 @@ class RowChecker:
         )
         return record
 
-    def _school(self, row: list[object], line: int) -> Record:
+    def _school(self, row: Row, line: int) -> Record:
         name = self._text(row, "school_name")
         if not name:
             raise RowRejected("the establishment name is missing")
@@ -412,7 +434,7 @@ class RowChecker:
         }
         return record
 
-    def _link(self, row: list[object], line: int) -> Record:
+    def _link(self, row: Row, line: int) -> Record:
         try:
             urn = nz.digits(self._cell(row, "urn"), "URN")
             link_urn = nz.digits(self._cell(row, "link_urn"), "LinkURN")
