@@ -41,7 +41,8 @@ def test_import_json_batches_and_undo(tmp_path: Path, capsys: pytest.CaptureFixt
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     (result,) = out
-    assert {k: result[k] for k in ("kind", "status", "rows_read", "rows_imported", "rows_rejected")} == {
+    keys = ("kind", "status", "rows_read", "rows_imported", "rows_rejected")
+    assert {k: result[k] for k in keys} == {
         "kind": "census", "status": "imported", "rows_read": 4, "rows_imported": 3,
         "rows_rejected": 1,
     }  # fmt: skip
