@@ -39,7 +39,7 @@ def _rows(count: int) -> list[list[Any]]:
     rng = random.Random(3)
     rows = []
     for i in range(count):
-        body = f"330{4000 + i % 300:04d}{10 + i // 1000 % 90:02d}{i % 1000:03d}"
+        body = f"330{4000 + i // 1000 % 1000:04d}{10 + i // 1_000_000:02d}{i % 1000:03d}"
         upn = check_letter(body) + body
         year = YEARS[i % len(YEARS)]
         dob = dt.date(2008, 9, 1) + dt.timedelta(days=rng.randrange(0, 14 * 365))
