@@ -128,7 +128,8 @@ def open_book(path: Path, *, max_bytes: int | None = None) -> Book:
     if suffix in TEXT_SUFFIXES:
         if actual != "text":
             raise FileRefusedError(
-                f"{name}: the file is named {suffix} but is {_describe(actual)}, not text."
+                f"{name}: the file is named {suffix} but is {_describe(actual)}; a {suffix} file "
+                "must be plain text."
             )
         return _open_csv(path)
     wanted = WORKBOOK_SUFFIXES[suffix]

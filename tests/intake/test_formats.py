@@ -146,7 +146,10 @@ def test_refuses_a_csv_named_xlsx(db: Any, tmp_path: Path) -> None:
 
 def test_refuses_a_workbook_named_csv(db: Any, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "book.csv", CENSUS_HEADERS, [census_row(1)])
-    assert "named .csv but is an Excel workbook (.xlsx)" in _refusal(db, path)
+    assert (
+        "named .csv but is an Excel workbook (.xlsx); a .csv file must be plain text"
+        in _refusal(db, path)
+    )
 
 
 def test_refuses_pdf_named_xls(db: Any, tmp_path: Path) -> None:
