@@ -6,15 +6,33 @@ To add a command, write a module here and add it to COMMANDS.
 from ui.cli.commands import (
     audit,
     backup,
+    batches,
     check,
     child,
     children,
     export,
     flags,
+    import_cmd,
     report,
     restore,
     retention,
+    undo,
     users,
 )
 
-COMMANDS = [children, child, flags, report, export, check, backup, restore, users, audit, retention]
+COMMANDS = [
+    import_cmd,
+    batches,
+    undo,
+    children,
+    child,
+    flags,
+    report,
+    export,
+    check,
+    backup,
+    restore,
+    users,
+    audit,
+    retention,
+]

@@ -1,0 +1,206 @@
+"""Import batches: the history, the rejected rows of a batch, and undoing a batch exactly.
+
+Undo removes the records that the batch alone brought; a record that another live batch also
+brought (the same exclusion in two censuses) stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from exclusion_monitor.errors import InvalidInputError, NotFoundError
+from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.database import Database
+
+# Children last (removing a child removes what hangs off it); schools after what uses them.
+UNDO_ORDER = [
+    "exclusions",
+    "census_observations",
+    "enrolments",
+    "school_links",
+    "child_identifiers",
+    "children",
+    "schools",
+]
+_TABLES: dict[str, sa.Table] = {name: t.metadata.tables[name] for name in UNDO_ORDER}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    id: int
+    file_name: str
+    kind: str
+    sheet: str | None
+    census_date: dt.date | None
+    imported_at: dt.datetime
+    imported_by: str | None
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+    status: str
+    undone_at: dt.datetime | None
+    undone_by: str | None
+    warnings: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRejectedRow:
+    row_number: int
+    upn: str | None
+    reason: str
+    raw: dict[str, Any]
+
+
+def _summary(row: sa.Row[Any]) -> BatchSummary:
+    m = row._mapping
+    return BatchSummary(
+        id=int(m["id"]),
+        file_name=m["file_name"],
+        kind=m["kind"],
+        sheet=m["sheet"],
+        census_date=m["census_date"],
+        imported_at=m["imported_at"],
+        imported_by=m["imported_by"],
+        rows_read=int(m["rows_read"]),
+        rows_imported=int(m["rows_imported"]),
+        rows_rejected=int(m["rows_rejected"]),
+        status=m["status"],
+        undone_at=m["undone_at"],
+        undone_by=m["undone_by"],
+        warnings=list(json.loads(m["warnings"] or "[]")),
+    )
+
+
+def list_batches(db: Database) -> list[BatchSummary]:
+    """Every import batch, newest first."""
+    with db.read() as conn:
+        rows = conn.execute(sa.select(t.import_batches).order_by(t.import_batches.c.id.desc()))
+        return [_summary(r) for r in rows]
+
+
+def get_batch(db: Database, batch_id: int) -> BatchSummary:
+    with db.read() as conn:
+        row = conn.execute(
+            sa.select(t.import_batches).where(t.import_batches.c.id == batch_id)
+        ).first()
+    if row is None:
+        raise NotFoundError(f"There is no import batch {batch_id}.")
+    return _summary(row)
+
+
+def rejected_rows(db: Database, batch_id: int) -> list[StoredRejectedRow]:
+    """The rows a batch rejected, in row order, with the reason and the row as read."""
+    get_batch(db, batch_id)
+    c = t.rejected_rows.c
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(c.row_number, c.upn, c.reason, c.raw)
+            .where(c.batch_id == batch_id)
+            .order_by(c.row_number, c.id)
+        )
+        return [
+            StoredRejectedRow(int(r[0]), r[1], r[2], dict(json.loads(r[3] or "{}"))) for r in rows
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    batch_id: int
+    removed: dict[str, int]  # table -> records removed
+    kept: dict[str, int]  # table -> records kept because another batch also brought them
+
+
+def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
+    """Remove what the batch alone brought, in one transaction, and mark the batch undone."""
+    batch = get_batch(db, batch_id)
+    if batch.status == "undone":
+        when = f" on {batch.undone_at:%d/%m/%Y %H:%M}" if batch.undone_at else ""
+        raise InvalidInputError(f"Import batch {batch_id} was already undone{when}.")
+    rs = t.record_sources
+    removed: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    with db.write() as conn:
+        for record_type in UNDO_ORDER:
+            table = _TABLES[record_type]
+            mine = sa.select(rs.c.record_id).where(
+                rs.c.record_type == record_type, rs.c.batch_id == batch_id
+            )
+            others = sa.select(rs.c.record_id).where(
+                rs.c.record_type == record_type, rs.c.batch_id != batch_id
+            )
+            condition = sa.and_(table.c.id.in_(mine), table.c.id.not_in(others))
+            if record_type == "schools":
+                condition = sa.and_(condition, *_school_unused(table))
+            removed[record_type] = conn.execute(table.delete().where(condition)).rowcount
+            kept[record_type] = int(
+                conn.execute(
+                    sa.select(sa.func.count()).select_from(table).where(table.c.id.in_(mine))
+                ).scalar_one()
+            )
+            # A surviving record first brought by this batch now belongs to its next source.
+            conn.execute(
+                table.update()
+                .where(table.c.batch_id == batch_id, table.c.id.in_(others))
+                .values(
+                    batch_id=sa.select(sa.func.min(rs.c.batch_id))
+                    .where(
+                        rs.c.record_type == record_type,
+                        rs.c.record_id == table.c.id,
+                        rs.c.batch_id != batch_id,
+                    )
+                    .scalar_subquery()
+                )
+            )
+        conn.execute(rs.delete().where(rs.c.batch_id == batch_id))
+        for record_type in UNDO_ORDER:  # sources of records removed with a child
+            table = _TABLES[record_type]
+            conn.execute(
+                rs.delete().where(
+                    rs.c.record_type == record_type, rs.c.record_id.not_in(sa.select(table.c.id))
+                )
+            )
+        conn.execute(
+            t.identity_reviews.delete().where(
+                t.identity_reviews.c.batch_id == batch_id, t.identity_reviews.c.status == "open"
+            )
+        )
+        _restore_current_upns(conn)
+        conn.execute(
+            t.import_batches.update()
+            .where(t.import_batches.c.id == batch_id)
+            .values(status="undone", undone_at=dt.datetime.now(), undone_by=account)
+        )
+    return UndoResult(batch_id, removed, kept)
+
+
+def _school_unused(schools: sa.Table) -> Sequence[sa.ColumnElement[bool]]:
+    """A school still used by a remaining record or link stays."""
+    return [
+        schools.c.id.not_in(sa.select(table.c.school_id))
+        for table in (t.enrolments, t.census_observations, t.exclusions)
+    ] + [
+        schools.c.id.not_in(sa.select(t.school_links.c.school_id)),
+        schools.c.id.not_in(sa.select(t.school_links.c.linked_school_id)),
+    ]
+
+
+def _restore_current_upns(conn: sa.Connection) -> None:
+    """A child whose current UPN was removed gets back the best remaining one (permanent first)."""
+    ci = t.child_identifiers
+    with_current = sa.select(ci.c.child_id).where(ci.c.kind == "current")
+    orphans = conn.execute(
+        sa.select(ci.c.child_id, ci.c.id, ci.c.temporary)
+        .where(ci.c.child_id.not_in(with_current))
+        .order_by(ci.c.child_id, ci.c.temporary, ci.c.id)
+    ).all()
+    chosen: dict[int, int] = {}
+    for child_id, identifier_id, _temporary in orphans:
+        chosen.setdefault(int(child_id), int(identifier_id))
+    for identifier_id in chosen.values():
+        conn.execute(ci.update().where(ci.c.id == identifier_id).values(kind="current"))

@@ -1,0 +1,252 @@
+"""SQL for the intake: batches, bulk inserts through the driver's fast route, look-ups for loading.
+
+The intake calls these inside one write transaction per file (`Database.write()`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+
+from exclusion_monitor.store import schema as t
+
+RECORD_TABLES: dict[str, sa.Table] = {
+    "schools": t.schools,
+    "school_links": t.school_links,
+    "children": t.children,
+    "child_identifiers": t.child_identifiers,
+    "enrolments": t.enrolments,
+    "census_observations": t.census_observations,
+    "exclusions": t.exclusions,
+}
+
+
+def bulk_insert(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
+    """Insert many rows in one executemany (the driver's fast route), optionally skipping rows
+    that break a unique constraint."""
+    if not rows:
+        return
+    stmt: Any = sa.insert(table)
+    if ignore_conflicts:
+        stmt = sqlite.insert(table).on_conflict_do_nothing()
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns))
+    order = list(compiled.positiontup or [])
+    if order != list(columns):
+        position = {name: i for i, name in enumerate(columns)}
+        rows = [tuple(row[position[name]] for name in order) for row in rows]
+    conn.exec_driver_sql(str(compiled), rows)
+
+
+def next_id(conn: sa.Connection, table: sa.Table) -> int:
+    """The next free id of a table (the caller holds the write lock for the transaction)."""
+    return (
+        int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()) + 1
+    )
+
+
+# -- batches -----------------------------------------------------------------------------------
+def imported_batch_with_hash(conn: sa.Connection, file_hash: str, kind: str) -> int | None:
+    """The live batch that already imported a file with this content as this kind, if any."""
+    found = conn.execute(
+        sa.select(t.import_batches.c.id)
+        .where(
+            t.import_batches.c.file_hash == file_hash,
+            t.import_batches.c.kind == kind,
+            t.import_batches.c.status == "imported",
+        )
+        .order_by(t.import_batches.c.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def create_batch(
+    conn: sa.Connection,
+    *,
+    file_name: str,
+    file_hash: str,
+    kind: str,
+    sheet: str | None,
+    census_date: dt.date | None,
+    account: str | None,
+    mapping: dict[str, str],
+) -> int:
+    result = conn.execute(
+        t.import_batches.insert().values(
+            file_name=file_name,
+            file_hash=file_hash,
+            kind=kind,
+            sheet=sheet,
+            census_date=census_date,
+            imported_at=dt.datetime.now(),
+            imported_by=account,
+            rows_read=0,
+            rows_imported=0,
+            rows_rejected=0,
+            status="imported",
+            mapping=json.dumps(mapping),
+            warnings="[]",
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def finish_batch(
+    conn: sa.Connection,
+    batch_id: int,
+    *,
+    rows_read: int,
+    rows_imported: int,
+    rows_rejected: int,
+    warnings: list[str],
+) -> None:
+    conn.execute(
+        t.import_batches.update()
+        .where(t.import_batches.c.id == batch_id)
+        .values(
+            rows_read=rows_read,
+            rows_imported=rows_imported,
+            rows_rejected=rows_rejected,
+            warnings=json.dumps(warnings),
+        )
+    )
+
+
+def add_rejected_rows(
+    conn: sa.Connection, batch_id: int, rows: Iterable[tuple[int, str | None, str, dict[str, Any]]]
+) -> None:
+    """(row number, UPN, reason, the row as read) for each rejected row."""
+    bulk_insert(
+        conn,
+        t.rejected_rows,
+        ["batch_id", "row_number", "upn", "reason", "raw"],
+        [
+            (batch_id, row, upn, reason, json.dumps(raw, default=str, ensure_ascii=False))
+            for row, upn, reason, raw in rows
+        ],
+    )
+
+
+def add_sources(
+    conn: sa.Connection, record_type: str, batch_id: int, rows: Iterable[tuple[int, int]]
+) -> None:
+    """(record id, row number) pairs: this batch brought these records."""
+    bulk_insert(
+        conn,
+        t.record_sources,
+        ["record_type", "record_id", "batch_id", "row_number"],
+        [(record_type, record_id, batch_id, row) for record_id, row in rows],
+        ignore_conflicts=True,
+    )
+
+
+# -- look-ups for loading -------------------------------------------------------------------------
+@dataclass(slots=True)
+class SchoolRow:
+    id: int
+    laestab: str
+    urn: str | None
+    name: str
+
+
+def load_schools(conn: sa.Connection) -> list[SchoolRow]:
+    rows = conn.execute(
+        sa.select(t.schools.c.id, t.schools.c.laestab, t.schools.c.urn, t.schools.c.name)
+    )
+    return [SchoolRow(int(r.id), r.laestab, r.urn, r.name) for r in rows]
+
+
+def update_school(conn: sa.Connection, school_id: int, values: dict[str, Any]) -> None:
+    conn.execute(t.schools.update().where(t.schools.c.id == school_id).values(**values))
+
+
+@dataclass(slots=True)
+class IdentifierRow:
+    child_id: int
+    upn: str
+    kind: str
+    temporary: bool
+    id: int
+
+
+def load_identifiers(conn: sa.Connection) -> list[IdentifierRow]:
+    c = t.child_identifiers.c
+    rows = conn.execute(sa.select(c.child_id, c.upn, c.kind, c.temporary, c.id))
+    return [IdentifierRow(int(r[0]), r[1], r[2], bool(r[3]), int(r[4])) for r in rows]
+
+
+def load_child_keys(conn: sa.Connection) -> list[tuple[int, str, str, dt.date | None, str | None]]:
+    """(id, surname, forename, date of birth, sex) of every child, for identity matching."""
+    c = t.children.c
+    rows = conn.execute(sa.select(c.id, c.surname, c.forename, c.date_of_birth, c.sex))
+    return [(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def set_identifier_kind(conn: sa.Connection, identifier_id: int, kind: str) -> None:
+    conn.execute(
+        t.child_identifiers.update()
+        .where(t.child_identifiers.c.id == identifier_id)
+        .values(kind=kind)
+    )
+
+
+def existing_keys(
+    conn: sa.Connection, table: sa.Table, key_columns: Sequence[str], where: Any = None
+) -> dict[tuple[Any, ...], int]:
+    """Key tuple -> id for the rows of a table (optionally filtered), for de-duplication."""
+    query = sa.select(table.c.id, *(table.c[name] for name in key_columns))
+    if where is not None:
+        query = query.where(where)
+    return {tuple(row[1:]): int(row[0]) for row in conn.execute(query)}
+
+
+def census_keys(conn: sa.Connection, dates: Iterable[dt.date]) -> dict[tuple[Any, ...], int]:
+    c = t.census_observations.c
+    return existing_keys(
+        conn,
+        t.census_observations,
+        ["child_id", "school_id", "census_date"],
+        c.census_date.in_(sorted(set(dates))),
+    )
+
+
+def exclusion_keys(conn: sa.Connection) -> dict[tuple[Any, ...], int]:
+    return existing_keys(conn, t.exclusions, ["child_id", "school_id", "category", "start_date"])
+
+
+def enrolment_keys(conn: sa.Connection) -> dict[tuple[Any, ...], int]:
+    return existing_keys(
+        conn, t.enrolments, ["child_id", "school_id", "entry_date", "enrol_status"]
+    )
+
+
+def link_keys(conn: sa.Connection) -> dict[tuple[Any, ...], int]:
+    return existing_keys(conn, t.school_links, ["school_id", "linked_school_id", "link_type"])
+
+
+def add_identity_reviews(
+    conn: sa.Connection, batch_id: int, reviews: Iterable[tuple[int, int, str]]
+) -> None:
+    """(child, candidate, reason) near matches for an officer to decide; repeats are skipped."""
+    bulk_insert(
+        conn,
+        t.identity_reviews,
+        ["child_id", "candidate_id", "reason", "status", "batch_id"],
+        [(child, candidate, reason, "open", batch_id) for child, candidate, reason in reviews],
+        ignore_conflicts=True,
+    )

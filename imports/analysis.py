@@ -1,0 +1,154 @@
+"""Looking at an opened file: which sheet, header row and kind, and which column is which field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from exclusion_monitor.store.database import Database
+from imports.errors import FileRefusedError
+from imports.headers import (
+    HEADER_SCAN_ROWS,
+    HeaderGuess,
+    detect_kind,
+    find_header,
+    header_key,
+    header_signature,
+    kind_score,
+    map_headers,
+)
+from imports.kinds import SPECS, Kind, field_label, missing_required
+from imports.reading import Book
+
+KIND_NAMES = ", ".join(k.value.replace("_", " ") for k in Kind)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What the intake understood of a file before reading its data rows."""
+
+    sheet: str
+    header_index: int  # 0-based row index of the header in the sheet
+    headers: list[str]
+    kind: Kind
+    columns: dict[str, int]  # field -> column index
+    signature: str
+    profile_name: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def mapping(self) -> dict[str, str]:
+        """Column header -> field, for the columns the intake will read."""
+        return {
+            self.headers[i]: name for name, i in sorted(self.columns.items(), key=lambda p: p[1])
+        }
+
+    def unmapped(self) -> list[str]:
+        used = set(self.columns.values())
+        return [h for i, h in enumerate(self.headers) if h and i not in used]
+
+
+def _choose_sheet(book: Book, kind: Kind | None) -> tuple[str, HeaderGuess] | None:
+    best: tuple[float, str, HeaderGuess] | None = None
+    for name in book.sheet_names:
+        guess = find_header(book.head(name, HEADER_SCAN_ROWS))
+        if guess is None:
+            continue
+        if kind is not None:
+            score = kind_score(guess.headers, kind)
+        else:
+            detected = detect_kind(guess.headers)
+            score = kind_score(guess.headers, detected) if detected else guess.score / 10
+        if best is None or score > best[0]:
+            best = (score, name, guess)
+    return None if best is None else (best[1], best[2])
+
+
+def apply_mapping(
+    headers: list[str], automatic: dict[int, str], override: dict[str, str] | None, kind: Kind
+) -> dict[str, int]:
+    """field -> column index: the override (header -> field, "" to ignore) over the automatic."""
+    by_index = dict(automatic)
+    if override:
+        allowed = SPECS[kind].weights
+        index_of: dict[str, int] = {}
+        for i, h in enumerate(headers):
+            index_of.setdefault(h, i)
+            index_of.setdefault(header_key(h), i)
+        for header, target in override.items():
+            i = index_of.get(header, index_of.get(header_key(header), -1))
+            if i < 0:
+                continue
+            if target and target not in allowed:
+                raise FileRefusedError(
+                    f"the mapping names '{target}', which is not a field of a {kind.value} file."
+                )
+            for other, name in list(by_index.items()):
+                if target and name == target and other != i:
+                    del by_index[other]
+            if target:
+                by_index[i] = target
+            else:
+                by_index.pop(i, None)
+    return {name: i for i, name in sorted(by_index.items())}
+
+
+def analyse(
+    book: Book,
+    *,
+    kind: Kind | None,
+    mapping: dict[str, str] | None,
+    db: Database | None,
+    census_date: dt.date | None,
+    strict: bool,
+) -> Analysis:
+    """Pick the sheet and header, detect the kind, map the columns; with `strict`, refuse a file
+    that lacks a required column (an import), else report it (a preview)."""
+    name = book.path.name
+    chosen = _choose_sheet(book, kind)
+    if chosen is None:
+        raise FileRefusedError(
+            f"{name}: no recognisable header: none of the first {HEADER_SCAN_ROWS} rows names "
+            "the columns of a census, exclusions, enrolments, schools or school links file "
+            "(for example UPN, Surname, Date of birth)."
+        )
+    sheet, guess = chosen
+    headers = guess.headers
+    signature = header_signature(headers)
+    profile_name = None
+    if mapping is None and db is not None:
+        from exclusion_monitor.store.mapping_profiles import mapping_profile_for
+
+        profile = mapping_profile_for(db, signature)
+        if profile is not None and (kind is None or profile.kind == kind.value):
+            mapping, profile_name = profile.mapping, profile.name
+            kind = Kind(profile.kind)
+    if kind is None:
+        kind = detect_kind(headers)
+        if kind is None:
+            raise FileRefusedError(
+                f"{name}: the header row (row {guess.row_index + 1} of sheet '{sheet}') does not "
+                f"look like any kind of file the intake knows ({KIND_NAMES}); choose the kind."
+            )
+    try:
+        columns = apply_mapping(headers, map_headers(headers, kind), mapping, kind)
+    except FileRefusedError as exc:
+        raise FileRefusedError(f"{name}: {exc}") from None
+    analysis = Analysis(sheet, guess.row_index, headers, kind, columns, signature, profile_name)
+    if strict:
+        missing = missing_required(kind, set(columns))
+        if (
+            kind is Kind.CENSUS
+            and census_date is None
+            and not {"census_date", "term"} & set(columns)
+        ):
+            missing.append(f"{field_label('census_date')} (or give the census date)")
+        if missing:
+            raise FileRefusedError(
+                f"{name}: the {kind.value.replace('_', ' ')} file has no column for "
+                f"{_join(missing)} (header row {guess.row_index + 1} of sheet '{sheet}')."
+            )
+    return analysis
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

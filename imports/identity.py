@@ -1,0 +1,220 @@
+"""One child per person: UPN, then Former UPN chains, then an exact name, birth date and sex match
+for temporary UPNs. Near matches are queued for an officer, never merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from exclusion_monitor.store import intake as store
+
+NEAR_LIMIT = 25
+ExactKey = tuple[str, str, dt.date | None, str | None]
+
+
+@dataclass(slots=True)
+class NewChild:
+    id: int
+    surname: str
+    forename: str
+    date_of_birth: dt.date | None
+    sex: str | None
+    row: int
+
+
+@dataclass(slots=True)
+class NewIdentifier:
+    id: int
+    child_id: int
+    upn: str
+    kind: str
+    temporary: bool
+    row: int
+
+
+@dataclass(slots=True)
+class _Known:
+    child_id: int
+    identifier_id: int
+    kind: str
+    temporary: bool
+
+
+class UnknownChildError(ValueError):
+    """A row names a child the register does not know and gives too little to add them."""
+
+
+@dataclass(slots=True)
+class IdentityResolver:
+    """Finds or creates the child for each row, within one load transaction."""
+
+    conn: sa.Connection
+    today: dt.date
+    new_children: list[NewChild] = field(default_factory=list)
+    new_identifiers: list[NewIdentifier] = field(default_factory=list)
+    reviews: dict[tuple[int, int], str] = field(default_factory=dict)
+    demoted: list[int] = field(default_factory=list)  # identifier ids that became 'former'
+    _by_upn: dict[str, _Known] = field(default_factory=dict)
+    _current: dict[int, _Known] = field(default_factory=dict)
+    _exact: dict[ExactKey, int] | None = None
+    _by_dob_surname: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
+    _by_dob_forename: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
+    _people: dict[int, ExactKey] = field(default_factory=dict)
+    _next_child: int = 0
+    _next_identifier: int = 0
+
+    def __post_init__(self) -> None:
+        from exclusion_monitor.store import schema as t
+
+        for row in store.load_identifiers(self.conn):
+            known = _Known(row.child_id, row.id, row.kind, row.temporary)
+            self._by_upn[row.upn] = known
+            if row.kind == "current":
+                self._current[row.child_id] = known
+        self._next_child = store.next_id(self.conn, t.children)
+        self._next_identifier = store.next_id(self.conn, t.child_identifiers)
+
+    # -- people index (loaded only when a new UPN turns up) -----------------------------------
+    def _ensure_people(self) -> dict[ExactKey, int]:
+        if self._exact is None:
+            self._exact = {}
+            for child_id, surname, forename, dob, sex in store.load_child_keys(self.conn):
+                self._index_person(child_id, surname, forename, dob, sex)
+        return self._exact
+
+    def _index_person(
+        self, child_id: int, surname: str, forename: str, dob: dt.date | None, sex: str | None
+    ) -> None:
+        assert self._exact is not None
+        key: ExactKey = (surname.casefold(), forename.casefold(), dob, sex)
+        self._people[child_id] = key
+        self._exact.setdefault(key, child_id)
+        if dob is not None:
+            self._by_dob_surname.setdefault((dob, key[0]), []).append(child_id)
+            self._by_dob_forename.setdefault((dob, key[1]), []).append(child_id)
+
+    # -- resolution ---------------------------------------------------------------------------
+    def resolve(self, record: dict[str, Any], row: int) -> int:
+        """The child id for a checked row, adding the child or identifiers as the row shows."""
+        upn: str = record["upn"]
+        former: str | None = record["former_upn"]
+        known = self._by_upn.get(upn)
+        known_former = self._by_upn.get(former) if former else None
+        if known and known_former and known.child_id != known_former.child_id:
+            self._review(
+                known.child_id,
+                known_former.child_id,
+                f"UPN {upn} and its Former UPN {former} belong to two different children",
+            )
+            return known.child_id
+        if known:
+            if former and not known_former:
+                self._add_identifier(
+                    known.child_id, former, record["former_temporary"], row, "former"
+                )
+            return known.child_id
+        if known_former:
+            self._attach(known_former.child_id, upn, record["upn_temporary"], row)
+            return known_former.child_id
+        return self._new_upn(record, row)
+
+    def _new_upn(self, record: dict[str, Any], row: int) -> int:
+        upn, temporary = record["upn"], record["upn_temporary"]
+        surname, forename = record["surname"], record["forename"]
+        dob, sex = record["date_of_birth"], record["sex"]
+        exact = self._ensure_people()
+        if surname and forename and dob is not None:
+            key: ExactKey = (surname.casefold(), forename.casefold(), dob, sex)
+            match = exact.get(key)
+            if match is not None:
+                current = self._current.get(match)
+                if temporary or (current is not None and current.temporary):
+                    self._attach(match, upn, temporary, row)
+                    return match
+        if not surname or not forename:
+            raise UnknownChildError(
+                f"UPN {upn} is not known yet and the row gives no surname and forename to add the "
+                "pupil"
+            )
+        child_id = self._next_child
+        self._next_child += 1
+        self.new_children.append(NewChild(child_id, surname, forename, dob, sex, row))
+        former = record["former_upn"]
+        if former and temporary and not record["former_temporary"]:
+            self._add_identifier(child_id, former, False, row, "current")
+            self._add_identifier(child_id, upn, True, row, "former")
+        else:
+            self._add_identifier(child_id, upn, temporary, row, "current")
+            if former:
+                self._add_identifier(child_id, former, record["former_temporary"], row, "former")
+        self._near_matches(child_id, surname, forename, dob, sex)
+        self._index_person(child_id, surname, forename, dob, sex)
+        return child_id
+
+    def _attach(self, child_id: int, upn: str, temporary: bool, row: int) -> None:
+        """A new UPN for a known child: a permanent UPN replaces a temporary current one;
+        a child with two permanent UPNs keeps the first as current."""
+        current = self._current.get(child_id)
+        if current is not None and current.temporary and not temporary:
+            current.kind = "former"
+            self.demoted.append(current.identifier_id)
+            self._add_identifier(child_id, upn, temporary, row, "current")
+        else:
+            self._add_identifier(child_id, upn, temporary, row, "former")
+
+    def _add_identifier(
+        self, child_id: int, upn: str, temporary: bool, row: int, kind: str
+    ) -> None:
+        if upn in self._by_upn:
+            return
+        identifier_id = self._next_identifier
+        self._next_identifier += 1
+        self.new_identifiers.append(
+            NewIdentifier(identifier_id, child_id, upn, kind, temporary, row)
+        )
+        known = _Known(child_id, identifier_id, kind, temporary)
+        self._by_upn[upn] = known
+        if kind == "current":
+            self._current[child_id] = known
+
+    def identifier_id(self, upn: str) -> int:
+        return self._by_upn[upn].identifier_id
+
+    def _review(self, child_id: int, candidate_id: int, reason: str) -> None:
+        pair = (max(child_id, candidate_id), min(child_id, candidate_id))
+        self.reviews.setdefault(pair, reason)
+
+    def _near_matches(
+        self, child_id: int, surname: str, forename: str, dob: dt.date | None, sex: str | None
+    ) -> None:
+        if dob is None:
+            return
+        s_key, f_key = surname.casefold(), forename.casefold()
+        # The most recent few of each group: a file of placeholder names must not go quadratic.
+        candidates = set(self._by_dob_surname.get((dob, s_key), ())[-NEAR_LIMIT:]) | set(
+            self._by_dob_forename.get((dob, f_key), ())[-NEAR_LIMIT:]
+        )
+        for other in candidates:
+            o_surname, o_forename, _, o_sex = self._people[other]
+            if o_surname == s_key and o_forename == f_key:
+                what = "different sex" if o_sex != sex else "a different UPN"
+                reason = f"same name and date of birth, {what}"
+            elif o_surname == s_key and _similar(o_forename, f_key):
+                reason = "same surname and date of birth, similar forename"
+            elif o_forename == f_key and _similar(o_surname, s_key):
+                reason = "same forename and date of birth, similar surname"
+            else:
+                continue
+            self._review(child_id, other, reason)
+
+
+def _similar(a: str, b: str) -> bool:
+    if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
+        return True
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.real_quick_ratio() >= 0.75 and matcher.ratio() >= 0.75

@@ -1,0 +1,376 @@
+"""Loading checked records into the store inside the file's transaction, with every source noted.
+
+A record that is already there (the same exclusion in two censuses, the same file again) is not
+added twice: the batch is recorded as one more source of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from exclusion_monitor.store import intake as store
+from exclusion_monitor.store import schema as t
+from imports.identity import IdentityResolver, UnknownChildError
+from imports.kinds import Kind
+from imports.rows import Record, Warnings
+
+Rejection = tuple[int, str]  # row number, reason
+
+
+@dataclass(slots=True)
+class LoadOutcome:
+    imported: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+class SchoolRegister:
+    """The schools known to the store, found by LAESTAB, URN or name; unknown LAESTABs are added."""
+
+    def __init__(self, conn: sa.Connection, batch_id: int, warnings: Warnings) -> None:
+        self.conn = conn
+        self.batch_id = batch_id
+        self.warnings = warnings
+        self.by_laestab: dict[str, int] = {}
+        self.by_urn: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        for school in store.load_schools(conn):
+            self.by_laestab[school.laestab] = school.id
+            if school.urn:
+                self.by_urn[school.urn] = school.id
+            self.by_name.setdefault(school.name.casefold(), school.id)
+        self.used: dict[int, int] = {}  # school id -> first row that used it
+        self._next = store.next_id(conn, t.schools)
+        self._cache: dict[tuple[str | None, str | None, str | None], int | str] = {}
+
+    def resolve(self, record: Record, row: int) -> int:
+        key = (record["laestab"], record["urn"], record["school_name"])
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._find(*key, row)
+        if isinstance(found, str):
+            raise ValueError(found)
+        self.used.setdefault(found, row)
+        return found
+
+    def _find(self, laestab: str | None, urn: str | None, name: str | None, row: int) -> int | str:
+        if laestab:
+            school_id = self.by_laestab.get(laestab)
+            if school_id is None:
+                school_id = self._add(laestab, name)
+                self.warnings.add(
+                    f"school {laestab} was not in the school register and was added; import the "
+                    "GIAS extract to complete its details",
+                    row,
+                )
+            return school_id
+        if urn:
+            return self.by_urn.get(urn) or f"school URN {urn} is not in the school register"
+        assert name is not None
+        return self.by_name.get(name.casefold()) or f"school '{name}' is not in the school register"
+
+    def _add(self, laestab: str, name: str | None) -> int:
+        school_id = self._next
+        self._next += 1
+        store.bulk_insert(
+            self.conn,
+            t.schools,
+            ["id", "laestab", "name", "la_code", "batch_id"],
+            [(school_id, laestab, name or f"School {laestab}", laestab[:3], self.batch_id)],
+        )
+        self.by_laestab[laestab] = school_id
+        return school_id
+
+    def record_sources(self) -> None:
+        store.add_sources(self.conn, "schools", self.batch_id, self.used.items())
+
+
+Loader = Callable[[sa.Connection, int, list[tuple[int, Record]], Warnings], LoadOutcome]
+
+
+def load(
+    conn: sa.Connection,
+    kind: Kind,
+    batch_id: int,
+    records: list[tuple[int, Record]],
+    warnings: Warnings,
+) -> LoadOutcome:
+    """Load checked records of one kind; rows that fail here (unknown school) are rejected."""
+    loaders: dict[Kind, Loader] = {
+        Kind.CENSUS: _load_census,
+        Kind.EXCLUSIONS: _load_exclusions,
+        Kind.ENROLMENTS: _load_enrolments,
+        Kind.SCHOOLS: _load_schools,
+        Kind.SCHOOL_LINKS: _load_links,
+    }
+    return loaders[kind](conn, batch_id, records, warnings)
+
+
+@dataclass(slots=True)
+class _ChildRows:
+    """Rows resolved to (school, child), with the identity work to write."""
+
+    resolved: list[tuple[int, Record, int, int]]  # row, record, school id, child id
+    outcome: LoadOutcome
+    resolver: IdentityResolver
+    schools: SchoolRegister
+    child_rows: dict[int, int]  # child id -> first row
+    identifier_rows: dict[int, int]
+
+
+def _resolve_children(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> _ChildRows:
+    outcome = LoadOutcome()
+    schools = SchoolRegister(conn, batch_id, warnings)
+    resolver = IdentityResolver(conn, dt.date.today())
+    resolved: list[tuple[int, Record, int, int]] = []
+    child_rows: dict[int, int] = {}
+    identifier_rows: dict[int, int] = {}
+    for row, record in records:
+        try:
+            school_id = schools.resolve(record, row)
+            child_id = resolver.resolve(record, row)
+        except (ValueError, UnknownChildError) as exc:
+            outcome.rejected.append((row, str(exc)))
+            continue
+        child_rows.setdefault(child_id, row)
+        identifier_rows.setdefault(resolver.identifier_id(record["upn"]), row)
+        resolved.append((row, record, school_id, child_id))
+    return _ChildRows(resolved, outcome, resolver, schools, child_rows, identifier_rows)
+
+
+def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> None:
+    resolver = rows.resolver
+    store.bulk_insert(
+        conn,
+        t.children,
+        ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"],
+        [
+            (c.id, c.surname, c.forename, c.date_of_birth, c.sex, dt.datetime.now(), batch_id)
+            for c in resolver.new_children
+        ],
+    )
+    for identifier_id in resolver.demoted:
+        store.set_identifier_kind(conn, identifier_id, "former")
+    store.bulk_insert(
+        conn,
+        t.child_identifiers,
+        ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"],
+        [
+            (i.id, i.child_id, i.upn, i.kind, i.temporary, dt.date.today(), batch_id)
+            for i in resolver.new_identifiers
+        ],
+    )
+    for identifier in resolver.new_identifiers:
+        rows.identifier_rows.setdefault(identifier.id, identifier.row)
+    store.add_sources(conn, "children", batch_id, rows.child_rows.items())
+    store.add_sources(conn, "child_identifiers", batch_id, rows.identifier_rows.items())
+    rows.schools.record_sources()
+    store.add_identity_reviews(
+        conn, batch_id, [(a, b, reason) for (a, b), reason in resolver.reviews.items()]
+    )
+
+
+def _load_keyed(
+    conn: sa.Connection,
+    batch_id: int,
+    rows: _ChildRows,
+    table: sa.Table,
+    existing: dict[tuple[Any, ...], int],
+    make: Callable[[Record, int, int], tuple[tuple[Any, ...], tuple[Any, ...]]],
+    columns: list[str],
+    what: str,
+) -> LoadOutcome:
+    """Insert the records not already there; note this batch as a source of every record."""
+    outcome = rows.outcome
+    new_rows: list[tuple[Any, ...]] = []
+    sources: list[tuple[int, int]] = []
+    first_row: dict[tuple[Any, ...], int] = {}
+    next_id = store.next_id(conn, table)
+    for row, record, school_id, child_id in rows.resolved:
+        key, values = make(record, school_id, child_id)
+        if key in first_row:
+            outcome.rejected.append((row, f"repeats row {first_row[key]} ({what})"))
+            continue
+        first_row[key] = row
+        record_id = existing.get(key)
+        if record_id is None:
+            record_id = next_id
+            next_id += 1
+            new_rows.append((record_id, *values, batch_id))
+        sources.append((record_id, row))
+        outcome.imported += 1
+    _write_identity(conn, batch_id, rows)
+    store.bulk_insert(conn, table, ["id", *columns, "batch_id"], new_rows)
+    store.add_sources(conn, table.name, batch_id, sources)
+    return outcome
+
+
+_CENSUS_COLUMNS = [
+    "child_id", "school_id", "census_date", "upn_seen", "nc_year", "enrol_status", "entry_date",
+    "fsm", "sen", "ethnicity", "looked_after", "address_line1", "postcode", "family_ref",
+]  # fmt: skip
+
+
+def _load_census(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> LoadOutcome:
+    rows = _resolve_children(conn, batch_id, records, warnings)
+    existing = store.census_keys(conn, {r["census_date"] for _, r, _, _ in rows.resolved})
+
+    def make(r: Record, school_id: int, child_id: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        key = (child_id, school_id, r["census_date"])
+        values = (
+            child_id, school_id, r["census_date"], r["upn"], r["nc_year"], r["enrol_status"],
+            r["entry_date"], r["fsm"], r["sen"], r["ethnicity"], r["looked_after"],
+            r["address_line1"], r["postcode"], r["family_ref"],
+        )  # fmt: skip
+        return key, values
+
+    return _load_keyed(
+        conn, batch_id, rows, t.census_observations, existing, make, _CENSUS_COLUMNS,
+        "the same pupil at the same school on the same census date",
+    )  # fmt: skip
+
+
+_EXCLUSION_COLUMNS = [
+    "child_id", "school_id", "category", "start_date", "end_date", "sessions", "reason1",
+    "reason2", "reason3", "review_outcome",
+]  # fmt: skip
+
+
+def _load_exclusions(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> LoadOutcome:
+    rows = _resolve_children(conn, batch_id, records, warnings)
+    existing = store.exclusion_keys(conn)
+
+    def make(r: Record, school_id: int, child_id: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        reasons = [*r["reasons"], None, None, None][:3]
+        key = (child_id, school_id, r["category"], r["start_date"])
+        values = (
+            child_id, school_id, r["category"], r["start_date"], r["end_date"], r["sessions"],
+            *reasons, r["review_outcome"],
+        )  # fmt: skip
+        return key, values
+
+    return _load_keyed(
+        conn, batch_id, rows, t.exclusions, existing, make, _EXCLUSION_COLUMNS,
+        "the same exclusion: pupil, school, category and start date",
+    )  # fmt: skip
+
+
+_ENROLMENT_COLUMNS = [
+    "child_id", "school_id", "entry_date", "leaving_date", "leaving_reason", "destination",
+    "enrol_status",
+]  # fmt: skip
+
+
+def _load_enrolments(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> LoadOutcome:
+    rows = _resolve_children(conn, batch_id, records, warnings)
+    existing = store.enrolment_keys(conn)
+
+    def make(r: Record, school_id: int, child_id: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        key = (child_id, school_id, r["entry_date"], r["enrol_status"])
+        values = (
+            child_id, school_id, r["entry_date"], r["leaving_date"], r["leaving_reason"],
+            r["destination"], r["enrol_status"],
+        )  # fmt: skip
+        return key, values
+
+    return _load_keyed(
+        conn, batch_id, rows, t.enrolments, existing, make, _ENROLMENT_COLUMNS,
+        "the same registration: pupil, school, entry date and status",
+    )  # fmt: skip
+
+
+_SCHOOL_FIELDS = [
+    "urn", "name", "la_code", "school_type", "phase", "open_date", "close_date", "low_age",
+    "high_age",
+]  # fmt: skip
+
+
+def _load_schools(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> LoadOutcome:
+    outcome = LoadOutcome()
+    known = {s.laestab: s for s in store.load_schools(conn)}
+    urn_owner = {s.urn: s.laestab for s in known.values() if s.urn}
+    next_id = store.next_id(conn, t.schools)
+    seen: dict[str, int] = {}
+    new_rows: list[tuple[Any, ...]] = []
+    sources: list[tuple[int, int]] = []
+    for row, r in records:
+        laestab = r["laestab"]
+        if laestab in seen:
+            outcome.rejected.append((row, f"repeats row {seen[laestab]} (the same LAESTAB)"))
+            continue
+        owner = urn_owner.get(r["urn"]) if r["urn"] else None
+        if owner is not None and owner != laestab:
+            outcome.rejected.append((row, f"URN {r['urn']} already belongs to school {owner}"))
+            continue
+        seen[laestab] = row
+        if r["urn"]:
+            urn_owner[r["urn"]] = laestab
+        values = {name: r[name] for name in _SCHOOL_FIELDS}
+        existing = known.get(laestab)
+        if existing is not None:
+            store.update_school(conn, existing.id, values)
+            sources.append((existing.id, row))
+        else:
+            new_rows.append((next_id, laestab, *values.values(), batch_id))
+            sources.append((next_id, row))
+            next_id += 1
+        outcome.imported += 1
+    store.bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
+    store.add_sources(conn, "schools", batch_id, sources)
+    return outcome
+
+
+def _load_links(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> LoadOutcome:
+    outcome = LoadOutcome()
+    by_urn = {s.urn: s.id for s in store.load_schools(conn) if s.urn}
+    existing = store.link_keys(conn)
+    next_id = store.next_id(conn, t.school_links)
+    seen: dict[tuple[Any, ...], int] = {}
+    new_rows: list[tuple[Any, ...]] = []
+    sources: list[tuple[int, int]] = []
+    for row, r in records:
+        school_id, linked_id = by_urn.get(r["urn"]), by_urn.get(r["link_urn"])
+        if school_id is None or linked_id is None:
+            missing = r["urn"] if school_id is None else r["link_urn"]
+            outcome.rejected.append(
+                (row, f"URN {missing} is not in the school register; import the schools first")
+            )
+            continue
+        key = (school_id, linked_id, r["link_type"])
+        if key in seen:
+            outcome.rejected.append((row, f"repeats row {seen[key]} (the same link)"))
+            continue
+        seen[key] = row
+        record_id = existing.get(key)
+        if record_id is None:
+            record_id = next_id
+            next_id += 1
+            new_rows.append(
+                (record_id, school_id, linked_id, r["link_type"], r["link_date"], batch_id)
+            )
+        sources.append((record_id, row))
+        outcome.imported += 1
+    store.bulk_insert(
+        conn,
+        t.school_links,
+        ["id", "school_id", "linked_school_id", "link_type", "established_date", "batch_id"],
+        new_rows,
+    )
+    store.add_sources(conn, "school_links", batch_id, sources)
+    return outcome

@@ -1,0 +1,356 @@
+"""The intake's front door: `import_files` loads files, one transaction each; `inspect_file`
+shows what the intake would make of a file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from exclusion_monitor.store import intake as store
+from exclusion_monitor.store.database import Database
+from imports.analysis import Analysis, analyse
+from imports.errors import FileRefusedError, ImportCancelledError
+from imports.kinds import SPECS, Kind, field_label, missing_required
+from imports.loading import load
+from imports.normalise import text
+from imports.reading import Book, Sheet, open_book
+from imports.results import FieldChoice, FilePreview, FileResult, RejectedRow
+from imports.rows import Record, RowChecker, RowContext, RowRejected, Warnings, iter_data_rows
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+CHUNK_ROWS = 5000
+STEPS_PER_FILE = 1000
+PREVIEW_ROWS = 20
+
+
+def _kind(value: Kind | str | None) -> Kind | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Kind(str(value).replace(" ", "_").lower())
+    except ValueError:
+        names = ", ".join(k.value for k in Kind)
+        raise FileRefusedError(f"'{value}' is not a kind of file; the kinds are {names}.") from None
+
+
+def import_files(
+    db: Database,
+    paths: Sequence[str | Path],
+    *,
+    kind: Kind | str | None = None,
+    census_date: dt.date | None = None,
+    mapping: dict[str, str] | None = None,
+    account: str | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> list[FileResult]:
+    """Import each file in its own transaction and say what happened to each.
+
+    A file that cannot be imported at all comes back with status 'refused' and a message naming
+    the file and the problem; bad rows of an imported file are listed in `rejected`. `progress`
+    is called with (done, total) steps; `cancel` is polled between chunks of rows and a cancelled
+    file is rolled back whole and reported as refused.
+    """
+    total = max(1, len(paths)) * STEPS_PER_FILE
+    results: list[FileResult] = []
+    for index, raw_path in enumerate(paths):
+        path = Path(raw_path)
+
+        def step(fraction: float, index: int = index) -> None:
+            if progress is not None:
+                progress(index * STEPS_PER_FILE + int(fraction * STEPS_PER_FILE), total)
+
+        try:
+            result = _import_one(db, path, _kind(kind), census_date, mapping, account, step, cancel)
+        except ImportCancelledError:
+            result = FileResult(
+                str(path),
+                None if kind is None else str(kind),
+                "refused",
+                message=f"{path.name}: the import was cancelled; nothing from this file was kept.",
+            )
+        except FileRefusedError as exc:
+            result = FileResult(
+                str(path), None if kind is None else str(kind), "refused", message=str(exc)
+            )
+        except Exception:
+            log.exception("unexpected failure importing a file (%s)", path.suffix)
+            result = FileResult(
+                str(path),
+                None if kind is None else str(kind),
+                "refused",
+                message=f"{path.name}: the file could not be imported because of an unexpected "
+                "problem; nothing from it was kept and the details are in the log.",
+            )
+        log.info(
+            "import %s: %s kind=%s read=%d imported=%d rejected=%d batch=%s",
+            path.suffix,
+            result.status,
+            result.kind,
+            result.rows_read,
+            result.rows_imported,
+            result.rows_rejected,
+            result.batch_id,
+        )
+        results.append(result)
+        step(1.0)
+    return results
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _merged_warnings(sheet: Sheet, header_index: int) -> list[str]:
+    ranges = [
+        (start, end)
+        for start, end in sheet.merged
+        if end[0] > header_index and start[0] >= header_index
+    ]
+    ranges = [(s, e) for s, e in ranges if s[0] > header_index or e[0] > s[0]]
+    if not ranges:
+        return []
+    shown = ", ".join(f"{_cell_name(s)}:{_cell_name(e)}" for s, e in ranges[:5])
+    more = f" and {len(ranges) - 5} more" if len(ranges) > 5 else ""
+    return [
+        f"merged cells in the data area ({shown}{more}): only the first cell of each holds a "
+        "value, the others were read as blank"
+    ]
+
+
+def _cell_name(cell: tuple[int, int]) -> str:
+    row, col = cell
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def _raw_row(headers: list[str], row: list[object]) -> dict[str, Any]:
+    return {
+        (h or f"column {i + 1}"): text(row[i]) if i < len(row) else None
+        for i, h in enumerate(headers)
+    }
+
+
+def _import_one(
+    db: Database,
+    path: Path,
+    kind: Kind | None,
+    census_date: dt.date | None,
+    mapping: dict[str, str] | None,
+    account: str | None,
+    step: Callable[[float], None],
+    cancel: Cancel | None,
+) -> FileResult:
+    book = open_book(path)
+    try:
+        analysis = analyse(
+            book, kind=kind, mapping=mapping, db=db, census_date=census_date, strict=True
+        )
+        step(0.05)
+        sheet = book.read(analysis.sheet)
+        step(0.2)
+        return _load_sheet(db, path, book, sheet, analysis, census_date, account, step, cancel)
+    finally:
+        book.close()
+
+
+def _load_sheet(
+    db: Database,
+    path: Path,
+    book: Book,
+    sheet: Sheet,
+    analysis: Analysis,
+    census_date: dt.date | None,
+    account: str | None,
+    step: Callable[[float], None],
+    cancel: Cancel | None,
+) -> FileResult:
+    kind = analysis.kind
+    result = FileResult(str(path), kind.value, "imported", sheet=analysis.sheet)
+    warnings = Warnings()
+    for message in _merged_warnings(sheet, analysis.header_index):
+        warnings.add(message)
+    file_hash = _file_hash(path)
+    context = RowContext(kind, analysis.columns, book.date1904, census_date, dt.date.today())
+    checker = RowChecker(context, warnings)
+    with db.write() as conn:
+        earlier = store.imported_batch_with_hash(conn, file_hash, kind.value)
+        if earlier is not None:
+            result.status = "already_imported"
+            result.batch_id = earlier
+            result.message = (
+                f"{path.name}: this file was already imported (batch {earlier}); nothing was added."
+            )
+            return result
+        batch_id = store.create_batch(
+            conn,
+            file_name=path.name,
+            file_hash=file_hash,
+            kind=kind.value,
+            sheet=analysis.sheet,
+            census_date=census_date,
+            account=account,
+            mapping=analysis.mapping(),
+        )
+        records: list[tuple[int, Record]] = []
+        rejected: list[tuple[int, str]] = []
+        raw_rows: dict[int, list[object]] = {}
+        upn_col = analysis.columns.get("upn")
+        data_rows = len(sheet.rows) - analysis.header_index - 1
+        for count, (line, row) in enumerate(
+            iter_data_rows(sheet.rows, analysis.header_index + 1, upn_col, warnings), start=1
+        ):
+            if count % CHUNK_ROWS == 0:
+                if cancel is not None and cancel():
+                    raise ImportCancelledError(f"{path.name}: cancelled")
+                step(0.2 + 0.5 * count / max(1, data_rows))
+            raw_rows[line] = row
+            try:
+                records.append((line, checker.check(row, line)))
+            except RowRejected as exc:
+                rejected.append((line, str(exc)))
+        result.rows_read = len(records) + len(rejected)
+        if cancel is not None and cancel():
+            raise ImportCancelledError(f"{path.name}: cancelled")
+        step(0.75)
+        outcome = load(conn, kind, batch_id, records, warnings)
+        rejected.extend(outcome.rejected)
+        rejected.sort()
+        if cancel is not None and cancel():
+            raise ImportCancelledError(f"{path.name}: cancelled")
+        upn_of = _upn_reader(upn_col, raw_rows)
+        result.rejected = [RejectedRow(line, reason, upn_of(line)) for line, reason in rejected]
+        store.add_rejected_rows(
+            conn,
+            batch_id,
+            [
+                (r.row, r.upn, r.reason, _raw_row(analysis.headers, raw_rows[r.row]))
+                for r in result.rejected
+            ],
+        )
+        result.rows_imported = outcome.imported
+        result.rows_rejected = len(rejected)
+        result.warnings = warnings.render()
+        result.batch_id = batch_id
+        store.finish_batch(
+            conn,
+            batch_id,
+            rows_read=result.rows_read,
+            rows_imported=result.rows_imported,
+            rows_rejected=result.rows_rejected,
+            warnings=result.warnings,
+        )
+    return result
+
+
+def _upn_reader(
+    upn_col: int | None, raw_rows: dict[int, list[object]]
+) -> Callable[[int], str | None]:
+    def upn(line: int) -> str | None:
+        row = raw_rows.get(line)
+        if upn_col is None or row is None or upn_col >= len(row):
+            return None
+        value = text(row[upn_col])
+        return None if value is None else value.replace(" ", "").upper()
+
+    return upn
+
+
+def inspect_file(
+    path: str | Path, *, kind: Kind | str | None = None, db: Database | None = None
+) -> FilePreview:
+    """What the intake would make of a file: sheet, header row, kind, mapping, the first rows.
+
+    With `db`, a saved mapping profile for files of this shape is applied. A file that cannot be
+    imported at all comes back with `message` saying why (no exception).
+    """
+    file_path = Path(path)
+    preview = FilePreview(str(file_path), "", [], None, None, [], None, {}, [], [], [], [], None)
+    try:
+        book = open_book(file_path)
+    except FileRefusedError as exc:
+        preview.message = str(exc)
+        return preview
+    try:
+        preview.file_format = book.file_format
+        preview.sheets = list(book.sheet_names)
+        analysis = analyse(
+            book, kind=_kind(kind), mapping=None, db=db, census_date=None, strict=False
+        )
+        sheet = book.read(analysis.sheet, nrows=analysis.header_index + 1 + PREVIEW_ROWS * 3)
+    except FileRefusedError as exc:
+        preview.message = str(exc)
+        return preview
+    finally:
+        book.close()
+    spec = SPECS[analysis.kind]
+    preview.sheet = analysis.sheet
+    preview.header_row = analysis.header_index + 1
+    preview.headers = analysis.headers
+    preview.kind = analysis.kind.value
+    preview.mapping = analysis.mapping()
+    preview.unmapped = analysis.unmapped()
+    preview.missing = missing_required(analysis.kind, set(analysis.columns))
+    preview.header_signature = analysis.signature
+    preview.profile_name = analysis.profile_name
+    preview.warnings = _merged_warnings(sheet, analysis.header_index)
+    required = set(spec.required)
+    for group in spec.required_any:
+        required.update(group)
+    preview.fields = [
+        FieldChoice(name, field_label(name), name in required) for name in spec.fields
+    ]
+    rows = []
+    for _, row in iter_data_rows(sheet.rows, analysis.header_index + 1, None, Warnings()):
+        rows.append([text(c) or "" for c in row[: len(analysis.headers)]])
+        if len(rows) >= PREVIEW_ROWS:
+            break
+    preview.rows = rows
+    return preview
+
+
+def save_mapping_profile(
+    db: Database,
+    headers: Sequence[str],
+    kind: Kind | str,
+    mapping: dict[str, str],
+    *,
+    name: str | None = None,
+    account: str | None = None,
+) -> Any:
+    """Remember a mapping (column header -> field) for every later file with these headers."""
+    from exclusion_monitor.store.mapping_profiles import put_mapping_profile
+    from imports.headers import header_signature
+
+    chosen = _kind(kind)
+    assert chosen is not None
+    allowed = SPECS[chosen].weights
+    unknown = sorted({f for f in mapping.values() if f and f not in allowed})
+    if unknown:
+        raise FileRefusedError(
+            f"{', '.join(unknown)} is not a field of a {chosen.value} file; choose from "
+            f"{', '.join(allowed)}."
+        )
+    return put_mapping_profile(
+        db,
+        name=name or f"{SPECS[chosen].label} ({len(headers)} columns)",
+        kind=chosen.value,
+        header_signature=header_signature(list(headers)),
+        mapping=dict(mapping),
+        account=account,
+    )

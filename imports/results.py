@@ -1,0 +1,85 @@
+"""What an import tells its caller: a FileResult per file, a FilePreview for the Imports page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["imported", "refused", "already_imported"]
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    row: int
+    reason: str
+    upn: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "reason": self.reason, "upn": self.upn}
+
+
+@dataclass(slots=True)
+class FileResult:
+    """The outcome of importing one file (design.md's `import --format json` object)."""
+
+    file: str
+    kind: str | None
+    status: Status
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_rejected: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    batch_id: int | None = None
+    message: str | None = None
+    sheet: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "status": self.status,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_imported,
+            "rows_rejected": self.rows_rejected,
+            "rejected": [r.to_json() for r in self.rejected],
+            "warnings": list(self.warnings),
+            "batch_id": self.batch_id,
+            "message": self.message,
+            "sheet": self.sheet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChoice:
+    """A field a mapping editor can offer for a column."""
+
+    name: str
+    label: str
+    required: bool
+
+
+@dataclass(slots=True)
+class FilePreview:
+    """What the intake understood of a file, before importing it."""
+
+    file: str
+    file_format: str
+    sheets: list[str]
+    sheet: str | None
+    header_row: int | None  # 1-based, as the spreadsheet shows it
+    headers: list[str]
+    kind: str | None
+    mapping: dict[str, str]  # column header -> field
+    unmapped: list[str]
+    missing: list[str]  # required fields (plain names) the mapping lacks
+    rows: list[list[str]]  # the first data rows, as text
+    fields: list[FieldChoice]
+    header_signature: str | None
+    profile_name: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    message: str | None = None  # why the file cannot be imported as it stands
+
+    @property
+    def ready(self) -> bool:
+        return self.message is None and not self.missing
