@@ -277,7 +277,10 @@ def compulsory_school_age(
     fifth = _add_years(date_of_birth, 5)
     starts = (term_of(fifth) + 1).start
     sixteenth = _add_years(date_of_birth, 16)
-    ends = _last_friday_of_june(academic_year(sixteenth) + 1)
+    # Age is counted in school years from 1 September (not the DfE's 1 August academic year):
+    # a child who turns 16 on 29 August leaves at the end of that June.
+    school_year = sixteenth.year if sixteenth.month >= 9 else sixteenth.year - 1
+    ends = _last_friday_of_june(school_year + 1)
     return starts <= day <= ends
 
 

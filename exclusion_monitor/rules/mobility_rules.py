@@ -208,7 +208,8 @@ def _known(value: str | None) -> bool:
     "missing_from_roll",
     "Missing from roll",
     "On a roll at one census, on none at the next, no leaving destination recorded, while of "
-    "compulsory school age.",
+    "compulsory school age; the census they were missing from is in the last 3 terms.",
+    TERMS,
 )
 def missing_from_roll(
     history: ChildHistory, authority: Authority, p: Mapping[str, int]
@@ -220,6 +221,8 @@ def missing_from_roll(
     if not later:
         return None
     next_census = later[0]
+    if next_census < (term_of(history.as_of) - (p["terms"] - 1)).start:
+        return None  # missed long ago: a matter for the records of that time, not a new flag
     all_spells = [*history.spells, *history.placements]
     for spell in all_spells:
         if spell.start > last_seen:

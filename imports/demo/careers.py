@@ -163,6 +163,9 @@ class CareerSimulator:
                 return spells
             spells.append(Spell(following, start))
         leaving = last_school_day(reception_year + 11)
+        if len(spells) > 1 and spells[-1].entry > leaving:
+            spells.pop()  # a transfer drawn after the last school day of Year 11 never happened
+            spells[-1].leaving = None
         if leaving <= self.end and spells[-1].leaving is None:
             spells[-1].leaving, spells[-1].reason = leaving, "End of compulsory schooling"
         return spells
@@ -199,17 +202,26 @@ class CareerSimulator:
                 count = 1
                 while rng.random() < _REPEAT and count < 30:
                     count += 1
+                # One exclusion of a kind a day at one school: a real return has no twins.
+                taken = {(e.laestab, e.start_date, e.category) for e in found}
                 for _ in range(count):
                     day = rng.choice(school_days(rng.choice(terms)))
                     spell = _spell_at(spells, day)
                     if spell is None:
                         continue
-                    found.append(self._exclusion(pupil, spell, day, nc_year, "SUSP"))
+                    suspension = self._exclusion(pupil, spell, day, nc_year, "SUSP")
+                    if (suspension.laestab, day, "SUSP") in taken:
+                        continue
+                    taken.add((suspension.laestab, day, "SUSP"))
+                    found.append(suspension)
                     latest[spell.site] = max(latest.get(spell.site, day), day)
                     if rng.random() < rates.LUNCHTIME_PER_SUSPENSION:
                         lunch = rng.choice(school_days(rng.choice(terms)))
                         if _spell_at(spells, lunch) is spell:
-                            found.append(self._exclusion(pupil, spell, lunch, nc_year, "LNCH"))
+                            dinner = self._exclusion(pupil, spell, lunch, nc_year, "LNCH")
+                            if (dinner.laestab, lunch, "LNCH") not in taken:
+                                taken.add((dinner.laestab, lunch, "LNCH"))
+                                found.append(dinner)
             if rng.random() < chance:
                 day = rng.choice(school_days(rng.choice(terms)))
                 spell = _spell_at(spells, day)

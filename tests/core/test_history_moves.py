@@ -174,3 +174,11 @@ def test_year_group_and_compulsory_school_age_from_date_of_birth() -> None:
     # Until the last Friday of June in the school year they turn 16 (2025/26: 26 June 2026).
     assert compulsory_school_age(D(2010, 3, 1), D(2026, 6, 26))
     assert not compulsory_school_age(D(2010, 3, 1), D(2026, 6, 27))
+
+
+def test_a_child_born_in_august_leaves_compulsory_age_in_the_june_they_turn_16() -> None:
+    # Born 29 August 2005: Year 11 in 2020/21, turns 16 before 1 September 2021.
+    assert compulsory_school_age(D(2005, 8, 29), D(2021, 6, 25))
+    assert not compulsory_school_age(D(2005, 8, 29), D(2021, 10, 7))
+    # Born 1 September 2005: a year younger in school terms, compulsory until June 2022.
+    assert compulsory_school_age(D(2005, 9, 1), D(2021, 10, 7))

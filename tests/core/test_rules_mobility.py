@@ -165,3 +165,11 @@ def test_not_missing_with_a_destination_a_new_registration_or_past_school_age() 
         check("missing_from_roll", history(census=roll(OAK, autumn(2021), summer(2024), "7")))
         is None
     )
+
+
+def test_missing_long_ago_is_not_a_new_flag() -> None:
+    """Missing from the census of spring 2023, seen nowhere since: as of summer 2024 that gap
+    is older than the last 3 terms (the rule's window) and raises no flag."""
+    census = roll(OAK, autumn(2021), autumn(2022), "7")
+    assert check("missing_from_roll", history(census=census)) is None
+    assert check("missing_from_roll", history(census=census), terms=5) is not None

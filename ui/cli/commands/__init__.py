@@ -10,6 +10,7 @@ from ui.cli.commands import (
     check,
     child,
     children,
+    demo,
     export,
     flags,
     import_cmd,
@@ -21,6 +22,7 @@ from ui.cli.commands import (
 )
 
 COMMANDS = [
+    demo,
     import_cmd,
     batches,
     undo,

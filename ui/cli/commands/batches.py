@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 
 from exclusion_monitor.errors import InvalidInputError
+from exclusion_monitor.roles import Action
+from exclusion_monitor.store import audit
 from exclusion_monitor.store.batches import list_batches
 from imports.rejected_export import save_rejected_rows
-from ui.cli.common import open_db
+from ui.cli.common import authorise, open_db
 from ui.cli.output import print_csv, print_json, print_table
 
 HEADERS = [
@@ -30,10 +32,19 @@ def run(args: argparse.Namespace) -> int:
         if not args.out:
             raise InvalidInputError("Say where to save the rejected rows with --out FILE.xlsx.")
         with open_db(args) as db:
+            user = authorise(db, Action.EXPORT_REJECTED_ROWS)
             count = save_rejected_rows(db, args.rejected, Path(args.out))
+            audit.record(
+                db,
+                user.account,
+                Action.EXPORT_REJECTED_ROWS,
+                f"batch:{args.rejected}",
+                {"rows": count, "file": Path(args.out).name},
+            )
         print(f"Saved {count} rejected rows of batch {args.rejected} to {args.out}.")
         return 0
     with open_db(args) as db:
+        authorise(db, Action.SEARCH)
         batches = list_batches(db)
     if args.format == "json":
         print_json(

@@ -10,10 +10,12 @@ from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.flagging import ensure_flags_current
 from exclusion_monitor.profile import ChildProfile, SpellView, child_profile
 from exclusion_monitor.records import MoveKind
+from exclusion_monitor.roles import Action
+from exclusion_monitor.store import audit
 from exclusion_monitor.store.children import child_id_for_upn
 from exclusion_monitor.terms import academic_year, academic_year_label
 from exclusion_monitor.upn import normalise_upn
-from ui.cli.common import open_db, parse_date
+from ui.cli.common import authorise, open_db, parse_date
 from ui.cli.output import print_json
 
 KIND_WORDS = {
@@ -37,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     upn = normalise_upn(args.upn)
     with open_db(args) as db:
+        user = authorise(db, Action.VIEW_CHILD)
         child_id = child_id_for_upn(db, upn)
         if child_id is None:
             raise NotFoundError(
@@ -44,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
             )
         ensure_flags_current(db)  # stored reviews and families must reflect the data as it is
         profile = child_profile(db, child_id, as_of=args.as_of)
+        audit.record(db, user.account, Action.VIEW_CHILD, f"child:{child_id}", {"upn": upn})
     if args.format == "json":
         print_json(profile_json(profile))
     else:

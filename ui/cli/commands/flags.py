@@ -6,8 +6,10 @@ import argparse
 
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flagging import ensure_flags_current, flag_list
+from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
-from ui.cli.common import open_db, parse_date
+from exclusion_monitor.store import audit
+from ui.cli.common import authorise, open_db, parse_date
 from ui.cli.output import print_csv, print_json, print_table
 
 HEADERS = ["upn", "surname", "forename", "school_laestab", "family_id", "rules", "reasons"]
@@ -29,8 +31,21 @@ def run(args: argparse.Namespace) -> int:
             f"There is no rule called '{unknown[0]}'; the rules are {', '.join(RULES)}."
         )
     with open_db(args) as db:
+        user = authorise(db, Action.SEARCH)
         ensure_flags_current(db)
         found = flag_list(db, as_of=args.as_of, rules=args.rule, school_laestab=args.school)
+        audit.record(
+            db,
+            user.account,
+            Action.SEARCH,
+            "flags",
+            {
+                "as_of": args.as_of.isoformat() if args.as_of else None,
+                "rules": args.rule,
+                "school": args.school,
+                "rows": len(found),
+            },
+        )
     if args.format == "json":
         print_json(
             [

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
 from exclusion_monitor.errors import InvalidInputError
-from exclusion_monitor.identity import os_account
-from imports import FileResult, Kind, import_files
-from ui.cli.common import open_db
+from imports import FileResult, ImportRequest, Kind, run_imports
+from ui.cli.common import current_account, open_db
 from ui.cli.output import print_json
 
 EXIT_REFUSED = 2
@@ -60,9 +60,8 @@ def _print_text(result: FileResult) -> None:
 def run(args: argparse.Namespace) -> int:
     census_date = _census_date(args.census_date)
     with open_db(args) as db:
-        results = import_files(
-            db, args.files, kind=args.kind, census_date=census_date, account=os_account()
-        )
+        requests = [ImportRequest(Path(f), args.kind, census_date) for f in args.files]
+        results = run_imports(db, requests, account=current_account())
     if args.format == "json":
         print_json([r.to_json() for r in results])
     else:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from exclusion_monitor.identity import os_account
-from exclusion_monitor.store.batches import undo_batch
-from ui.cli.common import open_db
+from imports import undo_import
+from ui.cli.common import current_account, open_db
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        result = undo_batch(db, args.batch, os_account())
+        result = undo_import(db, args.batch, account=current_account())
     removed = sum(result.removed.values())
     kept = sum(result.kept.values())
     detail = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.removed.items() if n)
