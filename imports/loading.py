@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.bulk import bulk_insert
 from imports.identity import IdentityResolver, UnknownChildError
 from imports.kinds import Kind
 from imports.rows import Record, Warnings
@@ -76,7 +77,7 @@ class SchoolRegister:
     def _add(self, laestab: str, name: str | None) -> int:
         school_id = self._next
         self._next += 1
-        store.bulk_insert(
+        bulk_insert(
             self.conn,
             t.schools,
             ["id", "laestab", "name", "la_code", "batch_id"],
@@ -146,7 +147,7 @@ def _resolve_children(
 
 def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> None:
     resolver = rows.resolver
-    store.bulk_insert(
+    bulk_insert(
         conn,
         t.children,
         ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"],
@@ -157,7 +158,7 @@ def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> Non
     )
     for identifier_id in resolver.demoted:
         store.set_identifier_kind(conn, identifier_id, "former")
-    store.bulk_insert(
+    bulk_insert(
         conn,
         t.child_identifiers,
         ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"],
@@ -206,7 +207,7 @@ def _load_keyed(
         sources.append((record_id, row))
         outcome.imported += 1
     _write_identity(conn, batch_id, rows)
-    store.bulk_insert(conn, table, ["id", *columns, "batch_id"], new_rows)
+    bulk_insert(conn, table, ["id", *columns, "batch_id"], new_rows)
     store.add_sources(conn, table.name, batch_id, sources)
     return outcome
 
@@ -329,7 +330,7 @@ def _load_schools(
             sources.append((next_id, row))
             next_id += 1
         outcome.imported += 1
-    store.bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
+    bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
     store.add_sources(conn, "schools", batch_id, sources)
     return outcome
 
@@ -366,7 +367,7 @@ def _load_links(
             )
         sources.append((record_id, row))
         outcome.imported += 1
-    store.bulk_insert(
+    bulk_insert(
         conn,
         t.school_links,
         ["id", "school_id", "linked_school_id", "link_type", "established_date", "batch_id"],

@@ -18,6 +18,7 @@ from exclusion_monitor.child_search import ChildSearch, fold_name, parse_search,
 from exclusion_monitor.codelists import nc_year_order
 from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.bulk import bulk_insert
 from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.settings import get_setting, set_setting
 
@@ -332,13 +333,7 @@ def _summary_row(row: Any) -> tuple[Any, ...]:
 
 
 def _insert_summaries(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
-    if conn.dialect.paramstyle == "qmark":
-        # The driver's executemany straight away: SQLAlchemy's per-row parameter handling costs
-        # more than the insert itself at 250,000 rows.
-        insert = s.insert().values({name: sa.bindparam(name) for name in _SUMMARY_FIELDS})
-        conn.exec_driver_sql(str(insert.compile(dialect=conn.dialect)), rows)
-    else:
-        conn.execute(s.insert(), [dict(zip(_SUMMARY_FIELDS, row, strict=True)) for row in rows])
+    bulk_insert(conn, s, _SUMMARY_FIELDS, rows)
 
 
 def _fingerprint(conn: sa.Connection) -> list[Any]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
 
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.bulk import bulk_insert
 
 RECORD_TABLES: dict[str, sa.Table] = {
     "schools": t.schools,
@@ -25,29 +25,6 @@ RECORD_TABLES: dict[str, sa.Table] = {
     "census_observations": t.census_observations,
     "exclusions": t.exclusions,
 }
-
-
-def bulk_insert(
-    conn: sa.Connection,
-    table: sa.Table,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    ignore_conflicts: bool = False,
-) -> None:
-    """Insert many rows in one executemany (the driver's fast route), optionally skipping rows
-    that break a unique constraint."""
-    if not rows:
-        return
-    stmt: Any = sa.insert(table)
-    if ignore_conflicts:
-        stmt = sqlite.insert(table).on_conflict_do_nothing()
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns))
-    order = list(compiled.positiontup or [])
-    if order != list(columns):
-        position = {name: i for i, name in enumerate(columns)}
-        rows = [tuple(row[position[name]] for name in order) for row in rows]
-    conn.exec_driver_sql(str(compiled), rows)
 
 
 def next_id(conn: sa.Connection, table: sa.Table) -> int:
