@@ -15,6 +15,7 @@ from functools import partial
 
 from ui.app.pages.base import AppContext, AppSignals, Page
 from ui.app.pages.children_page import ChildrenPage
+from ui.app.pages.dashboard_page import DashboardPage
 from ui.app.pages.placeholder_page import PlaceholderPage
 
 PageFactory = Callable[[AppContext], Page]
@@ -25,17 +26,7 @@ def _coming(title: str, text: str) -> PageFactory:
 
 
 PAGES: list[tuple[str, PageFactory]] = [
-    (
-        "Dashboard",
-        _coming(
-            "Dashboard",
-            "<p><b>Coming in the next version.</b> Headline figures and charts: exclusions per "
-            "term, per school (rate per 100 on roll against the authority), by reason, primary "
-            "exclusions, and by pupil group (sex, FSM, SEN, ethnicity), with small numbers "
-            "suppressed.</p><p>For now, the Children page lists every child with their current "
-            "school, year group and number of flags.</p>",
-        ),
-    ),
+    ("Dashboard", DashboardPage),
     (
         "Flags",
         _coming(
