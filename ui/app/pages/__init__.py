@@ -16,7 +16,10 @@ from functools import partial
 from ui.app.pages.base import AppContext, AppSignals, Page
 from ui.app.pages.children_page import ChildrenPage
 from ui.app.pages.dashboard_page import DashboardPage
+from ui.app.pages.families_page import FamiliesPage
 from ui.app.pages.placeholder_page import PlaceholderPage
+from ui.app.pages.schools_page import SchoolsPage
+from ui.app.pages.settings_page import SettingsPage
 
 PageFactory = Callable[[AppContext], Page]
 
@@ -39,24 +42,8 @@ PAGES: list[tuple[str, PageFactory]] = [
         ),
     ),
     ("Children", ChildrenPage),
-    (
-        "Families",
-        _coming(
-            "Families",
-            "<p><b>Coming in the next version.</b> Brothers and sisters linked by family "
-            "reference or address, each with their own flags and the family's count of needs, "
-            "for whole-family support; link and unlink children here.</p>",
-        ),
-    ),
-    (
-        "Schools",
-        _coming(
-            "Schools",
-            "<p><b>Coming in the next version.</b> The school register with each school's roll, "
-            "suspensions and permanent exclusions this year, rates per 100 on roll, and the "
-            "children flagged there.</p><p>For now, filter the Children page by school.</p>",
-        ),
-    ),
+    ("Families", FamiliesPage),
+    ("Schools", SchoolsPage),
     (
         "Imports",
         _coming(
@@ -68,15 +55,7 @@ PAGES: list[tuple[str, PageFactory]] = [
             "the command line: <code>exclusion-monitor import FILE</code>.</p>",
         ),
     ),
-    (
-        "Settings",
-        _coming(
-            "Settings",
-            "<p><b>Coming in the next version.</b> Flag rule thresholds (with the defaults and "
-            "<i>Restore defaults</i>), term dates, and the database location.</p><p>For now, "
-            "<i>File &gt; Open database...</i> opens another database file.</p>",
-        ),
-    ),
+    ("Settings", SettingsPage),
 ]
 
 PAGE_NAMES = [name for name, _ in PAGES]

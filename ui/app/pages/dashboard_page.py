@@ -91,7 +91,7 @@ def dashboard_content(
     board = build_dashboard(db, as_of=as_of, progress=progress)
     tables = dashboard_tables(board)
     terms, schools, reasons, *groups = tables[1:]
-    no_census = "No spring census in this academic year: rates need the spring census roll."
+    no_census = f"No spring census in {board.academic_year}: choose an earlier as-of date."
     found = [
         Chart(
             "Exclusions per term",
@@ -208,6 +208,8 @@ class DashboardPage(Page):
         self.grid.setContentsMargins(0, 0, 0, 0)
         # The panels keep their height and the area scrolls (not squeezed into the viewport).
         self.grid.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
