@@ -296,11 +296,9 @@ class DashboardPage(Page):
             self.panels.append(panel)
         for number, (panel, chart) in enumerate(zip(self.panels, charts, strict=False)):
             panel.set_content(chart.figure, chart.table, chart.empty_text)
-            # Terms and schools are wide: a row each; the rest two to a row.
-            if number < 2:
-                self.grid.addWidget(panel, number, 0, 1, 2)
-            else:
-                self.grid.addWidget(panel, 2 + (number - 2) // 2, (number - 2) % 2)
+            # One chart to a row: at half width the charts' axis labels (sized for print)
+            # were cut off at 1366 x 768.
+            self.grid.addWidget(panel, number, 0, 1, 2)
 
     def _date_changed(self) -> None:
         if not self._setting_date:

@@ -216,8 +216,9 @@ class FamiliesPage(Page):
             self.summary.setText(NO_FAMILIES)
         else:
             self.summary.setText(
-                f"{len(families):,} families of two or more children; <b>{cases:,} whole-family "
-                "cases</b> (a flagged child), listed first with the most needs first."
+                f"{len(families):,} {'family' if len(families) == 1 else 'families'} of two or "
+                f"more children; <b>{cases:,} whole-family {'case' if cases == 1 else 'cases'}"
+                "</b> (a flagged child), listed first with the most needs first."
             )
         self.view.resizeColumnToContents(1)
         self.view.resizeColumnToContents(2)
