@@ -44,7 +44,7 @@ def test_report_pages_pictures(qtbot: QtBot, db: Database, out_dir: Path, screen
         render(window, [], ratio, out_dir / f"{name.lower()}-{screen}.png")
         if isinstance(page, DashboardPage):
             assert page.tiles["suspensions"].value.text() != "-"
-            bar = page.scroll.verticalScrollBar()
+            bar = page.charts_area.verticalScrollBar()
             bar.setValue(bar.maximum())
             render(window, [], ratio, out_dir / f"dashboard-lower-{screen}.png")
             page.panel("Reasons given").table_toggle.click()

@@ -100,7 +100,7 @@ class ChartPanel(QFrame):
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
         self.empty_note.hide()
-        canvas = FigureCanvasQTAgg(figure)
+        canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
         canvas.setMinimumSize(320, 200)
         self.canvas = canvas
         self.chart_layout.addWidget(canvas, 1)

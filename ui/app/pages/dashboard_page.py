@@ -128,6 +128,12 @@ def dashboard_content(
     return DashboardContent(board, found)
 
 
+def as_date(day: QDate) -> dt.date:
+    value = day.toPython()
+    assert isinstance(value, dt.date)
+    return value
+
+
 class Tile(QFrame):
     """A headline figure: a large number over its caption."""
 
@@ -210,11 +216,11 @@ class DashboardPage(Page):
         self.grid.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(1, 1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.grid_host)
-        self.layout_.addWidget(self.scroll, 1)
+        self.charts_area = QScrollArea()
+        self.charts_area.setWidgetResizable(True)
+        self.charts_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.charts_area.setWidget(self.grid_host)
+        self.layout_.addWidget(self.charts_area, 1)
 
         self._date_timer = QTimer(self)
         self._date_timer.setSingleShot(True)
@@ -237,7 +243,7 @@ class DashboardPage(Page):
         self.reload()
 
     def chosen_date(self) -> dt.date | None:
-        return self.date_edit.date().toPython() if self.content is not None else None
+        return as_date(self.date_edit.date()) if self.content is not None else None
 
     def reload(self) -> None:
         """Build the dashboard for the chosen date in the background (a newer request wins)."""

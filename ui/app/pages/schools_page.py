@@ -33,6 +33,7 @@ from exclusion_monitor.roles import Action
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.pages.base import AppContext, Page
+from ui.app.pages.dashboard_page import as_date
 from ui.app.report_output import export_report
 from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
 from ui.app.school_models import (
@@ -162,7 +163,7 @@ class SchoolsPage(Page):
         if self._job is not None and self._job.is_running():
             self._job.cancel()
         db = self.db
-        as_of = self.date_edit.date().toPython() if self.register is not None else None
+        as_of = as_date(self.date_edit.date()) if self.register is not None else None
         self._sequence += 1
         sequence = self._sequence
         self._job = run_in_background(
