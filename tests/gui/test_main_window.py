@@ -42,7 +42,7 @@ def test_navigation_menus_and_status_bar(qtbot: QtBot, db: Database) -> None:
     assert window.stack.currentWidget() is window.page("Flags")
     assert window.status_db.text() == f"Database: {db.location}"
     assert window.status_user.text().startswith("User: ")
-    assert window.status_role.text() == "Role: -"
+    assert window.status_role.text() == "Role: admin"  # the first user of a new database
     assert window.status_import.text() == "Last import: no imports yet"
 
 

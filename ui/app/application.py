@@ -100,6 +100,15 @@ def run_app(db_location: str | None) -> int:
         log.warning("database refused at start: %s", type(exc).__name__)
         messages.show_error(None, APP_NAME, str(exc))
         return 2
+    from ui.app.pages.base import AppContext
+
+    denied = AppContext.for_account(db).denied
+    if denied is not None:
+        # Special-category data about children: an account without a role sees nothing at all.
+        log.warning("no access for this account")
+        messages.show_error(None, APP_NAME, denied)
+        db.close()
+        return 3
     try:
         window = MainWindow(db, owns_database=True)
         window.show()

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 
 from exclusion_monitor import APP_NAME, __version__
 from exclusion_monitor.errors import ExclusionMonitorError
-from exclusion_monitor.identity import os_account
+from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, open_database
+from exclusion_monitor.store.backup import describe_age, newest_backup_age
 from exclusion_monitor.store.status import last_import
 from ui.app import messages
 from ui.app.application import layout_settings
@@ -33,6 +34,7 @@ from ui.app.search_box import GlobalSearch
 
 log = logging.getLogger(__name__)
 
+BACKUP_WARN_DAYS = 7  # the status bar warns (in amber) about an older newest backup
 # Windows opened by File > Open database stay referenced here until they close.
 _windows: set[MainWindow] = set()
 
@@ -41,11 +43,14 @@ class MainWindow(QMainWindow):
     # A child should be shown (search, double-click): a child-profile page will take this over.
     open_child = Signal(int)
 
-    def __init__(self, db: Database, *, owns_database: bool = False) -> None:
+    def __init__(
+        self, db: Database, *, owns_database: bool = False, account: str | None = None
+    ) -> None:
         super().__init__()
         self.db = db
         self.owns_database = owns_database
-        self.context = AppContext(db)
+        # Who is using the window decides what it offers (a new database makes them admin).
+        self.context = AppContext.for_account(db, account)
         self.setObjectName("main_window")
         self.setWindowTitle(f"{APP_NAME} - {Path(db.location).name}")
         self.resize(1280, 800)
@@ -92,8 +97,10 @@ class MainWindow(QMainWindow):
             lambda text: self.statusBar().showMessage(text, 5000)
         )
         self._restore_layout()
-        self.nav.setCurrentRow(PAGE_NAMES.index("Children"))
-        self.show_page(self.nav.currentRow())
+        self._apply_role()
+        if self.context.user is not None:
+            self.nav.setCurrentRow(PAGE_NAMES.index("Children"))
+            self.show_page(self.nav.currentRow())
 
     # --- building ------------------------------------------------------------------------------
 
@@ -138,11 +145,14 @@ class MainWindow(QMainWindow):
         self.status_db.setObjectName("status_database")
         self.status_user = QLabel()
         self.status_role = QLabel("Role: -")
+        self.status_role.setObjectName("status_role")
+        self.status_backup = QLabel()
+        self.status_backup.setObjectName("status_backup")
         self.status_import = QLabel()
         self.status_import.setObjectName("status_last_import")
         bar = self.statusBar()
         bar.addWidget(self.status_db, 1)
-        for label in (self.status_import, self.status_user, self.status_role):
+        for label in (self.status_import, self.status_backup, self.status_user, self.status_role):
             label.setContentsMargins(8, 0, 8, 0)
             separator = QFrame()
             separator.setFrameShape(QFrame.Shape.VLine)
@@ -154,7 +164,18 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         self.status_db.setText(f"Database: {self.db.location}")
         self.status_db.setToolTip(self.db.location)
-        self.status_user.setText(f"User: {os_account()}")
+        self.status_user.setText(f"User: {self.context.account}")
+        role = self.context.role
+        self.status_role.setText(f"Role: {role.value}" if role else "Role: no access")
+        age = newest_backup_age(self.db)
+        said = describe_age(age)
+        self.status_backup.setText(said[0].upper() + said[1:])
+        stale = age is None or age.days >= BACKUP_WARN_DAYS
+        self.status_backup.setStyleSheet("color: #a04000;" if stale else "")
+        self.status_backup.setToolTip(
+            "Automatic backups are taken before imports, undos and restores; "
+            "make one now with exclusion-monitor backup."
+        )
         found = last_import(self.db)
         if found is None:
             self.status_import.setText("Last import: no imports yet")
@@ -176,8 +197,29 @@ class MainWindow(QMainWindow):
     def go_to(self, number: int) -> None:
         self.nav.setCurrentRow(number)
 
+    def page_allowed(self, number: int) -> bool:
+        """Whether the user's role may open page `number` (any user may open a page that
+        needs nothing more than seeing children)."""
+        return self.context.allows(self.pages[number].REQUIRES or Action.VIEW_CHILD)
+
+    def _apply_role(self) -> None:
+        """Hide the pages the user's role cannot use; without access, say so and offer nothing."""
+        for number in range(len(self.pages)):
+            allowed = self.page_allowed(number)
+            self.nav.item(number).setHidden(not allowed)
+            self.page_actions[number].setEnabled(allowed)
+            self.page_actions[number].setVisible(allowed)
+        if self.context.user is None:
+            self.search_box.setEnabled(False)
+            self.no_access = QLabel(self.context.denied or "Your account has no access.")
+            self.no_access.setObjectName("no_access")
+            self.no_access.setWordWrap(True)
+            self.no_access.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.stack.addWidget(self.no_access)
+            self.stack.setCurrentWidget(self.no_access)
+
     def show_page(self, number: int) -> None:
-        if not 0 <= number < len(self.pages):
+        if not 0 <= number < len(self.pages) or not self.page_allowed(number):
             return
         self.stack.setCurrentIndex(number)
         self.pages[number].activated()
@@ -205,8 +247,9 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self._update_status()
-        current = self.pages[self.stack.currentIndex()]
-        current.refresh()
+        current = self.stack.currentWidget()
+        if isinstance(current, Page):
+            current.refresh()
 
     # --- File and Help -------------------------------------------------------------------------
 
@@ -222,6 +265,11 @@ class MainWindow(QMainWindow):
         except ExclusionMonitorError as exc:
             log.warning("database refused: %s", type(exc).__name__)
             messages.show_error(self, APP_NAME, str(exc))
+            return None
+        denied = AppContext.for_account(db).denied
+        if denied is not None:
+            db.close()
+            messages.show_error(self, APP_NAME, denied)
             return None
         self.save_layout()
         window = MainWindow(db, owns_database=True)

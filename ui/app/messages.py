@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtGui import QPagedPaintDevice
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
@@ -28,3 +31,29 @@ def choose_database_file(parent: QWidget | None, folder: str = "") -> str | None
         parent, "Open database", folder, "Exclusion Monitor databases (*.db);;All files (*)"
     )
     return path or None
+
+
+def choose_save_file(
+    parent: QWidget | None, title: str, suggested: str, file_filter: str
+) -> str | None:
+    """Ask where to save a new file; None when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    return path or None
+
+
+def print_preview(
+    parent: QWidget | None, title: str, landscape: bool, paint: Callable[[QPagedPaintDevice], int]
+) -> None:
+    """Print preview (then a printer or PDF) of what `paint(device)` draws on its pages."""
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+    from ui.reports.pdf import page_layout
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(page_layout(landscape))
+    printer.setDocName(title)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(f"Print preview - {title}")
+    dialog.paintRequested.connect(paint)
+    dialog.resize(1000, 720)
+    dialog.exec()

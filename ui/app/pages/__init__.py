@@ -15,7 +15,11 @@ from functools import partial
 
 from ui.app.pages.base import AppContext, AppSignals, Page
 from ui.app.pages.children_page import ChildrenPage
+from ui.app.pages.dashboard_page import DashboardPage
+from ui.app.pages.families_page import FamiliesPage
 from ui.app.pages.placeholder_page import PlaceholderPage
+from ui.app.pages.schools_page import SchoolsPage
+from ui.app.pages.settings_page import SettingsPage
 
 PageFactory = Callable[[AppContext], Page]
 
@@ -25,17 +29,7 @@ def _coming(title: str, text: str) -> PageFactory:
 
 
 PAGES: list[tuple[str, PageFactory]] = [
-    (
-        "Dashboard",
-        _coming(
-            "Dashboard",
-            "<p><b>Coming in the next version.</b> Headline figures and charts: exclusions per "
-            "term, per school (rate per 100 on roll against the authority), by reason, primary "
-            "exclusions, and by pupil group (sex, FSM, SEN, ethnicity), with small numbers "
-            "suppressed.</p><p>For now, the Children page lists every child with their current "
-            "school, year group and number of flags.</p>",
-        ),
-    ),
+    ("Dashboard", DashboardPage),
     (
         "Flags",
         _coming(
@@ -48,24 +42,8 @@ PAGES: list[tuple[str, PageFactory]] = [
         ),
     ),
     ("Children", ChildrenPage),
-    (
-        "Families",
-        _coming(
-            "Families",
-            "<p><b>Coming in the next version.</b> Brothers and sisters linked by family "
-            "reference or address, each with their own flags and the family's count of needs, "
-            "for whole-family support; link and unlink children here.</p>",
-        ),
-    ),
-    (
-        "Schools",
-        _coming(
-            "Schools",
-            "<p><b>Coming in the next version.</b> The school register with each school's roll, "
-            "suspensions and permanent exclusions this year, rates per 100 on roll, and the "
-            "children flagged there.</p><p>For now, filter the Children page by school.</p>",
-        ),
-    ),
+    ("Families", FamiliesPage),
+    ("Schools", SchoolsPage),
     (
         "Imports",
         _coming(
@@ -77,15 +55,7 @@ PAGES: list[tuple[str, PageFactory]] = [
             "the command line: <code>exclusion-monitor import FILE</code>.</p>",
         ),
     ),
-    (
-        "Settings",
-        _coming(
-            "Settings",
-            "<p><b>Coming in the next version.</b> Flag rule thresholds (with the defaults and "
-            "<i>Restore defaults</i>), term dates, and the database location.</p><p>For now, "
-            "<i>File &gt; Open database...</i> opens another database file.</p>",
-        ),
-    ),
+    ("Settings", SettingsPage),
 ]
 
 PAGE_NAMES = [name for name, _ in PAGES]

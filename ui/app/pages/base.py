@@ -5,7 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from exclusion_monitor.errors import PermissionDeniedError
+from exclusion_monitor.roles import Action, Role, allows
 from exclusion_monitor.store import Database
+from exclusion_monitor.store.users import User
 
 
 class AppSignals(QObject):
@@ -21,11 +24,41 @@ class AppSignals(QObject):
 
 
 class AppContext:
-    """Handed to every page: the open database and the application-wide signals."""
+    """Handed to every page: the open database, who is using it, and the application-wide
+    signals. `user` is None for an account without access (pages then offer nothing)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, *, account: str | None = None, user: User | None = None
+    ) -> None:
+        from exclusion_monitor.identity import os_account
+
         self.db = db
+        self.account = account or os_account()
+        self.user = user
         self.signals = AppSignals()
+
+    @classmethod
+    def for_account(cls, db: Database, account: str | None = None) -> AppContext:
+        """The context for `account` (default: the OS account). A new database makes its first
+        user the admin; an account without access gets `user` None and `denied` says why."""
+        from exclusion_monitor.access import require
+
+        context = cls(db, account=account)
+        try:
+            context.user = require(db, context.account, Action.VIEW_CHILD)
+        except PermissionDeniedError as exc:
+            context.denied = str(exc)
+        return context
+
+    denied: str | None = None
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user is not None else None
+
+    def allows(self, action: Action) -> bool:
+        """Whether the current user's role allows `action` (never, without access)."""
+        return self.user is not None and self.user.active and allows(self.user.role, action)
 
 
 class Page(QWidget):
@@ -33,6 +66,8 @@ class Page(QWidget):
     __init__(context); `activated()` runs each time the page is shown (load data lazily there)."""
 
     TITLE = ""
+    # The action a role must allow to see this page at all (None: any user of the database).
+    REQUIRES: Action | None = None
 
     def __init__(
         self, context: AppContext, parent: QWidget | None = None, *, title: str | None = None

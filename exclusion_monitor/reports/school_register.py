@@ -1,0 +1,128 @@
+"""The school register with this academic year's exclusions, rates against the authority and
+the children flagged at each school (the Schools page and its export)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from exclusion_monitor.flagging import FlaggedChild, flag_list
+from exclusion_monitor.reports import statistics as stats
+from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportTable
+from exclusion_monitor.store import Database
+from exclusion_monitor.store import statistics as facts
+from exclusion_monitor.terms import academic_year, academic_year_bounds, academic_year_label
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolRow:
+    laestab: str
+    name: str
+    phase: str | None
+    rates: stats.RateRow
+    flagged: tuple[FlaggedChild, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolRegister:
+    as_of: dt.date
+    academic_year: str
+    census_date: dt.date | None
+    authority: stats.RateRow
+    schools: list[SchoolRow]
+
+
+def _no_exclusions(laestab: str, name: str, pupils: int) -> stats.RateRow:
+    zero_rate = 0.0 if pupils else None
+    return stats.RateRow(laestab, name, pupils, 0, 0, 0, zero_rate, zero_rate, None, None)
+
+
+def build_school_register(
+    db: Database, *, as_of: dt.date | None = None, progress: Progress | None = None
+) -> SchoolRegister:
+    """Every school in the register, with the academic year (containing `as_of`, default the
+    latest date in the data) of exclusions over the spring census roll, and its flagged children
+    (children with an open flag whose current school it is)."""
+    report = progress or (lambda done, total: None)
+    as_of = as_of or facts.latest_data_date(db) or dt.date.today()
+    year = academic_year(as_of)
+    first, last = academic_year_bounds(year)
+    census_date = facts.spring_census_date(db, year)
+    pupils = facts.population(db, census_date) if census_date else []
+    report(1, 4)
+    exclusions = facts.exclusions_between(db, first, min(last, as_of))
+    schools = facts.schools(db)
+    report(2, 4)
+    flagged: dict[str, list[FlaggedChild]] = defaultdict(list)
+    for child in flag_list(db):
+        if child.school_laestab:
+            flagged[child.school_laestab].append(child)
+    report(3, 4)
+    rates = {r.key: r for r in stats.school_rates(schools, pupils, exclusions)}
+    rows = [
+        SchoolRow(
+            s.laestab,
+            s.name,
+            s.phase,
+            rates.get(s.laestab) or _no_exclusions(s.laestab, s.name, 0),
+            tuple(flagged.get(s.laestab, ())),
+        )
+        for s in schools
+    ]
+    report(4, 4)
+    return SchoolRegister(
+        as_of,
+        academic_year_label(year),
+        census_date,
+        stats.authority_row(pupils, exclusions),
+        rows,
+    )
+
+
+def _count(n: int) -> Cell:
+    shown = stats.suppress(n)
+    return "c" if shown is None else shown
+
+
+def _rate(rate: float | None, numerator: int) -> Cell:
+    if rate is None:
+        return None
+    return "c" if stats.suppress(numerator) is None else round(rate, 2)
+
+
+def register_table(register: SchoolRegister) -> ReportTable:
+    """The register for print or export: counts from 1 to 4 (and rates built on them) as 'c'."""
+    columns = [
+        Column("LAESTAB"),
+        Column("School"),
+        Column("Phase"),
+        Column("Roll (spring census)", ColumnKind.INTEGER),
+        Column("Suspensions", ColumnKind.INTEGER),
+        Column("Permanent exclusions", ColumnKind.INTEGER),
+        Column("Suspensions per 100", ColumnKind.DECIMAL),
+        Column("Permanent per 100", ColumnKind.DECIMAL),
+        Column("Suspension rate vs authority", ColumnKind.DECIMAL),
+        Column("Flagged children", ColumnKind.INTEGER),
+    ]
+    rows: list[list[Cell]] = []
+    for s in register.schools:
+        r = s.rates
+        rows.append(
+            [
+                s.laestab,
+                s.name,
+                s.phase or "",
+                r.pupils,
+                _count(r.suspensions),
+                _count(r.permanents),
+                _rate(r.suspension_rate, r.suspensions),
+                _rate(r.permanent_rate, r.permanents),
+                _rate(r.relative_suspension_rate, r.suspensions),
+                _count(len(s.flagged)),
+            ]
+        )
+    return ReportTable(f"Schools {register.academic_year}", columns, rows)

@@ -1,0 +1,132 @@
+"""The Settings page: thresholds save, are audited and change the flags; restore defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from exclusion_monitor.flagging import flag_list, recompute_flags
+from exclusion_monitor.store import Database
+from exclusion_monitor.store.audit import list_entries
+from exclusion_monitor.store.settings import get_setting, get_settings
+from tests.core import example_authority
+from ui.app.pages.base import AppContext
+from ui.app.pages.settings_page import SettingsPage
+from ui.app.users_panel import UsersModel
+
+
+def rules_of(db: Database, child_id: int) -> set[str]:
+    return {rule for c in flag_list(db) if c.child_id == child_id for rule in c.rules}
+
+
+@pytest.fixture
+def example(db: Database) -> example_authority.Example:
+    found = example_authority.build(db)
+    recompute_flags(db)
+    return found
+
+
+@pytest.fixture
+def page(qtbot: QtBot, db: Database, example: example_authority.Example) -> SettingsPage:
+    page = SettingsPage(AppContext.for_account(db))
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.activated()
+    qtbot.waitUntil(lambda: page.users_panel is not None and page.users_panel.model.rowCount() == 1)
+    return page
+
+
+def save(qtbot: QtBot, page: SettingsPage) -> None:
+    with qtbot.waitSignal(page.saved, timeout=30_000):
+        page.save_button.click()
+
+
+def test_lowering_repeated_suspensions_flags_a_child_who_was_not(
+    qtbot: QtBot, page: SettingsPage, db: Database, example: example_authority.Example
+) -> None:
+    ella = example.ids["Ella"]  # one suspension this year: primary_exclusion only
+    assert rules_of(db, ella) == {"primary_exclusion"}
+    spin = page.editors["repeated_suspensions"].spins["min_suspensions"]
+    assert spin.value() == 3 and spin.minimum() == 1
+    spin.setValue(0)  # below the minimum: the spin box keeps it at 1
+    assert spin.value() == 1
+    save(qtbot, page)
+    assert get_setting(db, "rules.repeated_suspensions.min_suspensions") == 1
+    assert "repeated_suspensions" in rules_of(db, ella)
+    assert "Flags recomputed" in page.status.text()
+    changes = list_entries(db, action="change_settings")
+    assert [(e.target, e.detail) for e in changes] == [
+        ("rules.repeated_suspensions.min_suspensions", {"from": None, "to": 1})
+    ]
+
+
+def test_disabling_a_rule_clears_its_flags(
+    qtbot: QtBot, page: SettingsPage, db: Database, example: example_authority.Example
+) -> None:
+    editor = page.editors["primary_exclusion"]
+    editor.enabled.click()
+    assert not editor.spins["terms"].isEnabled()
+    save(qtbot, page)
+    assert get_setting(db, "rules.primary_exclusion.enabled") is False
+    assert rules_of(db, example.ids["Ella"]) == set()
+
+
+def test_restore_defaults_forgets_the_stored_thresholds(
+    qtbot: QtBot, page: SettingsPage, db: Database, example: example_authority.Example
+) -> None:
+    page.editors["repeated_suspensions"].spins["min_suspensions"].setValue(1)
+    page.editors["statutory_limit"].spins["term_sessions"].setValue(12)
+    save(qtbot, page)
+    assert get_settings(db, "rules.") == {
+        "repeated_suspensions.min_suspensions": 1,
+        "statutory_limit.term_sessions": 12,
+    }
+    page.restore_button.click()
+    assert page.editors["statutory_limit"].spins["term_sessions"].value() == 30
+    save(qtbot, page)
+    assert get_settings(db, "rules.") == {}
+    assert rules_of(db, example.ids["Ella"]) == {"primary_exclusion"}
+
+
+def test_authority_name_is_saved_for_printouts(
+    qtbot: QtBot, page: SettingsPage, db: Database
+) -> None:
+    page.authority_edit.setText("Example Borough Council")
+    save(qtbot, page)
+    assert get_setting(db, "authority.name") == "Example Borough Council"
+    assert page.status.text() == "Saved 1 change(s)."
+    assert db.location in page.database_label.text()
+
+
+def test_admin_adds_a_user_and_changes_their_role(
+    qtbot: QtBot, page: SettingsPage, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exclusion_monitor.store.users import get_user
+    from ui.app import messages
+
+    panel = page.users_panel
+    assert panel is not None
+    panel.new_account.setText("LA\\kwhite")
+    panel.role_combo.setCurrentText("officer")
+    with qtbot.waitSignal(panel.changed, timeout=10_000):
+        panel.add_button.click()
+    user = get_user(db, "la\\kwhite")
+    assert user is not None and user.role.value == "officer"
+    row = next(
+        r for r in range(panel.model.rowCount()) if "kwhite" in panel.model.index(r, 0).data()
+    )
+    panel.view.selectRow(row)
+    monkeypatch.setattr(messages, "confirm", lambda *args: True)
+    with qtbot.waitSignal(panel.changed, timeout=10_000):
+        panel.deactivate_button.click()
+    user = get_user(db, "la\\kwhite")
+    assert user is not None and not user.active
+
+
+def test_users_model_passes_qtmodeltester(qtmodeltester: Any, page: SettingsPage) -> None:
+    assert page.users_panel is not None
+    qtmodeltester.check(page.users_panel.model)
+    qtmodeltester.check(UsersModel())

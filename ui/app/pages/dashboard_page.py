@@ -1,0 +1,372 @@
+"""The Dashboard page: the authority's headline figures as tiles and the dashboard charts (each
+also as its table), for an as-of date; managers print it and export it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtGui import QPagedPaintDevice
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from exclusion_monitor.errors import OperationCancelled
+from exclusion_monitor.reports import statistics as stats
+from exclusion_monitor.reports.dashboard import Dashboard, build_dashboard, dashboard_tables
+from exclusion_monitor.reports.tables import ReportTable
+from exclusion_monitor.roles import Action
+from ui.app import messages
+from ui.app.background import BackgroundJob, Progress, run_in_background
+from ui.app.chart_panel import ChartPanel
+from ui.app.pages.base import AppContext, Page
+from ui.app.report_output import export_tables, prepare_print
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+log = logging.getLogger(__name__)
+
+DATE_DELAY_MS = 400
+TILES = [
+    ("children", "Children on record", "Every child the database holds, on roll or not"),
+    ("flagged_children", "Flagged children", "Children with at least one open flag"),
+    (
+        "whole_family_cases",
+        "Whole-family cases",
+        "Families (two or more linked children) with at least one flagged child",
+    ),
+    ("suspensions", "Suspensions", "Suspensions starting this academic year up to the date"),
+    (
+        "permanents",
+        "Permanent exclusions",
+        "Permanent exclusions starting this academic year up to the date",
+    ),
+    (
+        "primary_exclusions",
+        "Primary exclusions",
+        "Suspensions and permanent exclusions of pupils in Reception to Year 6 this year",
+    ),
+]
+EXACT_NOTE = (
+    "Tiles show exact counts: this screen is for staff who may see the records themselves. "
+    "Charts and tables are as printed and exported, with counts from 1 to 4 shown as 'c'."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    title: str
+    figure: Figure | None
+    table: ReportTable
+    empty_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardContent:
+    board: Dashboard
+    charts: list[Chart]
+
+
+def dashboard_content(
+    db: Any, as_of: dt.date | None, progress: Progress | None = None
+) -> DashboardContent:
+    """The dashboard's figures, charts and tables (runs in the background; no Qt)."""
+    from exclusion_monitor.reports import charts
+
+    board = build_dashboard(db, as_of=as_of, progress=progress)
+    tables = dashboard_tables(board)
+    terms, schools, reasons, *groups = tables[1:]
+    no_census = f"No spring census in {board.academic_year}: choose an earlier as-of date."
+    found = [
+        Chart(
+            "Exclusions per term",
+            charts.terms_chart(board.terms) if board.terms else None,
+            terms,
+            "No exclusions recorded yet.",
+        ),
+        Chart(
+            "Suspension rates by school",
+            charts.school_rates_chart(board.schools, board.authority)
+            if any(s.pupils for s in board.schools)
+            else None,
+            schools,
+            no_census,
+        ),
+        Chart(
+            "Reasons given",
+            charts.reasons_chart(board.reasons) if board.reasons else None,
+            reasons,
+            "No exclusion reasons recorded in this academic year.",
+        ),
+    ]
+    for (name, rows), table in zip(board.groups.items(), groups, strict=True):
+        title = stats.GROUPINGS[name][0]
+        known = any(row.key != "unknown" for row in rows)
+        found.append(
+            Chart(
+                f"Rates by {title.lower()}" if name != "looked_after" else "Looked after",
+                charts.group_chart(title, rows) if known else None,
+                table,
+                no_census if not rows else f"{title}: not recorded for the pupils on the census.",
+            )
+        )
+    return DashboardContent(board, found)
+
+
+def as_date(day: QDate) -> dt.date:
+    value = day.toPython()
+    assert isinstance(value, dt.date)
+    return value
+
+
+class Tile(QFrame):
+    """A headline figure: a large number over its caption."""
+
+    def __init__(self, caption: str, tip: str) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("tile")
+        self.setStyleSheet("QFrame#tile { background: palette(base); }")
+        self.value = QLabel("-")
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.caption = QLabel(caption)
+        self.caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+        self.setToolTip(f"{tip}. Exact count (on screen only).")
+
+
+class DashboardPage(Page):
+    TITLE = "Dashboard"
+    REQUIRES = Action.VIEW_DASHBOARD
+    # The figures for the chosen date are on screen.
+    loaded = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.content: DashboardContent | None = None
+        self._job: BackgroundJob | None = None
+        self._sequence = 0
+        self._loaded_once = False
+
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.date_edit.setToolTip("The figures are for the academic year containing this date")
+        self.year_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.status = QLabel("Loading the dashboard...")
+        self.print_button = QPushButton("Print...")
+        self.print_button.setToolTip("Print preview of the dashboard (OFFICIAL-SENSITIVE)")
+        self.export_button = QPushButton("Export...")
+        self.export_button.setToolTip("Every table of the dashboard as an Excel workbook")
+        can_print = context.allows(Action.PRINT_REPORT)
+        can_export = context.allows(Action.EXPORT)
+        self.print_button.setVisible(can_print)
+        self.export_button.setVisible(can_export)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("As of:"))
+        bar.addWidget(self.date_edit)
+        bar.addWidget(self.year_label)
+        bar.addStretch(1)
+        bar.addWidget(self.status)
+        bar.addWidget(self.progress)
+        bar.addWidget(self.print_button)
+        bar.addWidget(self.export_button)
+        self.layout_.addLayout(bar)
+
+        self.tiles = {key: Tile(caption, tip) for key, caption, tip in TILES}
+        tiles = QHBoxLayout()
+        for tile in self.tiles.values():
+            tiles.addWidget(tile, 1)
+        self.layout_.addLayout(tiles)
+        note = QLabel(EXACT_NOTE)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555555;")
+        self.layout_.addWidget(note)
+
+        self.panels: list[ChartPanel] = []
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        # The panels keep their height and the area scrolls (not squeezed into the viewport).
+        self.grid.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
+        self.charts_area = QScrollArea()
+        self.charts_area.setWidgetResizable(True)
+        self.charts_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.charts_area.setWidget(self.grid_host)
+        self.layout_.addWidget(self.charts_area, 1)
+
+        self._date_timer = QTimer(self)
+        self._date_timer.setSingleShot(True)
+        self._date_timer.setInterval(DATE_DELAY_MS)
+        self._date_timer.timeout.connect(self.reload)
+        self._setting_date = False
+        self.date_edit.dateChanged.connect(self._date_changed)
+        self.print_button.clicked.connect(self.print_dashboard)
+        self.export_button.clicked.connect(self.export_dashboard)
+        self._set_busy(False)
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def activated(self) -> None:
+        if not self._loaded_once:
+            self._loaded_once = True
+            self.reload()
+
+    def refresh(self) -> None:
+        self.reload()
+
+    def chosen_date(self) -> dt.date | None:
+        return as_date(self.date_edit.date()) if self.content is not None else None
+
+    def reload(self) -> None:
+        """Build the dashboard for the chosen date in the background (a newer request wins)."""
+        if self._job is not None and self._job.is_running():
+            self._job.cancel()
+        self._sequence += 1
+        sequence, as_of, db = self._sequence, self.chosen_date(), self.db
+        self._set_busy(True)
+        self._job = run_in_background(
+            lambda progress: dashboard_content(db, as_of, progress),
+            lambda content: self._show(sequence, content),
+            lambda error: self._failed(sequence, error),
+            self._progressed,
+            owner=self,
+            name="dashboard",
+        )
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.progress.setRange(0, 0)
+        self.status.setVisible(busy)
+        self.print_button.setEnabled(not busy and self.content is not None)
+        self.export_button.setEnabled(not busy and self.content is not None)
+
+    def _failed(self, sequence: int, error: BaseException) -> None:
+        if sequence != self._sequence or isinstance(error, OperationCancelled):
+            return
+        self._set_busy(False)
+        messages.show_error(self, "Dashboard", f"The dashboard could not be built: {error}")
+
+    def _show(self, sequence: int, content: DashboardContent) -> None:
+        if sequence != self._sequence:
+            return
+        self.content = content
+        board = content.board
+        self._setting_date = True
+        self.date_edit.setDate(QDate(board.as_of.year, board.as_of.month, board.as_of.day))
+        self._setting_date = False
+        census = board.census_date.strftime("%d/%m/%Y") if board.census_date else "none"
+        self.year_label.setText(
+            f"Academic year <b>{board.academic_year}</b> (spring census: {census})"
+        )
+        for key, tile in self.tiles.items():
+            tile.value.setText(f"{getattr(board, key):,}")
+        self._show_charts(content.charts)
+        self._set_busy(False)
+        self.loaded.emit()
+
+    def _show_charts(self, charts: list[Chart]) -> None:
+        while len(self.panels) < len(charts):
+            panel = ChartPanel(charts[len(self.panels)].title)
+            self.panels.append(panel)
+        for number, (panel, chart) in enumerate(zip(self.panels, charts, strict=False)):
+            panel.set_content(chart.figure, chart.table, chart.empty_text)
+            # One chart to a row: at half width the charts' axis labels (sized for print)
+            # were cut off at 1366 x 768.
+            self.grid.addWidget(panel, number, 0, 1, 2)
+
+    def _date_changed(self) -> None:
+        if not self._setting_date:
+            self._date_timer.start()
+
+    def panel(self, title: str) -> ChartPanel:
+        return next(p for p in self.panels if p.title.text() == f"<b>{title}</b>")
+
+    # --- print and export ----------------------------------------------------------------------
+
+    def print_dashboard(self) -> None:
+        if self.content is None:
+            return
+        board = self.content.board
+        self.print_button.setEnabled(False)
+
+        def paint(job: Any) -> None:
+            self.print_button.setEnabled(True)
+            document, context = job
+
+            def draw(device: QPagedPaintDevice) -> int:
+                from ui.reports.pdf import paint_document
+
+                return paint_document(device, document, context)
+
+            messages.print_preview(self, document.title, document.landscape, draw)
+
+        run_in_background(
+            lambda _p: prepare_print(self.db, self.context.account, board),
+            paint,
+            self._output_failed,
+            owner=self,
+            writes=True,
+            name="print dashboard",
+        )
+
+    def export_dashboard(self) -> None:
+        if self.content is None:
+            return
+        board = self.content.board
+        suggested = f"dashboard-{board.academic_year.replace('/', '-')}.xlsx"
+        path = messages.choose_save_file(
+            self, "Export the dashboard", suggested, "Excel workbooks (*.xlsx)"
+        )
+        if not path:
+            return
+        target = Path(path if path.lower().endswith(".xlsx") else f"{path}.xlsx")
+        self.export_button.setEnabled(False)
+        run_in_background(
+            lambda _p: export_tables(self.db, self.context.account, board, target),
+            self._exported,
+            self._output_failed,
+            owner=self,
+            writes=True,
+            name="export dashboard",
+        )
+
+    def _exported(self, path: Path) -> None:
+        self.export_button.setEnabled(True)
+        self.context.signals.status_message.emit(f"Dashboard exported to {path}")
+
+    def _output_failed(self, error: BaseException) -> None:
+        self.print_button.setEnabled(self.content is not None)
+        self.export_button.setEnabled(self.content is not None)
+        messages.show_error(self, "Dashboard", str(error))

@@ -1,0 +1,305 @@
+"""The Schools page: the school register with this academic year's exclusions and rates against
+the authority, and the children flagged at the selected school (double-click opens a child)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QItemSelection, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from exclusion_monitor.errors import OperationCancelled
+from exclusion_monitor.flagging import FlaggedChild
+from exclusion_monitor.reports.school_register import (
+    SchoolRegister,
+    SchoolRow,
+    build_school_register,
+    register_table,
+)
+from exclusion_monitor.roles import Action
+from ui.app import messages
+from ui.app.background import BackgroundJob, run_in_background
+from ui.app.pages.base import AppContext, Page
+from ui.app.pages.dashboard_page import as_date
+from ui.app.report_output import export_report
+from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
+from ui.app.school_models import (
+    COL_NAME,
+    COL_SUSP_RATE,
+    FlaggedAtSchoolModel,
+    SchoolRegisterModel,
+)
+
+log = logging.getLogger(__name__)
+
+PICK_A_SCHOOL = "Select a school above to list the children flagged there."
+
+
+def _table(model_proxy: SortByValueProxy) -> QTableView:
+    view = QTableView()
+    view.setModel(model_proxy)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+class SchoolsPage(Page):
+    TITLE = "Schools"
+    loaded = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.register: SchoolRegister | None = None
+        self._job: BackgroundJob | None = None
+        self._loaded_once = False
+        self._sequence = 0
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by school name or LAESTAB")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.export_button = QPushButton("Export...")
+        self.export_button.setToolTip(
+            "The register as an Excel workbook, counts from 1 to 4 shown as 'c'"
+        )
+        self.export_button.setVisible(context.allows(Action.EXPORT))
+        self.export_button.setEnabled(False)
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.date_edit.setToolTip("The figures are for the academic year containing this date")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("As of:"))
+        bar.addWidget(self.date_edit)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.export_button)
+        self.layout_.addLayout(bar)
+        self.summary = QLabel("Loading the school register...")
+        self.summary.setWordWrap(True)
+        self.summary.setObjectName("schools_summary")
+        self.summary.setToolTip(
+            "Counts on this page are exact: everyone who can open it may see the children's "
+            "records. The export suppresses counts from 1 to 4 as 'c', as published statistics do."
+        )
+        self.layout_.addWidget(self.summary)
+
+        self.model = SchoolRegisterModel()
+        self.proxy = SortByValueProxy()
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.view = _table(self.proxy)
+        self.view.setObjectName("schools_table")
+        self.view.sortByColumn(COL_SUSP_RATE, Qt.SortOrder.DescendingOrder)
+        self.flagged_model = FlaggedAtSchoolModel()
+        self.flagged_proxy = SortByValueProxy()
+        self.flagged_proxy.setSourceModel(self.flagged_model)
+        self.flagged_proxy.setSortRole(SORT_ROLE)
+        self.flagged_view = _table(self.flagged_proxy)
+        self.flagged_view.setObjectName("flagged_at_school")
+        self.flagged_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.flagged_view.horizontalHeader().setStretchLastSection(True)
+        self.flagged_label = QLabel(PICK_A_SCHOOL)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 4, 0, 0)
+        lower_layout.addWidget(self.flagged_label)
+        lower_layout.addWidget(self.flagged_view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("schools_splitter")
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(lower)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.layout_.addWidget(self.splitter, 1)
+
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.view.selectionModel().selectionChanged.connect(self._school_selected)
+        self.flagged_view.doubleClicked.connect(self._open_child)
+        self.flagged_view.activated.connect(self._open_child)
+        self.export_button.clicked.connect(self.export_register)
+        self._setting_date = False
+        self.date_edit.dateChanged.connect(self._date_changed)
+        self.context.signals.data_changed.connect(self._reload_if_loaded)
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def activated(self) -> None:
+        if not self._loaded_once:
+            self._loaded_once = True
+            self.refresh()
+
+    def _reload_if_loaded(self) -> None:
+        if self._loaded_once and self.isVisible():
+            self.refresh()
+
+    def _date_changed(self) -> None:
+        if not self._setting_date:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self._job is not None and self._job.is_running():
+            self._job.cancel()
+        db = self.db
+        as_of = as_date(self.date_edit.date()) if self.register is not None else None
+        self._sequence += 1
+        sequence = self._sequence
+        self._job = run_in_background(
+            lambda progress: build_school_register(db, as_of=as_of, progress=progress),
+            lambda register: self._show(register) if sequence == self._sequence else None,
+            self._failed,
+            owner=self,
+            name="school register",
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, OperationCancelled):
+            return
+        self.summary.setText("The school register could not be read.")
+        messages.show_error(self, "Schools", f"The school register could not be read: {error}")
+
+    def _show(self, register: SchoolRegister) -> None:
+        selected = self.selected_school()
+        self.register = register
+        self._setting_date = True
+        self.date_edit.setDate(QDate(register.as_of.year, register.as_of.month, register.as_of.day))
+        self._setting_date = False
+        self.model.set_rows(register.schools)
+        self._fit_columns()
+        a = register.authority
+        census = register.census_date.strftime("%d/%m/%Y") if register.census_date else None
+        if not register.schools:
+            self.summary.setText(
+                "<b>No schools yet.</b> Schools appear once a schools register or a census "
+                "return has been imported."
+            )
+        elif census is None:
+            self.summary.setText(
+                f"Academic year <b>{register.academic_year}</b>: no spring census recorded, "
+                "so no rolls or rates. Choose an as-of date in a year with a spring census."
+            )
+        else:
+            rate = f"{a.suspension_rate:.2f}" if a.suspension_rate is not None else "-"
+            perm = f"{a.permanent_rate:.2f}" if a.permanent_rate is not None else "-"
+            self.summary.setText(
+                f"Academic year <b>{register.academic_year}</b>, rolls at the spring census "
+                f"({census}). Whole authority: {a.pupils:,} pupils, {a.suspensions:,} "
+                f"suspensions ({rate} per 100), {a.permanents:,} permanent exclusions "
+                f"({perm} per 100)."
+            )
+        self.export_button.setEnabled(bool(register.schools))
+        if selected is not None:
+            self.select_school(selected.laestab)
+        self.loaded.emit()
+
+    def _fit_columns(self) -> None:
+        self.view.resizeColumnsToContents()
+        self.view.setColumnWidth(COL_NAME, min(max(self.view.columnWidth(COL_NAME), 200), 340))
+
+    # --- selection -----------------------------------------------------------------------------
+
+    def selected_school(self) -> SchoolRow | None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        found = rows[0].data(ROW_ROLE)
+        return found if isinstance(found, SchoolRow) else None
+
+    def select_school(self, laestab: str) -> bool:
+        for row in range(self.proxy.rowCount()):
+            school = self.proxy.index(row, 0).data(ROW_ROLE)
+            if isinstance(school, SchoolRow) and school.laestab == laestab:
+                self.view.selectRow(row)
+                return True
+        return False
+
+    def _school_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        school = self.selected_school()
+        if school is None:
+            self.flagged_model.set_children([])
+            self.flagged_label.setText(PICK_A_SCHOOL)
+            return
+        self.flagged_model.set_children(list(school.flagged))
+        count = len(school.flagged)
+        if count:
+            self.flagged_label.setText(
+                f"<b>{count} flagged {'child' if count == 1 else 'children'}</b> at "
+                f"{school.name}. Double-click a child to open their record."
+            )
+        else:
+            self.flagged_label.setText(f"No children with an open flag at {school.name}.")
+        self.flagged_view.resizeColumnsToContents()
+
+    def _open_child(self, index: QModelIndex) -> None:
+        child = index.data(ROW_ROLE)
+        if isinstance(child, FlaggedChild):
+            self.context.signals.open_child.emit(child.child_id)
+
+    # --- export --------------------------------------------------------------------------------
+
+    def export_register(self) -> None:
+        register = self.register
+        if register is None:
+            return
+        suggested = f"schools-{register.academic_year.replace('/', '-')}.xlsx"
+        path = messages.choose_save_file(
+            self, "Export the school register", suggested, "Excel workbooks (*.xlsx)"
+        )
+        if not path:
+            return
+        target = Path(path if path.lower().endswith(".xlsx") else f"{path}.xlsx")
+        db, account = self.db, self.context.account
+        title = f"School register {register.academic_year}"
+        run_in_background(
+            lambda _p: export_report(
+                db,
+                account,
+                title,
+                [register_table(register)],
+                target,
+                as_of=register.as_of,
+                filter_description=f"academic year {register.academic_year}",
+                detail={"report": "schools", "academic_year": register.academic_year},
+            ),
+            lambda done: self.context.signals.status_message.emit(f"Exported to {done}"),
+            lambda error: messages.show_error(self, "Schools", str(error)),
+            owner=self,
+            writes=True,
+            name="export schools",
+        )
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("schools/splitter", self.splitter.saveState())
+
+    def restore_state(self, settings: QSettings) -> None:
+        state = settings.value("schools/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def school_names(self) -> list[str]:
+        """The schools as listed now (sorted and filtered), for tests and checks."""
+        return [str(self.proxy.index(row, COL_NAME).data()) for row in range(self.proxy.rowCount())]

@@ -1,0 +1,201 @@
+"""The Settings page's users tab (admins only): who may use the database and in which role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from exclusion_monitor.access import require
+from exclusion_monitor.roles import ACTION_PHRASES, ROLE_ACTIONS, Action, Role
+from exclusion_monitor.store import Database
+from exclusion_monitor.store.users import User, add_user, deactivate, list_users, set_role
+from ui.app import messages
+from ui.app.background import run_in_background
+from ui.app.report_table_model import ROW_ROLE
+
+_Index = QModelIndex | QPersistentModelIndex
+USER_HEADERS = ["Account", "Role", "Active", "Since"]
+
+
+def role_tip(role: Role) -> str:
+    if role is Role.ADMIN:
+        return "admin: everything, including settings, users, retention and restore"
+    return f"{role.value}: " + ", ".join(ACTION_PHRASES[a] for a in sorted(ROLE_ACTIONS[role]))
+
+
+class UsersModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: list[User] = []
+
+    def set_users(self, users: list[User]) -> None:
+        self.beginResetModel()
+        self.users = users
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.users)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(USER_HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(USER_HEADERS)
+        ):
+            return USER_HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.users):
+            return None
+        if not 0 <= index.column() < len(USER_HEADERS):
+            return None
+        user = self.users[index.row()]
+        if role == ROW_ROLE:
+            return user
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [
+                user.account,
+                user.role.value,
+                "yes" if user.active else "deactivated",
+                user.created_at.strftime("%d/%m/%Y"),
+            ][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
+            return role_tip(user.role)
+        return None
+
+
+class UsersPanel(QWidget):
+    """List users; add one, change a role, deactivate (each audited by the store)."""
+
+    changed = Signal()
+
+    def __init__(self, db: Database, account: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.account = db, account
+        self.model = UsersModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.new_account = QLineEdit()
+        self.new_account.setPlaceholderText("Windows account, e.g. LA\\jsmith")
+        self.role_combo = QComboBox()
+        for role in Role:
+            self.role_combo.addItem(role.value, role)
+            self.role_combo.setItemData(
+                self.role_combo.count() - 1, role_tip(role), Qt.ItemDataRole.ToolTipRole
+            )
+        self.role_combo.setCurrentText(Role.VIEWER.value)
+        self.add_button = QPushButton("Add user")
+        self.set_role_button = QPushButton("Give selected this role")
+        self.deactivate_button = QPushButton("Deactivate selected")
+        add_row = QHBoxLayout()
+        add_row.addWidget(QLabel("Account:"))
+        add_row.addWidget(self.new_account, 1)
+        add_row.addWidget(QLabel("Role:"))
+        add_row.addWidget(self.role_combo)
+        add_row.addWidget(self.add_button)
+        change_row = QHBoxLayout()
+        change_row.addWidget(self.set_role_button)
+        change_row.addWidget(self.deactivate_button)
+        change_row.addStretch(1)
+        note = QLabel(
+            "Access is given person by person. Hover over a role to see what it may do. "
+            "Every change is recorded in the audit trail."
+        )
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(add_row)
+        layout.addLayout(change_row)
+        self.add_button.clicked.connect(self.add_clicked)
+        self.set_role_button.clicked.connect(self.set_role_clicked)
+        self.deactivate_button.clicked.connect(self.deactivate_clicked)
+
+    def refresh(self) -> None:
+        db = self.db
+        run_in_background(
+            lambda _p: list_users(db),
+            self.model.set_users,
+            lambda error: messages.show_error(self, "Users", str(error)),
+            owner=self,
+            name="users",
+        )
+
+    def selected_user(self) -> User | None:
+        rows = self.view.selectionModel().selectedRows()
+        found = rows[0].data(ROW_ROLE) if rows else None
+        return found if isinstance(found, User) else None
+
+    def _run(self, what: str, fn: Any) -> None:
+        db, account = self.db, self.account
+
+        def job(_p: object) -> list[User]:
+            user = require(db, account, Action.MANAGE_USERS)
+            fn(db, user.account)
+            return list_users(db)
+
+        def done(users: list[User]) -> None:
+            self.model.set_users(users)
+            self.changed.emit()
+
+        run_in_background(
+            job,
+            done,
+            lambda error: messages.show_error(self, "Users", str(error)),
+            owner=self,
+            writes=True,
+            name=what,
+        )
+
+    def add_clicked(self) -> None:
+        account = self.new_account.text().strip()
+        role = Role(self.role_combo.currentData())
+        if not account:
+            messages.show_error(self, "Users", "Type the Windows account name, e.g. LA\\jsmith.")
+            return
+        self.new_account.clear()
+        self._run("add user", lambda db, by: add_user(db, by, account, role))
+
+    def set_role_clicked(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        role = Role(self.role_combo.currentData())
+        if messages.confirm(self, "Change role", f"Make {user.account} {role.value}?"):
+            self._run("set role", lambda db, by: set_role(db, by, user.account, role))
+
+    def deactivate_clicked(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        if messages.confirm(
+            self,
+            "Deactivate user",
+            f"Stop {user.account} using this database? Their past actions stay in the audit trail.",
+        ):
+            self._run("deactivate user", lambda db, by: deactivate(db, by, user.account))
