@@ -5,26 +5,30 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from exclusion_monitor.identity import os_account
 from exclusion_monitor.store import Database
 
 
 class AppSignals(QObject):
     """Signals any page may emit or listen to."""
 
-    # A child should be shown (search result, double-click); the child-profile page will handle
-    # it, until then the Children page selects the child.
+    # A child should be shown (search result, double-click, a sibling): the profile page opens.
     open_child = Signal(int)
     # Records changed (an import, an undo, a review): pages showing them refresh.
     data_changed = Signal()
     # A short message for the status bar.
     status_message = Signal(str)
+    # A flag's review changed (status, officer, note): pages listing reviews read them again.
+    reviews_changed = Signal()
 
 
 class AppContext:
-    """Handed to every page: the open database and the application-wide signals."""
+    """Handed to every page: the open database, the signed-in account (its role is checked with
+    access.require in each background job) and the application-wide signals."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, account: str | None = None) -> None:
         self.db = db
+        self.account = account or os_account()
         self.signals = AppSignals()
 
 
