@@ -72,7 +72,7 @@ def build_dashboard(
     return dashboard
 
 
-def _count(n: int) -> str | int:
+def shown_count(n: int) -> str | int:
     """A count for print: suppressed (1 to 4) shows as 'c'."""
     shown = stats.suppress(n)
     return "c" if shown is None else shown
@@ -96,12 +96,12 @@ RATE_COLUMNS = [
 ]
 
 
-def _rate_cells(row: stats.RateRow) -> list[Cell]:
+def rate_cells(row: stats.RateRow) -> list[Cell]:
     return [
         row.pupils,
-        _count(row.suspensions),
-        _count(row.pupils_suspended),
-        _count(row.permanents),
+        shown_count(row.suspensions),
+        shown_count(row.pupils_suspended),
+        shown_count(row.permanents),
         _rate(row.suspension_rate, row.suspensions),
         _rate(row.permanent_rate, row.permanents),
         _rate(row.relative_suspension_rate, row.suspensions),
@@ -118,9 +118,9 @@ def dashboard_tables(board: Dashboard) -> list[ReportTable]:
             ["Children on record", board.children],
             ["Children with an open flag", board.flagged_children],
             ["Whole-family cases (a family with a flagged child)", board.whole_family_cases],
-            ["Suspensions this academic year", _count(board.suspensions)],
-            ["Permanent exclusions this academic year", _count(board.permanents)],
-            ["Primary-age exclusions this academic year", _count(board.primary_exclusions)],
+            ["Suspensions this academic year", shown_count(board.suspensions)],
+            ["Permanent exclusions this academic year", shown_count(board.permanents)],
+            ["Primary-age exclusions this academic year", shown_count(board.primary_exclusions)],
             ["Pupils on the spring census", board.authority.pupils],
         ],
     )
@@ -131,12 +131,15 @@ def dashboard_tables(board: Dashboard) -> list[ReportTable]:
             Column("Suspensions", ColumnKind.INTEGER),
             Column("Permanent exclusions", ColumnKind.INTEGER),
         ],
-        [[t.term_label, _count(t.suspensions), _count(t.permanents)] for t in board.terms],
+        [
+            [t.term_label, shown_count(t.suspensions), shown_count(t.permanents)]
+            for t in board.terms
+        ],
     )
     schools = ReportTable(
         f"Rates by school {board.academic_year}",
         [Column("LAESTAB"), Column("School"), *RATE_COLUMNS],
-        [[r.key, r.label, *_rate_cells(r)] for r in [board.authority, *board.schools]],
+        [[r.key, r.label, *rate_cells(r)] for r in [board.authority, *board.schools]],
     )
     reasons = ReportTable(
         f"Reasons {board.academic_year}",
@@ -150,7 +153,7 @@ def dashboard_tables(board: Dashboard) -> list[ReportTable]:
             [
                 r.code,
                 r.label,
-                _count(r.count),
+                shown_count(r.count),
                 "c" if stats.suppress(r.count) is None else round(100 * r.share, 1),
             ]
             for r in board.reasons
@@ -160,7 +163,7 @@ def dashboard_tables(board: Dashboard) -> list[ReportTable]:
         ReportTable(
             f"{stats.GROUPINGS[name][0]} {board.academic_year}",
             [Column("Group"), *RATE_COLUMNS],
-            [[r.label, *_rate_cells(r)] for r in rows],
+            [[r.label, *rate_cells(r)] for r in rows],
         )
         for name, rows in board.groups.items()
     ]

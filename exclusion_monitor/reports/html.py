@@ -46,26 +46,6 @@ class PrintableDocument:
     landscape: bool = False
 
 
-def column_widths(table: ReportTable) -> list[int]:
-    """Column widths in per cent of the page, from the columns' content (the same on every page).
-
-    A column is at least as wide as its longest word, so codes and UPNs never break; long free
-    text shares what is left.
-    """
-    weights = []
-    for i, column in enumerate(table.columns):
-        if column.width:
-            weights.append(float(column.width))
-            continue
-        texts = [cell_text(row[i]) for row in table.rows]
-        longest_word = max((len(w) for t in [column.name, *texts] for w in t.split()), default=4)
-        lengths = sorted(len(t) for t in texts) or [0]
-        typical = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))]
-        weights.append(max(min(longest_word, 30) + 1.5, min(typical, 40), 4))
-    total = sum(weights) or 1.0
-    return [max(1, round(100 * w / total)) for w in weights]
-
-
 def table_html(
     table: ReportTable,
     *,
@@ -75,10 +55,9 @@ def table_html(
 ) -> str:
     """A table (or some of its rows) with its header row; `widths` in per cent."""
     numeric = [c.kind in (ColumnKind.INTEGER, ColumnKind.DECIMAL) for c in table.columns]
-    widths = widths or column_widths(table)
+    sizes = [f' width="{w}%"' for w in widths] if widths else [""] * len(table.columns)
     head = "".join(
-        f'<th width="{w}%">{escape(c.name)}</th>'
-        for c, w in zip(table.columns, widths, strict=True)
+        f"<th{size}>{escape(c.name)}</th>" for c, size in zip(table.columns, sizes, strict=True)
     )
     body = []
     for row in table.rows if rows is None else rows:

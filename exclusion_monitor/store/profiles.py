@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -54,16 +55,28 @@ def child_identities(conn: sa.Connection, child_ids: Iterable[int]) -> dict[int,
     return found
 
 
-def current_schools(
+@dataclass(frozen=True, slots=True)
+class CurrentPlace:
+    """Where a child was on roll at their latest census on or before a date."""
+
+    school_id: int
+    laestab: str
+    name: str
+    nc_year: str | None
+
+
+def current_places(
     conn: sa.Connection, child_ids: Iterable[int], as_of: dt.date
-) -> dict[int, tuple[int, str, str]]:
-    """child id -> (school id, LAESTAB, name) of the latest C/M census on or before `as_of`."""
-    found: dict[int, tuple[int, str, str]] = {}
+) -> dict[int, CurrentPlace]:
+    """child id -> school and year group of the latest C/M census on or before `as_of` (any
+    registration when the child had no C/M one)."""
+    found: dict[int, CurrentPlace] = {}
     for batch in _batches(child_ids):
         rows = conn.execute(
             sa.select(
                 t.census_observations.c.child_id,
                 t.census_observations.c.enrol_status,
+                t.census_observations.c.nc_year,
                 t.schools.c.id,
                 t.schools.c.laestab,
                 t.schools.c.name,
@@ -75,10 +88,20 @@ def current_schools(
             )
             .order_by(t.census_observations.c.child_id, t.census_observations.c.census_date)
         ).all()
-        for child, status, school_id, laestab, name in rows:
+        for child, status, year, school_id, laestab, name in rows:
             if counts_for_history(status) or child not in found:
-                found[child] = (school_id, laestab, name)
+                found[child] = CurrentPlace(school_id, laestab, name, year)
     return found
+
+
+def current_schools(
+    conn: sa.Connection, child_ids: Iterable[int], as_of: dt.date
+) -> dict[int, tuple[int, str, str]]:
+    """child id -> (school id, LAESTAB, name) of the latest C/M census on or before `as_of`."""
+    return {
+        child: (place.school_id, place.laestab, place.name)
+        for child, place in current_places(conn, child_ids, as_of).items()
+    }
 
 
 def census_details(conn: sa.Connection, child_id: int) -> list[CensusObservation]:

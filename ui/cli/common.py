@@ -7,6 +7,7 @@ Every command that touches the database checks the role first:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from exclusion_monitor import config, identity
@@ -38,3 +39,11 @@ def current_account() -> str:
 def authorise(db: Database, action: Action) -> User:
     """The current user, when their role allows `action`; PermissionDeniedError otherwise."""
     return require(db, current_account(), action)
+
+
+def parse_date(text: str) -> dt.date:
+    """An ISO date from the command line, or argparse's own plain error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written as YYYY-MM-DD") from None

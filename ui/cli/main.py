@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -67,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("command %s refused: %s", args.command, type(exc).__name__)
         print(f"exclusion-monitor: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:
+        # The reader went away (`... | head`): nothing went wrong. Point stdout at devnull so
+        # Python's final flush does not fail again (the Python documentation's advice).
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("exclusion-monitor: stopped.", file=sys.stderr)
         return 130

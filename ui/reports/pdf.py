@@ -13,6 +13,7 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -25,7 +26,7 @@ from PySide6.QtGui import (
 
 from exclusion_monitor.reports.html import (
     PrintableDocument,
-    column_widths,
+    cell_text,
     document,
     image_html,
     table_html,
@@ -85,6 +86,25 @@ def _text_document(device: QPaintDevice, width: float, html: str) -> QTextDocume
     return doc
 
 
+def _fill(minimum: list[float], preferred: list[float], width: float) -> list[float]:
+    """Give every column its minimum, then share what is left fairly: columns that want a little
+    more get all of it before the long free-text columns take the rest."""
+    share = list(minimum)
+    spare = width - sum(minimum)
+    if spare <= 0:
+        return share
+    wants = sorted((p - m, i) for i, (m, p) in enumerate(zip(minimum, preferred, strict=True)))
+    wanting = [(w, i) for w, i in wants if w > 0]
+    for k, (want, i) in enumerate(wanting):
+        give = min(want, spare / (len(wanting) - k))
+        share[i] += give
+        spare -= give
+    if spare > 0:  # everyone is satisfied: the widest column takes the rest
+        widest = max(range(len(share)), key=lambda i: preferred[i])
+        share[widest] += spare
+    return share
+
+
 class _Paginator:
     """Packs fragments and table rows into pages of at most `height`, measured on the device."""
 
@@ -111,8 +131,35 @@ class _Paginator:
             self._new_page()
         self._place(html, height)
 
+    def _column_widths(self, table: ReportTable) -> list[int]:
+        """Per-cent widths: each column at least as wide as its longest word in the printed
+        font (so UPNs and codes never break), the rest shared by how much text a column holds."""
+        if not table.columns:
+            return []
+        body = QFontMetricsF(_font(9), self.device)
+        bold = QFontMetricsF(_font(9, bold=True), self.device)
+        padding = self.device.logicalDpiX() * 10 / 72  # cell padding and borders, both sides
+        minimum, preferred = [], []
+        for i, column in enumerate(table.columns):
+            texts = [cell_text(row[i]) for row in table.rows]
+            words = [w for t in texts for w in t.split()]
+            least = max(
+                [bold.horizontalAdvance(w) for w in column.name.split()]
+                + [body.horizontalAdvance(w) for w in words]
+                + [0.0]
+            )
+            lengths = sorted(
+                max((body.horizontalAdvance(x) for x in t.split("\n")), default=0.0) for t in texts
+            ) or [0.0]
+            typical = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))]
+            minimum.append(least + padding)
+            preferred.append(max(least, min(typical, self.width * 0.5)) + padding)
+        share = _fill(minimum, preferred, self.width)
+        total = sum(share)
+        return [max(1, round(100 * w / total)) for w in share]
+
     def add_table(self, table: ReportTable) -> None:
-        widths = column_widths(table)
+        widths = self._column_widths(table)
         header, rows = self._row_heights(table, widths)
         caption = self._measure(table_html(table, rows=[], widths=widths, caption=True))
         if not table.rows:

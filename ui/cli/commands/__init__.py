@@ -9,10 +9,12 @@ from ui.cli.commands import (
     check,
     child,
     children,
+    export,
     flags,
+    report,
     restore,
     retention,
     users,
 )
 
-COMMANDS = [children, child, flags, check, backup, restore, users, audit, retention]
+COMMANDS = [children, child, flags, report, export, check, backup, restore, users, audit, retention]

@@ -13,8 +13,7 @@ from exclusion_monitor.records import MoveKind
 from exclusion_monitor.store.children import child_id_for_upn
 from exclusion_monitor.terms import academic_year, academic_year_label
 from exclusion_monitor.upn import normalise_upn
-from ui.cli.commands.flags import parse_date
-from ui.cli.common import open_db
+from ui.cli.common import open_db, parse_date
 from ui.cli.output import print_json
 
 KIND_WORDS = {

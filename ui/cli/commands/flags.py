@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flagging import ensure_flags_current, flag_list
 from exclusion_monitor.rules import RULES
-from ui.cli.common import open_db
+from ui.cli.common import open_db, parse_date
 from ui.cli.output import print_csv, print_json, print_table
 
 HEADERS = ["upn", "surname", "forename", "school_laestab", "family_id", "rules", "reasons"]
-
-
-def parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date written as YYYY-MM-DD") from None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
