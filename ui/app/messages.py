@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -28,3 +28,16 @@ def choose_database_file(parent: QWidget | None, folder: str = "") -> str | None
         parent, "Open database", folder, "Exclusion Monitor databases (*.db);;All files (*)"
     )
     return path or None
+
+
+def choose_save_file(
+    parent: QWidget | None, title: str, suggested: str, file_filter: str
+) -> str | None:
+    """Ask where to save a file; None when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    return path or None
+
+
+def show_print_preview(dialog: QDialog) -> None:
+    """Show a print preview dialog (modal); tests patch this to look at it without blocking."""
+    dialog.exec()

@@ -95,7 +95,7 @@ class RecordTableModel(QAbstractTableModel, Generic[Row]):
 
 class FlagsModel(RecordTableModel[FlagView]):
     COL_RULE, COL_STATUS, COL_OFFICER, COL_RAISED, COL_REASON = range(5)
-    HEADERS = ["Flag", "Status", "Officer", "First raised", "Reason"]
+    HEADERS = ("Flag", "Status", "Officer", "First raised", "Reason")
 
     def text(self, f: FlagView, column: int) -> str:
         return [
@@ -117,13 +117,19 @@ class FlagsModel(RecordTableModel[FlagView]):
 
 class ExclusionsModel(RecordTableModel[ExclusionView]):
     COL_DATE, COL_TERM, COL_CATEGORY, COL_SESSIONS, COL_SCHOOL, COL_REASONS = range(6)
-    HEADERS = ["Start date", "Term", "Category", "Sessions", "School", "Reasons"]
+    HEADERS = ("Start date", "Term", "Category", "Sessions", "School", "Reasons")
 
     def text(self, e: ExclusionView, column: int) -> str:
         sessions = "" if e.category == "PERM" else f"{e.sessions:g}"
         school = f"{e.school_name} ({e.school_laestab})" if e.school_name else "unknown school"
-        return [day_text(e.start_date), e.term, CATEGORY_WORDS.get(e.category, e.category),
-                sessions, school, ", ".join(e.reasons)][column]  # fmt: skip
+        return [
+            day_text(e.start_date),
+            e.term,
+            CATEGORY_WORDS.get(e.category, e.category),
+            sessions,
+            school,
+            ", ".join(e.reasons),
+        ][column]
 
     def sort_value(self, e: ExclusionView, column: int) -> Any:
         if column in (self.COL_DATE, self.COL_TERM):
@@ -145,14 +151,18 @@ class ExclusionsModel(RecordTableModel[ExclusionView]):
 
 class MovesModel(RecordTableModel[MoveView]):
     COL_DATE, COL_KIND, COL_FROM, COL_TO = range(4)
-    HEADERS = ["Date", "Kind", "From", "To"]
+    HEADERS = ("Date", "Kind", "From", "To")
 
     def text(self, m: MoveView, column: int) -> str:
         def school(name: str | None, laestab: str | None) -> str:
             return f"{name} ({laestab})" if name else "no school"
 
-        return [day_text(m.date), MOVE_WORDS[m.kind], school(m.from_name, m.from_laestab),
-                school(m.to_name, m.to_laestab)][column]  # fmt: skip
+        return [
+            day_text(m.date),
+            MOVE_WORDS[m.kind],
+            school(m.from_name, m.from_laestab),
+            school(m.to_name, m.to_laestab),
+        ][column]
 
     def sort_value(self, m: MoveView, column: int) -> Any:
         return m.date if column == self.COL_DATE else self.text(m, column)
@@ -163,15 +173,22 @@ class MovesModel(RecordTableModel[MoveView]):
 
 class CensusModel(RecordTableModel[CensusView]):
     COL_DATE, COL_SCHOOL, COL_YEAR, COL_STATUS, COL_FSM, COL_SEN, COL_LAC = range(7)
-    HEADERS = ["Census", "School", "Year group", "Enrolment", "FSM", "SEN", "Looked after"]
+    HEADERS = ("Census", "School", "Year group", "Enrolment", "FSM", "SEN", "Looked after")
 
     def text(self, c: CensusView, column: int) -> str:
         def yes_no(value: bool | None) -> str:
             return "" if value is None else ("Yes" if value else "No")
 
         school = f"{c.school_name} ({c.school_laestab})" if c.school_name else "not on a roll"
-        return [day_text(c.census_date), school, c.nc_year or "", c.enrol_status or "",
-                yes_no(c.fsm), c.sen or "", yes_no(c.looked_after)][column]  # fmt: skip
+        return [
+            day_text(c.census_date),
+            school,
+            c.nc_year or "",
+            c.enrol_status or "",
+            yes_no(c.fsm),
+            c.sen or "",
+            yes_no(c.looked_after),
+        ][column]
 
     def sort_value(self, c: CensusView, column: int) -> Any:
         if column == self.COL_DATE:
@@ -183,12 +200,17 @@ class CensusModel(RecordTableModel[CensusView]):
 
 class FamilyModel(RecordTableModel[FamilyMemberView]):
     COL_NAME, COL_UPN, COL_EXCLUSIONS, COL_MOVES, COL_FLAGS = range(5)
-    HEADERS = ["Name", "UPN", "Exclusions", "Non-standard moves", "Flags"]
+    HEADERS = ("Name", "UPN", "Exclusions", "Non-standard moves", "Flags")
 
     def text(self, m: FamilyMemberView, column: int) -> str:
         flags = ", ".join(f.label for f in m.flags) or "no flags"
-        return [f"{m.forename} {m.surname}", m.upn, str(m.exclusions), str(m.non_standard_moves),
-                flags][column]  # fmt: skip
+        return [
+            f"{m.forename} {m.surname}",
+            m.upn,
+            str(m.exclusions),
+            str(m.non_standard_moves),
+            flags,
+        ][column]
 
     def sort_value(self, m: FamilyMemberView, column: int) -> Any:
         if column == self.COL_EXCLUSIONS:

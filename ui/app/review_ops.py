@@ -8,11 +8,20 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from exclusion_monitor.access import require
-from exclusion_monitor.flagging import FlaggedChild, ensure_flags_current, flag_list
+from exclusion_monitor.flagging import FlaggedChild, default_as_of, ensure_flags_current, flag_list
 from exclusion_monitor.profile import ChildProfile, child_profile
 from exclusion_monitor.records import ReviewStatus
+from exclusion_monitor.reports.flag_report import (
+    FlagFilter,
+    flag_list_document,
+    flag_list_tables,
+    report_context,
+)
+from exclusion_monitor.reports.html import PrintableDocument
+from exclusion_monitor.reports.tables import Column, ReportContext, ReportTable
 from exclusion_monitor.roles import Action, Role
 from exclusion_monitor.store import Database, audit, reviews
 from exclusion_monitor.store.children import ChildFilter, ensure_child_summaries, list_children
@@ -58,8 +67,13 @@ def load_profile(
     ensure_flags_current(db, progress)
     profile = child_profile(db, child_id)
     if record_view:
-        audit.record(db, user.account, Action.VIEW_CHILD, profile.child.upn,
-                     {"page": "profile", "as_of": profile.as_of.isoformat()})  # fmt: skip
+        audit.record(
+            db,
+            user.account,
+            Action.VIEW_CHILD,
+            profile.child.upn,
+            {"page": "profile", "as_of": profile.as_of.isoformat()},
+        )
     return LoadedProfile(profile, user, officers(db))
 
 
@@ -88,8 +102,13 @@ def change_status(db: Database, account: str, flags: Sequence[tuple[int, str]], 
     user = require(db, account, Action.CHANGE_FLAG_STATUS)
     changed = reviews.set_status(db, [f for f, _ in flags], status, user.account)
     for upn, ids in _by_child(flags).items():
-        audit.record(db, user.account, Action.CHANGE_FLAG_STATUS, upn,
-                     {"flag_ids": sorted(ids), "status": status})  # fmt: skip
+        audit.record(
+            db,
+            user.account,
+            Action.CHANGE_FLAG_STATUS,
+            upn,
+            {"flag_ids": sorted(ids), "status": status},
+        )
     return changed
 
 
@@ -100,8 +119,9 @@ def assign_officer(
     user = require(db, account, Action.ASSIGN_FLAG)
     changed = reviews.assign(db, [f for f, _ in flags], officer, user.account)
     for upn, ids in _by_child(flags).items():
-        audit.record(db, user.account, Action.ASSIGN_FLAG, upn,
-                     {"flag_ids": sorted(ids), "officer": officer})  # fmt: skip
+        audit.record(
+            db, user.account, Action.ASSIGN_FLAG, upn, {"flag_ids": sorted(ids), "officer": officer}
+        )
     return changed
 
 
@@ -136,3 +156,81 @@ def load_flag_queue(db: Database, account: str, progress: Progress) -> FlagQueue
     }
     as_of = rows[0].flags[0].as_of if rows and rows[0].flags else None
     return FlagQueue(rows, years, officers(db), user, as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    printable: PrintableDocument
+    context: ReportContext
+
+
+def prepare_flag_print(
+    db: Database, account: str, filters: FlagFilter, *, group_by: str, initials: bool
+) -> PrintJob:
+    """The printable flag list with its header context; the audit row says what was printed."""
+    user = require(db, account, Action.PRINT_REPORT)
+    printable = flag_list_document(db, filters, group_by=group_by, initials=initials)
+    description = filters.describe()
+    as_of = filters.as_of or default_as_of(db)
+    context = report_context(db, printable.title, description, as_of, user.account)
+    audit.record(
+        db,
+        user.account,
+        Action.PRINT_REPORT,
+        "report:flags",
+        {
+            "filter": description,
+            "as_of": as_of.isoformat() if as_of else None,
+            "initials": initials,
+            "group_by": group_by,
+            "via": "print preview",
+        },
+    )
+    return PrintJob(printable, context)
+
+
+def export_flag_list(
+    db: Database,
+    account: str,
+    filters: FlagFilter,
+    path: Path,
+    *,
+    group_by: str,
+    initials: bool,
+) -> int:
+    """Write the flag list to .xlsx (one sheet per group) or .csv (one table); returns rows."""
+    from ui.reports.export import write_csv, write_xlsx
+
+    user = require(db, account, Action.EXPORT)
+    tables = flag_list_tables(db, filters, group_by=group_by, initials=initials)
+    description = filters.describe()
+    as_of = filters.as_of or default_as_of(db)
+    context = report_context(db, "Flag list", description, as_of, user.account)
+    if path.suffix.lower() == ".csv":
+        write_csv(path, one_table(tables), context)
+    else:
+        write_xlsx(path, tables, context)
+    rows = sum(len(t.rows) for t in tables)
+    audit.record(
+        db,
+        user.account,
+        Action.EXPORT,
+        "export:flags",
+        {
+            "filter": description,
+            "as_of": as_of.isoformat() if as_of else None,
+            "rows": rows,
+            "file": path.name,
+            "initials": initials,
+        },
+    )
+    return rows
+
+
+def one_table(tables: list[ReportTable]) -> ReportTable:
+    """Grouped tables as one (a CSV file holds one table): the group in a first column."""
+    if len(tables) == 1:
+        return tables[0]
+    columns = [Column("Group"), *tables[0].columns] if tables else [Column("Group")]
+    rows = [[table.title, *row] for table in tables for row in table.rows]
+    return ReportTable("Flag list", columns, rows)

@@ -5,6 +5,7 @@ disabled, with a line saying why."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -58,9 +59,9 @@ class ReviewPanel(QGroupBox):
         self.role: Role | None = None
         self.review: FlagReview | None = None
 
-        self.title = QLabel("Choose a flag to review it.")
-        self.title.setWordWrap(True)
-        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.flag_title = QLabel("Choose a flag to review it.")
+        self.flag_title.setWordWrap(True)
+        self.flag_title.setTextFormat(Qt.TextFormat.RichText)
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("status_combo")
         for status in ReviewStatus:
@@ -99,7 +100,7 @@ class ReviewPanel(QGroupBox):
         self.role_note.hide()
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.addWidget(self.flag_title)
         layout.addLayout(form)
         layout.addWidget(self.last_change)
         layout.addWidget(QLabel("Notes:"))
@@ -113,7 +114,9 @@ class ReviewPanel(QGroupBox):
 
         self.status_combo.activated.connect(self._status_chosen)
         self.assign_button.clicked.connect(self._assign)
-        self.officer_combo.lineEdit().returnPressed.connect(self._assign)
+        officer_edit = self.officer_combo.lineEdit()
+        assert officer_edit is not None
+        officer_edit.returnPressed.connect(self._assign)
         self.add_note_button.clicked.connect(self._add_note)
         self.note_edit.textChanged.connect(self._update_enabled)
         self.show_flag(None, "")
@@ -155,11 +158,11 @@ class ReviewPanel(QGroupBox):
         self.notes.clear()
         self.note_edit.clear()
         if flag is None:
-            self.title.setText("Choose a flag above to see and record its review.")
+            self.flag_title.setText("Choose a flag above to see and record its review.")
             self.last_change.setText("")
         else:
             cleared = f" Cleared on {flag.cleared_on:%d/%m/%Y}." if flag.cleared_on else ""
-            self.title.setText(
+            self.flag_title.setText(
                 f"<b>{escape(flag.label)}</b> (rule version {flag.rule_version}).{cleared}"
                 f"<br>{escape(flag.reason)}"
             )
@@ -254,7 +257,7 @@ class ReviewPanel(QGroupBox):
         self.note_edit.clear()
         self._write(write, "Note added.")
 
-    def _write(self, fn: object, done_text: str) -> None:
+    def _write(self, fn: Callable[[Progress], object], done_text: str) -> None:
         self.setEnabled(False)
 
         def done(_result: object) -> None:
@@ -262,8 +265,14 @@ class ReviewPanel(QGroupBox):
             self.last_change.setText(done_text)
             self.changed.emit()
 
-        run_in_background(fn, done, self._failed, owner=self, writes=True,  # type: ignore[arg-type]
-                          name="flag review change")  # fmt: skip
+        run_in_background(
+            fn,
+            done,
+            self._failed,
+            owner=self,
+            writes=True,
+            name="flag review change",
+        )
 
     def _failed(self, error: BaseException) -> None:
         self.setEnabled(True)

@@ -29,9 +29,19 @@ from exclusion_monitor.records import MoveKind
 from exclusion_monitor.terms import academic_year, academic_year_label, easter_sunday
 
 SCHOOL_COLOURS = [
-    "#4e79a7", "#59a14f", "#9c755f", "#76b7b2", "#b07aa1", "#edc948", "#86bcb6", "#8cd17d",
-    "#a0cbe8", "#d4a6c8", "#bab0ac", "#79706e",
-]  # fmt: skip
+    "#4e79a7",
+    "#59a14f",
+    "#9c755f",
+    "#76b7b2",
+    "#b07aa1",
+    "#edc948",
+    "#86bcb6",
+    "#8cd17d",
+    "#a0cbe8",
+    "#d4a6c8",
+    "#bab0ac",
+    "#79706e",
+]
 SUSPENSION = QColor("#e8870e")
 LUNCHTIME = QColor("#8a8fbf")
 PERMANENT = QColor("#c62828")
@@ -134,10 +144,15 @@ class TimelineWidget(QWidget):
         rows: dict[str, float] = {}
         y = 2.0
         for name, size in (
-            ("phase", h + 4), ("year", h + 2), ("ayear", h + 6), ("moves", 2 * h + 6),
-            ("schools", h + 12), ("placements", h + 8), ("exclusions", 2 * h + 10),
+            ("phase", h + 4),
+            ("year", h + 2),
+            ("ayear", h + 6),
+            ("moves", 2 * h + 6),
+            ("schools", h + 12),
+            ("placements", h + 8),
+            ("exclusions", 2 * h + 10),
             ("legend", 2 * h + 12),
-        ):  # fmt: skip
+        ):
             rows[name] = y
             y += size
         rows["end"] = y
@@ -159,10 +174,7 @@ class TimelineWidget(QWidget):
         narrow = 0.25 if empty >= 2 else 1.0
         years = empty * narrow + (academic_year(self._last) - first_year + 1 - empty)
         position = (day - self._first).days / 365.25
-        if position <= empty:
-            weight = position * narrow
-        else:
-            weight = empty * narrow + (position - empty)
+        weight = position * narrow if position <= empty else empty * narrow + (position - empty)
         return left + width * weight / max(years, 1.0)
 
     # --- hit testing ---------------------------------------------------------------------------
@@ -229,8 +241,9 @@ class TimelineWidget(QWidget):
             else:
                 r = min(h * 0.9, 3.0 + 1.6 * math.sqrt(max(e.sessions, 0.5)))
             rect = QRectF(x - r, middle - r, 2 * r, 2 * r)
-            self._marks.append(TimelineMark("exclusion", rect, self._exclusion_tip(e), e.start_date,
-                                            e.category))  # fmt: skip
+            self._marks.append(
+                TimelineMark("exclusion", rect, self._exclusion_tip(e), e.start_date, e.category)
+            )
 
     @staticmethod
     def _spell_tip(s: SpellView, kind: str) -> str:
@@ -317,10 +330,17 @@ class TimelineWidget(QWidget):
         text = self.palette().text().color()
         # Lane labels.
         painter.setPen(text)
-        for name, label in (("moves", "Moves"), ("schools", "Schools"),
-                            ("placements", "Placements"), ("exclusions", "Exclusions")):  # fmt: skip
-            painter.drawText(QRectF(4, rows[name], left - 8, h + 8),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)  # fmt: skip
+        for name, label in (
+            ("moves", "Moves"),
+            ("schools", "Schools"),
+            ("placements", "Placements"),
+            ("exclusions", "Exclusions"),
+        ):
+            painter.drawText(
+                QRectF(4, rows[name], left - 8, h + 8),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                label,
+            )
         bottom = rows["legend"] - 2
         # Phase bands, from the year groups.
         for label, colour, low, high in PHASES:
@@ -334,8 +354,11 @@ class TimelineWidget(QWidget):
             band = QRectF(x1, rows["phase"], x2 - x1, h + 2)
             painter.fillRect(band, QColor(colour))
             painter.setPen(text)
-            painter.drawText(band, Qt.AlignmentFlag.AlignCenter,
-                             fm.elidedText(label, Qt.TextElideMode.ElideRight, int(band.width())))  # fmt: skip
+            painter.drawText(
+                band,
+                Qt.AlignmentFlag.AlignCenter,
+                fm.elidedText(label, Qt.TextElideMode.ElideRight, int(band.width())),
+            )
         # Academic years: boundary lines, year group and the year's label.
         for year in range(first, last + 1):
             x1 = self.x_of(dt.date(year, 8, 1))
@@ -348,8 +371,11 @@ class TimelineWidget(QWidget):
             font = painter.font()
             font.setBold(True)
             painter.setFont(font)
-            painter.drawText(QRectF(x1, rows["year"], width, h + 2), Qt.AlignmentFlag.AlignCenter,
-                             _year_code_label(code))  # fmt: skip
+            painter.drawText(
+                QRectF(x1, rows["year"], width, h + 2),
+                Qt.AlignmentFlag.AlignCenter,
+                _year_code_label(code),
+            )
             font.setBold(False)
             painter.setFont(font)
             label = academic_year_label(year)
@@ -358,8 +384,9 @@ class TimelineWidget(QWidget):
             muted = QColor(text)
             muted.setAlpha(150)
             painter.setPen(muted)
-            painter.drawText(QRectF(x1, rows["ayear"], width, h + 2), Qt.AlignmentFlag.AlignCenter,
-                             label)  # fmt: skip
+            painter.drawText(
+                QRectF(x1, rows["ayear"], width, h + 2), Qt.AlignmentFlag.AlignCenter, label
+            )
             # Term boundaries: spring (1 January) and summer (after Easter), dotted.
             painter.setPen(QPen(grid, 1, Qt.PenStyle.DotLine))
             for day in (dt.date(year + 1, 1, 1), easter_sunday(year + 1) + dt.timedelta(days=1)):
@@ -371,13 +398,16 @@ class TimelineWidget(QWidget):
         data = [s.start for s in (*p.enrolments, *p.placements)] + [c.census_date for c in p.census]
         if data and min(data) > self._first + dt.timedelta(days=365):
             x2 = self.x_of(min(data))
-            area = QRectF(self.x_of(self._first), rows["schools"] + 2, x2 - self.x_of(self._first),
-                          h + 8)  # fmt: skip
+            area = QRectF(
+                self.x_of(self._first), rows["schools"] + 2, x2 - self.x_of(self._first), h + 8
+            )
             painter.fillRect(area, QBrush(grid, Qt.BrushStyle.BDiagPattern))
             painter.setPen(text)
-            painter.drawText(area, Qt.AlignmentFlag.AlignCenter,
-                             fm.elidedText("no records", Qt.TextElideMode.ElideRight,
-                                           int(area.width())))  # fmt: skip
+            painter.drawText(
+                area,
+                Qt.AlignmentFlag.AlignCenter,
+                fm.elidedText("no records", Qt.TextElideMode.ElideRight, int(area.width())),
+            )
         # The as-of date.
         x = self.x_of(p.as_of)
         painter.setPen(QPen(QColor("#333"), 1, Qt.PenStyle.DashLine))
@@ -400,9 +430,11 @@ class TimelineWidget(QWidget):
             painter.setPen(QColor("white") if colour.lightness() < 150 else QColor("black"))
             inner = mark.rect.adjusted(4, 0, -3, 0)
             if inner.width() > fm.horizontalAdvance("Xx..."):
-                painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                                 fm.elidedText(name, Qt.TextElideMode.ElideRight,
-                                               int(inner.width())))  # fmt: skip
+                painter.drawText(
+                    inner,
+                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                    fm.elidedText(name, Qt.TextElideMode.ElideRight, int(inner.width())),
+                )
         elif mark.kind == "move":
             colour = MOVE_COLOURS[MoveKind(mark.detail)]
             x = mark.rect.center().x()
@@ -413,16 +445,24 @@ class TimelineWidget(QWidget):
             )
             painter.setBrush(colour)
             tip = rows["schools"] + 2
-            painter.drawPolygon(QPolygonF([QPointF(x - 4, tip - 6), QPointF(x + 4, tip - 6),
-                                           QPointF(x, tip)]))  # fmt: skip
+            painter.drawPolygon(
+                QPolygonF([QPointF(x - 4, tip - 6), QPointF(x + 4, tip - 6), QPointF(x, tip)])
+            )
         elif mark.kind == "exclusion":
             if mark.detail == "PERM":
                 painter.setPen(QPen(PERMANENT.darker(150), 1.5))
                 painter.setBrush(PERMANENT)
                 c, r = mark.rect.center(), mark.rect.width() / 2
-                painter.drawPolygon(QPolygonF([QPointF(c.x(), c.y() - r), QPointF(c.x() + r, c.y()),
-                                               QPointF(c.x(), c.y() + r),
-                                               QPointF(c.x() - r, c.y())]))  # fmt: skip
+                painter.drawPolygon(
+                    QPolygonF(
+                        [
+                            QPointF(c.x(), c.y() - r),
+                            QPointF(c.x() + r, c.y()),
+                            QPointF(c.x(), c.y() + r),
+                            QPointF(c.x() - r, c.y()),
+                        ]
+                    )
+                )
             else:
                 colour = LUNCHTIME if mark.detail == "LNCH" else SUSPENSION
                 fill = QColor(colour)
@@ -454,11 +494,20 @@ class TimelineWidget(QWidget):
             if shape == "circle":
                 painter.drawEllipse(QPointF(x + 5, y), 5, 5)
             elif shape == "diamond":
-                painter.drawPolygon(QPolygonF([QPointF(x + 5, y - 6), QPointF(x + 11, y),
-                                               QPointF(x + 5, y + 6), QPointF(x - 1, y)]))  # fmt: skip
+                painter.drawPolygon(
+                    QPolygonF(
+                        [
+                            QPointF(x + 5, y - 6),
+                            QPointF(x + 11, y),
+                            QPointF(x + 5, y + 6),
+                            QPointF(x - 1, y),
+                        ]
+                    )
+                )
             elif shape == "triangle":
-                painter.drawPolygon(QPolygonF([QPointF(x + 1, y - 4), QPointF(x + 9, y - 4),
-                                               QPointF(x + 5, y + 3)]))  # fmt: skip
+                painter.drawPolygon(
+                    QPolygonF([QPointF(x + 1, y - 4), QPointF(x + 9, y - 4), QPointF(x + 5, y + 3)])
+                )
             else:
                 painter.fillRect(
                     QRectF(x, y - 5, 12, 10), QBrush(colour, Qt.BrushStyle.Dense4Pattern)

@@ -15,6 +15,7 @@ from functools import partial
 
 from ui.app.pages.base import AppContext, AppSignals, Page
 from ui.app.pages.children_page import ChildrenPage
+from ui.app.pages.flags_page import FlagsPage
 from ui.app.pages.placeholder_page import PlaceholderPage
 
 PageFactory = Callable[[AppContext], Page]
@@ -36,17 +37,7 @@ PAGES: list[tuple[str, PageFactory]] = [
             "school, year group and number of flags.</p>",
         ),
     ),
-    (
-        "Flags",
-        _coming(
-            "Flags",
-            "<p><b>Coming in the next version.</b> The review queue: one row per flagged child "
-            "with the rules that flagged them and why, filters by rule, school, status, officer "
-            "and family, status changes, assignment and dated notes, print and export.</p>"
-            "<p>For now, tick <i>Flagged only</i> on the Children page to list flagged children, "
-            "or run <code>exclusion-monitor flags</code>.</p>",
-        ),
-    ),
+    ("Flags", FlagsPage),
     ("Children", ChildrenPage),
     (
         "Families",

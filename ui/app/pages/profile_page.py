@@ -242,8 +242,15 @@ class ProfilePage(Page):
         def read(progress: Progress) -> LoadedProfile:
             return load_profile(db, account, child_id, record_view=record_view, progress=progress)
 
-        self._job = run_in_background(read, self._loaded, self._failed, self._progressed,
-                                      owner=self, writes=True, name="child profile")  # fmt: skip
+        self._job = run_in_background(
+            read,
+            self._loaded,
+            self._failed,
+            self._progressed,
+            owner=self,
+            writes=True,
+            name="child profile",
+        )
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -286,8 +293,13 @@ class ProfilePage(Page):
         self.summary.setText("")
         self._set_badges([])
         self.timeline.set_profile(None)
-        for model in (self.flags_model, self.exclusions_model, self.moves_model,
-                      self.census_model, self.family_model):  # fmt: skip
+        for model in (
+            self.flags_model,
+            self.exclusions_model,
+            self.moves_model,
+            self.census_model,
+            self.family_model,
+        ):
             model.set_records([])
         self.review.show_flag(None, "")
         self.tabs.setEnabled(False)
@@ -329,8 +341,13 @@ class ProfilePage(Page):
         self.family_model.set_records(p.family)
         self.totals.setText(self._totals(p))
         self.family_note.setText(self._family_text(p))
-        for view in (self.flags_view, self.exclusions_view, self.moves_view, self.census_view,
-                     self.family_view):  # fmt: skip
+        for view in (
+            self.flags_view,
+            self.exclusions_view,
+            self.moves_view,
+            self.census_view,
+            self.family_view,
+        ):
             view.resizeColumnsToContents()
             for column in range(view.model().columnCount() - 1):
                 view.setColumnWidth(column, min(view.columnWidth(column), 320))
@@ -358,8 +375,9 @@ class ProfilePage(Page):
     def _set_badges(self, badges: list[QLabel]) -> None:
         while self.badges.count():
             item = self.badges.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for label in badges:
             self.badges.addWidget(label)
         self.badges.addStretch(1)
@@ -370,24 +388,42 @@ class ProfilePage(Page):
         found = []
         if latest is not None and latest.sen and latest.sen != "N":
             word = SEN_WORDS.get(latest.sen, latest.sen)
-            found.append(badge(f"SEN: {word}", "#6a1b9a", tip=f"SEN provision {latest.sen} at "
-                               f"the {latest.census_date:%d/%m/%Y} census"))  # fmt: skip
+            found.append(
+                badge(
+                    f"SEN: {word}",
+                    "#6a1b9a",
+                    tip=f"SEN provision {latest.sen} at the {latest.census_date:%d/%m/%Y} census",
+                )
+            )
         if latest is not None and latest.fsm:
-            found.append(badge("FSM", "#00695c", tip="Eligible for free school meals at the "
-                               f"{latest.census_date:%d/%m/%Y} census"))  # fmt: skip
+            found.append(
+                badge(
+                    "FSM",
+                    "#00695c",
+                    tip="Eligible for free school meals at the "
+                    f"{latest.census_date:%d/%m/%Y} census",
+                )
+            )
         if any(c.looked_after for c in p.census[-3:]):
             found.append(badge("Looked after", "#ad1457", tip="Recorded as looked after"))
         if p.child.upn[-1:].isalpha():
-            found.append(badge("Temporary UPN", "#f9a825", "black",
-                               "The current UPN is a temporary one"))  # fmt: skip
+            found.append(
+                badge("Temporary UPN", "#f9a825", "black", "The current UPN is a temporary one")
+            )
         if p.child.former_upns:
-            found.append(badge(f"Former UPNs: {len(p.child.former_upns)}", "#546e7a",
-                               tip=", ".join(p.child.former_upns)))  # fmt: skip
+            found.append(
+                badge(
+                    f"Former UPNs: {len(p.child.former_upns)}",
+                    "#546e7a",
+                    tip=", ".join(p.child.former_upns),
+                )
+            )
         if not found:
             found.append(badge("No SEN, FSM or looked-after status recorded", "#eceff1", "#37474f"))
         if p.flags:
-            found.append(badge(_n(len(p.flags), "flag"), "#c62828",
-                               tip=", ".join(f.label for f in p.flags)))  # fmt: skip
+            found.append(
+                badge(_n(len(p.flags), "flag"), "#c62828", tip=", ".join(f.label for f in p.flags))
+            )
         return found
 
     @staticmethod
