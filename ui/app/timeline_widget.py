@@ -235,11 +235,11 @@ class TimelineWidget(QWidget):
         for e in p.exclusions:
             x = self.x_of(e.start_date)
             if e.category == "PERM":
-                r = h * 0.8
+                r = h * 0.95  # always larger than the largest suspension
             elif e.category == "LNCH":
                 r = 3.5
             else:
-                r = min(h * 0.9, 3.0 + 1.6 * math.sqrt(max(e.sessions, 0.5)))
+                r = min(h * 0.7, 3.0 + 1.2 * math.sqrt(max(e.sessions, 0.5)))
             rect = QRectF(x - r, middle - r, 2 * r, 2 * r)
             self._marks.append(
                 TimelineMark("exclusion", rect, self._exclusion_tip(e), e.start_date, e.category)
