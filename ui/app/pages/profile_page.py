@@ -10,11 +10,13 @@ import logging
 from PySide6.QtCore import QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -119,6 +121,16 @@ class ProfilePage(Page):
         top.addWidget(self.back_button)
         top.addWidget(self.heading, 1)
         self.layout_.addLayout(top)
+        # Below the top row everything scrolls, so small screens still reach every part.
+        content = QWidget()
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("profile_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(content)
+        self.layout_.addWidget(self.scroll, 1)
 
         self.identity = QLabel("")
         self.identity.setObjectName("identity")
@@ -136,13 +148,13 @@ class ProfilePage(Page):
         self.progress.setTextVisible(True)
         self.progress.setFormat("Bringing flags up to date... %p%")
         self.progress.hide()
-        self.layout_.addWidget(self.identity)
-        self.layout_.addWidget(badge_row)
-        self.layout_.addWidget(self.summary)
-        self.layout_.addWidget(self.progress)
+        body.addWidget(self.identity)
+        body.addWidget(badge_row)
+        body.addWidget(self.summary)
+        body.addWidget(self.progress)
 
         self.timeline = TimelineWidget()
-        self.layout_.addWidget(self.timeline)
+        body.addWidget(self.timeline)
 
         self.flags_model = FlagsModel()
         self.exclusions_model = ExclusionsModel()
@@ -193,7 +205,8 @@ class ProfilePage(Page):
         self.tabs.addTab(self.moves_view, "Moves")
         self.tabs.addTab(self.census_view, "Census history")
         self.tabs.addTab(family_tab, "Family")
-        self.layout_.addWidget(self.tabs, 1)
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * 17)
+        body.addWidget(self.tabs, 1)
         self._show_nothing("No child chosen yet: find a child with the search box (Ctrl+F).")
 
     # --- opening -------------------------------------------------------------------------------
