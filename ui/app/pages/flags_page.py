@@ -424,7 +424,7 @@ class FlagsPage(Page):
         children = self.selected_rows()
         flags = self.selected_flags()
         self.selection_label.setText(
-            f"{len(children)} selected ({len(flags)} flags)"
+            f"{len(children)} selected ({len(flags)} flag{'' if len(flags) == 1 else 's'})"
             if children
             else "Select children (Ctrl/Shift+click) to change their flags."
         )
