@@ -205,7 +205,7 @@ class ProfilePage(Page):
         self.tabs.addTab(self.moves_view, "Moves")
         self.tabs.addTab(self.census_view, "Census history")
         self.tabs.addTab(family_tab, "Family")
-        self.tabs.setMinimumHeight(self.fontMetrics().height() * 17)
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * 12)
         body.addWidget(self.tabs, 1)
         self._show_nothing("No child chosen yet: find a child with the search box (Ctrl+F).")
 
