@@ -38,7 +38,8 @@ def test_navigation_menus_and_status_bar(qtbot: QtBot, db: Database) -> None:
     assert [a.shortcut().toString() for a in window.page_actions] == [
         f"Ctrl+{n}" for n in range(1, 8)
     ]
-    window.page_actions[PAGE_NAMES.index("Flags")].trigger()
+    with qtbot.waitSignal(window.page("Flags").loaded, timeout=10_000):  # type: ignore[attr-defined]
+        window.page_actions[PAGE_NAMES.index("Flags")].trigger()
     assert window.stack.currentWidget() is window.page("Flags")
     assert window.status_db.text() == f"Database: {db.location}"
     assert window.status_user.text().startswith("User: ")

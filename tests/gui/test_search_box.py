@@ -57,12 +57,18 @@ def test_results_appear_as_you_type_and_enter_opens_the_highlighted_child(
     qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
     model = window.search_box.popup.model
     wanted = model.data(model.index(1, COL_NAME), ROW_ROLE).child.id
-    with qtbot.waitSignal(window.open_child, timeout=2000) as opened:
+    with (
+        qtbot.waitSignal(window.profile_page.loaded, timeout=10_000),
+        qtbot.waitSignal(window.open_child, timeout=2000) as opened,
+    ):
         qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
     assert opened.args == [wanted]
     assert not window.search_box.popup.isVisible()
+    assert window.stack.currentWidget() is window.profile_page
+    assert window.profile_page.child_id == wanted
+    assert window.profile_page.heading.text().endswith("Merriman")
+    window.profile_page.back_button.click()
     assert window.stack.currentWidget() is window.children_page
-    assert window.children_page.selected_child_id() == wanted
 
 
 def test_a_upn_typed_in_lower_case_with_spaces_finds_the_child(
@@ -77,11 +83,14 @@ def test_a_upn_typed_in_lower_case_with_spaces_finds_the_child(
 def test_a_former_upn_finds_the_child_and_says_so(qtbot: QtBot, window: MainWindow) -> None:
     assert type_and_wait(qtbot, window, "X00180001701A") == 1
     assert popup_rows(window, COL_UPN) == [f"{KEZIA_UPN} (former X00180001701A)"]
-    with qtbot.waitSignal(window.open_child, timeout=2000) as opened:
+    with (
+        qtbot.waitSignal(window.profile_page.loaded, timeout=10_000),
+        qtbot.waitSignal(window.open_child, timeout=2000) as opened,
+    ):
         window.search_box.popup.view.clicked.emit(window.search_box.popup.model.index(0, 0))
-    kezia = window.children_page.selected_child_id()
-    assert opened.args == [kezia]
-    assert window.children_page.model.data(window.children_page.view.currentIndex()) is not None
+    assert opened.args == [window.profile_page.child_id]
+    assert window.profile_page.heading.text() == "Kezia Merriman"
+    assert "Former UPNs: X00180001701A" in window.profile_page.identity.text()
 
 
 def test_enter_straight_after_a_full_upn_opens_the_only_match(
@@ -89,10 +98,13 @@ def test_enter_straight_after_a_full_upn_opens_the_only_match(
 ) -> None:
     window.focus_search()
     window.search_box.setText(KEZIA_UPN)
-    with qtbot.waitSignal(window.open_child, timeout=5000) as opened:
+    with (
+        qtbot.waitSignal(window.profile_page.loaded, timeout=10_000),
+        qtbot.waitSignal(window.open_child, timeout=5000) as opened,
+    ):
         qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
-    child = window.children_page.model.data(window.children_page.view.currentIndex(), ROW_ROLE)
-    assert opened.args == [child.id] and child.forename == "Kezia"
+    assert opened.args == [window.profile_page.child_id]
+    assert window.profile_page.heading.text() == "Kezia Merriman"
 
 
 def test_nothing_found_is_said_plainly(qtbot: QtBot, window: MainWindow) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -30,6 +30,7 @@ from ui.app import messages
 from ui.app.application import layout_settings
 from ui.app.pages import PAGE_NAMES, PAGES, AppContext, Page
 from ui.app.pages.children_page import ChildrenPage
+from ui.app.pages.profile_page import ProfilePage
 from ui.app.search_box import GlobalSearch
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ _windows: set[MainWindow] = set()
 
 
 class MainWindow(QMainWindow):
-    # A child should be shown (search, double-click): a child-profile page will take this over.
+    # A child should be shown (search, double-click, a sibling): the profile page opens.
     open_child = Signal(int)
 
     def __init__(
@@ -67,7 +68,14 @@ class MainWindow(QMainWindow):
             page = factory(self.context)
             self.pages.append(page)
             self.stack.addWidget(page)
+        # The profile has no navigation entry: open_child shows it, Back leaves it.
+        self.profile_page = ProfilePage(self.context)
+        self.profile_page.back_requested.connect(self._leave_profile)
+        self.pages.append(self.profile_page)
+        self.stack.addWidget(self.profile_page)
+        self._profile_origin = PAGE_NAMES.index("Children")
         self.nav.currentRowChanged.connect(self.show_page)
+        self.nav.clicked.connect(self._nav_clicked)
         self.splitter = QSplitter()
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(self.nav)
@@ -195,7 +203,11 @@ class MainWindow(QMainWindow):
         return page
 
     def go_to(self, number: int) -> None:
-        self.nav.setCurrentRow(number)
+        if self.nav.currentRow() == number:
+            self.nav.setCurrentRow(number, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.show_page(number)
+        else:
+            self.nav.setCurrentRow(number)
 
     def page_allowed(self, number: int) -> bool:
         """Whether the user's role may open page `number` (any user may open a page that
@@ -204,7 +216,7 @@ class MainWindow(QMainWindow):
 
     def _apply_role(self) -> None:
         """Hide the pages the user's role cannot use; without access, say so and offer nothing."""
-        for number in range(len(self.pages)):
+        for number in range(len(PAGE_NAMES)):  # the profile page has no navigation entry
             allowed = self.page_allowed(number)
             self.nav.item(number).setHidden(not allowed)
             self.page_actions[number].setEnabled(allowed)
@@ -229,21 +241,23 @@ class MainWindow(QMainWindow):
         self.search_box.selectAll()
 
     def _show_child(self, child_id: int) -> None:
-        # Until the child-profile page exists, a child is shown by selecting them in the list.
         log.info("showing child %d", child_id)
-        self.go_to(PAGE_NAMES.index("Children"))
-        page = self.children_page
-        if not page.select_child(child_id):
-            page.loaded.connect(self._select_after_load(child_id))
+        if self.stack.currentWidget() is self.profile_page:
+            self.profile_page.show_child(child_id)  # a sibling: Back returns to this child
+        else:
+            self._profile_origin = self.stack.currentIndex()
+            self.profile_page.show_child(child_id, origin=PAGE_NAMES[self._profile_origin])
+            # The origin stays the navigation's current row, unhighlighted, for Back.
+            self.nav.clearSelection()
+            self.stack.setCurrentWidget(self.profile_page)
 
-    def _select_after_load(self, child_id: int) -> object:
-        page = self.children_page
+    def _leave_profile(self) -> None:
+        self.go_to(self._profile_origin)
 
-        def select() -> None:
-            page.loaded.disconnect(select)
-            page.select_child(child_id)
-
-        return select
+    def _nav_clicked(self, index: QModelIndex) -> None:
+        # Clicking the page the profile was opened from leaves the profile (no row change).
+        if self.stack.currentWidget() is self.profile_page:
+            self.go_to(index.row())
 
     def refresh(self) -> None:
         self._update_status()

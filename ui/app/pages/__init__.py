@@ -17,6 +17,7 @@ from ui.app.pages.base import AppContext, AppSignals, Page
 from ui.app.pages.children_page import ChildrenPage
 from ui.app.pages.dashboard_page import DashboardPage
 from ui.app.pages.families_page import FamiliesPage
+from ui.app.pages.flags_page import FlagsPage
 from ui.app.pages.placeholder_page import PlaceholderPage
 from ui.app.pages.schools_page import SchoolsPage
 from ui.app.pages.settings_page import SettingsPage
@@ -30,17 +31,7 @@ def _coming(title: str, text: str) -> PageFactory:
 
 PAGES: list[tuple[str, PageFactory]] = [
     ("Dashboard", DashboardPage),
-    (
-        "Flags",
-        _coming(
-            "Flags",
-            "<p><b>Coming in the next version.</b> The review queue: one row per flagged child "
-            "with the rules that flagged them and why, filters by rule, school, status, officer "
-            "and family, status changes, assignment and dated notes, print and export.</p>"
-            "<p>For now, tick <i>Flagged only</i> on the Children page to list flagged children, "
-            "or run <code>exclusion-monitor flags</code>.</p>",
-        ),
-    ),
+    ("Flags", FlagsPage),
     ("Children", ChildrenPage),
     ("Families", FamiliesPage),
     ("Schools", SchoolsPage),

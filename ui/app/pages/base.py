@@ -14,13 +14,14 @@ from exclusion_monitor.store.users import User
 class AppSignals(QObject):
     """Signals any page may emit or listen to."""
 
-    # A child should be shown (search result, double-click); the child-profile page will handle
-    # it, until then the Children page selects the child.
+    # A child should be shown (search result, double-click, a sibling): the profile page opens.
     open_child = Signal(int)
     # Records changed (an import, an undo, a review): pages showing them refresh.
     data_changed = Signal()
     # A short message for the status bar.
     status_message = Signal(str)
+    # A flag's review changed (status, officer, note): pages listing reviews read them again.
+    reviews_changed = Signal()
 
 
 class AppContext:
@@ -28,7 +29,7 @@ class AppContext:
     signals. `user` is None for an account without access (pages then offer nothing)."""
 
     def __init__(
-        self, db: Database, *, account: str | None = None, user: User | None = None
+        self, db: Database, account: str | None = None, *, user: User | None = None
     ) -> None:
         from exclusion_monitor.identity import os_account
 

@@ -1,0 +1,231 @@
+"""The child profile on the worked-example authority: the story each child's record tells, the
+timeline's marks, the review panel writing to the store and the audit trail, and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from exclusion_monitor.roles import Action, Role
+from exclusion_monitor.store import Database, audit, reviews
+from exclusion_monitor.store.users import add_user, claim_first_admin
+from tests.core import example_authority as story
+from ui.app.pages import AppContext
+from ui.app.pages.profile_page import ProfilePage
+from ui.app.profile_models import (
+    ROW_ROLE,
+    CensusModel,
+    ExclusionsModel,
+    FamilyModel,
+    FlagsModel,
+    MovesModel,
+)
+from ui.app.timeline_widget import school_colour
+
+ADMIN = "LA\\admin1"
+VIEWER = "LA\\viewer1"
+
+
+@pytest.fixture
+def example(db: Database) -> story.Example:
+    built = story.build(db)
+    claim_first_admin(db, ADMIN)
+    return built
+
+
+def open_profile(qtbot: QtBot, db: Database, child_id: int, account: str = ADMIN) -> ProfilePage:
+    page = ProfilePage(AppContext(db, account))
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    with qtbot.waitSignal(page.loaded, timeout=15_000):
+        page.show_child(child_id, origin="Children")
+    wait_for_review(qtbot, page)
+    return page
+
+
+def wait_for_review(qtbot: QtBot, page: ProfilePage) -> None:
+    if page.review.flag is not None:
+        qtbot.waitUntil(lambda: page.review.review is not None, timeout=5000)
+
+
+def column(model: Any, col: int) -> list[str]:
+    return [model.data(model.index(r, col)) for r in range(model.rowCount())]
+
+
+def test_finn_moves_school_twice_and_is_flagged_for_it(
+    qtbot: QtBot, db: Database, example: story.Example
+) -> None:
+    page = open_profile(qtbot, db, example.ids["Finn"])
+    assert page.heading.text() == "Finn Fenwick"
+    assert example.upns["Finn"] in page.identity.text()
+    assert "made 2 non-standard moves" in page.summary.text()
+    schools = [m.detail for m in page.timeline.marks() if m.kind == "school"]
+    assert schools == ["3304001", "3304002", "3304003"]
+    moves = [m for m in page.timeline.marks() if m.kind == "move"]
+    assert [m.detail for m in moves] == ["non_standard", "non_standard"]
+    assert moves[0].rect.center().x() < moves[1].rect.center().x()
+    assert column(page.moves_model, MovesModel.COL_KIND) == ["non-standard move"] * 2
+    assert column(page.moves_model, MovesModel.COL_TO) == [
+        "Ash Academy (3304002)",
+        "Beech School (3304003)",
+    ]
+    assert {f.rule for f in page.flags_model.records} == {"high_mobility", "many_secondary_schools"}
+    assert page.tabs.tabText(0) == "Flags (2)" and page.tabs.tabText(2) == "Moves (2)"
+    assert page.exclusions_model.rowCount() == 0
+    assert page.totals.text() == "No exclusions on record."
+    viewed = audit.list_entries(db, action=Action.VIEW_CHILD)
+    assert [(e.account, e.target) for e in viewed] == [(ADMIN, example.upns["Finn"])]
+
+
+def test_a_permanent_exclusion_is_a_larger_red_mark_with_its_story_in_the_tooltip(
+    qtbot: QtBot, db: Database, example: story.Example
+) -> None:
+    cara = open_profile(qtbot, db, example.ids["Cara"])
+    (perm,) = [m for m in cara.timeline.marks() if m.kind == "exclusion"]
+    assert perm.detail == "PERM"
+    assert cara.timeline.mark_at(perm.rect.center()) == perm
+    assert "Permanent exclusion, 20 Feb 2024" in perm.tooltip and "Ash Academy" in perm.tooltip
+    assert [m.detail for m in cara.timeline.marks() if m.kind == "move"] == ["placement"]
+    assert column(cara.exclusions_model, ExclusionsModel.COL_CATEGORY) == ["Permanent exclusion"]
+    # The picture: the red diamond and Ash Academy's bar are really painted where marks say.
+    picture = cara.timeline.grab().toImage()
+    assert QColor(picture.pixel(perm.rect.center().toPoint())).name() == "#c62828"
+    (ash,) = [m for m in cara.timeline.marks() if m.detail == "3304002"]
+    inside = QPointF(ash.rect.right() - 3, ash.rect.center().y()).toPoint()
+    assert QColor(picture.pixel(inside)).name() == school_colour("3304002").name()
+
+    kai = open_profile(qtbot, db, example.ids["Kai"])
+    (suspension,) = [m for m in kai.timeline.marks() if m.kind == "exclusion"]
+    assert suspension.detail == "SUSP" and "32 sessions lost" in suspension.tooltip
+    assert suspension.rect.width() < perm.rect.width()
+    assert kai.timeline.mark_at(QPointF(2, 2)) is None
+
+
+def test_changing_a_status_assigning_and_adding_a_note_persist_with_audit_rows(
+    qtbot: QtBot, db: Database, example: story.Example
+) -> None:
+    page = open_profile(qtbot, db, example.ids["Kai"])
+    panel = page.review
+    assert panel.flag is not None and panel.flag.rule == "statutory_limit"
+    flag_id = panel.flag.flag_id
+    assert flag_id is not None and panel.status_combo.isEnabled()
+
+    panel.status_combo.setCurrentIndex(panel.status_combo.findData("under_review"))
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        panel.status_combo.activated.emit(panel.status_combo.currentIndex())
+    wait_for_review(qtbot, page)
+    assert column(page.flags_model, FlagsModel.COL_STATUS) == ["Under review"]
+
+    panel.officer_combo.setCurrentText("LA\\officer7")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(panel.assign_button, Qt.MouseButton.LeftButton)
+    wait_for_review(qtbot, page)
+    assert column(page.flags_model, FlagsModel.COL_OFFICER) == ["LA\\officer7"]
+
+    qtbot.keyClicks(panel.note_edit, "Spoke to the head of year; meeting booked.")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(panel.add_note_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.notes.count() == 1 and panel.review is not None, timeout=5000)
+    assert "Spoke to the head of year" in panel.notes.item(0).text()
+    assert ADMIN in panel.notes.item(0).text()
+
+    [note] = reviews.list_notes(db, flag_id)
+    assert note.text == "Spoke to the head of year; meeting booked." and note.author == ADMIN
+    history = reviews.review_history(db, flag_id)
+    assert [(h.status, h.assigned_to) for h in history] == [
+        ("under_review", None),
+        ("under_review", "LA\\officer7"),
+    ]
+    kai = example.upns["Kai"]
+    for action in (Action.CHANGE_FLAG_STATUS, Action.ASSIGN_FLAG, Action.ADD_NOTE):
+        rows = audit.list_entries(db, action=action)
+        assert [(r.account, r.target) for r in rows] == [(ADMIN, kai)]
+    # No child's name and no note text in the audit trail.
+    details = [str(e.detail) for e in audit.list_entries(db)]
+    assert not any("Kendrick" in d or "head of year" in d for d in details)
+    # Refreshing after a change did not count as another view.
+    assert len(audit.list_entries(db, action=Action.VIEW_CHILD)) == 1
+
+
+def test_a_viewer_reads_the_review_but_cannot_change_it(
+    qtbot: QtBot, db: Database, example: story.Example
+) -> None:
+    add_user(db, ADMIN, VIEWER, Role.VIEWER)
+    page = open_profile(qtbot, db, example.ids["Lee"], account=VIEWER)
+    panel = page.review
+    assert panel.flag is not None
+    for widget in (
+        panel.status_combo,
+        panel.officer_combo,
+        panel.assign_button,
+        panel.note_edit,
+        panel.add_note_button,
+    ):
+        assert not widget.isEnabled()
+    assert panel.role_note.isVisible()
+    assert "viewer" in panel.role_note.text()
+    assert [e.account for e in audit.list_entries(db, action=Action.VIEW_CHILD)] == [VIEWER]
+
+
+def test_an_account_without_access_sees_why(qtbot: QtBot, db: Database, example: story.Example):
+    page = ProfilePage(AppContext(db, "LA\\stranger"))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.show_child(example.ids["Dan"], origin="Flags")
+    assert "has not been given access" in page.identity.text()
+    assert page.profile is None and not page.tabs.isEnabled()
+    assert audit.list_entries(db, action=Action.VIEW_CHILD) == []
+
+
+def test_one_click_on_a_sibling_opens_them_and_back_returns(
+    qtbot: QtBot, db: Database, example: story.Example
+) -> None:
+    page = open_profile(qtbot, db, example.ids["Dan"])
+    page.context.signals.open_child.connect(page.show_child)
+    assert column(page.family_model, FamilyModel.COL_NAME) == ["Ella Dunmore"]
+    assert column(page.family_model, FamilyModel.COL_FLAGS) == ["Excluded in primary school"]
+    assert "Needs across the family: 2" in page.family_note.text()
+    page.tabs.setCurrentIndex(4)
+    view = page.family_view
+    cell = view.visualRect(view.model().index(0, FamilyModel.COL_NAME)).center()
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert page.heading.text() == "Ella Dunmore"
+    assert page.back_button.text() == "\u25c0 Back to the previous child"
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
+    assert page.heading.text() == "Dan Dunmore"
+    assert page.back_button.text() == "\u25c0 Back to Children"
+    with qtbot.waitSignal(page.back_requested, timeout=2000):
+        qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
+
+
+def test_census_history_and_badges(qtbot: QtBot, db: Database, example: story.Example) -> None:
+    page = open_profile(qtbot, db, example.ids["Jay"])
+    assert page.census_model.rowCount() == 9
+    assert set(column(page.census_model, CensusModel.COL_SCHOOL)) == {"Elm Primary (3302001)"}
+    assert "Former UPNs: " + example.jay_temporary_upn in page.identity.text()
+    badges = [page.badges.itemAt(i).widget() for i in range(page.badges.count())]
+    texts = [b.text() for b in badges if b is not None]
+    assert "Former UPNs: 1" in texts
+    assert page.flags_model.rowCount() == 0 and page.review.flag is None
+
+
+def test_profile_models_pass_qtmodeltester(
+    qtbot: QtBot, qtmodeltester: Any, db: Database, example: story.Example
+) -> None:
+    page = open_profile(qtbot, db, example.ids["Dan"])
+    for model in (
+        page.flags_model,
+        page.exclusions_model,
+        page.moves_model,
+        page.census_model,
+        page.family_model,
+    ):
+        qtmodeltester.check(model)
+        assert model.rowCount() == 0 or model.data(model.index(0, 0), ROW_ROLE) is not None

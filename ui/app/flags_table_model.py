@@ -1,0 +1,245 @@
+"""The review queue's table: one row per flagged child (in memory: the queue is thousands of
+rows at most), a proxy that filters by rule, school, status, officer and family and can group
+whole-family cases together, and a delegate that draws the rules as chips."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from exclusion_monitor.codelists import nc_year_order
+from exclusion_monitor.flagging import FlaggedChild, FlagView
+from exclusion_monitor.rules import RULES
+from ui.app.review_ops import status_word
+
+COL_UPN, COL_NAME, COL_SCHOOL, COL_RULES, COL_STATUS, COL_OFFICER, COL_FAMILY = range(7)
+HEADERS = ("UPN", "Name", "Year / school", "Flags", "Status", "Officer", "Family")
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+CHIPS_ROLE = Qt.ItemDataRole.UserRole + 3
+UNASSIGNED = ""  # the officer filter value for flags nobody has been given
+
+RULE_COLOURS = {
+    "permanent_exclusion": "#c62828",
+    "repeated_suspensions": "#e65100",
+    "escalating_exclusion": "#ad1457",
+    "primary_exclusion": "#6a1b9a",
+    "statutory_limit": "#4e342e",
+    "high_mobility": "#1565c0",
+    "many_secondary_schools": "#00838f",
+    "exit_after_suspension": "#2e7d32",
+    "missing_from_roll": "#37474f",
+}
+RULE_SHORT = {
+    "permanent_exclusion": "Permanent",
+    "repeated_suspensions": "Repeated susp.",
+    "escalating_exclusion": "Escalating",
+    "primary_exclusion": "Primary",
+    "statutory_limit": "Statutory limit",
+    "high_mobility": "Mobility",
+    "many_secondary_schools": "Many secondaries",
+    "exit_after_suspension": "Exit after susp.",
+    "missing_from_roll": "Missing",
+}
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def year_label(code: str | None) -> str:
+    if not code:
+        return ""
+    return "Reception" if code == "R" else (f"Year {code}" if code.isdigit() else code)
+
+
+class FlagQueueModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[FlaggedChild] = []
+        self.year_groups: dict[int, str] = {}
+        self.flagged_in_family: dict[int, int] = {}
+
+    def set_rows(self, rows: list[FlaggedChild], year_groups: dict[int, str]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.year_groups = year_groups
+        self.flagged_in_family = {}
+        for row in rows:
+            if row.family_id is not None:
+                self.flagged_in_family[row.family_id] = (
+                    self.flagged_in_family.get(row.family_id, 0) + 1
+                )
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
+            return HEADERS[section]
+        return None
+
+    def family_text(self, row: FlaggedChild) -> str:
+        if row.family_id is None or row.family_size < 2:
+            return ""
+        flagged = self.flagged_in_family.get(row.family_id, 1)
+        return f"Family {row.family_id}: {row.family_size} children, {flagged} flagged"
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == ROW_ROLE:
+            return row
+        if role == CHIPS_ROLE and column == COL_RULES:
+            return [(f.rule, RULE_SHORT.get(f.rule, f.label)) for f in row.flags]
+        year = self.year_groups.get(row.child_id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            school = row.school_name or "no current school"
+            statuses = sorted({status_word(f.status) for f in row.flags})
+            officers = sorted({f.assigned_to for f in row.flags if f.assigned_to})
+            return [
+                row.upn,
+                f"{row.surname}, {row.forename}",
+                f"{year_label(year)}, {school}" if year else school,
+                ", ".join(f.label for f in row.flags),
+                ", ".join(statuses),
+                ", ".join(officers) or "unassigned",
+                self.family_text(row),
+            ][column]
+        if role == SORT_ROLE:
+            if column == COL_SCHOOL:
+                return (row.school_name or "~", nc_year_order(year) if year else -99)
+            if column == COL_RULES:
+                return len(row.flags)
+            if column == COL_FAMILY:
+                return (row.family_id is None, row.family_id or 0, row.surname, row.forename)
+            if column == COL_NAME:
+                return (row.surname.lower(), row.forename.lower(), row.child_id)
+            return str(self.data(index, Qt.ItemDataRole.DisplayRole)).lower()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column in (COL_RULES, COL_STATUS):
+                return "\n".join(
+                    f"{f.label} ({status_word(f.status).lower()}): {f.reason}" for f in row.flags
+                )
+            if column == COL_FAMILY and row.family_id is not None:
+                return "Open the profile to see every brother and sister and their flags"
+        return None
+
+
+def flag_matches(flag: FlagView, rule: str | None, status: str | None, officer: str | None) -> bool:
+    return (
+        (rule is None or flag.rule == rule)
+        and (status is None or flag.status == status)
+        and (officer is None or (flag.assigned_to or UNASSIGNED).lower() == officer.lower())
+    )
+
+
+class FlagQueueFilter(QSortFilterProxyModel):
+    """Rows with at least one flag matching rule, status and officer together, at the school,
+    and (asked) in a family of two or more; `group_families` keeps each family together."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rule: str | None = None
+        self.status: str | None = None
+        self.officer: str | None = None
+        self.school: str | None = None
+        self.family_only = False
+        self.group_families = False
+        self.setSortRole(SORT_ROLE)
+
+    def set_filters(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.invalidate()  # filters and order (grouping changes the order too)
+
+    def matching_flags(self, row: FlaggedChild) -> list[FlagView]:
+        return [f for f in row.flags if flag_matches(f, self.rule, self.status, self.officer)]
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, FlagQueueModel)
+        row = model.rows[source_row]
+        if self.school is not None and row.school_laestab != self.school:
+            return False
+        if self.family_only and (row.family_id is None or row.family_size < 2):
+            return False
+        return bool(self.matching_flags(row))
+
+    def lessThan(self, left: _Index, right: _Index) -> bool:
+        if self.group_families:
+            model = self.sourceModel()
+            assert isinstance(model, FlagQueueModel)
+            a, b = model.rows[left.row()], model.rows[right.row()]
+            key_a = (a.family_id is None, a.family_id or a.child_id)
+            key_b = (b.family_id is None, b.family_id or b.child_id)
+            if key_a != key_b:
+                # Families stay in one block whichever way the column sorts.
+                ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+                return (key_a < key_b) == ascending
+        return bool(left.data(SORT_ROLE) < right.data(SORT_ROLE))
+
+
+class RuleChipDelegate(QStyledItemDelegate):
+    """Draws each flag of a row as a small coloured chip."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        chips = index.data(CHIPS_ROLE)
+        if not chips:
+            super().paint(painter, option, index)
+            return
+        widget = option.widget
+        style = widget.style() if isinstance(widget, QWidget) else None
+        if style is not None:
+            text_free = QStyleOptionViewItem(option)
+            self.initStyleOption(text_free, index)
+            text_free.text = ""
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, text_free, painter, widget)
+        rect = option.rect
+        fm = QFontMetrics(option.font)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        x = rect.left() + 3
+        height = fm.height() + 2
+        top = rect.top() + (rect.height() - height) / 2
+        for rule, label in chips:
+            width = fm.horizontalAdvance(label) + 12
+            if x + width > rect.right() - 2:
+                painter.setPen(option.palette.color(QPalette.ColorRole.Text))
+                painter.drawText(
+                    QRectF(x, top, rect.right() - x, height),
+                    Qt.AlignmentFlag.AlignVCenter,
+                    "\u2026",
+                )
+                break
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(RULE_COLOURS.get(rule, "#546e7a")))
+            chip = QRectF(x, top, width, height)
+            painter.drawRoundedRect(chip, height / 2, height / 2)
+            painter.setPen(QColor("white"))
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
+            x += width + 4
+        painter.restore()
+
+
+RULE_CHOICES = [(rule_id, rule.label) for rule_id, rule in RULES.items()]

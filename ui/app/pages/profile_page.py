@@ -1,0 +1,503 @@
+"""The child profile: who the child is (with badges), their school life on a timeline, and tabs
+for flags with the review panel, exclusions, moves, census history and family. Opened by
+`open_child` from anywhere; "Back" returns to the sibling or page it was opened from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from exclusion_monitor.errors import OperationCancelled
+from exclusion_monitor.profile import ChildProfile
+from exclusion_monitor.records import MoveKind
+from exclusion_monitor.roles import Role
+from ui.app.background import BackgroundJob, Progress, run_in_background
+from ui.app.pages.base import AppContext, Page
+from ui.app.profile_models import (
+    ROW_ROLE,
+    SORT_ROLE,
+    CensusModel,
+    ExclusionsModel,
+    FamilyModel,
+    FlagsModel,
+    MovesModel,
+    RecordTableModel,
+)
+from ui.app.review_ops import LoadedProfile, load_profile
+from ui.app.review_panel import ReviewPanel
+from ui.app.timeline_widget import TimelineWidget
+
+log = logging.getLogger(__name__)
+
+SEX_WORDS = {"F": "Female", "M": "Male"}
+BADGE_STYLE = (
+    "QLabel {{ background: {bg}; color: {fg}; border-radius: 8px; padding: 2px 8px; "
+    "font-weight: bold; }}"
+)
+SEN_WORDS = {"K": "SEN support", "E": "EHC plan", "S": "Statement"}
+
+
+def _long_day(value: dt.date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "not known"
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _n(count: float, word: str) -> str:
+    shown = int(count) if float(count).is_integer() else count
+    return f"{shown} {word}{'' if count == 1 else 's'}"
+
+
+def badge(text: str, bg: str, fg: str = "white", tip: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(BADGE_STYLE.format(bg=bg, fg=fg))
+    label.setToolTip(tip)
+    label.setObjectName("badge")
+    return label
+
+
+def _table(model: RecordTableModel, name: str) -> QTableView:  # type: ignore[type-arg]
+    proxy = QSortFilterProxyModel(model)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setHighlightSections(False)
+    return view
+
+
+class ProfilePage(Page):
+    TITLE = "Child profile"
+    # A profile has been shown (or could not be read).
+    loaded = Signal()
+    # "Back" with no sibling to go back to: return to the page the profile was opened from.
+    back_requested = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.child_id: int | None = None
+        self.profile: ChildProfile | None = None
+        self.role: Role | None = None
+        self.origin = ""
+        self.history: list[int] = []
+        self._job: BackgroundJob | None = None
+        self._pending: tuple[int, bool] | None = None
+
+        self.back_button = QPushButton("\u25c0 Back")
+        self.back_button.setObjectName("back_button")
+        self.back_button.clicked.connect(self.go_back)
+        self.layout_.removeWidget(self.heading)
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.heading, 1)
+        self.layout_.addLayout(top)
+        # Below the top row everything scrolls, so small screens still reach every part.
+        content = QWidget()
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("profile_scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
+        self.layout_.addWidget(self.scroll_area, 1)
+
+        self.identity = QLabel("")
+        self.identity.setObjectName("identity")
+        self.identity.setWordWrap(True)
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badges = QHBoxLayout()
+        self.badges.setContentsMargins(0, 0, 0, 0)
+        self.badges.setSpacing(6)
+        badge_row = QWidget()
+        badge_row.setLayout(self.badges)
+        self.summary = QLabel("")
+        self.summary.setObjectName("profile_summary")
+        self.summary.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("Bringing flags up to date... %p%")
+        self.progress.hide()
+        body.addWidget(self.identity)
+        body.addWidget(badge_row)
+        body.addWidget(self.summary)
+        body.addWidget(self.progress)
+
+        self.timeline = TimelineWidget()
+        body.addWidget(self.timeline)
+
+        self.flags_model = FlagsModel()
+        self.exclusions_model = ExclusionsModel()
+        self.moves_model = MovesModel()
+        self.census_model = CensusModel()
+        self.family_model = FamilyModel()
+        self.flags_view = _table(self.flags_model, "flags_table")
+        self.exclusions_view = _table(self.exclusions_model, "exclusions_table")
+        self.moves_view = _table(self.moves_model, "moves_table")
+        self.census_view = _table(self.census_model, "census_table")
+        self.family_view = _table(self.family_model, "family_table")
+        self.family_view.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.family_view.clicked.connect(self._open_member)
+        self.flags_view.selectionModel().currentRowChanged.connect(self._flag_chosen)
+        self.flags_view.setWordWrap(True)
+
+        self.review = ReviewPanel(context.db, context.account)
+        self.review.changed.connect(self._review_changed)
+        self.flag_splitter = QSplitter()
+        self.flag_splitter.setObjectName("profile_flag_splitter")
+        self.flag_splitter.addWidget(self.flags_view)
+        self.flag_splitter.addWidget(self.review)
+        self.flag_splitter.setStretchFactor(0, 3)
+        self.flag_splitter.setStretchFactor(1, 2)
+        self.flag_splitter.setChildrenCollapsible(False)
+
+        self.totals = QLabel("")
+        self.totals.setWordWrap(True)
+        self.totals.setObjectName("exclusion_totals")
+        exclusions_tab = QWidget()
+        box = QVBoxLayout(exclusions_tab)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addWidget(self.totals)
+        box.addWidget(self.exclusions_view, 1)
+        self.family_note = QLabel("")
+        self.family_note.setWordWrap(True)
+        self.family_note.setObjectName("family_note")
+        family_tab = QWidget()
+        box = QVBoxLayout(family_tab)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addWidget(self.family_note)
+        box.addWidget(self.family_view, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("profile_tabs")
+        self.tabs.addTab(self.flag_splitter, "Flags")
+        self.tabs.addTab(exclusions_tab, "Exclusions")
+        self.tabs.addTab(self.moves_view, "Moves")
+        self.tabs.addTab(self.census_view, "Census history")
+        self.tabs.addTab(family_tab, "Family")
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * 12)
+        body.addWidget(self.tabs, 1)
+        self._show_nothing("No child chosen yet: find a child with the search box (Ctrl+F).")
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def show_child(self, child_id: int, *, origin: str | None = None) -> None:
+        """Open a child's profile (recording the view). With `origin` (a page name) the history
+        of siblings starts afresh; without it, the child shown now is remembered for Back."""
+        if origin is not None:
+            self.origin = origin
+            self.history.clear()
+        elif self.child_id is not None and self.child_id != child_id:
+            self.history.append(self.child_id)
+        self._update_back()
+        self._load(child_id, record_view=True)
+
+    def refresh(self) -> None:
+        if self.child_id is not None:
+            self._load(self.child_id, record_view=False)
+
+    def go_back(self) -> None:
+        if self.history:
+            previous = self.history.pop()
+            self._update_back()
+            self._load(previous, record_view=True)
+        else:
+            self.back_requested.emit()
+
+    def _update_back(self) -> None:
+        self.back_button.setText(
+            "\u25c0 Back to the previous child"
+            if self.history
+            else f"\u25c0 Back to {self.origin}"
+            if self.origin
+            else "\u25c0 Back"
+        )
+
+    def _load(self, child_id: int, *, record_view: bool) -> None:
+        if self._job is not None and self._job.is_running():
+            self._pending = (child_id, record_view or bool(self._pending and self._pending[1]))
+            return
+        if child_id != self.child_id:
+            self._show_nothing("Reading the child's record...")
+        self.child_id = child_id
+        db, account = self.db, self.context.account
+
+        def read(progress: Progress) -> LoadedProfile:
+            return load_profile(db, account, child_id, record_view=record_view, progress=progress)
+
+        self._job = run_in_background(
+            read,
+            self._loaded,
+            self._failed,
+            self._progressed,
+            owner=self,
+            writes=True,
+            name="child profile",
+        )
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setVisible(done < total)
+
+    def _after_job(self) -> bool:
+        self.progress.hide()
+        if self._pending is not None:
+            child_id, record_view = self._pending
+            self._pending = None
+            self._job = None
+            self._load(child_id, record_view=record_view)
+            return True
+        return False
+
+    def _failed(self, error: BaseException) -> None:
+        if self._after_job():
+            return
+        if not isinstance(error, OperationCancelled):
+            self._show_nothing(f"This child's record could not be shown. {error}")
+        self.loaded.emit()
+
+    def _loaded(self, result: LoadedProfile) -> None:
+        if self._after_job():
+            return
+        if result.profile.child.id != self.child_id:
+            return
+        self.role = result.user.role
+        self.review.set_user(result.user.role, result.officers)
+        self.show_profile(result.profile)
+        self.loaded.emit()
+
+    # --- showing -------------------------------------------------------------------------------
+
+    def _show_nothing(self, text: str) -> None:
+        self.profile = None
+        self.heading.setText(self.TITLE)
+        self.identity.setText(text)
+        self.summary.setText("")
+        self._set_badges([])
+        self.timeline.set_profile(None)
+        for model in (
+            self.flags_model,
+            self.exclusions_model,
+            self.moves_model,
+            self.census_model,
+            self.family_model,
+        ):
+            model.set_records([])
+        self.review.show_flag(None, "")
+        self.tabs.setEnabled(False)
+
+    def show_profile(self, p: ChildProfile) -> None:
+        chosen = self.review.flag.rule if self.review.flag else None
+        previous = self.profile.child.id if self.profile else None
+        self.profile = p
+        c = p.child
+        self.heading.setText(f"{c.forename} {c.surname}")
+        latest = p.census[-1] if p.census else None
+        current = next((s for s in p.enrolments if s.current), None)
+        parts = [f"UPN <b>{c.upn}</b>"]
+        if c.date_of_birth:
+            parts.append(
+                f"born {_long_day(c.date_of_birth)} (age {_age(c.date_of_birth, p.as_of)})"
+            )
+        parts.append(SEX_WORDS.get(c.sex or "", "sex not recorded"))
+        if current is not None:
+            year = f"Year {latest.nc_year} at " if latest and latest.nc_year else ""
+            parts.append(f"{year}{current.school_name}")
+        else:
+            parts.append("on no school roll now")
+        parts.append(f"as of {_long_day(p.as_of)}")
+        text = " \u00b7 ".join(parts)
+        if c.former_upns:
+            text += f"<br>Former UPNs: {', '.join(c.former_upns)}"
+        self.identity.setText(text)
+        self.identity.setTextFormat(Qt.TextFormat.RichText)
+        self._set_badges(self._badges(p))
+        self.summary.setText(self._summary(p))
+        self.timeline.set_profile(p)
+
+        flags = [*p.flags, *p.cleared_flags]
+        self.flags_model.set_records(flags)
+        self.exclusions_model.set_records(p.exclusions)
+        self.moves_model.set_records(p.moves)
+        self.census_model.set_records(p.census)
+        self.family_model.set_records(p.family)
+        self.totals.setText(self._totals(p))
+        self.family_note.setText(self._family_text(p))
+        for view in (
+            self.flags_view,
+            self.exclusions_view,
+            self.moves_view,
+            self.census_view,
+            self.family_view,
+        ):
+            view.resizeColumnsToContents()
+            for column in range(view.model().columnCount() - 1):
+                view.setColumnWidth(column, min(view.columnWidth(column), 320))
+        self.flags_view.resizeRowsToContents()
+        for tab, count in enumerate(
+            (len(p.flags), len(p.exclusions), len(p.moves), len(p.census), len(p.family))
+        ):
+            name = self.tabs.tabText(tab).split(" (")[0]
+            self.tabs.setTabText(tab, f"{name} ({count})")
+        self.tabs.setEnabled(True)
+        if previous != c.id:
+            chosen = None
+            self.tabs.setCurrentIndex(0)
+        rules = [f.rule for f in flags]
+        row = rules.index(chosen) if chosen in rules else (0 if flags else -1)
+        if row >= 0:
+            proxy = self.flags_view.model()
+            source_index = self.flags_model.index(row, 0)
+            assert isinstance(proxy, QSortFilterProxyModel)
+            self.flags_view.setCurrentIndex(proxy.mapFromSource(source_index))
+            self.review.show_flag(flags[row], c.upn)
+        else:
+            self.review.show_flag(None, c.upn)
+
+    def _set_badges(self, badges: list[QLabel]) -> None:
+        while self.badges.count():
+            item = self.badges.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for label in badges:
+            self.badges.addWidget(label)
+        self.badges.addStretch(1)
+
+    @staticmethod
+    def _badges(p: ChildProfile) -> list[QLabel]:
+        latest = p.census[-1] if p.census else None
+        found = []
+        if latest is not None and latest.sen and latest.sen != "N":
+            word = SEN_WORDS.get(latest.sen, latest.sen)
+            found.append(
+                badge(
+                    f"SEN: {word}",
+                    "#6a1b9a",
+                    tip=f"SEN provision {latest.sen} at the {latest.census_date:%d/%m/%Y} census",
+                )
+            )
+        if latest is not None and latest.fsm:
+            found.append(
+                badge(
+                    "FSM",
+                    "#00695c",
+                    tip="Eligible for free school meals at the "
+                    f"{latest.census_date:%d/%m/%Y} census",
+                )
+            )
+        if any(c.looked_after for c in p.census[-3:]):
+            found.append(badge("Looked after", "#ad1457", tip="Recorded as looked after"))
+        if p.child.upn[-1:].isalpha():
+            found.append(
+                badge("Temporary UPN", "#f9a825", "black", "The current UPN is a temporary one")
+            )
+        if p.child.former_upns:
+            found.append(
+                badge(
+                    f"Former UPNs: {len(p.child.former_upns)}",
+                    "#546e7a",
+                    tip=", ".join(p.child.former_upns),
+                )
+            )
+        if not found:
+            found.append(badge("No SEN, FSM or looked-after status recorded", "#eceff1", "#37474f"))
+        if p.flags:
+            found.append(
+                badge(_n(len(p.flags), "flag"), "#c62828", tip=", ".join(f.label for f in p.flags))
+            )
+        return found
+
+    @staticmethod
+    def _summary(p: ChildProfile) -> str:
+        moves = sum(1 for m in p.moves if m.kind is MoveKind.NON_STANDARD)
+        suspensions = sum(1 for e in p.exclusions if e.category == "SUSP")
+        sessions = sum(t.totals.sessions for t in p.term_totals)
+        permanent = sum(1 for e in p.exclusions if e.category == "PERM")
+        schools = len({s.school_laestab for s in p.enrolments})
+        return (
+            f"{p.child.forename} has been on the roll of {_n(schools, 'school')}, made "
+            f"{_n(moves, 'non-standard move')}, and has had {_n(suspensions, 'suspension')} "
+            f"({_n(sessions, 'session')} lost in all) and "
+            f"{_n(permanent, 'permanent exclusion') if permanent else 'no permanent exclusion'}."
+        )
+
+    @staticmethod
+    def _totals(p: ChildProfile) -> str:
+        if not p.exclusions:
+            return "No exclusions on record."
+        years = "; ".join(
+            f"{y.totals.label}: {_n(y.totals.suspensions, 'suspension')}, "
+            f"{_n(y.totals.sessions, 'session')} lost"
+            + (f", {_n(y.totals.permanents, 'permanent exclusion')}" if y.totals.permanents else "")
+            for y in p.year_totals
+        )
+        return f"By academic year: {years}."
+
+    @staticmethod
+    def _family_text(p: ChildProfile) -> str:
+        if not p.family:
+            return "No brothers or sisters found (by family reference or address)."
+        needs = p.family_needs
+        enough = " (3 or more: whole-family support)" if len(needs) >= 3 else ""
+        return (
+            f"Family linked by {p.family_basis or 'unknown basis'}. Needs across the family: "
+            f"{len(needs)}{enough}. Click a brother or sister to open their profile."
+        )
+
+    # --- reacting ------------------------------------------------------------------------------
+
+    def _flag_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        flag = current.data(ROW_ROLE) if current.isValid() else None
+        if self.profile is not None and (self.review.flag is not flag):
+            self.review.show_flag(flag, self.profile.child.upn)
+
+    def _open_member(self, index: QModelIndex) -> None:
+        member = index.data(ROW_ROLE)
+        if member is not None:
+            self.context.signals.open_child.emit(int(member.child_id))
+
+    def _review_changed(self) -> None:
+        self.refresh()
+        self.context.signals.reviews_changed.emit()
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("profile_page/flag_splitter", self.flag_splitter.saveState())
+
+    def restore_state(self, settings: QSettings) -> None:
+        state = settings.value("profile_page/flag_splitter")
+        if state is not None:
+            self.flag_splitter.restoreState(state)

@@ -1,0 +1,236 @@
+"""What the profile and flags pages do to the database, as plain functions run through
+`run_in_background`: each checks the role first (access.require) and writes an audit row (the
+target a UPN, the detail ids and choices, never a name or a note's text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from exclusion_monitor.access import require
+from exclusion_monitor.flagging import FlaggedChild, default_as_of, ensure_flags_current, flag_list
+from exclusion_monitor.profile import ChildProfile, child_profile
+from exclusion_monitor.records import ReviewStatus
+from exclusion_monitor.reports.flag_report import (
+    FlagFilter,
+    flag_list_document,
+    flag_list_tables,
+    report_context,
+)
+from exclusion_monitor.reports.html import PrintableDocument
+from exclusion_monitor.reports.tables import Column, ReportContext, ReportTable
+from exclusion_monitor.roles import Action, Role
+from exclusion_monitor.store import Database, audit, reviews
+from exclusion_monitor.store.children import ChildFilter, ensure_child_summaries, list_children
+from exclusion_monitor.store.users import User, list_users
+
+Progress = Callable[[int, int], None]
+
+STATUS_WORDS = {
+    ReviewStatus.NEW: "New",
+    ReviewStatus.UNDER_REVIEW: "Under review",
+    ReviewStatus.REFERRED: "Referred",
+    ReviewStatus.NO_FURTHER_ACTION: "No further action",
+    ReviewStatus.CLOSED: "Closed",
+}
+OFFICER_ROLES = {Role.OFFICER, Role.MANAGER, Role.ADMIN}
+
+
+def status_word(status: str) -> str:
+    try:
+        return STATUS_WORDS[ReviewStatus(status)]
+    except ValueError:
+        return status.replace("_", " ").capitalize()
+
+
+def officers(db: Database) -> list[str]:
+    """Accounts that may be given flags to review (active officers, managers and admins)."""
+    return [u.account for u in list_users(db) if u.active and u.role in OFFICER_ROLES]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedProfile:
+    profile: ChildProfile
+    user: User
+    officers: list[str]
+
+
+def load_profile(
+    db: Database, account: str, child_id: int, *, record_view: bool, progress: Progress
+) -> LoadedProfile:
+    """A child's profile for the page (stored flags brought up to date first, so every flag has
+    its review); `record_view` writes the VIEW_CHILD audit row (opening, not refreshing)."""
+    user = require(db, account, Action.VIEW_CHILD)
+    ensure_flags_current(db, progress)
+    profile = child_profile(db, child_id)
+    if record_view:
+        audit.record(
+            db,
+            user.account,
+            Action.VIEW_CHILD,
+            profile.child.upn,
+            {"page": "profile", "as_of": profile.as_of.isoformat()},
+        )
+    return LoadedProfile(profile, user, officers(db))
+
+
+@dataclass(frozen=True, slots=True)
+class FlagReview:
+    """One flag's notes and recorded changes, newest last."""
+
+    flag_id: int
+    notes: list[reviews.Note]
+    history: list[reviews.ReviewEvent]
+
+
+def load_review(db: Database, flag_id: int) -> FlagReview:
+    return FlagReview(flag_id, reviews.list_notes(db, flag_id), reviews.review_history(db, flag_id))
+
+
+def _by_child(flags: Sequence[tuple[int, str]]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for flag_id, upn in flags:
+        found[upn].append(flag_id)
+    return found
+
+
+def change_status(db: Database, account: str, flags: Sequence[tuple[int, str]], status: str) -> int:
+    """Give flags (flag id, the child's UPN) a review status; one audit row per child."""
+    user = require(db, account, Action.CHANGE_FLAG_STATUS)
+    changed = reviews.set_status(db, [f for f, _ in flags], status, user.account)
+    for upn, ids in _by_child(flags).items():
+        audit.record(
+            db,
+            user.account,
+            Action.CHANGE_FLAG_STATUS,
+            upn,
+            {"flag_ids": sorted(ids), "status": status},
+        )
+    return changed
+
+
+def assign_officer(
+    db: Database, account: str, flags: Sequence[tuple[int, str]], officer: str | None
+) -> int:
+    """Assign flags (flag id, the child's UPN) to an officer (None to unassign)."""
+    user = require(db, account, Action.ASSIGN_FLAG)
+    changed = reviews.assign(db, [f for f, _ in flags], officer, user.account)
+    for upn, ids in _by_child(flags).items():
+        audit.record(
+            db, user.account, Action.ASSIGN_FLAG, upn, {"flag_ids": sorted(ids), "officer": officer}
+        )
+    return changed
+
+
+def add_note(db: Database, account: str, flag_id: int, upn: str, text: str) -> reviews.Note:
+    user = require(db, account, Action.ADD_NOTE)
+    note = reviews.add_note(db, flag_id, text, user.account)
+    audit.record(db, user.account, Action.ADD_NOTE, upn, {"flag_id": flag_id, "note_id": note.id})
+    return note
+
+
+@dataclass(frozen=True, slots=True)
+class FlagQueue:
+    """The review queue as loaded: flagged children, their year groups, who may be assigned."""
+
+    rows: list[FlaggedChild]
+    year_groups: dict[int, str]
+    officers: list[str]
+    user: User
+    as_of: dt.date | None
+
+
+def load_flag_queue(db: Database, account: str, progress: Progress) -> FlagQueue:
+    """Every flagged child (flags brought up to date first) for the review queue."""
+    user = require(db, account, Action.SEARCH)
+    ensure_flags_current(db, progress)
+    ensure_child_summaries(db)
+    rows = flag_list(db)
+    years = {
+        s.id: s.nc_year
+        for s in list_children(db, ChildFilter(flagged_only=True))
+        if s.nc_year is not None
+    }
+    as_of = rows[0].flags[0].as_of if rows and rows[0].flags else None
+    return FlagQueue(rows, years, officers(db), user, as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    printable: PrintableDocument
+    context: ReportContext
+
+
+def prepare_flag_print(
+    db: Database, account: str, filters: FlagFilter, *, group_by: str, initials: bool
+) -> PrintJob:
+    """The printable flag list with its header context; the audit row says what was printed."""
+    user = require(db, account, Action.PRINT_REPORT)
+    printable = flag_list_document(db, filters, group_by=group_by, initials=initials)
+    description = filters.describe()
+    as_of = filters.as_of or default_as_of(db)
+    context = report_context(db, printable.title, description, as_of, user.account)
+    audit.record(
+        db,
+        user.account,
+        Action.PRINT_REPORT,
+        "report:flags",
+        {
+            "filter": description,
+            "as_of": as_of.isoformat() if as_of else None,
+            "initials": initials,
+            "group_by": group_by,
+            "via": "print preview",
+        },
+    )
+    return PrintJob(printable, context)
+
+
+def export_flag_list(
+    db: Database,
+    account: str,
+    filters: FlagFilter,
+    path: Path,
+    *,
+    group_by: str,
+    initials: bool,
+) -> int:
+    """Write the flag list to .xlsx (one sheet per group) or .csv (one table); returns rows."""
+    from ui.reports.export import write_csv, write_xlsx
+
+    user = require(db, account, Action.EXPORT)
+    tables = flag_list_tables(db, filters, group_by=group_by, initials=initials)
+    description = filters.describe()
+    as_of = filters.as_of or default_as_of(db)
+    context = report_context(db, "Flag list", description, as_of, user.account)
+    if path.suffix.lower() == ".csv":
+        write_csv(path, one_table(tables), context)
+    else:
+        write_xlsx(path, tables, context)
+    rows = sum(len(t.rows) for t in tables)
+    audit.record(
+        db,
+        user.account,
+        Action.EXPORT,
+        "export:flags",
+        {
+            "filter": description,
+            "as_of": as_of.isoformat() if as_of else None,
+            "rows": rows,
+            "file": path.name,
+            "initials": initials,
+        },
+    )
+    return rows
+
+
+def one_table(tables: list[ReportTable]) -> ReportTable:
+    """Grouped tables as one (a CSV file holds one table): the group in a first column."""
+    if len(tables) == 1:
+        return tables[0]
+    columns = [Column("Group"), *tables[0].columns] if tables else [Column("Group")]
+    rows = [[table.title, *row] for table in tables for row in table.rows]
+    return ReportTable("Flag list", columns, rows)
