@@ -175,6 +175,38 @@ def expect_plain_refusal(done: subprocess.CompletedProcess[str], tmp: Path) -> N
     assert done.stdout == ""
 
 
+def expect_flags(done: subprocess.CompletedProcess[str], tmp: Path) -> None:
+    assert done.returncode == 0, done.stderr
+    flagged = json.loads(done.stdout)
+    assert flagged, "the demo authority's planted stories should be flagged"
+    for child in flagged:
+        assert {
+            "upn",
+            "surname",
+            "forename",
+            "school_laestab",
+            "family_id",
+            "rules",
+            "reasons",
+        } <= set(child)
+        assert child["rules"] and len(child["rules"]) == len(child["reasons"])
+
+
+def expect_flag_list_pdf(done: subprocess.CompletedProcess[str], tmp: Path) -> None:
+    assert done.returncode == 0, done.stderr
+    pdf = tmp / "flags.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")[:-1]
+    assert pages and all("OFFICIAL-SENSITIVE" in page for page in pages)
+    assert "Flag list" in text
+
+
+DEMO = ("--db", "{db}", "demo", "--pupils", "200", "--out", "{tmp}/returns")
+
+
 @dataclass(frozen=True)
 class FrozenCase:
     id: str
@@ -199,9 +231,18 @@ FROZEN_CASES = [
         expect_plain_refusal,
         files={"notes.db": b"these are not the records you are looking for\n" * 100},
     ),
-    # Later commands, once they exist, e.g.:
-    # FrozenCase("flags-json", ("--db", "{db}", "flags", "--format", "json"), expect_flags,
-    #            before=(("--db", "{db}", "demo", "--pupils", "300", "--out", "{tmp}/returns"),)),
+    FrozenCase(
+        "demo-then-flags-json",
+        ("--db", "{db}", "flags", "--format", "json"),
+        expect_flags,
+        before=(DEMO,),
+    ),
+    FrozenCase(
+        "demo-then-report-flags-pdf",
+        ("--db", "{db}", "report", "flags", "--out", "{tmp}/flags.pdf"),
+        expect_flag_list_pdf,
+        before=(DEMO,),
+    ),
 ]
 
 
