@@ -115,9 +115,16 @@ def cmd_app(extra: list[str]) -> None:
     ensure_environment()
     exe = str(venv_script("exclusion-monitor"))
     if not DEMO_DB.exists():
-        print("Building the demo local authority (first start only) ...", flush=True)
+        print(
+            "Building the demo local authority (first start only, about a minute) ...", flush=True
+        )
         DEMO_DIR.mkdir(exist_ok=True)
-        run([exe, "--db", str(DEMO_DB), "demo", "--out", str(DEMO_DIR / "returns")])
+        building = DEMO_DB.with_name(DEMO_DB.name + ".building")
+        for leftover in DEMO_DIR.glob(building.name + "*"):
+            leftover.unlink()
+        run([exe, "--db", str(building), "demo", "--out", str(DEMO_DIR / "returns")])
+        run([exe, "--db", str(building), "check"])  # also folds the WAL into the file
+        building.replace(DEMO_DB)
     run([exe, "--db", str(DEMO_DB), *extra])
 
 
