@@ -178,3 +178,11 @@ def counts_for_history(enrol_status: str | None) -> bool:
         return True
     found = codelist(ENROL_STATUS).get(enrol_status)
     return bool(found and found.extra.get("counts_for_history") == "yes")
+
+
+def phase_label(code: str | None) -> str:
+    """How a school phase code reads to a person ('pru_ap' -> 'PRU / alternative provision')."""
+    if not code:
+        return ""
+    found = codelist(PHASES).get(code)
+    return found.label if found else code

@@ -81,15 +81,13 @@ def school_rates_chart(schools: Sequence[RateRow], authority: RateRow, limit: in
     names = [s.label if len(s.label) <= 40 else s.label[:38] + "..." for s in shown]
     axis.barh(names[::-1], [s.suspension_rate or 0 for s in shown][::-1], color=SUSPENSION_COLOUR)
     if authority.suspension_rate is not None:
-        axis.axvline(authority.suspension_rate, color=AUTHORITY_COLOUR, linestyle="--")
-        axis.text(
+        axis.axvline(
             authority.suspension_rate,
-            1.0,
-            f" authority {authority.suspension_rate:.1f}",
-            transform=axis.get_xaxis_transform(),
-            va="bottom",
-            fontsize=8,
+            color=AUTHORITY_COLOUR,
+            linestyle="--",
+            label=f"Whole authority: {authority.suspension_rate:.1f}",
         )
+        axis.legend(loc="lower right", fontsize=8, frameon=False)
     axis.set_xlabel("Suspensions per 100 pupils on roll (spring census)")
     axis.set_title(f"Schools with the highest suspension rates (top {len(shown)})", loc="left")
     axis.tick_params(axis="y", labelsize=8)

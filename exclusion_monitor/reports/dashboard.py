@@ -72,18 +72,6 @@ def build_dashboard(
     return dashboard
 
 
-def shown_count(n: int) -> str | int:
-    """A count for print: suppressed (1 to 4) shows as 'c'."""
-    shown = stats.suppress(n)
-    return "c" if shown is None else shown
-
-
-def _rate(rate: float | None, numerator: int) -> str | float | None:
-    if rate is None:
-        return None
-    return "c" if stats.suppress(numerator) is None else round(rate, 2)
-
-
 RATE_COLUMNS = [
     Column("Pupils", ColumnKind.INTEGER),
     Column("Suspensions", ColumnKind.INTEGER),
@@ -99,13 +87,13 @@ RATE_COLUMNS = [
 def rate_cells(row: stats.RateRow) -> list[Cell]:
     return [
         row.pupils,
-        shown_count(row.suspensions),
-        shown_count(row.pupils_suspended),
-        shown_count(row.permanents),
-        _rate(row.suspension_rate, row.suspensions),
-        _rate(row.permanent_rate, row.permanents),
-        _rate(row.relative_suspension_rate, row.suspensions),
-        _rate(row.relative_permanent_rate, row.permanents),
+        stats.suppressed_count(row.suspensions),
+        stats.suppressed_count(row.pupils_suspended),
+        stats.suppressed_count(row.permanents),
+        stats.suppressed_rate(row.suspension_rate, row.suspensions),
+        stats.suppressed_rate(row.permanent_rate, row.permanents),
+        stats.suppressed_rate(row.relative_suspension_rate, row.suspensions),
+        stats.suppressed_rate(row.relative_permanent_rate, row.permanents),
     ]
 
 
@@ -118,9 +106,12 @@ def dashboard_tables(board: Dashboard) -> list[ReportTable]:
             ["Children on record", board.children],
             ["Children with an open flag", board.flagged_children],
             ["Whole-family cases (a family with a flagged child)", board.whole_family_cases],
-            ["Suspensions this academic year", shown_count(board.suspensions)],
-            ["Permanent exclusions this academic year", shown_count(board.permanents)],
-            ["Primary-age exclusions this academic year", shown_count(board.primary_exclusions)],
+            ["Suspensions this academic year", stats.suppressed_count(board.suspensions)],
+            ["Permanent exclusions this academic year", stats.suppressed_count(board.permanents)],
+            [
+                "Primary-age exclusions this academic year",
+                stats.suppressed_count(board.primary_exclusions),
+            ],
             ["Pupils on the spring census", board.authority.pupils],
         ],
     )
@@ -132,7 +123,11 @@ def dashboard_tables(board: Dashboard) -> list[ReportTable]:
             Column("Permanent exclusions", ColumnKind.INTEGER),
         ],
         [
-            [t.term_label, shown_count(t.suspensions), shown_count(t.permanents)]
+            [
+                t.term_label,
+                stats.suppressed_count(t.suspensions),
+                stats.suppressed_count(t.permanents),
+            ]
             for t in board.terms
         ],
     )
@@ -153,7 +148,7 @@ def dashboard_tables(board: Dashboard) -> list[ReportTable]:
             [
                 r.code,
                 r.label,
-                shown_count(r.count),
+                stats.suppressed_count(r.count),
                 "c" if stats.suppress(r.count) is None else round(100 * r.share, 1),
             ]
             for r in board.reasons

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from exclusion_monitor.codelists import phase_label
 from exclusion_monitor.flagging import FlaggedChild, flag_list
 from exclusion_monitor.reports import statistics as stats
 from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportTable
@@ -83,17 +84,6 @@ def build_school_register(
     )
 
 
-def _count(n: int) -> Cell:
-    shown = stats.suppress(n)
-    return "c" if shown is None else shown
-
-
-def _rate(rate: float | None, numerator: int) -> Cell:
-    if rate is None:
-        return None
-    return "c" if stats.suppress(numerator) is None else round(rate, 2)
-
-
 def register_table(register: SchoolRegister) -> ReportTable:
     """The register for print or export: counts from 1 to 4 (and rates built on them) as 'c'."""
     columns = [
@@ -115,14 +105,14 @@ def register_table(register: SchoolRegister) -> ReportTable:
             [
                 s.laestab,
                 s.name,
-                s.phase or "",
+                phase_label(s.phase),
                 r.pupils,
-                _count(r.suspensions),
-                _count(r.permanents),
-                _rate(r.suspension_rate, r.suspensions),
-                _rate(r.permanent_rate, r.permanents),
-                _rate(r.relative_suspension_rate, r.suspensions),
-                _count(len(s.flagged)),
+                stats.suppressed_count(r.suspensions),
+                stats.suppressed_count(r.permanents),
+                stats.suppressed_rate(r.suspension_rate, r.suspensions),
+                stats.suppressed_rate(r.permanent_rate, r.permanents),
+                stats.suppressed_rate(r.relative_suspension_rate, r.suspensions),
+                stats.suppressed_count(len(s.flagged)),
             ]
         )
     return ReportTable(f"Schools {register.academic_year}", columns, rows)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+from exclusion_monitor.codelists import phase_label
 from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.flagging import default_as_of, flag_list
 from exclusion_monitor.reports import statistics as stats
-from exclusion_monitor.reports.dashboard import RATE_COLUMNS, rate_cells, shown_count
+from exclusion_monitor.reports.dashboard import RATE_COLUMNS, rate_cells
 from exclusion_monitor.reports.flag_report import (
     CHILD_COLUMNS,
     FlagFilter,
@@ -54,7 +55,7 @@ def school_report_document(
         if census_date
         else "There is no spring census for this year yet, so no rates"
     )
-    phase = (school.phase or "not recorded").replace("_", " ")
+    phase = phase_label(school.phase) or "not recorded"
     comparison = [["This school", *rate_cells(row)]] if row else []
     comparison.append(["Whole authority", *rate_cells(authority)])
     blocks: list[str | ReportTable] = [
@@ -103,9 +104,9 @@ def _by_term(db: Database, school_id: int, year: int, as_of: dt.date) -> ReportT
         [
             [
                 Term.from_index(i).label,
-                shown_count(counts[i]["SUSP"]),
-                shown_count(counts[i]["PERM"]),
-                shown_count(counts[i]["LNCH"]),
+                stats.suppressed_count(counts[i]["SUSP"]),
+                stats.suppressed_count(counts[i]["PERM"]),
+                stats.suppressed_count(counts[i]["LNCH"]),
                 int(sessions[i]),
             ]
             for i in range(start, end + 1)
@@ -129,7 +130,7 @@ def _by_reason(school_id: int, this_year: list[facts.ExclusionFact]) -> ReportTa
             [
                 r.code,
                 r.label,
-                shown_count(r.count),
+                stats.suppressed_count(r.count),
                 "c" if stats.suppress(r.count) is None else round(100 * r.share, 1),
                 round(100 * everywhere.get(r.code, 0.0), 1),
             ]

@@ -28,6 +28,19 @@ def rate_per_100(count: int, pupils: int) -> float | None:
     return None if pupils <= 0 else 100.0 * count / pupils
 
 
+def suppressed_count(count: int) -> int | str:
+    """A count for anything printed or exported: 'c' for 1 to 4, else the count."""
+    kept = suppress(count)
+    return "c" if kept is None else kept
+
+
+def suppressed_rate(rate: float | None, numerator: int) -> float | str | None:
+    """A rate for print or export, hidden ('c') when the count it is built on is suppressed."""
+    if rate is None:
+        return None
+    return "c" if suppress(numerator) is None else round(rate, 2)
+
+
 def shown(count: int | None) -> str:
     """How a possibly suppressed count is printed: 'c' marks a suppressed value."""
     return "c" if count is None else f"{count:,}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from exclusion_monitor.codelists import phase_label
 from exclusion_monitor.flagging import FlaggedChild
 from exclusion_monitor.reports.school_register import SchoolRow
 from exclusion_monitor.rules import rule_label
@@ -61,7 +62,7 @@ def school_value(row: SchoolRow, column: int) -> Any:
     return {
         COL_LAESTAB: row.laestab,
         COL_NAME: row.name,
-        COL_PHASE: row.phase or "",
+        COL_PHASE: phase_label(row.phase),
         COL_ROLL: r.pupils,
         COL_SUSP: r.suspensions,
         COL_PERM: r.permanents,
