@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from exclusion_monitor.reports import statistics as stats
 from exclusion_monitor.reports.html import PrintableDocument, heading, paragraph
 from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportImage, ReportTable
+from exclusion_monitor.reports.year import year_facts
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import statistics as facts
-from exclusion_monitor.terms import academic_year, academic_year_bounds, academic_year_label
 
 Progress = Callable[[int, int], None]
 
@@ -40,33 +40,27 @@ def build_dashboard(
     """Everything the dashboard shows, for the academic year containing `as_of` (default: the
     latest date in the data, or today on an empty database)."""
     report = progress or (lambda done, total: None)
-    as_of = as_of or facts.latest_data_date(db) or dt.date.today()
-    year = academic_year(as_of)
-    first, last = academic_year_bounds(year)
-    census_date = facts.spring_census_date(db, year)
-    pupils = facts.population(db, census_date) if census_date else []
+    y = year_facts(db, as_of)
     report(1, 4)
-    exclusions = facts.exclusions_between(db, first, min(last, as_of))
-    schools = facts.schools(db)
     headline = facts.headline_counts(db)
     report(2, 4)
     series = stats.term_series(facts.exclusion_counts_by_date(db))
     report(3, 4)
     dashboard = Dashboard(
-        as_of=as_of,
-        academic_year=academic_year_label(year),
-        census_date=census_date,
+        as_of=y.as_of,
+        academic_year=y.label,
+        census_date=y.census_date,
         children=headline["children"],
         flagged_children=headline["flagged_children"],
         whole_family_cases=headline["whole_family_cases"],
-        suspensions=sum(1 for e in exclusions if e.category == "SUSP"),
-        permanents=sum(1 for e in exclusions if e.category == "PERM"),
-        primary_exclusions=len(stats.primary_exclusions(exclusions, schools, pupils)),
-        authority=stats.authority_row(pupils, exclusions),
+        suspensions=sum(1 for e in y.exclusions if e.category == "SUSP"),
+        permanents=sum(1 for e in y.exclusions if e.category == "PERM"),
+        primary_exclusions=len(stats.primary_exclusions(y.exclusions, y.schools, y.pupils)),
+        authority=stats.authority_row(y.pupils, y.exclusions),
         terms=series,
-        schools=stats.school_rates(schools, pupils, exclusions),
-        reasons=stats.reason_counts(exclusions),
-        groups={name: stats.group_rates(name, pupils, exclusions) for name in stats.GROUPINGS},
+        schools=stats.school_rates(y.schools, y.pupils, y.exclusions),
+        reasons=stats.reason_counts(y.exclusions),
+        groups={name: stats.group_rates(name, y.pupils, y.exclusions) for name in stats.GROUPINGS},
     )
     report(4, 4)
     return dashboard

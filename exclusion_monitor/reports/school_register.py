@@ -12,9 +12,8 @@ from exclusion_monitor.codelists import phase_label
 from exclusion_monitor.flagging import FlaggedChild, flag_list
 from exclusion_monitor.reports import statistics as stats
 from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportTable
+from exclusion_monitor.reports.year import year_facts
 from exclusion_monitor.store import Database
-from exclusion_monitor.store import statistics as facts
-from exclusion_monitor.terms import academic_year, academic_year_bounds, academic_year_label
 
 Progress = Callable[[int, int], None]
 
@@ -49,14 +48,9 @@ def build_school_register(
     latest date in the data) of exclusions over the spring census roll, and its flagged children
     (children with an open flag whose current school it is)."""
     report = progress or (lambda done, total: None)
-    as_of = as_of or facts.latest_data_date(db) or dt.date.today()
-    year = academic_year(as_of)
-    first, last = academic_year_bounds(year)
-    census_date = facts.spring_census_date(db, year)
-    pupils = facts.population(db, census_date) if census_date else []
-    report(1, 4)
-    exclusions = facts.exclusions_between(db, first, min(last, as_of))
-    schools = facts.schools(db)
+    y = year_facts(db, as_of)
+    as_of, census_date = y.as_of, y.census_date
+    pupils, exclusions, schools = y.pupils, y.exclusions, y.schools
     report(2, 4)
     flagged: dict[str, list[FlaggedChild]] = defaultdict(list)
     for child in flag_list(db):
@@ -77,7 +71,7 @@ def build_school_register(
     report(4, 4)
     return SchoolRegister(
         as_of,
-        academic_year_label(year),
+        y.label,
         census_date,
         stats.authority_row(pupils, exclusions),
         rows,

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 
 from exclusion_monitor.codelists import phase_label
 from exclusion_monitor.errors import NotFoundError
-from exclusion_monitor.flagging import default_as_of, flag_list
+from exclusion_monitor.flagging import flag_list
 from exclusion_monitor.reports import statistics as stats
 from exclusion_monitor.reports.dashboard import RATE_COLUMNS, rate_cells
 from exclusion_monitor.reports.flag_report import (
@@ -19,14 +19,13 @@ from exclusion_monitor.reports.flag_report import (
 )
 from exclusion_monitor.reports.html import PrintableDocument, heading, paragraph
 from exclusion_monitor.reports.tables import Column, ColumnKind, ReportTable
+from exclusion_monitor.reports.year import year_facts
 from exclusion_monitor.rules.registry import rule_label
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import statistics as facts
 from exclusion_monitor.terms import (
     Term,
-    academic_year,
     academic_year_bounds,
-    academic_year_label,
     term_of,
 )
 
@@ -37,19 +36,15 @@ def school_report_document(
     db: Database, laestab: str, *, as_of: dt.date | None = None, initials: bool = False
 ) -> PrintableDocument:
     """The printable school report for the academic year containing `as_of`."""
-    school = next((s for s in facts.schools(db) if s.laestab == laestab), None)
+    y = year_facts(db, as_of)
+    school = next((s for s in y.schools if s.laestab == laestab), None)
     if school is None:
         raise NotFoundError(f"There is no school with LAESTAB {laestab} in the register.")
-    as_of = as_of or default_as_of(db) or dt.date.today()
-    year = academic_year(as_of)
-    census_date = facts.spring_census_date(db, year)
-    pupils = facts.population(db, census_date) if census_date else []
-    first, last = academic_year_bounds(year)
-    this_year = facts.exclusions_between(db, first, min(last, as_of))
-    rates = stats.school_rates(facts.schools(db), pupils, this_year)
-    authority = stats.authority_row(pupils, this_year)
+    as_of, year, census_date, this_year = y.as_of, y.year, y.census_date, y.exclusions
+    rates = stats.school_rates(y.schools, y.pupils, this_year)
+    authority = stats.authority_row(y.pupils, this_year)
     row = next((r for r in rates if r.key == laestab), None)
-    label = academic_year_label(year)
+    label = y.label
     census = (
         f"Rates are per 100 pupils on the spring census ({census_date:%d/%m/%Y})"
         if census_date

@@ -159,17 +159,3 @@ def headline_counts(db: Database) -> dict[str, int]:
         "flagged_children": int(flagged),
         "whole_family_cases": int(families),
     }
-
-
-def latest_data_date(db: Database) -> dt.date | None:
-    """The latest census date, exclusion start or enrolment date held: the default as-of date."""
-    candidates = [
-        sa.select(sa.func.max(t.census_observations.c.census_date)),
-        sa.select(sa.func.max(t.exclusions.c.start_date)),
-        sa.select(sa.func.max(t.enrolments.c.entry_date)),
-        sa.select(sa.func.max(t.enrolments.c.leaving_date)),
-    ]
-    with db.read() as conn:
-        found = [conn.execute(q).scalar_one() for q in candidates]
-    dates = [d for d in found if d is not None]
-    return max(dates) if dates else None
