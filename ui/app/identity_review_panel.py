@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -43,8 +43,10 @@ from exclusion_monitor.store.identity import (
 )
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.pages.base import AppContext
 from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
+
+if TYPE_CHECKING:
+    from ui.app.pages.base import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -150,20 +152,22 @@ class ReviewsModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return pair
         r = pair.review
+        # The intake's candidate is the child already held; its child the one just brought.
+        held, brought = r.candidate, r.child
         values = [
             r.reason,
-            r.child.upns[0] if r.child.upns else "",
-            _name(r.child),
-            _dob(r.child),
-            r.candidate.upns[0] if r.candidate.upns else "",
-            _name(r.candidate),
-            _dob(r.candidate),
+            held.upns[0] if held.upns else "",
+            _name(held),
+            _dob(held),
+            brought.upns[0] if brought.upns else "",
+            _name(brought),
+            _dob(brought),
         ]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return values[index.column()]
         if role == SORT_ROLE:
             if index.column() in (3, 6):
-                child = r.child if index.column() == 3 else r.candidate
+                child = held if index.column() == 3 else brought
                 return child.date_of_birth.isoformat() if child.date_of_birth else ""
             return values[index.column()].casefold()
         return None
@@ -325,7 +329,7 @@ class IdentityReviewPanel(QWidget):
             button.setEnabled(pair is not None)
         if pair is None:
             return
-        sides = (pair.review.child, pair.review.candidate)
+        sides = (pair.review.candidate, pair.review.child)
         for row, (a, b) in enumerate(self.cells):
             texts = [self._value(pair, child, row) for child in sides]
             differ = texts[0] != texts[1]
@@ -358,8 +362,8 @@ class IdentityReviewPanel(QWidget):
         if decision == "merge" and not messages.confirm(
             self,
             "Merge two children",
-            f"Merge {_name(review.candidate)} ({', '.join(review.candidate.upns)}) "
-            f"into {_name(review.child)} ({', '.join(review.child.upns)})?\n\n"
+            f"Merge {_name(review.child)} ({', '.join(review.child.upns)}) "
+            f"into {_name(review.candidate)} ({', '.join(review.candidate.upns)})?\n\n"
             "Every school record, census row and exclusion moves to one child, who keeps both "
             "UPNs. The flags are worked out again. This cannot be undone from the app.",
         ):

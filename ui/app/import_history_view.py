@@ -4,6 +4,7 @@ a backup, then the records that batch alone brought are removed) and its rejecte
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,8 +24,10 @@ from imports import undo_import
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.import_models import BatchesModel, kind_label
-from ui.app.pages.base import AppContext
 from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
+
+if TYPE_CHECKING:
+    from ui.app.pages.base import AppContext
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,8 +29,10 @@ from imports.rejected_export import save_rejected_rows
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.import_models import RejectedRowsModel, ResultsModel
-from ui.app.pages.base import AppContext
 from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
+
+if TYPE_CHECKING:
+    from ui.app.pages.base import AppContext
 
 log = logging.getLogger(__name__)
 
