@@ -108,7 +108,7 @@ def test_added_files_show_kind_sheet_header_row_and_mapping(
     assert rows[0][:4] == [SCHOOLS, "Schools (GIAS)", "000_schools_register", "1"]
     assert rows[0][4] == "Ready"
     assert rows[1][:4] == [CENSUS, "Census", "Sheet1", "3"]  # two title rows above the header
-    assert rows[1][4].startswith("Needs a mapping: no column for Census date")
+    assert rows[1][4] == "Needs the census date (the file has none)"
     assert page.import_button.text() == "Import 1 file"
 
     page.select_file(CENSUS)
@@ -120,7 +120,7 @@ def test_added_files_show_kind_sheet_header_row_and_mapping(
     first_upn = editor.model.index(1, editor.model.headers.index("UPN")).data()
     assert len(first_upn) == 13 and first_upn[0].isalpha()
     assert editor.date_edit.isVisible()
-    assert "no census date or term column" in editor.note.text()
+    assert "no census date or term column: choose the census date above" in editor.note.text()
 
     editor.date_edit.setDate(QDate(2020, 1, 16))
     assert file_rows(page)[1][4] == "Ready"
@@ -151,7 +151,7 @@ def test_import_shows_rejected_rows_saves_them_and_undo_removes_the_batch(
     shown = result_rows(page)
     assert shown[1][:3] == [CENSUS, "Census", "Imported"]
     assert shown[1][5] == "1"
-    assert f"1 rows of {CENSUS} were not imported" in page.result_view.detail.text()
+    assert f"1 row of {CENSUS} was not imported" in page.result_view.detail.text()
     rejected = page.result_view.rejected_view.model()
     assert [rejected.index(0, c).data() for c in range(3)] == [
         "55", "U335200120987", rejected.index(0, 2).data()
@@ -212,7 +212,7 @@ def test_unknown_column_mapped_by_hand_then_saved_profile_reads_the_next_file(
     add(qtbot, page, monkeypatch, spring)
     status = file_rows(page)[0]
     assert status[1:4] == ["Census", "Spring return", "4"]
-    assert status[4].startswith("Needs a mapping: no column for Surname")
+    assert status[4] == "Needs a mapping: no column for Surname"
     page.select_file(spring.name)
     editor = page.editor
     assert editor.combo_for(ODD_SURNAME).currentText() == "Ignore this column"  # type: ignore[union-attr]
@@ -243,7 +243,7 @@ def test_unknown_column_mapped_by_hand_then_saved_profile_reads_the_next_file(
     page.select_file(summer.name)
     assert "saved profile" in editor.note.text()
     assert editor.combo_for(ODD_SURNAME).currentData() == "surname"  # type: ignore[union-attr]
-    assert file_rows(page)[0][4].startswith("Needs a mapping: no column for Census date")
+    assert file_rows(page)[0][4] == "Needs the census date (the file has none)"
     editor.date_edit.setDate(QDate(2024, 5, 16))
     (second,) = run_import(qtbot, page)
     assert second.status == "imported" and second.rows_imported == 5

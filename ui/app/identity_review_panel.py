@@ -43,6 +43,7 @@ from exclusion_monitor.store.identity import (
 )
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
+from ui.app.import_models import fit_columns
 from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
 
 if TYPE_CHECKING:
@@ -112,8 +113,8 @@ def _dob(child: ReviewChild) -> str:
     return f"{child.date_of_birth:%d/%m/%Y}" if child.date_of_birth else "not known"
 
 
-REVIEW_HEADERS = ["Why they look alike", "UPN", "Name", "Date of birth", "UPN", "Name",
-                  "Date of birth"]  # fmt: skip
+REVIEW_HEADERS = ["Why they look alike", "Held: UPN", "Held: name", "Held: born", "New: UPN",
+                  "New: name", "New: born"]  # fmt: skip
 
 
 class ReviewsModel(QAbstractTableModel):
@@ -140,7 +141,7 @@ class ReviewsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return REVIEW_HEADERS[section]
         if role == Qt.ItemDataRole.ToolTipRole and section:
-            return "The child already held" if section < 4 else "The child the import brought"
+            return "The child already held" if section < 4 else "The child the import brought in"
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -290,8 +291,7 @@ class IdentityReviewPanel(QWidget):
             self.refresh()
             return
         self.model.set_pairs(pairs)
-        for column, width in enumerate([300, 130, 170, 100, 130, 170]):
-            self.view.setColumnWidth(column, width)
+        fit_columns(self.view, [250, 120, 150, 90, 120, 150])
         self.splitter.setVisible(bool(pairs))
         if pairs:
             count = len(pairs)

@@ -23,7 +23,7 @@ from exclusion_monitor.store.batches import BatchSummary, UndoResult, list_batch
 from imports import undo_import
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.import_models import BatchesModel, kind_label
+from ui.app.import_models import BatchesModel, fit_columns, kind_label
 from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
 
 if TYPE_CHECKING:
@@ -132,8 +132,7 @@ class ImportHistoryView(QWidget):
             return
         chosen = self.selected()
         self.model.set_batches(batches)
-        for column, width in enumerate([60, 280, 130, 95, 125, 110, 80, 100, 100]):
-            self.view.setColumnWidth(column, width)
+        fit_columns(self.view, [60, 260, 130, 95, 125, 100, 70, 90, 90])
         self.view.setVisible(bool(batches))
         live = [b for b in batches if b.status != "undone"]
         if batches:

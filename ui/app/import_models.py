@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QTableView
 
 from exclusion_monitor.store.batches import BatchSummary
 from imports import FilePreview, FileResult, RejectedRow
@@ -21,10 +22,23 @@ _Index = QModelIndex | QPersistentModelIndex
 
 IMPORTABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 KIND_LABELS = {kind.value: SPECS[kind].label for kind in Kind}
-CENSUS_DATE_NEEDED = "Census date (choose it: the file has no census date or term column)"
+CENSUS_DATE_NEEDED = "Census date"
 GREY = QColor("#6b6b6b")
 RED = QColor("#a01010")
 GREEN = QColor("#1d6b2a")
+
+
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """'1 row', '2,310 rows'."""
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"
+
+
+def fit_columns(view: QTableView, widths: list[int]) -> None:
+    """Give each column its width, or room for its header text when that is wider."""
+    model, metrics = view.model(), view.fontMetrics()
+    for column, width in enumerate(widths):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        view.setColumnWidth(column, max(width, metrics.horizontalAdvance(title) + 28))
 
 
 def kind_label(kind: str | None) -> str:
@@ -86,9 +100,11 @@ class PendingFile:
         refusal = self.refusal
         if refusal:
             return f"Refused: {refusal}"
-        missing = self.missing()
+        missing = [m for m in self.missing() if m != CENSUS_DATE_NEEDED]
         if missing:
             return "Needs a mapping: no column for " + ", ".join(missing)
+        if self.needs_census_date and self.census_date is None:
+            return "Needs the census date (the file has none)"
         return "Ready"
 
 

@@ -28,7 +28,7 @@ from imports import FileResult
 from imports.rejected_export import save_rejected_rows
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.import_models import RejectedRowsModel, ResultsModel
+from ui.app.import_models import RejectedRowsModel, ResultsModel, counted, fit_columns
 from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
 
 if TYPE_CHECKING:
@@ -142,11 +142,8 @@ class ImportResultView(QWidget):
         self.model.set_results(results)
         self.splitter.setVisible(bool(results))
         self.summary.setText(self.summary_text(results) if results else NO_RESULT)
-        widths = [260, 150, 130, 90, 90, 90]
-        for column, width in enumerate(widths):
-            self.view.setColumnWidth(column, width)
-        self.rejected_view.setColumnWidth(0, 70)
-        self.rejected_view.setColumnWidth(1, 140)
+        fit_columns(self.view, [260, 150, 130, 90, 90, 90])
+        fit_columns(self.rejected_view, [70, 140])
         if results:
             # The first file with rejected rows is the one the user wants to look at.
             first = next((i for i, r in enumerate(results) if r.rejected), 0)
@@ -167,8 +164,8 @@ class ImportResultView(QWidget):
         rows = sum(r.rows_imported for r in imported)
         rejected = sum(r.rows_rejected for r in imported)
         parts = [
-            f"<b>{len(imported)} of {len(results)} file{'s' if len(results) != 1 else ''} "
-            f"imported</b>: {rows:,} rows imported, {rejected:,} rows rejected."
+            f"<b>{len(imported)} of {counted(len(results), 'file')} imported</b>: "
+            f"{counted(rows, 'row')} imported, {counted(rejected, 'row')} rejected."
         ]
         if refused:
             parts.append(f"<span style='color:#a01010'>{len(refused)} refused.</span>")
@@ -202,7 +199,8 @@ class ImportResultView(QWidget):
         if result.status == "imported":
             if result.rejected:
                 parts.append(
-                    f"<b>{result.rows_rejected:,} rows of {name} were not imported</b> "
+                    f"<b>{counted(result.rows_rejected, 'row')} of {name} "
+                    f"{'was' if result.rows_rejected == 1 else 'were'} not imported</b> "
                     "(listed below with the spreadsheet row number and the reason)."
                 )
             else:

@@ -21,11 +21,23 @@ from PySide6.QtWidgets import (
 )
 
 from imports.kinds import SPECS, Kind, field_label
-from ui.app.import_models import MAPS_TO_ROW, MappingPreviewModel, PendingFile, kind_label
+from ui.app.import_models import (
+    CENSUS_DATE_NEEDED,
+    MAPS_TO_ROW,
+    MappingPreviewModel,
+    PendingFile,
+    kind_label,
+)
 
 NO_DATE = QDate(2000, 1, 1)  # the date edit's "not chosen" value (shown as special text)
 IGNORE = "Ignore this column"
 NOTHING_SELECTED = "Select a file in the list above to see how its columns will be read."
+NO_FILES = (
+    "<b>No files yet.</b> Add the returns schools and the census team sent: drop them on this "
+    "page or use <i>Add files...</i>. Each file's kind is detected from its column headers; "
+    "select one to see its first rows and how each column will be read, and fix it here before "
+    "importing. Nothing is imported until you press Import."
+)
 
 
 class MappingEditor(QWidget):
@@ -42,6 +54,7 @@ class MappingEditor(QWidget):
         super().__init__(parent)
         self.pending: PendingFile | None = None
         self.combos: list[QComboBox | None] = []
+        self.idle_text = NO_FILES  # what the note says with no file selected
 
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("kind_combo")
@@ -78,6 +91,7 @@ class MappingEditor(QWidget):
         self.note = QLabel(NOTHING_SELECTED)
         self.note.setObjectName("mapping_note")
         self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.note.setTextFormat(Qt.TextFormat.RichText)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -227,7 +241,7 @@ class MappingEditor(QWidget):
     def note_text(self) -> str:
         pending = self.pending
         if pending is None:
-            return NOTHING_SELECTED
+            return self.idle_text
         name = html.escape(pending.name)
         if pending.preview is None and pending.failed is None:
             return f"Reading <b>{name}</b>..."
@@ -245,12 +259,19 @@ class MappingEditor(QWidget):
         ]
         if preview.profile_name:
             parts.append(f"Mapping from the saved profile '{html.escape(preview.profile_name)}'.")
-        missing = pending.missing()
+        missing = [m for m in pending.missing() if m != CENSUS_DATE_NEEDED]
+        needs_date = pending.needs_census_date and pending.census_date is None
+        todo = []
         if missing:
             listed = "; ".join(html.escape(m) for m in missing)
+            todo.append(
+                f"no column for {listed}: choose the column that holds it in its drop-down below"
+            )
+        if needs_date:
+            todo.append("the file has no census date or term column: choose the census date above")
+        if todo:
             parts.append(
-                f"<br><span style='color:#a01010'><b>Not ready:</b> no column for {listed}. "
-                "Choose the column in its drop-down below.</span>"
+                "<br><span style='color:#a01010'><b>Not ready:</b> " + "; ".join(todo) + ".</span>"
             )
         elif pending.needs_census_date and pending.census_date is not None:
             parts.append(

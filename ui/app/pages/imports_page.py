@@ -33,7 +33,7 @@ from ui.app.identity_review_panel import IdentityReviewPanel
 from ui.app.import_history_view import ImportHistoryView
 from ui.app.import_models import IMPORTABLE_SUFFIXES, PendingFile, PendingFilesModel
 from ui.app.import_result_view import ImportResultView
-from ui.app.mapping_editor import MappingEditor
+from ui.app.mapping_editor import NO_FILES, NOTHING_SELECTED, MappingEditor
 from ui.app.pages.base import AppContext, Page
 
 log = logging.getLogger(__name__)
@@ -147,8 +147,10 @@ class ImportsPage(Page):
         self.splitter.addWidget(self.files_view)
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
+        # A short list of files; most of the room for the mapping and its preview rows.
+        self.splitter.setSizes([150, 450])
 
         self.import_button = QPushButton("Import")
         self.import_button.setObjectName("import_button")
@@ -387,6 +389,9 @@ class ImportsPage(Page):
         )
         self.add_button.setEnabled(not busy)
         self.remove_button.setEnabled(bool(self.selected_files()) and not busy)
+        self.editor.idle_text = NOTHING_SELECTED if files else NO_FILES
+        if self.editor.pending is None:
+            self.editor.update_note()
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         if busy:
