@@ -353,3 +353,25 @@ def test_models_pass_the_model_tester(
     assert isinstance(mapping, MappingPreviewModel) and mapping.rowCount() > 1
     qtmodeltester.check(mapping)
     qtmodeltester.check(page.files_model)
+
+
+def test_choosing_another_kind_reads_the_file_again_as_that_kind(
+    qtbot: QtBot, page: ImportsPage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    leavers = tmp_path / "leavers.csv"
+    leavers.write_text(
+        "UPN,Surname,Forename,Date of birth,Entry date,LAESTAB\n"
+        f"{messy_upn(1)},Ashdown,Alfie,01/02/2015,04/09/2019,3302001\n"
+    )
+    add(qtbot, page, monkeypatch, leavers)
+    assert file_rows(page)[0][1:] == ["Enrolments", "leavers", "1", "Ready"]  # the guess
+    page.select_file(leavers.name)
+    combo = page.editor.kind_combo
+    with qtbot.waitSignal(page.inspected, timeout=30_000):
+        combo.setCurrentIndex(combo.findData("census"))
+        combo.activated.emit(combo.currentIndex())
+        assert file_rows(page)[0][4] == "Reading..."
+    assert file_rows(page)[0][1:] == [
+        "Census", "leavers", "1", "Needs the census date (the file has none)"
+    ]  # fmt: skip
+    assert page.editor.combo_for("Entry date").currentData() == "entry_date"  # type: ignore[union-attr]

@@ -302,8 +302,8 @@ class ImportsPage(Page):
         if pending is None:
             return
         pending.preview = None
-        self._file_changed(pending, reshow=True)
         self._inspect(pending, kind)
+        self._file_changed(pending, reshow=True)
 
     def selected_files(self) -> list[PendingFile]:
         rows = sorted(i.row() for i in self.files_view.selectionModel().selectedRows())
