@@ -78,6 +78,14 @@ def list_identity_reviews(db: Database, status: str | None = "open") -> list[Ide
         ]
 
 
+def count_open_reviews(db: Database) -> int:
+    """How many near-match pairs wait for a decision (the Imports page's badge)."""
+    r = t.identity_reviews.c
+    with db.read() as conn:
+        query = sa.select(sa.func.count()).select_from(t.identity_reviews)
+        return int(conn.execute(query.where(r.status == "open")).scalar_one())
+
+
 def resolve_identity_review(
     db: Database, review_id: int, decision: str, account: str | None
 ) -> IdentityReview:

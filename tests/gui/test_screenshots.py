@@ -90,8 +90,10 @@ def test_main_window_pictures(qtbot: QtBot, db: Database, out_dir: Path, screen:
     render(window, [window.search_box.popup], ratio, out_dir / f"search-{screen}.png")
     window.search_box.popup.hide()
 
-    window.go_to(PAGE_NAMES.index("Imports"))
-    render(window, [], ratio, out_dir / f"placeholder-{screen}.png")
+    imports = window.page("Imports")
+    with qtbot.waitSignals([imports.history.loaded, imports.identity.loaded], timeout=10_000):  # type: ignore[attr-defined]
+        window.go_to(PAGE_NAMES.index("Imports"))
+    render(window, [], ratio, out_dir / f"imports-empty-{screen}.png")
 
 
 def test_empty_children_page_picture(qtbot: QtBot, db: Database, out_dir: Path) -> None:

@@ -25,6 +25,7 @@ from exclusion_monitor.errors import ExclusionMonitorError
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, open_database
 from exclusion_monitor.store.backup import describe_age, newest_backup_age
+from exclusion_monitor.store.identity import count_open_reviews
 from exclusion_monitor.store.status import last_import
 from ui.app import messages
 from ui.app.application import layout_settings
@@ -98,6 +99,10 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
+        for number, page in enumerate(self.pages[: len(PAGE_NAMES)]):
+            badge_changed = getattr(page, "badge_changed", None)
+            if badge_changed is not None:
+                badge_changed.connect(lambda text, n=number: self.set_badge(n, text))
         self.context.signals.open_child.connect(self.open_child)
         self.open_child.connect(self._show_child)
         self.context.signals.data_changed.connect(self.refresh)
@@ -184,12 +189,25 @@ class MainWindow(QMainWindow):
             "Automatic backups are taken before imports, undos and restores; "
             "make one now with exclusion-monitor backup."
         )
+        self._update_badges()
         found = last_import(self.db)
         if found is None:
             self.status_import.setText("Last import: no imports yet")
         else:
             when = found.imported_at.strftime("%d/%m/%Y %H:%M")
             self.status_import.setText(f"Last import: {found.file_name}, {when}")
+
+    def _update_badges(self) -> None:
+        """Imports shows how many near matches of children wait for a decision."""
+        number = PAGE_NAMES.index("Imports")
+        count = count_open_reviews(self.db) if self.page_allowed(number) else 0
+        self.set_badge(number, str(count) if count else "")
+
+    def set_badge(self, number: int, badge: str) -> None:
+        """A count after a page's name in the navigation ("Imports (3)"), or none."""
+        item = self.nav.item(number)
+        item.setText(f"{PAGE_NAMES[number]} ({badge})" if badge else PAGE_NAMES[number])
+        item.setToolTip(f"{badge} near matches of children to review" if badge else "")
 
     # --- navigation ----------------------------------------------------------------------------
 

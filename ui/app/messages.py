@@ -33,6 +33,17 @@ def choose_database_file(parent: QWidget | None, folder: str = "") -> str | None
     return path or None
 
 
+def choose_import_files(parent: QWidget | None, folder: str = "") -> list[str]:
+    """Ask for spreadsheets to import; an empty list when cancelled."""
+    paths, _ = QFileDialog.getOpenFileNames(
+        parent,
+        "Add files to import",
+        folder,
+        "Spreadsheets and CSV files (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)",
+    )
+    return list(paths)
+
+
 def choose_save_file(
     parent: QWidget | None, title: str, suggested: str, file_filter: str
 ) -> str | None:

@@ -18,6 +18,7 @@ from ui.app.pages.children_page import ChildrenPage
 from ui.app.pages.dashboard_page import DashboardPage
 from ui.app.pages.families_page import FamiliesPage
 from ui.app.pages.flags_page import FlagsPage
+from ui.app.pages.imports_page import ImportsPage
 from ui.app.pages.placeholder_page import PlaceholderPage
 from ui.app.pages.schools_page import SchoolsPage
 from ui.app.pages.settings_page import SettingsPage
@@ -35,17 +36,7 @@ PAGES: list[tuple[str, PageFactory]] = [
     ("Children", ChildrenPage),
     ("Families", FamiliesPage),
     ("Schools", SchoolsPage),
-    (
-        "Imports",
-        _coming(
-            "Imports",
-            "<p><b>Coming in the next version.</b> Drop census, exclusion, enrolment and school "
-            "returns here, check each file's detected kind and column mapping, import with a "
-            "progress bar, send schools their rejected rows, and undo a batch. Near-matches of "
-            "children wait here for an officer to merge or keep apart.</p><p>For now, import from "
-            "the command line: <code>exclusion-monitor import FILE</code>.</p>",
-        ),
-    ),
+    ("Imports", ImportsPage),
     ("Settings", SettingsPage),
 ]
 
