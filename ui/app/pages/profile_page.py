@@ -31,15 +31,13 @@ from exclusion_monitor.roles import Role
 from ui.app.background import BackgroundJob, Progress, run_in_background
 from ui.app.pages.base import AppContext, Page
 from ui.app.profile_models import (
-    ROW_ROLE,
-    SORT_ROLE,
     CensusModel,
     ExclusionsModel,
     FamilyModel,
     FlagsModel,
     MovesModel,
-    RecordTableModel,
 )
+from ui.app.record_table_model import ROW_ROLE, SORT_ROLE, RecordTableModel
 from ui.app.review_ops import LoadedProfile, load_profile
 from ui.app.review_panel import ReviewPanel
 from ui.app.timeline_widget import TimelineWidget
