@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
-    QTableView,
     QWidget,
 )
 
@@ -41,6 +39,7 @@ from ui.app.children_table_model import (
     StoreChildListSource,
 )
 from ui.app.pages.base import AppContext, Page
+from ui.app.table_views import note_label, record_table_view, table_or_note
 
 log = logging.getLogger(__name__)
 
@@ -104,20 +103,9 @@ class ChildrenPage(Page):
         self.summary.setObjectName("children_summary")
         self.layout_.addWidget(self.summary)
 
-        self.view = QTableView()
-        self.view.setObjectName("children_table")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
         # Fixed row heights and no size-to-contents: the view then never asks for every row.
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.view = record_table_view(self.model, "children_table", row_padding=8)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
@@ -127,13 +115,8 @@ class ChildrenPage(Page):
         header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
 
-        self.empty_note = QLabel(_NO_CHILDREN)
-        self.empty_note.setWordWrap(True)
-        self.empty_note.setTextFormat(Qt.TextFormat.RichText)
-        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.body = QStackedWidget()
-        self.body.addWidget(self.view)
-        self.body.addWidget(self.empty_note)
+        self.empty_note = note_label(_NO_CHILDREN)
+        self.body = table_or_note(self.view, self.empty_note)
         self.layout_.addWidget(self.body, 1)
 
         self._filter_timer = QTimer(self)

@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
-    QTableView,
     QWidget,
 )
 
@@ -59,6 +57,7 @@ from ui.app.review_ops import (
     load_flag_queue,
     prepare_flag_print,
 )
+from ui.app.table_views import note_label, record_table_view, table_or_note
 from ui.reports.pdf import paint_document
 
 log = logging.getLogger(__name__)
@@ -145,35 +144,22 @@ class FlagsPage(Page):
         self.layout_.addWidget(self.summary)
         self.layout_.addWidget(self.progress)
 
-        self.view = QTableView()
-        self.view.setObjectName("flags_queue")
-        self.view.setModel(self.proxy)
+        self.view = record_table_view(
+            self.proxy, "flags_queue", selection=QAbstractItemView.SelectionMode.ExtendedSelection
+        )
         self.view.setItemDelegateForColumn(COL_RULES, RuleChipDelegate(self.view))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
         for column, width in _WIDTHS.items():
             header.resizeSection(column, width)
         header.setSectionResizeMode(COL_RULES, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
-        self.empty_note = QLabel(_NO_FLAGS)
-        self.empty_note.setWordWrap(True)
-        self.empty_note.setTextFormat(Qt.TextFormat.RichText)
-        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.body = QStackedWidget()
-        self.body.addWidget(self.view)
-        self.body.addWidget(self.empty_note)
+        self.empty_note = note_label(_NO_FLAGS)
+        self.body = table_or_note(self.view, self.empty_note)
         self.layout_.addWidget(self.body, 1)
 
         self.new_status = QComboBox()

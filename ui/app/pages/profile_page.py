@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -40,6 +38,7 @@ from ui.app.profile_models import (
 from ui.app.record_table_model import ROW_ROLE, SORT_ROLE, RecordTableModel
 from ui.app.review_ops import LoadedProfile, load_profile
 from ui.app.review_panel import ReviewPanel
+from ui.app.table_views import pane, record_table_view, split
 from ui.app.timeline_widget import TimelineWidget
 
 log = logging.getLogger(__name__)
@@ -73,22 +72,13 @@ def badge(text: str, bg: str, fg: str = "white", tip: str = "") -> QLabel:
     return label
 
 
-def _table(model: RecordTableModel, name: str) -> QTableView:  # type: ignore[type-arg]
+def _table(model: RecordTableModel[Any], name: str) -> QTableView:
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(proxy)
+    view = record_table_view(proxy, name)
     view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
     header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     header.setHighlightSections(False)
     return view
@@ -171,30 +161,16 @@ class ProfilePage(Page):
 
         self.review = ReviewPanel(context.db, context.account)
         self.review.changed.connect(self._review_changed)
-        self.flag_splitter = QSplitter()
-        self.flag_splitter.setObjectName("profile_flag_splitter")
-        self.flag_splitter.addWidget(self.flags_view)
-        self.flag_splitter.addWidget(self.review)
-        self.flag_splitter.setStretchFactor(0, 3)
-        self.flag_splitter.setStretchFactor(1, 2)
-        self.flag_splitter.setChildrenCollapsible(False)
+        self.flag_splitter = split("profile_flag_splitter", self.flags_view, self.review)
 
         self.totals = QLabel("")
         self.totals.setWordWrap(True)
         self.totals.setObjectName("exclusion_totals")
-        exclusions_tab = QWidget()
-        box = QVBoxLayout(exclusions_tab)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addWidget(self.totals)
-        box.addWidget(self.exclusions_view, 1)
+        exclusions_tab = pane(self.totals, self.exclusions_view, (4, 4, 4, 4))
         self.family_note = QLabel("")
         self.family_note.setWordWrap(True)
         self.family_note.setObjectName("family_note")
-        family_tab = QWidget()
-        box = QVBoxLayout(family_tab)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addWidget(self.family_note)
-        box.addWidget(self.family_view, 1)
+        family_tab = pane(self.family_note, self.family_view, (4, 4, 4, 4))
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("profile_tabs")
