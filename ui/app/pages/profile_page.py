@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.errors import OperationCancelled
-from exclusion_monitor.profile import ChildProfile
-from exclusion_monitor.records import MoveKind
+from exclusion_monitor.profile import ChildProfile, profile_summary
 from exclusion_monitor.roles import Role
+from exclusion_monitor.rules.wording import count as _n
 from ui.app.background import BackgroundJob, Progress, run_in_background
 from ui.app.pages.base import AppContext, Page
 from ui.app.profile_models import (
@@ -57,11 +57,6 @@ def _long_day(value: dt.date | None) -> str:
 
 def _age(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _n(count: float, word: str) -> str:
-    shown = int(count) if float(count).is_integer() else count
-    return f"{shown} {word}{'' if count == 1 else 's'}"
 
 
 def badge(text: str, bg: str, fg: str = "white", tip: str = "") -> QLabel:
@@ -317,7 +312,7 @@ class ProfilePage(Page):
         self.identity.setText(text)
         self.identity.setTextFormat(Qt.TextFormat.RichText)
         self._set_badges(self._badges(p))
-        self.summary.setText(self._summary(p))
+        self.summary.setText(profile_summary(p))
         self.timeline.set_profile(p)
 
         flags = [*p.flags, *p.cleared_flags]
@@ -412,20 +407,6 @@ class ProfilePage(Page):
                 badge(_n(len(p.flags), "flag"), "#c62828", tip=", ".join(f.label for f in p.flags))
             )
         return found
-
-    @staticmethod
-    def _summary(p: ChildProfile) -> str:
-        moves = sum(1 for m in p.moves if m.kind is MoveKind.NON_STANDARD)
-        suspensions = sum(1 for e in p.exclusions if e.category == "SUSP")
-        sessions = sum(t.totals.sessions for t in p.term_totals)
-        permanent = sum(1 for e in p.exclusions if e.category == "PERM")
-        schools = len({s.school_laestab for s in p.enrolments})
-        return (
-            f"{p.child.forename} has been on the roll of {_n(schools, 'school')}, made "
-            f"{_n(moves, 'non-standard move')}, and has had {_n(suspensions, 'suspension')} "
-            f"({_n(sessions, 'session')} lost in all) and "
-            f"{_n(permanent, 'permanent exclusion') if permanent else 'no permanent exclusion'}."
-        )
 
     @staticmethod
     def _totals(p: ChildProfile) -> str:
