@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QWidget,
 )
@@ -30,7 +29,7 @@ from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.reports.flag_report import FlagFilter
 from exclusion_monitor.roles import Action, Role, allows
 from ui.app import messages
-from ui.app.background import Progress, run_in_background
+from ui.app.background import Progress, ProgressBar, run_in_background
 from ui.app.flags_table_model import (
     COL_FAMILY,
     COL_NAME,
@@ -48,6 +47,7 @@ from ui.app.flags_table_model import (
 )
 from ui.app.pages.base import AppContext, Page
 from ui.app.review_ops import (
+    FLAGS_UPDATING,
     STATUS_WORDS,
     FlagQueue,
     PrintJob,
@@ -138,9 +138,7 @@ class FlagsPage(Page):
         self.summary = QLabel("Reading the flag list...")
         self.summary.setObjectName("flags_summary")
         self.summary.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setFormat("Bringing flags up to date... %p%")
-        self.progress.hide()
+        self.progress = ProgressBar(FLAGS_UPDATING, hide_when_done=True)
         self.layout_.addWidget(self.summary)
         self.layout_.addWidget(self.progress)
 
@@ -257,16 +255,11 @@ class FlagsPage(Page):
             read,
             self._loaded,
             self._failed,
-            self._progressed,
+            self.progress.show_progress,
             owner=self,
             writes=True,
             name="flag queue",
         )
-
-    def _progressed(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setVisible(done < total)
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -26,7 +25,7 @@ from exclusion_monitor.errors import OperationCancelled
 from exclusion_monitor.profile import ChildProfile, profile_summary
 from exclusion_monitor.roles import Role
 from exclusion_monitor.rules.wording import count as _n
-from ui.app.background import BackgroundJob, Progress, run_in_background
+from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
 from ui.app.profile_models import (
     CensusModel,
@@ -36,7 +35,7 @@ from ui.app.profile_models import (
     MovesModel,
 )
 from ui.app.record_table_model import ROW_ROLE, SORT_ROLE, RecordTableModel
-from ui.app.review_ops import LoadedProfile, load_profile
+from ui.app.review_ops import FLAGS_UPDATING, LoadedProfile, load_profile
 from ui.app.review_panel import ReviewPanel
 from ui.app.table_views import pane, record_table_view, split
 from ui.app.timeline_widget import TimelineWidget
@@ -127,10 +126,7 @@ class ProfilePage(Page):
         self.summary = QLabel("")
         self.summary.setObjectName("profile_summary")
         self.summary.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("Bringing flags up to date... %p%")
-        self.progress.hide()
+        self.progress = ProgressBar(FLAGS_UPDATING, hide_when_done=True)
         body.addWidget(self.identity)
         body.addWidget(badge_row)
         body.addWidget(self.summary)
@@ -228,16 +224,11 @@ class ProfilePage(Page):
             read,
             self._loaded,
             self._failed,
-            self._progressed,
+            self.progress.show_progress,
             owner=self,
             writes=True,
             name="child profile",
         )
-
-    def _progressed(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setVisible(done < total)
 
     def _after_job(self) -> bool:
         self.progress.hide()
