@@ -8,13 +8,15 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -440,10 +442,5 @@ class ProfilePage(Page):
 
     # --- layout --------------------------------------------------------------------------------
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.setValue("profile_page/flag_splitter", self.flag_splitter.saveState())
-
-    def restore_state(self, settings: QSettings) -> None:
-        state = settings.value("profile_page/flag_splitter")
-        if state is not None:
-            self.flag_splitter.restoreState(state)
+    def saved_layout(self) -> dict[str, QHeaderView | QSplitter]:
+        return {"profile_page/flag_splitter": self.flag_splitter}
