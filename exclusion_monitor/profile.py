@@ -20,6 +20,7 @@ from exclusion_monitor.flagging import (
 from exclusion_monitor.history import Authority, ChildHistory, Spell
 from exclusion_monitor.records import Child, MoveKind
 from exclusion_monitor.rules import evaluate_child
+from exclusion_monitor.rules.wording import count
 from exclusion_monitor.store import Database, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
@@ -110,6 +111,22 @@ class ChildProfile:
         rules = {f.rule for f in self.flags}
         rules.update(f.rule for m in self.family for f in m.flags)
         return tuple(sorted(rules))
+
+
+def profile_summary(p: ChildProfile) -> str:
+    """One sentence on the child's schools, non-standard moves and exclusions (the profile page
+    and the `child` command both show it)."""
+    moves = sum(1 for m in p.moves if m.kind is MoveKind.NON_STANDARD)
+    suspensions = sum(1 for e in p.exclusions if e.category == "SUSP")
+    sessions = sum(t.totals.sessions for t in p.term_totals)
+    permanent = sum(1 for e in p.exclusions if e.category == "PERM")
+    schools = len({s.school_laestab for s in p.enrolments})
+    return (
+        f"{p.child.forename} has been on the roll of {count(schools, 'school')}, made "
+        f"{count(moves, 'non-standard move')}, and has had {count(suspensions, 'suspension')} "
+        f"({count(sessions, 'session')} lost in all) and "
+        f"{count(permanent, 'permanent exclusion') if permanent else 'no permanent exclusion'}."
+    )
 
 
 def _school(authority: Authority, school_id: int | None) -> tuple[str | None, str | None]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressBar
 
 from exclusion_monitor.errors import OperationCancelled
 
@@ -136,3 +137,21 @@ def _writer() -> QThreadPool:
 def running_jobs() -> list[BackgroundJob]:
     """Jobs started and not yet delivered (tests fail when one is left behind)."""
     return sorted(_active, key=lambda job: job.name)
+
+
+class ProgressBar(QProgressBar):
+    """Shows a job's progress(done, total); hidden until a page shows it, and with
+    `hide_when_done` hidden again when the job reports its last step."""
+
+    def __init__(self, text_format: str | None = None, *, hide_when_done: bool = False) -> None:
+        super().__init__()
+        if text_format is not None:
+            self.setFormat(text_format)
+        self.hide_when_done = hide_when_done
+        self.hide()
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.setRange(0, max(total, 1))
+        self.setValue(done)
+        if self.hide_when_done:
+            self.setVisible(done < total)

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.reports.tables import ReportTable
-from ui.app.report_table_model import SORT_ROLE, ReportTableModel, SortByValueProxy
+from ui.app.record_table_model import SortByValueProxy
+from ui.app.report_table_model import ReportTableModel
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -57,7 +58,6 @@ class ChartPanel(QFrame):
         self.model = ReportTableModel()
         self.proxy = SortByValueProxy()
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table_view = QTableView()
         self.table_view.setModel(self.proxy)
         self.table_view.setSortingEnabled(True)

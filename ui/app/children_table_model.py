@@ -11,7 +11,7 @@ import logging
 from collections import OrderedDict
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from exclusion_monitor.child_search import fold_name
 from exclusion_monitor.codelists import nc_year_order
@@ -24,6 +24,9 @@ from exclusion_monitor.store.children import (
     count_children,
     list_children,
 )
+from ui.app.record_table_model import ALIGN_LEFT, RecordTableBase
+from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
+from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +41,8 @@ HEADER_TIPS = [
     "Number of open flags",
 ]
 SORT_KEYS: list[SortKey] = ["upn", "name", "date_of_birth", "nc_year", "school", "flags"]
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 BLOCK_SIZE = 256
 MAX_CACHED_BLOCKS = 64
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 class ChildListSource(Protocol):
@@ -84,7 +83,22 @@ class StoreChildListSource:
         )
 
 
-class ChildrenTableModel(QAbstractTableModel):
+class ChildrenTableModel(RecordTableBase[ChildSummary]):
+    """Every child matching the filter, in the SQL order; rows are fetched a block at a time."""
+
+    HEADERS = HEADERS
+    HEADER_TIPS = HEADER_TIPS
+    # No font or colour roles: asking for them must not fetch a block.
+    ROLES = frozenset(
+        {
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.TextAlignmentRole,
+            Qt.ItemDataRole.ToolTipRole,
+            SORT_ROLE,
+            ROW_ROLE,
+        }
+    )
+
     def __init__(
         self,
         source: ChildListSource,
@@ -106,10 +120,9 @@ class ChildrenTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Count again and forget every fetched block (after a filter, sort or data change)."""
-        self.beginResetModel()
-        self._blocks.clear()
-        self._total = self.source.count(self.where)
-        self.endResetModel()
+        with self.resetting():
+            self._blocks.clear()
+            self._total = self.source.count(self.where)
 
     def set_filter(self, where: ChildFilter) -> None:
         if where != self.where or not self._total:
@@ -124,9 +137,8 @@ class ChildrenTableModel(QAbstractTableModel):
             return
         self.order_by, self.descending = SORT_KEYS[column], descending
         # A reset, not a layout change: the rows' new places are in the database, not here.
-        self.beginResetModel()
-        self._blocks.clear()
-        self.endResetModel()
+        with self.resetting():
+            self._blocks.clear()
 
     def row_of_child(self, child_id: int) -> int | None:
         """The row a child is on with the current filter and sort, or None if filtered out."""
@@ -155,54 +167,27 @@ class ChildrenTableModel(QAbstractTableModel):
             self._blocks.popitem(last=False)
         return block
 
-    # --- QAbstractTableModel -----------------------------------------------------------------
+    # --- RecordTableBase -----------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._total
+    def record_count(self) -> int:
+        return self._total
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
+    def record_at(self, row: int) -> ChildSummary | None:
+        return self.child_at(row)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in _ROLES:
-            return None
-        child = self.child_at(index.row())
-        if child is None:
-            return None
-        column = index.column()
-        if role == ROW_ROLE:
-            return child
-        if role == SORT_ROLE:
-            return sort_value(child, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column == COL_FLAGS:
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == COL_SCHOOL and child.school_laestab:
-                return f"{child.school_name} ({child.school_laestab})"
-            return None
+    def display(self, child: ChildSummary, column: int) -> str:
         return display_text(child, column)
 
+    def sort_value(self, child: ChildSummary, column: int) -> Any:
+        return sort_value(child, column)
 
-_ROLES = {
-    Qt.ItemDataRole.DisplayRole,
-    Qt.ItemDataRole.TextAlignmentRole,
-    Qt.ItemDataRole.ToolTipRole,
-    SORT_ROLE,
-    ROW_ROLE,
-}
+    def alignment(self, child: ChildSummary, column: int) -> int:
+        return int(Qt.AlignmentFlag.AlignCenter) if column == COL_FLAGS else ALIGN_LEFT
+
+    def tooltip(self, child: ChildSummary, column: int) -> str | None:
+        if column == COL_SCHOOL and child.school_laestab:
+            return f"{child.school_name} ({child.school_laestab})"
+        return None
 
 
 def display_text(child: ChildSummary, column: int) -> str:

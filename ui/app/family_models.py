@@ -6,14 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from exclusion_monitor.rules import rule_label
 from exclusion_monitor.store.child_details import SchoolAndYear
 from exclusion_monitor.store.families import Family, FamilyMember
-from ui.app.report_table_model import ROW_ROLE, SORT_ROLE
-
-_Index = QModelIndex | QPersistentModelIndex
+from ui.app.record_table_model import ALIGN_RIGHT, RecordTableModel, font_with
 
 BASIS = {"reference": "Family reference", "address": "Same address", "manual": "Linked by hand"}
 FAMILY_HEADERS = ["Children", "Linked by", "Flagged", "Needs", "What the needs are"]
@@ -42,69 +40,46 @@ def _names(family: Family) -> str:
     return "; ".join(f"{m.forename} {m.surname}" for m in family.members)
 
 
-class FamiliesModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.families: list[Family] = []
+class FamiliesModel(RecordTableModel[Family]):
+    HEADERS = FAMILY_HEADERS
+    HEADER_TIPS = FAMILY_TIPS
+
+    @property
+    def families(self) -> list[Family]:
+        return self.rows
 
     def set_families(self, families: list[Family]) -> None:
-        self.beginResetModel()
-        self.families = sorted(families, key=family_sort_key)
-        self.endResetModel()
+        self.set_rows(sorted(families, key=family_sort_key))
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.families)
+    def _value(self, family: Family, column: int) -> Any:
+        if column == 0:
+            return _names(family)
+        if column == 1:
+            return BASIS.get(family.basis, family.basis)
+        if column == 2:
+            return sum(1 for m in family.members if m.flags)
+        if column == 3:
+            return len(family.needs)
+        return ", ".join(rule_label(r) for r in family.needs)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FAMILY_HEADERS)
+    def display(self, family: Family, column: int) -> str:
+        value = self._value(family, column)
+        if column == 2:
+            return f"{value} of {len(family.members)}"
+        return str(value)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(FAMILY_HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return FAMILY_HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return FAMILY_TIPS[section]
-        return None
+    def sort_value(self, family: Family, column: int) -> Any:
+        value = self._value(family, column)
+        return (1, value) if isinstance(value, int) else (0, str(value).casefold())
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.families):
-            return None
-        column = index.column()
-        if not 0 <= column < len(FAMILY_HEADERS):
-            return None
-        family = self.families[index.row()]
-        if role == ROW_ROLE:
-            return family
-        flagged = sum(1 for m in family.members if m.flags)
-        values: list[Any] = [
-            _names(family),
-            BASIS.get(family.basis, family.basis),
-            flagged,
-            len(family.needs),
-            ", ".join(rule_label(r) for r in family.needs),
-        ]
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = values[column]
-            if column == 2:
-                return f"{flagged} of {len(family.members)}"
-            return str(value) if value != 0 or column != 3 else "0"
-        if role == SORT_ROLE:
-            value = values[column]
-            return (1, value) if isinstance(value, int) else (0, str(value).casefold())
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 4):
-            return str(values[column])
-        if role == Qt.ItemDataRole.FontRole and column == 3 and len(family.needs) >= 3:
-            from PySide6.QtGui import QFont
+    def alignment(self, family: Family, column: int) -> int | None:
+        return ALIGN_RIGHT if column in (2, 3) else None
 
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
+    def tooltip(self, family: Family, column: int) -> str | None:
+        return str(self._value(family, column)) if column in (0, 4) else None
+
+    def font(self, family: Family, column: int) -> QFont | None:
+        return font_with(bold=True) if column == 3 and len(family.needs) >= 3 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,54 +88,28 @@ class MemberRow:
     where: SchoolAndYear | None
 
 
-class FamilyMembersModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[MemberRow] = []
+class FamilyMembersModel(RecordTableModel[MemberRow]):
+    """The children of one family; ROW_ROLE gives the FamilyMember."""
 
-    def set_rows(self, rows: list[MemberRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+    HEADERS = MEMBER_HEADERS
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(MEMBER_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(MEMBER_HEADERS)
-        ):
-            return MEMBER_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        column = index.column()
-        if not 0 <= column < len(MEMBER_HEADERS):
-            return None
-        row = self.rows[index.row()]
-        if role == ROW_ROLE:
-            return row.member
+    def display(self, row: MemberRow, column: int) -> str:
         m, where = row.member, row.where
-        values = [
-            f"{m.surname}, {m.forename}",
-            m.upn,
-            (where.school_name or "") if where else "",
-            (where.nc_year or "") if where else "",
-            ", ".join(rule_label(r) for r in m.flags) or "none",
-        ]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return values[column]
-        if role == SORT_ROLE:
-            return values[column].casefold()
-        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 4):
-            return values[column]
-        return None
+        if column == 0:
+            return f"{m.surname}, {m.forename}"
+        if column == 1:
+            return m.upn
+        if column == 2:
+            return (where.school_name or "") if where else ""
+        if column == 3:
+            return (where.nc_year or "") if where else ""
+        return ", ".join(rule_label(r) for r in m.flags) or "none"
+
+    def sort_value(self, row: MemberRow, column: int) -> Any:
+        return self.display(row, column).casefold()
+
+    def row_value(self, row: MemberRow) -> FamilyMember:
+        return row.member
+
+    def tooltip(self, row: MemberRow, column: int) -> str | None:
+        return self.display(row, column) if column in (2, 4) else None

@@ -4,12 +4,10 @@ whole-family cases together, and a delegate that draws the rules as chips."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QRectF,
     QSortFilterProxyModel,
     Qt,
@@ -20,12 +18,12 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from exclusion_monitor.codelists import nc_year_order
 from exclusion_monitor.flagging import FlaggedChild, FlagView
 from exclusion_monitor.rules import RULES
+from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
+from ui.app.record_table_model import SORT_ROLE, ModelIndex, RecordTableModel
 from ui.app.review_ops import status_word
 
 COL_UPN, COL_NAME, COL_SCHOOL, COL_RULES, COL_STATUS, COL_OFFICER, COL_FAMILY = range(7)
 HEADERS = ("UPN", "Name", "Year / school", "Flags", "Status", "Officer", "Family")
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 CHIPS_ROLE = Qt.ItemDataRole.UserRole + 3
 UNASSIGNED = ""  # the officer filter value for flags nobody has been given
 
@@ -52,8 +50,6 @@ RULE_SHORT = {
     "missing_from_roll": "Missing",
 }
 
-_Index = QModelIndex | QPersistentModelIndex
-
 
 def year_label(code: str | None) -> str:
     if not code:
@@ -61,41 +57,26 @@ def year_label(code: str | None) -> str:
     return "Reception" if code == "R" else (f"Year {code}" if code.isdigit() else code)
 
 
-class FlagQueueModel(QAbstractTableModel):
+class FlagQueueModel(RecordTableModel[FlaggedChild]):
+    HEADERS = HEADERS
+
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[FlaggedChild] = []
         self.year_groups: dict[int, str] = {}
         self.flagged_in_family: dict[int, int] = {}
 
-    def set_rows(self, rows: list[FlaggedChild], year_groups: dict[int, str]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.year_groups = year_groups
-        self.flagged_in_family = {}
-        for row in rows:
-            if row.family_id is not None:
-                self.flagged_in_family[row.family_id] = (
-                    self.flagged_in_family.get(row.family_id, 0) + 1
-                )
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def set_rows(
+        self, rows: Iterable[FlaggedChild], year_groups: dict[int, str] | None = None
+    ) -> None:
+        with self.resetting():
+            self.rows = list(rows)
+            self.year_groups = year_groups or {}
+            self.flagged_in_family = {}
+            for row in self.rows:
+                if row.family_id is not None:
+                    self.flagged_in_family[row.family_id] = (
+                        self.flagged_in_family.get(row.family_id, 0) + 1
+                    )
 
     def family_text(self, row: FlaggedChild) -> str:
         if row.family_id is None or row.family_size < 2:
@@ -103,46 +84,48 @@ class FlagQueueModel(QAbstractTableModel):
         flagged = self.flagged_in_family.get(row.family_id, 1)
         return f"Family {row.family_id}: {row.family_size} children, {flagged} flagged"
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == ROW_ROLE:
-            return row
-        if role == CHIPS_ROLE and column == COL_RULES:
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == CHIPS_ROLE:
+            row = self.row(index)
+            if row is None or index.column() != COL_RULES:
+                return None
             return [(f.rule, RULE_SHORT.get(f.rule, f.label)) for f in row.flags]
+        return super().data(index, role)
+
+    def display(self, row: FlaggedChild, column: int) -> str:
         year = self.year_groups.get(row.child_id)
-        if role == Qt.ItemDataRole.DisplayRole:
-            school = row.school_name or "no current school"
-            statuses = sorted({status_word(f.status) for f in row.flags})
-            officers = sorted({f.assigned_to for f in row.flags if f.assigned_to})
-            return [
-                row.upn,
-                f"{row.surname}, {row.forename}",
-                f"{year_label(year)}, {school}" if year else school,
-                ", ".join(f.label for f in row.flags),
-                ", ".join(statuses),
-                ", ".join(officers) or "unassigned",
-                self.family_text(row),
-            ][column]
-        if role == SORT_ROLE:
-            if column == COL_SCHOOL:
-                return (row.school_name or "~", nc_year_order(year) if year else -99)
-            if column == COL_RULES:
-                return len(row.flags)
-            if column == COL_FAMILY:
-                return (row.family_id is None, row.family_id or 0, row.surname, row.forename)
-            if column == COL_NAME:
-                return (row.surname.lower(), row.forename.lower(), row.child_id)
-            return str(self.data(index, Qt.ItemDataRole.DisplayRole)).lower()
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column in (COL_RULES, COL_STATUS):
-                return "\n".join(
-                    f"{f.label} ({status_word(f.status).lower()}): {f.reason}" for f in row.flags
-                )
-            if column == COL_FAMILY and row.family_id is not None:
-                return "Open the profile to see every brother and sister and their flags"
+        school = row.school_name or "no current school"
+        statuses = sorted({status_word(f.status) for f in row.flags})
+        officers = sorted({f.assigned_to for f in row.flags if f.assigned_to})
+        return [
+            row.upn,
+            f"{row.surname}, {row.forename}",
+            f"{year_label(year)}, {school}" if year else school,
+            ", ".join(f.label for f in row.flags),
+            ", ".join(statuses),
+            ", ".join(officers) or "unassigned",
+            self.family_text(row),
+        ][column]
+
+    def sort_value(self, row: FlaggedChild, column: int) -> Any:
+        if column == COL_SCHOOL:
+            year = self.year_groups.get(row.child_id)
+            return (row.school_name or "~", nc_year_order(year) if year else -99)
+        if column == COL_RULES:
+            return len(row.flags)
+        if column == COL_FAMILY:
+            return (row.family_id is None, row.family_id or 0, row.surname, row.forename)
+        if column == COL_NAME:
+            return (row.surname.lower(), row.forename.lower(), row.child_id)
+        return self.display(row, column).lower()
+
+    def tooltip(self, row: FlaggedChild, column: int) -> str | None:
+        if column in (COL_RULES, COL_STATUS):
+            return "\n".join(
+                f"{f.label} ({status_word(f.status).lower()}): {f.reason}" for f in row.flags
+            )
+        if column == COL_FAMILY and row.family_id is not None:
+            return "Open the profile to see every brother and sister and their flags"
         return None
 
 
@@ -176,7 +159,7 @@ class FlagQueueFilter(QSortFilterProxyModel):
     def matching_flags(self, row: FlaggedChild) -> list[FlagView]:
         return [f for f in row.flags if flag_matches(f, self.rule, self.status, self.officer)]
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         model = self.sourceModel()
         assert isinstance(model, FlagQueueModel)
         row = model.rows[source_row]
@@ -186,7 +169,7 @@ class FlagQueueFilter(QSortFilterProxyModel):
             return False
         return bool(self.matching_flags(row))
 
-    def lessThan(self, left: _Index, right: _Index) -> bool:
+    def lessThan(self, left: ModelIndex, right: ModelIndex) -> bool:
         if self.group_families:
             model = self.sourceModel()
             assert isinstance(model, FlagQueueModel)
@@ -203,7 +186,7 @@ class FlagQueueFilter(QSortFilterProxyModel):
 class RuleChipDelegate(QStyledItemDelegate):
     """Draws each flag of a row as a small coloured chip."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         chips = index.data(CHIPS_ROLE)
         if not chips:
             super().paint(painter, option, index)

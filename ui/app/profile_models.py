@@ -6,21 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from exclusion_monitor.codelists import nc_year_order
 from exclusion_monitor.flagging import FlagView
 from exclusion_monitor.profile import CensusView, ExclusionView, FamilyMemberView, MoveView
+from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
+from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
+from ui.app.record_table_model import RecordTableModel, font_with
 from ui.app.review_ops import status_word
 from ui.app.timeline_widget import CATEGORY_WORDS, MOVE_COLOURS, MOVE_WORDS
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-
-_Index = QModelIndex | QPersistentModelIndex
 Row = TypeVar("Row")
 
 
@@ -28,76 +26,22 @@ def day_text(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-class RecordTableModel(QAbstractTableModel, Generic[Row]):
-    """Rows of one record type; subclasses set HEADERS and say what each cell shows."""
+class ProfileTableModel(RecordTableModel[Row]):
+    """A table of the profile's records (the profile page calls set_records)."""
 
-    HEADERS: Sequence[str] = ()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[Row] = []
+    @property
+    def records(self) -> list[Row]:
+        return self.rows
 
     def set_records(self, records: Sequence[Row]) -> None:
-        self.beginResetModel()
-        self.records = list(records)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.records)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.records):
-            return None
-        record = self.records[index.row()]
-        if role == ROW_ROLE:
-            return record
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(record, index.column())
-        if role == SORT_ROLE:
-            return self.sort_value(record, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(record, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self.foreground(record, index.column())
-        if role == Qt.ItemDataRole.FontRole:
-            return self.font(record, index.column())
-        return None
-
-    def text(self, record: Row, column: int) -> str:
-        raise NotImplementedError
-
-    def sort_value(self, record: Row, column: int) -> Any:
-        return self.text(record, column)
-
-    def tooltip(self, record: Row, column: int) -> str | None:
-        return None
-
-    def foreground(self, record: Row, column: int) -> QColor | None:
-        return None
-
-    def font(self, record: Row, column: int) -> QFont | None:
-        return None
+        self.set_rows(records)
 
 
-class FlagsModel(RecordTableModel[FlagView]):
+class FlagsModel(ProfileTableModel[FlagView]):
     COL_RULE, COL_STATUS, COL_OFFICER, COL_RAISED, COL_REASON = range(5)
     HEADERS = ("Flag", "Status", "Officer", "First raised", "Reason")
 
-    def text(self, f: FlagView, column: int) -> str:
+    def display(self, f: FlagView, column: int) -> str:
         return [
             f.label,
             status_word(f.status) + (" (cleared)" if f.cleared_on else ""),
@@ -109,17 +53,17 @@ class FlagsModel(RecordTableModel[FlagView]):
     def sort_value(self, f: FlagView, column: int) -> Any:
         if column == self.COL_RAISED:
             return f.first_raised or dt.date.min
-        return self.text(f, column)
+        return self.display(f, column)
 
     def tooltip(self, f: FlagView, column: int) -> str | None:
         return f"{f.label} (rule {f.rule}, version {f.rule_version})\n{f.reason}"
 
 
-class ExclusionsModel(RecordTableModel[ExclusionView]):
+class ExclusionsModel(ProfileTableModel[ExclusionView]):
     COL_DATE, COL_TERM, COL_CATEGORY, COL_SESSIONS, COL_SCHOOL, COL_REASONS = range(6)
     HEADERS = ("Start date", "Term", "Category", "Sessions", "School", "Reasons")
 
-    def text(self, e: ExclusionView, column: int) -> str:
+    def display(self, e: ExclusionView, column: int) -> str:
         sessions = "" if e.category == "PERM" else f"{e.sessions:g}"
         school = f"{e.school_name} ({e.school_laestab})" if e.school_name else "unknown school"
         return [
@@ -136,24 +80,20 @@ class ExclusionsModel(RecordTableModel[ExclusionView]):
             return e.start_date
         if column == self.COL_SESSIONS:
             return e.sessions
-        return self.text(e, column)
+        return self.display(e, column)
 
     def foreground(self, e: ExclusionView, column: int) -> QColor | None:
         return QColor("#b71c1c") if e.category == "PERM" else None
 
     def font(self, e: ExclusionView, column: int) -> QFont | None:
-        if e.category != "PERM":
-            return None
-        font = QFont()
-        font.setBold(True)
-        return font
+        return font_with(bold=True) if e.category == "PERM" else None
 
 
-class MovesModel(RecordTableModel[MoveView]):
+class MovesModel(ProfileTableModel[MoveView]):
     COL_DATE, COL_KIND, COL_FROM, COL_TO = range(4)
     HEADERS = ("Date", "Kind", "From", "To")
 
-    def text(self, m: MoveView, column: int) -> str:
+    def display(self, m: MoveView, column: int) -> str:
         def school(name: str | None, laestab: str | None) -> str:
             return f"{name} ({laestab})" if name else "no school"
 
@@ -165,17 +105,17 @@ class MovesModel(RecordTableModel[MoveView]):
         ][column]
 
     def sort_value(self, m: MoveView, column: int) -> Any:
-        return m.date if column == self.COL_DATE else self.text(m, column)
+        return m.date if column == self.COL_DATE else self.display(m, column)
 
     def foreground(self, m: MoveView, column: int) -> QColor | None:
         return MOVE_COLOURS[m.kind] if column == self.COL_KIND else None
 
 
-class CensusModel(RecordTableModel[CensusView]):
+class CensusModel(ProfileTableModel[CensusView]):
     COL_DATE, COL_SCHOOL, COL_YEAR, COL_STATUS, COL_FSM, COL_SEN, COL_LAC = range(7)
     HEADERS = ("Census", "School", "Year group", "Enrolment", "FSM", "SEN", "Looked after")
 
-    def text(self, c: CensusView, column: int) -> str:
+    def display(self, c: CensusView, column: int) -> str:
         def yes_no(value: bool | None) -> str:
             return "" if value is None else ("Yes" if value else "No")
 
@@ -195,14 +135,14 @@ class CensusModel(RecordTableModel[CensusView]):
             return c.census_date
         if column == self.COL_YEAR:
             return nc_year_order(c.nc_year) if c.nc_year else -99
-        return self.text(c, column)
+        return self.display(c, column)
 
 
-class FamilyModel(RecordTableModel[FamilyMemberView]):
+class FamilyModel(ProfileTableModel[FamilyMemberView]):
     COL_NAME, COL_UPN, COL_EXCLUSIONS, COL_MOVES, COL_FLAGS = range(5)
     HEADERS = ("Name", "UPN", "Exclusions", "Non-standard moves", "Flags")
 
-    def text(self, m: FamilyMemberView, column: int) -> str:
+    def display(self, m: FamilyMemberView, column: int) -> str:
         flags = ", ".join(f.label for f in m.flags) or "no flags"
         return [
             f"{m.forename} {m.surname}",
@@ -219,7 +159,7 @@ class FamilyModel(RecordTableModel[FamilyMemberView]):
             return m.non_standard_moves
         if column == self.COL_FLAGS:
             return len(m.flags)
-        return self.text(m, column)
+        return self.display(m, column)
 
     def tooltip(self, m: FamilyMemberView, column: int) -> str | None:
         return "Click to open this child's profile"
@@ -228,8 +168,4 @@ class FamilyModel(RecordTableModel[FamilyMemberView]):
         return QColor("#0b57d0") if column == self.COL_NAME else None
 
     def font(self, m: FamilyMemberView, column: int) -> QFont | None:
-        if column != self.COL_NAME:
-            return None
-        font = QFont()
-        font.setUnderline(True)
-        return font
+        return font_with(underline=True) if column == self.COL_NAME else None

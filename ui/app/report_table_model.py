@@ -4,24 +4,31 @@ rows that are printed and exported, shown on screen."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
-
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
 
 from exclusion_monitor.reports.html import cell_text
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportTable
+from ui.app.record_table_model import (
+    ALIGN_LEFT,
+    ALIGN_RIGHT,
+    ROW_ROLE,
+    SORT_ROLE,
+    RecordTableModel,
+    SortByValueProxy,
+)
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+# The roles and the proxy were first defined here; pages still import them from this module.
+__all__ = [
+    "ROW_ROLE",
+    "SORT_ROLE",
+    "SUPPRESSED_TIP",
+    "ReportTableModel",
+    "SortByValueProxy",
+    "cell_sort_value",
+]
+
 SUPPRESSED_TIP = "c: a count from 1 to 4, not shown to protect individuals"
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def cell_sort_value(value: Cell) -> Any:
@@ -37,64 +44,31 @@ def cell_sort_value(value: Cell) -> Any:
     return (3, value.casefold())
 
 
-class ReportTableModel(QAbstractTableModel):
+class ReportTableModel(RecordTableModel[Sequence[Cell]]):
     """Read-only rows of one ReportTable; numbers right-aligned, 'c' explained in a tooltip."""
 
     def __init__(self, table: ReportTable | None = None) -> None:
         super().__init__()
-        self.table = table or ReportTable("", [], [])
+        self.set_table(table if table is not None else ReportTable("", [], []))
 
     def set_table(self, table: ReportTable) -> None:
-        self.beginResetModel()
-        self.table = table
-        self.endResetModel()
+        with self.resetting():
+            self.table = table
+            self.HEADERS = [column.name for column in table.columns]
+            self.rows = list(table.rows)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.table.rows)
+    def display(self, record: Sequence[Cell], column: int) -> str:
+        return cell_text(record[column])
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.table.columns)
+    def sort_value(self, record: Sequence[Cell], column: int) -> Any:
+        return cell_sort_value(record[column])
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.table.columns[section].name
-        return None
+    def row_value(self, record: Sequence[Cell]) -> list[Cell]:
+        return list(record)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self.rowCount():
-            return None
-        if not 0 <= index.column() < self.columnCount():
-            return None
-        row = self.table.rows[index.row()]
-        value = row[index.column()]
-        numeric = self.table.columns[index.column()].kind in (
-            ColumnKind.INTEGER,
-            ColumnKind.DECIMAL,
-        )
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(value)
-        if role == SORT_ROLE:
-            return cell_sort_value(value)
-        if role == ROW_ROLE:
-            return list(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and value == "c":
-            return SUPPRESSED_TIP
-        return None
+    def alignment(self, record: Sequence[Cell], column: int) -> int:
+        kind = self.table.columns[column].kind
+        return ALIGN_RIGHT if kind in (ColumnKind.INTEGER, ColumnKind.DECIMAL) else ALIGN_LEFT
 
-
-class SortByValueProxy(QSortFilterProxyModel):
-    """Sorts on SORT_ROLE with Python's ordering (numbers as numbers, text folded)."""
-
-    def lessThan(self, left: _Index, right: _Index) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
+    def tooltip(self, record: Sequence[Cell], column: int) -> str | None:
+        return SUPPRESSED_TIP if record[column] == "c" else None

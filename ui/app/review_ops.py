@@ -29,6 +29,8 @@ from exclusion_monitor.store.users import User, list_users
 
 Progress = Callable[[int, int], None]
 
+# The progress bar's text while load_flag_queue or load_profile brings the flags up to date.
+FLAGS_UPDATING = "Bringing flags up to date... %p%"
 STATUS_WORDS = {
     ReviewStatus.NEW: "New",
     ReviewStatus.UNDER_REVIEW: "Under review",

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-
 from exclusion_monitor.codelists import phase_label
 from exclusion_monitor.flagging import FlaggedChild
 from exclusion_monitor.reports.school_register import SchoolRow
 from exclusion_monitor.rules import rule_label
-from ui.app.report_table_model import ROW_ROLE, SORT_ROLE
-
-_Index = QModelIndex | QPersistentModelIndex
+from ui.app.record_table_model import ALIGN_LEFT, ALIGN_RIGHT, RecordTableModel
 
 (
     COL_LAESTAB,
@@ -83,114 +79,56 @@ def _text(value: Any, column: int) -> str:
     return str(value).replace("_", " ")
 
 
-class SchoolRegisterModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[SchoolRow] = []
+class SchoolRegisterModel(RecordTableModel[SchoolRow]):
+    HEADERS = HEADERS
+    HEADER_TIPS = HEADER_TIPS
 
-    def set_rows(self, rows: list[SchoolRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+    def display(self, row: SchoolRow, column: int) -> str:
+        return _text(school_value(row, column), column)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        column = index.column()
-        if not 0 <= column < len(HEADERS):
-            return None
-        row = self.rows[index.row()]
-        if role == ROW_ROLE:
-            return row
+    def sort_value(self, row: SchoolRow, column: int) -> Any:
         value = school_value(row, column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _text(value, column)
-        if role == SORT_ROLE:
-            if column in _NUMERIC:
-                return (0, -1.0) if value is None else (1, float(value))
-            return (0, str(value).casefold())
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (
-                Qt.AlignmentFlag.AlignRight if column in _NUMERIC else Qt.AlignmentFlag.AlignLeft
-            )
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == COL_NAME:
-                return f"{row.name} ({row.laestab})"
-            if column in (COL_SUSP, COL_PERM, COL_FLAGGED):
-                return EXACT_TIP
+        if column in _NUMERIC:
+            return (0, -1.0) if value is None else (1, float(value))
+        return (0, str(value).casefold())
+
+    def alignment(self, row: SchoolRow, column: int) -> int:
+        return ALIGN_RIGHT if column in _NUMERIC else ALIGN_LEFT
+
+    def tooltip(self, row: SchoolRow, column: int) -> str | None:
+        if column == COL_NAME:
+            return f"{row.name} ({row.laestab})"
+        if column in (COL_SUSP, COL_PERM, COL_FLAGGED):
+            return EXACT_TIP
         return None
 
 
 FLAGGED_HEADERS = ["UPN", "Name", "Date of birth", "Flags"]
 
 
-class FlaggedAtSchoolModel(QAbstractTableModel):
+class FlaggedAtSchoolModel(RecordTableModel[FlaggedChild]):
     """The children flagged at one school."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.children_: list[FlaggedChild] = []
+    HEADERS = FLAGGED_HEADERS
 
     def set_children(self, children: list[FlaggedChild]) -> None:
-        self.beginResetModel()
-        self.children_ = children
-        self.endResetModel()
+        self.set_rows(children)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.children_)
+    def display(self, child: FlaggedChild, column: int) -> str:
+        if column == 0:
+            return child.upn
+        if column == 1:
+            return f"{child.surname}, {child.forename}"
+        if column == 2:
+            return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
+        return ", ".join(rule_label(f.rule) for f in child.flags)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FLAGGED_HEADERS)
+    def sort_value(self, child: FlaggedChild, column: int) -> Any:
+        if column == 1:
+            return self.display(child, column).casefold()
+        if column == 2:
+            return child.date_of_birth.toordinal() if child.date_of_birth else 0
+        return self.display(child, column)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(FLAGGED_HEADERS)
-        ):
-            return FLAGGED_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.children_):
-            return None
-        if not 0 <= index.column() < len(FLAGGED_HEADERS):
-            return None
-        child = self.children_[index.row()]
-        if role == ROW_ROLE:
-            return child
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            if column == 0:
-                return child.upn
-            if column == 1:
-                name = f"{child.surname}, {child.forename}"
-                return name if role == Qt.ItemDataRole.DisplayRole else name.casefold()
-            if column == 2:
-                if role == SORT_ROLE:
-                    return child.date_of_birth.toordinal() if child.date_of_birth else 0
-                return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
-            return ", ".join(rule_label(f.rule) for f in child.flags)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
-            return "\n".join(f.reason for f in child.flags)
-        return None
+    def tooltip(self, child: FlaggedChild, column: int) -> str | None:
+        return "\n".join(f.reason for f in child.flags) if column == 3 else None

@@ -8,11 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QPoint,
     Qt,
     QTimer,
@@ -32,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from exclusion_monitor.store.children import ChildSearchHit, search_children
 from ui.app.background import Progress, run_in_background
+from ui.app.record_table_model import ROW_ROLE, RecordTableModel
+from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
 
 log = logging.getLogger(__name__)
 
@@ -40,65 +40,39 @@ MAX_RESULTS = 20
 
 COL_NAME, COL_UPN, COL_DOB, COL_SCHOOL = range(4)
 HEADERS = ["Name", "UPN", "Date of birth", "School"]
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class SearchResultsModel(QAbstractTableModel):
+class SearchResultsModel(RecordTableModel[ChildSearchHit]):
     """The hits of one search, best first (at most MAX_RESULTS)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.hits: list[ChildSearchHit] = []
+    HEADERS = HEADERS
+
+    @property
+    def hits(self) -> list[ChildSearchHit]:
+        return self.rows
 
     def set_hits(self, hits: list[ChildSearchHit]) -> None:
-        self.beginResetModel()
-        self.hits = hits
-        self.endResetModel()
+        self.set_rows(hits)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.hits)
+    def display(self, hit: ChildSearchHit, column: int) -> str:
+        child = hit.child
+        if column == COL_NAME:
+            return f"{child.surname}, {child.forename}"
+        if column == COL_UPN:
+            return f"{child.upn} (former {hit.former_upn})" if hit.former_upn else child.upn
+        if column == COL_DOB:
+            return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
+        return child.school_name or "No census record"
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.hits):
-            return None
-        hit = self.hits[index.row()]
-        child, column = hit.child, index.column()
-        if role == ROW_ROLE:
-            return hit
-        if role == SORT_ROLE:
-            values = [
-                (child.surname.casefold(), child.forename.casefold()),
-                child.upn,
-                child.date_of_birth,
-                (child.school_name or "").casefold(),
-            ]
-            return values[column]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == COL_NAME:
-                return f"{child.surname}, {child.forename}"
-            if column == COL_UPN:
-                return f"{child.upn} (former {hit.former_upn})" if hit.former_upn else child.upn
-            if column == COL_DOB:
-                return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
-            return child.school_name or "No census record"
-        return None
+    def sort_value(self, hit: ChildSearchHit, column: int) -> Any:
+        child = hit.child
+        values = [
+            (child.surname.casefold(), child.forename.casefold()),
+            child.upn,
+            child.date_of_birth,
+            (child.school_name or "").casefold(),
+        ]
+        return values[column]
 
 
 class SearchPopup(QFrame):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,9 +24,8 @@ from exclusion_monitor.store import Database
 from exclusion_monitor.store.users import User, add_user, deactivate, list_users, set_role
 from ui.app import messages
 from ui.app.background import run_in_background
-from ui.app.report_table_model import ROW_ROLE
+from ui.app.record_table_model import ROW_ROLE, RecordTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 USER_HEADERS = ["Account", "Role", "Active", "Since"]
 
 
@@ -36,51 +35,25 @@ def role_tip(role: Role) -> str:
     return f"{role.value}: " + ", ".join(ACTION_PHRASES[a] for a in sorted(ROLE_ACTIONS[role]))
 
 
-class UsersModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.users: list[User] = []
+class UsersModel(RecordTableModel[User]):
+    HEADERS = USER_HEADERS
 
     def set_users(self, users: list[User]) -> None:
-        self.beginResetModel()
-        self.users = users
-        self.endResetModel()
+        self.set_rows(users)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.users)
+    def display(self, user: User, column: int) -> str:
+        return [
+            user.account,
+            user.role.value,
+            "yes" if user.active else "deactivated",
+            user.created_at.strftime("%d/%m/%Y"),
+        ][column]
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(USER_HEADERS)
+    def sort_value(self, user: User, column: int) -> Any:
+        return None  # the list is shown in the store's order and never sorted
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(USER_HEADERS)
-        ):
-            return USER_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.users):
-            return None
-        if not 0 <= index.column() < len(USER_HEADERS):
-            return None
-        user = self.users[index.row()]
-        if role == ROW_ROLE:
-            return user
-        if role == Qt.ItemDataRole.DisplayRole:
-            return [
-                user.account,
-                user.role.value,
-                "yes" if user.active else "deactivated",
-                user.created_at.strftime("%d/%m/%Y"),
-            ][index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
-            return role_tip(user.role)
-        return None
+    def tooltip(self, user: User, column: int) -> str | None:
+        return role_tip(user.role) if column == 1 else None
 
 
 class UsersPanel(QWidget):

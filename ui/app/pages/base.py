@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from exclusion_monitor.errors import PermissionDeniedError
 from exclusion_monitor.roles import Action, Role, allows
@@ -98,8 +98,19 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Read the data again (View > Refresh, or after records changed)."""
 
+    def saved_layout(self) -> dict[str, QHeaderView | QSplitter]:
+        """The headers (column widths and order) and splitters kept in the window settings, by
+        settings key."""
+        return {}
+
     def save_state(self, settings: QSettings) -> None:
-        """Remember layout (column widths and order, splitters) in the window settings."""
+        """Remember the layout in the window settings."""
+        for key, part in self.saved_layout().items():
+            settings.setValue(key, part.saveState())
 
     def restore_state(self, settings: QSettings) -> None:
         """Put back what save_state remembered."""
+        for key, part in self.saved_layout().items():
+            state = settings.value(key)
+            if state is not None:
+                part.restoreState(state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
-    QTableView,
+    QSplitter,
     QWidget,
 )
 
@@ -41,6 +40,7 @@ from ui.app.children_table_model import (
     StoreChildListSource,
 )
 from ui.app.pages.base import AppContext, Page
+from ui.app.table_views import note_label, record_table_view, table_or_note
 
 log = logging.getLogger(__name__)
 
@@ -104,20 +104,9 @@ class ChildrenPage(Page):
         self.summary.setObjectName("children_summary")
         self.layout_.addWidget(self.summary)
 
-        self.view = QTableView()
-        self.view.setObjectName("children_table")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
         # Fixed row heights and no size-to-contents: the view then never asks for every row.
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.view = record_table_view(self.model, "children_table", row_padding=8)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
@@ -127,13 +116,8 @@ class ChildrenPage(Page):
         header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
 
-        self.empty_note = QLabel(_NO_CHILDREN)
-        self.empty_note.setWordWrap(True)
-        self.empty_note.setTextFormat(Qt.TextFormat.RichText)
-        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.body = QStackedWidget()
-        self.body.addWidget(self.view)
-        self.body.addWidget(self.empty_note)
+        self.empty_note = note_label(_NO_CHILDREN)
+        self.body = table_or_note(self.view, self.empty_note)
         self.layout_.addWidget(self.body, 1)
 
         self._filter_timer = QTimer(self)
@@ -301,10 +285,5 @@ class ChildrenPage(Page):
 
     # --- layout --------------------------------------------------------------------------------
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.setValue("children_page/header", self.view.horizontalHeader().saveState())
-
-    def restore_state(self, settings: QSettings) -> None:
-        state = settings.value("children_page/header")
-        if state is not None:
-            self.view.horizontalHeader().restoreState(state)
+    def saved_layout(self) -> dict[str, QHeaderView | QSplitter]:
+        return {"children_page/header": self.view.horizontalHeader()}

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -31,7 +30,7 @@ from exclusion_monitor.reports.dashboard import Dashboard, build_dashboard, dash
 from exclusion_monitor.reports.tables import ReportTable
 from exclusion_monitor.roles import Action
 from ui.app import messages
-from ui.app.background import BackgroundJob, Progress, run_in_background
+from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
 from ui.app.chart_panel import ChartPanel
 from ui.app.pages.base import AppContext, Page
 from ui.app.report_output import export_tables, prepare_print
@@ -174,10 +173,9 @@ class DashboardPage(Page):
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.date_edit.setToolTip("The figures are for the academic year containing this date")
         self.year_label = QLabel()
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setMaximumWidth(180)
         self.progress.setTextVisible(False)
-        self.progress.hide()
         self.status = QLabel("Loading the dashboard...")
         self.print_button = QPushButton("Print...")
         self.print_button.setToolTip("Print preview of the dashboard (OFFICIAL-SENSITIVE)")
@@ -256,14 +254,10 @@ class DashboardPage(Page):
             lambda progress: dashboard_content(db, as_of, progress),
             lambda content: self._show(sequence, content),
             lambda error: self._failed(sequence, error),
-            self._progressed,
+            self.progress.show_progress,
             owner=self,
             name="dashboard",
         )
-
-    def _progressed(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)

@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,7 +35,8 @@ from ui.app.background import BackgroundJob, run_in_background
 from ui.app.family_models import FamiliesModel, FamilyMembersModel, MemberRow
 from ui.app.link_dialog import LinkDialog
 from ui.app.pages.base import AppContext, Page
-from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
+from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
+from ui.app.table_views import pane, record_table_view, split
 
 log = logging.getLogger(__name__)
 
@@ -74,18 +73,8 @@ def change_family(db: Database, account: str, change: str, child_id: int, other_
     )
 
 
-def _table(proxy: SortByValueProxy) -> QTableView:
-    view = QTableView()
-    view.setModel(proxy)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+def _table(proxy: SortByValueProxy, name: str) -> QTableView:
+    view = record_table_view(proxy, name, row_padding=8)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 
@@ -128,36 +117,22 @@ class FamiliesPage(Page):
         self.model = FamiliesModel()
         self.proxy = SortByValueProxy()
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setFilterKeyColumn(0)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.view = _table(self.proxy)
-        self.view.setObjectName("families_table")
+        self.view = _table(self.proxy, "families_table")
         # Whole-family cases first (the model's order) until a column header is clicked.
         self.view.horizontalHeader().setSectionsClickable(True)
         self.view.horizontalHeader().sectionClicked.connect(self._sort_clicked)
         self.members_model = FamilyMembersModel()
         self.members_proxy = SortByValueProxy()
         self.members_proxy.setSourceModel(self.members_model)
-        self.members_proxy.setSortRole(SORT_ROLE)
-        self.members_view = _table(self.members_proxy)
-        self.members_view.setObjectName("family_members")
+        self.members_view = _table(self.members_proxy, "family_members")
         self.members_label = QLabel(PICK_A_FAMILY)
         member_bar = QHBoxLayout()
         member_bar.addWidget(self.members_label, 1)
         member_bar.addWidget(self.unlink_button)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 4, 0, 0)
-        lower_layout.addLayout(member_bar)
-        lower_layout.addWidget(self.members_view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("families_splitter")
-        self.splitter.addWidget(self.view)
-        self.splitter.addWidget(lower)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
+        lower = pane(member_bar, self.members_view, (0, 4, 0, 0))
+        self.splitter = split("families_splitter", self.view, lower, Qt.Orientation.Vertical)
         self.layout_.addWidget(self.splitter, 1)
 
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
@@ -355,10 +330,5 @@ class FamiliesPage(Page):
 
     # --- layout --------------------------------------------------------------------------------
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.setValue("families/splitter", self.splitter.saveState())
-
-    def restore_state(self, settings: QSettings) -> None:
-        state = settings.value("families/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+    def saved_layout(self) -> dict[str, QHeaderView | QSplitter]:
+        return {"families/splitter": self.splitter}

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,10 +19,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
-    QStackedWidget,
-    QTableView,
+    QSplitter,
     QWidget,
 )
 
@@ -32,7 +30,7 @@ from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.reports.flag_report import FlagFilter
 from exclusion_monitor.roles import Action, Role, allows
 from ui.app import messages
-from ui.app.background import Progress, run_in_background
+from ui.app.background import Progress, ProgressBar, run_in_background
 from ui.app.flags_table_model import (
     COL_FAMILY,
     COL_NAME,
@@ -50,6 +48,7 @@ from ui.app.flags_table_model import (
 )
 from ui.app.pages.base import AppContext, Page
 from ui.app.review_ops import (
+    FLAGS_UPDATING,
     STATUS_WORDS,
     FlagQueue,
     PrintJob,
@@ -59,6 +58,7 @@ from ui.app.review_ops import (
     load_flag_queue,
     prepare_flag_print,
 )
+from ui.app.table_views import note_label, record_table_view, table_or_note
 from ui.reports.pdf import paint_document
 
 log = logging.getLogger(__name__)
@@ -139,41 +139,26 @@ class FlagsPage(Page):
         self.summary = QLabel("Reading the flag list...")
         self.summary.setObjectName("flags_summary")
         self.summary.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setFormat("Bringing flags up to date... %p%")
-        self.progress.hide()
+        self.progress = ProgressBar(FLAGS_UPDATING, hide_when_done=True)
         self.layout_.addWidget(self.summary)
         self.layout_.addWidget(self.progress)
 
-        self.view = QTableView()
-        self.view.setObjectName("flags_queue")
-        self.view.setModel(self.proxy)
+        self.view = record_table_view(
+            self.proxy, "flags_queue", selection=QAbstractItemView.SelectionMode.ExtendedSelection
+        )
         self.view.setItemDelegateForColumn(COL_RULES, RuleChipDelegate(self.view))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
         for column, width in _WIDTHS.items():
             header.resizeSection(column, width)
         header.setSectionResizeMode(COL_RULES, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
-        self.empty_note = QLabel(_NO_FLAGS)
-        self.empty_note.setWordWrap(True)
-        self.empty_note.setTextFormat(Qt.TextFormat.RichText)
-        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.body = QStackedWidget()
-        self.body.addWidget(self.view)
-        self.body.addWidget(self.empty_note)
+        self.empty_note = note_label(_NO_FLAGS)
+        self.body = table_or_note(self.view, self.empty_note)
         self.layout_.addWidget(self.body, 1)
 
         self.new_status = QComboBox()
@@ -271,16 +256,11 @@ class FlagsPage(Page):
             read,
             self._loaded,
             self._failed,
-            self._progressed,
+            self.progress.show_progress,
             owner=self,
             writes=True,
             name="flag queue",
         )
-
-    def _progressed(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setVisible(done < total)
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False
@@ -587,10 +567,5 @@ class FlagsPage(Page):
 
     # --- layout --------------------------------------------------------------------------------
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.setValue("flags_page/header", self.view.horizontalHeader().saveState())
-
-    def restore_state(self, settings: QSettings) -> None:
-        state = settings.value("flags_page/header")
-        if state is not None:
-            self.view.horizontalHeader().restoreState(state)
+    def saved_layout(self) -> dict[str, QHeaderView | QSplitter]:
+        return {"flags_page/header": self.view.horizontalHeader()}

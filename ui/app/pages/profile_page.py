@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -25,23 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.errors import OperationCancelled
-from exclusion_monitor.profile import ChildProfile
-from exclusion_monitor.records import MoveKind
+from exclusion_monitor.profile import ChildProfile, profile_summary
 from exclusion_monitor.roles import Role
-from ui.app.background import BackgroundJob, Progress, run_in_background
+from exclusion_monitor.rules.wording import count as _n
+from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
 from ui.app.profile_models import (
-    ROW_ROLE,
-    SORT_ROLE,
     CensusModel,
     ExclusionsModel,
     FamilyModel,
     FlagsModel,
     MovesModel,
-    RecordTableModel,
 )
-from ui.app.review_ops import LoadedProfile, load_profile
+from ui.app.record_table_model import ROW_ROLE, SORT_ROLE, RecordTableModel
+from ui.app.review_ops import FLAGS_UPDATING, LoadedProfile, load_profile
 from ui.app.review_panel import ReviewPanel
+from ui.app.table_views import pane, record_table_view, split
 from ui.app.timeline_widget import TimelineWidget
 
 log = logging.getLogger(__name__)
@@ -62,11 +60,6 @@ def _age(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _n(count: float, word: str) -> str:
-    shown = int(count) if float(count).is_integer() else count
-    return f"{shown} {word}{'' if count == 1 else 's'}"
-
-
 def badge(text: str, bg: str, fg: str = "white", tip: str = "") -> QLabel:
     label = QLabel(text)
     label.setStyleSheet(BADGE_STYLE.format(bg=bg, fg=fg))
@@ -75,22 +68,13 @@ def badge(text: str, bg: str, fg: str = "white", tip: str = "") -> QLabel:
     return label
 
 
-def _table(model: RecordTableModel, name: str) -> QTableView:  # type: ignore[type-arg]
+def _table(model: RecordTableModel[Any], name: str) -> QTableView:
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(proxy)
+    view = record_table_view(proxy, name)
     view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
     header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     header.setHighlightSections(False)
     return view
@@ -144,10 +128,7 @@ class ProfilePage(Page):
         self.summary = QLabel("")
         self.summary.setObjectName("profile_summary")
         self.summary.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("Bringing flags up to date... %p%")
-        self.progress.hide()
+        self.progress = ProgressBar(FLAGS_UPDATING, hide_when_done=True)
         body.addWidget(self.identity)
         body.addWidget(badge_row)
         body.addWidget(self.summary)
@@ -173,30 +154,16 @@ class ProfilePage(Page):
 
         self.review = ReviewPanel(context.db, context.account)
         self.review.changed.connect(self._review_changed)
-        self.flag_splitter = QSplitter()
-        self.flag_splitter.setObjectName("profile_flag_splitter")
-        self.flag_splitter.addWidget(self.flags_view)
-        self.flag_splitter.addWidget(self.review)
-        self.flag_splitter.setStretchFactor(0, 3)
-        self.flag_splitter.setStretchFactor(1, 2)
-        self.flag_splitter.setChildrenCollapsible(False)
+        self.flag_splitter = split("profile_flag_splitter", self.flags_view, self.review)
 
         self.totals = QLabel("")
         self.totals.setWordWrap(True)
         self.totals.setObjectName("exclusion_totals")
-        exclusions_tab = QWidget()
-        box = QVBoxLayout(exclusions_tab)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addWidget(self.totals)
-        box.addWidget(self.exclusions_view, 1)
+        exclusions_tab = pane(self.totals, self.exclusions_view, (4, 4, 4, 4))
         self.family_note = QLabel("")
         self.family_note.setWordWrap(True)
         self.family_note.setObjectName("family_note")
-        family_tab = QWidget()
-        box = QVBoxLayout(family_tab)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addWidget(self.family_note)
-        box.addWidget(self.family_view, 1)
+        family_tab = pane(self.family_note, self.family_view, (4, 4, 4, 4))
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("profile_tabs")
@@ -259,16 +226,11 @@ class ProfilePage(Page):
             read,
             self._loaded,
             self._failed,
-            self._progressed,
+            self.progress.show_progress,
             owner=self,
             writes=True,
             name="child profile",
         )
-
-    def _progressed(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setVisible(done < total)
 
     def _after_job(self) -> bool:
         self.progress.hide()
@@ -343,7 +305,7 @@ class ProfilePage(Page):
         self.identity.setText(text)
         self.identity.setTextFormat(Qt.TextFormat.RichText)
         self._set_badges(self._badges(p))
-        self.summary.setText(self._summary(p))
+        self.summary.setText(profile_summary(p))
         self.timeline.set_profile(p)
 
         flags = [*p.flags, *p.cleared_flags]
@@ -440,20 +402,6 @@ class ProfilePage(Page):
         return found
 
     @staticmethod
-    def _summary(p: ChildProfile) -> str:
-        moves = sum(1 for m in p.moves if m.kind is MoveKind.NON_STANDARD)
-        suspensions = sum(1 for e in p.exclusions if e.category == "SUSP")
-        sessions = sum(t.totals.sessions for t in p.term_totals)
-        permanent = sum(1 for e in p.exclusions if e.category == "PERM")
-        schools = len({s.school_laestab for s in p.enrolments})
-        return (
-            f"{p.child.forename} has been on the roll of {_n(schools, 'school')}, made "
-            f"{_n(moves, 'non-standard move')}, and has had {_n(suspensions, 'suspension')} "
-            f"({_n(sessions, 'session')} lost in all) and "
-            f"{_n(permanent, 'permanent exclusion') if permanent else 'no permanent exclusion'}."
-        )
-
-    @staticmethod
     def _totals(p: ChildProfile) -> str:
         if not p.exclusions:
             return "No exclusions on record."
@@ -494,10 +442,5 @@ class ProfilePage(Page):
 
     # --- layout --------------------------------------------------------------------------------
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.setValue("profile_page/flag_splitter", self.flag_splitter.saveState())
-
-    def restore_state(self, settings: QSettings) -> None:
-        state = settings.value("profile_page/flag_splitter")
-        if state is not None:
-            self.flag_splitter.restoreState(state)
+    def saved_layout(self) -> dict[str, QHeaderView | QSplitter]:
+        return {"profile_page/flag_splitter": self.flag_splitter}

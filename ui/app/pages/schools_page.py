@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QItemSelection, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,33 +32,24 @@ from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.pages.base import AppContext, Page
 from ui.app.pages.dashboard_page import as_date
+from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
 from ui.app.report_output import export_report
-from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
 from ui.app.school_models import (
     COL_NAME,
     COL_SUSP_RATE,
     FlaggedAtSchoolModel,
     SchoolRegisterModel,
 )
+from ui.app.table_views import pane, record_table_view, split
 
 log = logging.getLogger(__name__)
 
 PICK_A_SCHOOL = "Select a school above to list the children flagged there."
 
 
-def _table(model_proxy: SortByValueProxy) -> QTableView:
-    view = QTableView()
-    view.setModel(model_proxy)
+def _table(proxy: SortByValueProxy, name: str) -> QTableView:
+    view = record_table_view(proxy, name, row_padding=8)
     view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return view
 
 
@@ -106,33 +95,19 @@ class SchoolsPage(Page):
         self.model = SchoolRegisterModel()
         self.proxy = SortByValueProxy()
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.view = _table(self.proxy)
-        self.view.setObjectName("schools_table")
+        self.view = _table(self.proxy, "schools_table")
         self.view.sortByColumn(COL_SUSP_RATE, Qt.SortOrder.DescendingOrder)
         self.flagged_model = FlaggedAtSchoolModel()
         self.flagged_proxy = SortByValueProxy()
         self.flagged_proxy.setSourceModel(self.flagged_model)
-        self.flagged_proxy.setSortRole(SORT_ROLE)
-        self.flagged_view = _table(self.flagged_proxy)
-        self.flagged_view.setObjectName("flagged_at_school")
+        self.flagged_view = _table(self.flagged_proxy, "flagged_at_school")
         self.flagged_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.flagged_view.horizontalHeader().setStretchLastSection(True)
         self.flagged_label = QLabel(PICK_A_SCHOOL)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 4, 0, 0)
-        lower_layout.addWidget(self.flagged_label)
-        lower_layout.addWidget(self.flagged_view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("schools_splitter")
-        self.splitter.addWidget(self.view)
-        self.splitter.addWidget(lower)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
+        lower = pane(self.flagged_label, self.flagged_view, (0, 4, 0, 0))
+        self.splitter = split("schools_splitter", self.view, lower, Qt.Orientation.Vertical)
         self.layout_.addWidget(self.splitter, 1)
 
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
@@ -292,13 +267,8 @@ class SchoolsPage(Page):
 
     # --- layout --------------------------------------------------------------------------------
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.setValue("schools/splitter", self.splitter.saveState())
-
-    def restore_state(self, settings: QSettings) -> None:
-        state = settings.value("schools/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+    def saved_layout(self) -> dict[str, QHeaderView | QSplitter]:
+        return {"schools/splitter": self.splitter}
 
     def school_names(self) -> list[str]:
         """The schools as listed now (sorted and filtered), for tests and checks."""

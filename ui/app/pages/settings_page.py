@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -35,7 +34,7 @@ from exclusion_monitor.store import Database
 from exclusion_monitor.store.setting_changes import apply_setting_changes
 from exclusion_monitor.store.settings import get_settings
 from ui.app import messages
-from ui.app.background import Progress, run_in_background
+from ui.app.background import Progress, ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
 from ui.app.report_output import AUTHORITY_SETTING
 from ui.app.users_panel import UsersPanel
@@ -194,9 +193,8 @@ class SettingsPage(Page):
         self.restore_button.setToolTip("Put every rule back to its default (then Save)")
         self.save_button = QPushButton("Save")
         self.save_button.setDefault(True)
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setMaximumWidth(220)
-        self.progress.hide()
         self.status = QLabel()
         if not self.can_change:
             self.status.setText("Only an admin can change settings; you can read them here.")
@@ -263,15 +261,11 @@ class SettingsPage(Page):
             lambda progress: save_and_recompute(db, account, changes, progress),
             self._saved,
             self._save_failed,
-            self._progressed,
+            self.progress.show_progress,
             owner=self,
             writes=True,
             name="save settings",
         )
-
-    def _progressed(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
 
     def _finish(self) -> None:
         self.progress.hide()

@@ -8,9 +8,10 @@ from typing import Any
 
 from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.flagging import ensure_flags_current
-from exclusion_monitor.profile import ChildProfile, SpellView, child_profile
+from exclusion_monitor.profile import ChildProfile, SpellView, child_profile, profile_summary
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.roles import Action
+from exclusion_monitor.rules.wording import count as _n
 from exclusion_monitor.store import audit
 from exclusion_monitor.store.children import child_id_for_upn
 from exclusion_monitor.terms import academic_year, academic_year_label
@@ -152,25 +153,6 @@ def _year(code: str | None) -> str:
     return "Reception" if code == "R" else ("Nursery" if code.startswith("N") else f"Year {code}")
 
 
-def _n(count: float, word: str) -> str:
-    shown = int(count) if float(count).is_integer() else count
-    return f"{shown} {word}{'' if count == 1 else 's'}"
-
-
-def _summary(p: ChildProfile) -> str:
-    moves = sum(1 for m in p.moves if m.kind is MoveKind.NON_STANDARD)
-    suspensions = sum(1 for e in p.exclusions if e.category == "SUSP")
-    sessions = sum(t.totals.sessions for t in p.term_totals)
-    permanent = sum(1 for e in p.exclusions if e.category == "PERM")
-    schools = len({s.school_laestab for s in p.enrolments})
-    return (
-        f"{p.child.forename} has been on the roll of {_n(schools, 'school')}, made "
-        f"{_n(moves, 'non-standard move')}, and has had {_n(suspensions, 'suspension')} "
-        f"({_n(sessions, 'session')} lost in all) and "
-        f"{_n(permanent, 'permanent exclusion') if permanent else 'no permanent exclusion'}."
-    )
-
-
 def _spell_line(s: SpellView) -> str:
     until = "now" if s.current else _day(s.end) if s.end else "date not known"
     years = (
@@ -195,7 +177,7 @@ def story(p: ChildProfile) -> str:
         f"Born {_day(c.date_of_birth)}, {SEX_WORDS.get(c.sex or '', 'sex not recorded')}. "
         f"As of {_day(p.as_of)}."
     )
-    lines += ["", _summary(p), "", "Schools"]
+    lines += ["", profile_summary(p), "", "Schools"]
     lines += [_spell_line(s) for s in p.enrolments] or ["  (no school on record)"]
     if p.placements:
         lines += ["", "Placements (subsidiary and guest registrations)"]

@@ -1,0 +1,93 @@
+"""How the pages' tables look and sit: a read-only view of whole rows, a note shown in place of an
+empty table, and two panes split three to two."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+Selection = QAbstractItemView.SelectionMode
+
+
+def record_table_view(
+    model: QAbstractItemModel,
+    name: str = "",
+    *,
+    selection: Selection = Selection.SingleSelection,
+    row_padding: int | None = None,
+) -> QTableView:
+    """A read-only table selecting whole rows, rows striped and unwrapped, no row numbers, columns
+    the user may widen. With `row_padding` every row has one fixed height (text plus padding), so
+    the view never measures rows one by one."""
+    view = QTableView()
+    if name:
+        view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(selection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    if row_padding is not None:
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + row_padding)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+def note_label(html: str) -> QLabel:
+    """A paragraph of rich text at the top left, wrapped: what a page says instead of a table."""
+    label = QLabel(html)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    return label
+
+
+def table_or_note(view: QTableView, note: QLabel) -> QStackedWidget:
+    """The table, or the note in its place (setCurrentWidget chooses)."""
+    stack = QStackedWidget()
+    stack.addWidget(view)
+    stack.addWidget(note)
+    return stack
+
+
+def pane(top: QWidget | QLayout, body: QWidget, margins: tuple[int, int, int, int]) -> QWidget:
+    """`top` (a label or a row of controls) above `body`, which takes the room."""
+    widget = QWidget()
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(*margins)
+    if isinstance(top, QLayout):
+        layout.addLayout(top)
+    else:
+        layout.addWidget(top)
+    layout.addWidget(body, 1)
+    return widget
+
+
+def split(
+    name: str,
+    first: QWidget,
+    second: QWidget,
+    orientation: Qt.Orientation = Qt.Orientation.Horizontal,
+) -> QSplitter:
+    """Two panes, the first given three fifths of the room; neither can be collapsed away."""
+    splitter = QSplitter(orientation)
+    splitter.setObjectName(name)
+    splitter.addWidget(first)
+    splitter.addWidget(second)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setChildrenCollapsible(False)
+    return splitter
