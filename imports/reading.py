@@ -118,6 +118,8 @@ def _short(exc: BaseException) -> str:
 
 # ---- checks before any parser sees the file ----------------------------------------------------
 
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError,
+               struct.error, OverflowError, KeyError, zlib.error)  # fmt: skip
 _EOCD = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
@@ -170,7 +172,10 @@ def check_zip_directory(path: Path) -> list[zipfile.ZipInfo]:
     is unpacked: too many entries, parts too large or packed too tightly (a zip bomb), methods
     Excel never uses, encrypted entries. Returns the directory's entries."""
     name = path.name
-    count = _zip_entry_count(path)
+    try:
+        count = _zip_entry_count(path)
+    except _ZIP_ERRORS:
+        count = None  # zipfile below says what is wrong with it
     if count is not None and count > MAX_ZIP_ENTRIES:
         raise FileRefusedError(
             f"{name}: the file is an archive of {count:,} parts, far more than a spreadsheet "
@@ -179,10 +184,10 @@ def check_zip_directory(path: Path) -> list[zipfile.ZipInfo]:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise FileRefusedError(
             f"{name}: the file is damaged (an incomplete or corrupt workbook); open it in the "
-            f"spreadsheet program and save it again ({_short(exc)})."
+            "spreadsheet program and save it again."
         ) from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise FileRefusedError(
@@ -300,8 +305,11 @@ def _tag_cut(buf: bytes) -> int:
 def _stream_part(handle: io.BufferedReader, entry: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
     """Unpack one part in chunks, never past the size the directory declares (a part that
     unpacks to more is refused: its directory was written to mislead a reader)."""
-    handle.seek(entry.header_offset)
-    header = handle.read(_LOCAL_HEADER.size)
+    size = handle.seek(0, 2)
+    header = b""
+    if 0 <= entry.header_offset < size:
+        handle.seek(entry.header_offset)
+        header = handle.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
         raise FileRefusedError(
             f"{name}: the file is damaged (the part {entry.filename} is missing); open it in the "
@@ -435,7 +443,7 @@ def _sheet_names_by_part(path: Path, entries: list[zipfile.ZipInfo]) -> dict[str
         with zipfile.ZipFile(path) as archive:
             workbook = archive.read("xl/workbook.xml")
             rels = archive.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, zlib.error):
+    except _ZIP_ERRORS:
         return {}
     if any(marker in workbook or marker in rels for marker in _DTD):
         return {}  # refused when its part is scanned
@@ -582,7 +590,7 @@ def _zip_kind(path: Path) -> str:
                 return "Word document"
             if "ppt/presentation.xml" in names:
                 return "PowerPoint presentation"
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, zlib.error):
+    except _ZIP_ERRORS:
         return "damaged"
     return "archive"
 
@@ -635,7 +643,7 @@ def _is_1904(path: Path, file_format: Format) -> bool:
     try:
         with zipfile.ZipFile(path) as archive, archive.open("xl/workbook.xml") as part:
             return bool(_DATE1904.search(part.read(20_000)))
-    except (KeyError, zipfile.BadZipFile, OSError, zlib.error):
+    except _ZIP_ERRORS:
         return False
 
 
