@@ -85,7 +85,15 @@ def _repack(data: bytes, rng: random.Random) -> bytes:
     try:
         with zipfile.ZipFile(BytesIO(data)) as src:
             parts = [(i.filename, src.read(i.filename)) for i in src.infolist()]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ):
         return data
     xml_parts = [n for n, _ in parts if n.endswith((".xml", ".rels"))]
     if not xml_parts:
