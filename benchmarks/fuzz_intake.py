@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("fuzz-findings"))
     args = parser.parse_args(argv)
+    if sys.platform != "win32":
+        import resource
+
+        # A parser that tries to allocate gigabytes fails here instead of waking the OOM killer.
+        limit = 4 * 1024**3
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     work = Path(tempfile.mkdtemp(prefix="fuzz-intake-"))
     os.environ["EXCLUSION_MONITOR_HOME"] = str(work / "home")
     from exclusion_monitor.store import open_database

@@ -463,6 +463,48 @@ def _sheet_names_by_part(path: Path, entries: list[zipfile.ZipInfo]) -> dict[str
     return names
 
 
+_CFB_HEADER = struct.Struct("<8s16sHHHHH6sLLLLLLLLL")
+_CFB_SPECIAL = 0xFFFFFFFA  # sector numbers from here up mark chain ends, free sectors and so on
+
+
+def check_compound_file(path: Path) -> None:
+    """Refuse an old-style (.xls) compound file whose header or directory promises more sectors
+    or larger streams than the file holds: a reader sizes its buffers from these numbers."""
+    name = path.name
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        header = handle.read(512)
+        if len(header) < 512:
+            raise FileRefusedError(f"{name}: the workbook is damaged (it is cut short).")
+        fields = _CFB_HEADER.unpack_from(header)
+        sector_shift, mini_shift = fields[5], fields[6]
+        directory_sectors, fat_sectors, first_directory = fields[8], fields[9], fields[10]
+        first_mini_fat, mini_fat_sectors, first_difat, difat_sectors = fields[13:17]
+        sector = 1 << min(sector_shift, 16)
+        sectors_in_file = max(0, size - 512) // sector + 1
+        sound = (
+            sector_shift in (9, 12)
+            and mini_shift == 6
+            and directory_sectors <= sectors_in_file
+            and fat_sectors + mini_fat_sectors + difat_sectors <= sectors_in_file
+            and first_directory < sectors_in_file
+            and all(n < sectors_in_file or n >= _CFB_SPECIAL for n in (first_mini_fat, first_difat))
+        )
+        if sound:
+            handle.seek((first_directory + 1) * sector)
+            directory = handle.read(sector)
+            for at in range(0, len(directory) - 127, 128):
+                entry_type = directory[at + 66]
+                (stream_size,) = struct.unpack_from("<L", directory, at + 120)
+                if entry_type in (1, 2, 5) and stream_size > size + sector:
+                    sound = False
+    if not sound:
+        raise FileRefusedError(
+            f"{name}: the workbook is damaged (its internal directory does not match the file); "
+            "open it in the spreadsheet program and save it again."
+        )
+
+
 def check_text_file(path: Path) -> None:
     """Refuse a text file with a NUL byte (binary data or a damaged file) or a line longer than
     any row of a table, reading it in chunks so a 100 MB line never sits in memory at once."""
@@ -546,6 +588,8 @@ def open_book(path: Path, *, max_bytes: int | None = None) -> Book:
         )
     if wanted in ("xlsx", "ods"):
         check_workbook_parts(path, check_zip_directory(path), wanted)
+    elif wanted == "xls":
+        check_compound_file(path)
     return _open_workbook(path, wanted)
 
 

@@ -268,3 +268,9 @@ def test_bombs_are_refused_with_bounded_memory(
 def test_limits_are_the_documented_ones() -> None:
     assert (reading.MAX_SHEET_ROWS, reading.MAX_SHEET_COLUMNS) == (600_000, 1_000)
     assert reading.MAX_SHEET_CELLS == 12_000_000 and reading.MAX_RATIO == 200
+
+
+def test_xls_whose_header_claims_more_sectors_than_the_file_holds_is_refused() -> None:
+    message = _refusal(HOSTILE / "bad_sector_count.xls")
+    assert "internal directory does not match the file" in message
+    open_book(FIXTURES / "census_lo.xls").close()
