@@ -7,6 +7,7 @@ a digest of the database's full path, so thinning only ever touches this databas
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import logging
 import os
@@ -81,7 +82,19 @@ def copy_database_file(source: sqlite3.Connection, destination: Path) -> Path:
     with partial.open("rb+") as handle:
         os.fsync(handle.fileno())
     partial.replace(destination)
+    _sync_folder(destination.parent)
     return destination
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX; Windows has no directory handles to sync)."""
+    if sys.platform == "win32":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def backup_to(db: Database, destination: Path) -> Path:
@@ -189,10 +202,28 @@ def backups_to_delete(backups: list[BackupInfo], now: dt.datetime) -> list[Backu
 
 def thin_backups(database: Path, now: dt.datetime | None = None) -> list[Path]:
     """Delete this database's backups that the thinning rule no longer keeps; returns them."""
-    doomed = backups_to_delete(list_backups(database), now or dt.datetime.now())
+    now = now or dt.datetime.now()
+    _remove_stale_partials(database, now)
+    doomed = backups_to_delete(list_backups(database), now)
     for backup in doomed:
         backup.path.unlink(missing_ok=True)
         for suffix in ("-wal", "-shm"):
             Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
         log.info("thinned backup %s", backup.path.name)
     return [b.path for b in doomed]
+
+
+def _remove_stale_partials(database: Path, now: dt.datetime) -> None:
+    """Remove half-written copies left by a process that was killed mid-backup (never listed as
+    backups); an hour's grace leaves alone one that another process is writing now."""
+    folder = config.backups_dir()
+    if not folder.is_dir():
+        return
+    for path in folder.glob(f"{glob.escape(_prefix(database))}*{_PARTIAL_SUFFIX}"):
+        try:
+            written = dt.datetime.fromtimestamp(path.stat().st_mtime)
+        except OSError:
+            continue
+        if now - written > dt.timedelta(hours=1):
+            path.unlink(missing_ok=True)
+            log.info("removed an unfinished backup %s", path.name)

@@ -1,0 +1,221 @@
+"""Crash safety, proven: the real command line is killed (SIGKILL) at random moments while it
+imports a census, over and over; after every kill the database passes SQLite's integrity check,
+holds the whole file or none of it, every backup on disk is sound, and the next import succeeds.
+
+Each trial copies one prepared database, starts `python -m ui --db COPY import FILE`, waits a
+seeded random delay and kills it. A thin observer (SQLAlchemy events, no change to the program)
+writes a mark when the import transaction inserts its batch row, so each kill is placed: before
+the import transaction (start-up, backup, reading), mid-import (transaction open, not committed),
+after the commit (audit row, flags refresh) or after the process had already finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+import pytest
+
+from exclusion_monitor.identity import os_account
+from exclusion_monitor.store import open_database
+from exclusion_monitor.store.backup import list_backups
+from exclusion_monitor.store.integrity import check_file
+from imports import ImportRequest, run_imports
+from imports.demo import write_census_workbook
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+
+TRIALS = int(os.environ.get("CRASH_TRIALS", "100"))
+ROWS = 1500
+SEED = 20260115
+CENSUS_DATE = "2025-01-16"
+COUNTED = ["children", "census_observations", "record_sources", "import_batches", "enrolments"]
+
+# Runs the program's own entry point (ui/__main__.py) with two SQLAlchemy event listeners that
+# only write marks to a file; os.write is unbuffered, so a mark survives the kill.
+OBSERVER = r"""
+import os, runpy, sys, time
+import sqlalchemy as sa
+from sqlalchemy import event
+marks = os.open(os.environ["CRASH_TEST_MARKS"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+began = []
+@event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _begin(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip().upper().startswith("INSERT INTO IMPORT_BATCHES"):
+        began.append(True)
+        os.write(marks, b"begin %f\n" % time.monotonic())
+@event.listens_for(sa.engine.Engine, "commit")
+def _commit(conn):
+    if began:
+        os.write(marks, b"commit %f\n" % time.monotonic())
+        began.clear()
+sys.argv = ["exclusion-monitor", *sys.argv[1:]]
+runpy.run_module("ui", run_name="__main__", alter_sys=True)
+"""
+
+
+def _command(db: Path, census: Path) -> list[str]:
+    return [sys.executable, "-c", OBSERVER, "--db", str(db), "import", str(census),
+            "--census-date", CENSUS_DATE]  # fmt: skip
+
+
+def _counts(db: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db)  # read-write, as the next opener: recovers the WAL after a kill
+    try:
+        return {
+            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in COUNTED
+        }
+    finally:
+        conn.close()
+
+
+def _integrity(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+    finally:
+        conn.close()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+
+
+def test_killed_imports_leave_all_or_nothing(
+    tmp_path: Path,
+    private_home: Path,
+    record_property: pytest.RecordProperty,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    census = write_census_workbook(tmp_path / "census.xlsx", rows=ROWS, seed=7)[1]
+    env = dict(os.environ, EXCLUSION_MONITOR_HOME=str(private_home), PYTHONUNBUFFERED="1")
+    base = tmp_path / "base.db"
+    # A database that already holds one small import, so the killed one appends to real data.
+    small = write_census_workbook(tmp_path / "small.xlsx", rows=50, seed=8, la="334")[1]
+    prepared = subprocess.run(
+        [*_command(base, small)[:-2], "--census-date", "2024-10-03"],
+        env=env | {"CRASH_TEST_MARKS": str(tmp_path / "base.marks")},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert prepared.returncode == 0, prepared.stderr
+    before = _counts(base)
+
+    # Complete runs (the second one timed), to learn the counts of the whole file and when its
+    # transaction opens and commits, so that the kills can be aimed at it.
+    for attempt in range(2):
+        full_db = tmp_path / f"full{attempt}.db"
+        _copy_database(base, full_db)
+        marks = tmp_path / f"full{attempt}.marks"
+        started = time.monotonic()
+        done = subprocess.run(
+            _command(full_db, census), env=env | {"CRASH_TEST_MARKS": str(marks)},
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        whole_run = time.monotonic() - started
+    times = dict(line.split() for line in marks.read_text().splitlines())
+    begin_at, commit_at = float(times["begin"]) - started, float(times["commit"]) - started
+    after = _counts(full_db)
+    assert after["import_batches"] == before["import_batches"] + 1
+    assert after["census_observations"] - before["census_observations"] == ROWS
+
+    transaction = commit_at - begin_at
+    census_day = dt.date.fromisoformat(CENSUS_DATE)
+    rng = random.Random(SEED)
+    # Four trials in five wait for the transaction to open, then kill within it (or just past
+    # its commit); one in five is killed at a random moment of the whole run. The delays are
+    # drawn here, in order, so the seed fixes them whatever order the trials finish in.
+    plans = [
+        ("anywhere", rng.uniform(0.0, whole_run * 1.1))
+        if trial % 5 == 4
+        else ("in transaction", rng.uniform(0.0, transaction * 1.3))
+        for trial in range(TRIALS)
+    ]
+
+    def kill_one(trial: int) -> tuple[int, bool, bool]:
+        db = tmp_path / f"trial{trial}.db"
+        _copy_database(base, db)
+        marks = tmp_path / f"trial{trial}.marks"
+        aim, delay = plans[trial]
+        process = subprocess.Popen(
+            _command(db, census), env=env | {"CRASH_TEST_MARKS": str(marks)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        if aim == "in transaction":
+            while process.poll() is None and b"begin" not in _read(marks):
+                time.sleep(0.002)
+        time.sleep(delay)
+        running = process.poll() is None
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        return trial, running, b"begin" in _read(marks)
+
+    tally: Counter[str] = Counter()
+    partial = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in as_completed([pool.submit(kill_one, n) for n in range(TRIALS)]):
+            trial, running, began = future.result()
+            db = tmp_path / f"trial{trial}.db"
+            assert _integrity(db) == ["ok"], f"trial {trial}: integrity check failed"
+            counts = _counts(db)
+            committed = counts == after
+            if not running:
+                tally["finished before the kill"] += 1
+            elif committed:
+                tally["killed after the commit"] += 1
+            elif began:
+                tally["killed mid-import"] += 1
+            else:
+                tally["killed before the import transaction"] += 1
+            if counts not in (before, after):
+                partial += 1
+                continue
+            for backup in list_backups(db):  # a half-written backup never carries a backup's name
+                assert check_file(backup.path, thorough=True) is None, backup.path.name
+
+            # The next import of the same file succeeds (or finds it already imported, whole).
+            with open_database(db) as reopened:
+                (result,) = run_imports(
+                    reopened, [ImportRequest(census, census_date=census_day)],
+                    account=os_account(), refresh=False,
+                )  # fmt: skip
+            assert result.status == ("already_imported" if committed else "imported"), (
+                result.message
+            )
+            assert _counts(db) == after, f"trial {trial}: re-import left {_counts(db)}"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+    summary = (
+        f"crash test: {TRIALS} trials, {tally['killed mid-import']} kills mid-import, "
+        f"{partial} partial imports; {tally['killed before the import transaction']} before the "
+        f"import transaction, {tally['killed after the commit']} after the commit, "
+        f"{tally['finished before the kill']} finished first (file of {ROWS} rows, run "
+        f"{whole_run:.1f} s, transaction {begin_at:.2f} s to {commit_at:.2f} s)"
+    )
+    record_property("crash_trials", TRIALS)
+    record_property("crash_kills_mid_import", tally["killed mid-import"])
+    record_property("crash_partial_imports", partial)
+    with capsys.disabled():
+        print(f"\n{summary}")
+    assert partial == 0, summary
+    assert tally["killed mid-import"] >= TRIALS // 2, summary
