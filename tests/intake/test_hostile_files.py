@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from imports import import_files, reading
+from imports import file_checks, import_files
 from imports.errors import FileRefusedError
 from imports.reading import open_book
 
@@ -266,11 +266,32 @@ def test_bombs_are_refused_with_bounded_memory(
 
 
 def test_limits_are_the_documented_ones() -> None:
-    assert (reading.MAX_SHEET_ROWS, reading.MAX_SHEET_COLUMNS) == (600_000, 1_000)
-    assert reading.MAX_SHEET_CELLS == 12_000_000 and reading.MAX_RATIO == 200
+    assert (file_checks.MAX_SHEET_ROWS, file_checks.MAX_SHEET_COLUMNS) == (600_000, 1_000)
+    assert file_checks.MAX_SHEET_CELLS == 12_000_000 and file_checks.MAX_RATIO == 200
 
 
 def test_xls_whose_header_claims_more_sectors_than_the_file_holds_is_refused() -> None:
     message = _refusal(HOSTILE / "bad_sector_count.xls")
     assert "internal directory does not match the file" in message
     open_book(FIXTURES / "census_lo.xls").close()
+
+
+def test_an_xls_that_makes_the_reader_abort_is_refused_and_the_app_lives_on() -> None:
+    """Found by fuzzing: two flipped bytes make the .xls reader ask for a terabyte and abort the
+    process. The workbook is read first in a child process, so only the child dies."""
+    message = _refusal(HOSTILE / "xls_huge_allocation.xls")
+    assert "the workbook is damaged (reading it failed outright)" in message
+
+
+@pytest.mark.parametrize("spawn", [False, True], ids=["fork server", "spawn (Windows)"])
+def test_the_child_read_tells_a_sound_workbook_from_one_that_kills_its_reader(
+    spawn: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    from imports.isolated_read import survives_reading
+
+    if spawn:  # as on Windows, which has no fork server
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert survives_reading(FIXTURES / "census_lo.xls")
+    assert not survives_reading(HOSTILE / "xls_huge_allocation.xls")

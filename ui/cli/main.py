@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -49,6 +50,8 @@ def ensure_output_streams() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A frozen program's child processes (the isolated .xls read) start here too.
+    multiprocessing.freeze_support()
     ensure_output_streams()
     args = build_parser().parse_args(argv)
     setup_logging()
