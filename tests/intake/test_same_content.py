@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.batches import undo_batch
@@ -49,6 +51,8 @@ LAESTABS: list[Any] = ["3304002", "330/4002", "330-4002", 3302001, "330 1100", "
 STATUS = ["C", "M", "S", "", "Q"]
 ETHNICITY = ["WBRI", "White - British", "ZZZZ", "", "MWBC"]
 FLAGS = ["Y", "N", "Yes", "no", "", "maybe", "1"]
+ENTRY_DATES: list[Any] = ["01/09/2020", "", dt.date(2021, 9, 3), "02/09/2022"] * 8 + ["01/09/2001"]
+SESSIONS: list[Any] = ["", 2, "4", 1.5, 2, "4", 1.5, "-3", "lots"]
 
 
 def _dob(rng: random.Random) -> Any:
@@ -66,7 +70,7 @@ def _dob(rng: random.Random) -> Any:
 def _census_rows(seed: int, count: int, census_date: Any) -> list[list[Any]]:
     rng = random.Random(seed)
     rows: list[list[Any]] = []
-    for i in range(count):
+    for _ in range(count):
         serial = rng.randrange(0, 400)
         the_upn = upn(serial)
         former = ""
@@ -90,7 +94,7 @@ def _census_rows(seed: int, count: int, census_date: Any) -> list[list[Any]]:
                 the_upn, former, surname, rng.choice(FORENAMES), dob,
                 rng.choice(["F", "M", "Female", "Male", "Boy", ""]), rng.choice(YEARS),
                 rng.choice(LAESTABS), census_date, rng.choice(STATUS),
-                rng.choice(["01/09/2020", "", dt.date(2021, 9, 3), "02/09/2022"] * 8 + ["01/09/2001"]),
+                rng.choice(ENTRY_DATES),
                 rng.choice(ETHNICITY), rng.choice(FLAGS), rng.choice(["K", "E", "N", "", "Z"]),
                 rng.choice(["", "N", "Y"]), rng.choice(["b1 1aa", "B11AA", "NOT A PC", ""]),
                 f" {serial % 40}  High   Street ", rng.choice(["", f"F{serial % 30}"]),
@@ -116,7 +120,7 @@ def _exclusion_rows(seed: int, count: int) -> list[list[Any]]:
                 rng.choice(["02/10/2023", "15/11/2023", dt.date(2024, 1, 9)] * 5
                            + ["2024-02-30", ""]),
                 rng.choice(["", "", "", "", "20/11/2023", "01/01/2020"]),
-                rng.choice(["", 2, "4", 1.5, 2, "4", 1.5, "-3", "lots"]), rng.choice(["", 1, "2.5"]),
+                rng.choice(SESSIONS), rng.choice(["", 1, "2.5"]),
                 rng.choice(["PA", "VA/PA", "Physical assault against a pupil", "XYZ", ""]),
                 rng.choice(["", "DA", "BU"]), rng.choice(["", "Upheld", "Reinstated"]),
             ]
@@ -241,3 +245,36 @@ def test_mixed_files_import_to_the_recorded_content(tmp_path: Path, db: Any) -> 
     for stage in ("after_import", "after_undo_census2", "after_undo_exclusions1"):
         for table in expected[stage]:
             assert got[stage][table] == expected[stage][table], f"{stage}: {table}"
+
+
+def test_school_header_maps_the_same_way_every_time() -> None:
+    from imports.headers import map_headers
+    from imports.kinds import Kind
+
+    mapping = map_headers(["UPN", "School", "Category", "Start date"], Kind.EXCLUSIONS)
+    assert mapping[1] == "school_name"
+
+
+_UPN_TEXT = st.one_of(
+    st.text(st.sampled_from("ABCDEFGHJKLMNPQRTUVWXYZIOSabz0123456789 -\u0663\u00b2"), max_size=15),
+    st.integers(0, 10**13).map(
+        lambda n: upn(n % 1000, la=f"{n % 900 + 100}", estab=f"{n % 9999:04d}")
+    ),
+    st.integers(0, 10**6).map(lambda n: temp_upn(n % 10000, "ABCDEFGHJKLMNPQRTUVWXYZ"[n % 23])),
+    st.integers(0, 10**6).map(lambda n: upn(n % 1000).lower()),
+    st.integers(0, 10**6).map(lambda n: "ABCDEFGHJKLMNPQRTUVWXYZ"[n % 23] + upn(n % 1000)[1:]),
+)
+
+
+@given(_UPN_TEXT)
+@settings(max_examples=400, deadline=None)
+def test_the_fast_upn_check_agrees_with_check_upn(value: str) -> None:
+    from exclusion_monitor.upn import UpnKind, check_upn
+    from imports.rows import plain_valid_upn
+
+    slow = check_upn(value)
+    fast = plain_valid_upn(value)
+    if fast is not None:
+        assert slow.valid and fast == (slow.upn, slow.kind is UpnKind.TEMPORARY)
+    elif value.isascii() and value.isalnum() and len(value) == 13:
+        assert not slow.valid
