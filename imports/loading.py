@@ -147,12 +147,13 @@ def _resolve_children(
 
 def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> None:
     resolver = rows.resolver
+    now, today = dt.datetime.now(), dt.date.today()
     bulk_insert(
         conn,
         t.children,
         ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"],
         [
-            (c.id, c.surname, c.forename, c.date_of_birth, c.sex, dt.datetime.now(), batch_id)
+            (c.id, c.surname, c.forename, c.date_of_birth, c.sex, now, batch_id)
             for c in resolver.new_children
         ],
     )
@@ -163,7 +164,7 @@ def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> Non
         t.child_identifiers,
         ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"],
         [
-            (i.id, i.child_id, i.upn, i.kind, i.temporary, dt.date.today(), batch_id)
+            (i.id, i.child_id, i.upn, i.kind, i.temporary, today, batch_id)
             for i in resolver.new_identifiers
         ],
     )

@@ -96,6 +96,7 @@ def is_totals(row: list[object], upn_col: int | None) -> bool:
 
 
 _FAILED = (Exception,)
+_TEXT_OR_BLANK = {str, type(None)}
 _LETTER_VALUE = {letter: index for index, letter in enumerate(CHECK_LETTERS)}
 _PREFIX_SUMS: dict[str, int] = {}
 
@@ -167,6 +168,7 @@ class _Columns:
         self._checker = checker
         self._raws = raws
         self._cells: dict[str, list[object]] = {}
+        self._shortest: int | None = None
 
     def cells(self, name: str) -> list[object]:
         found = self._cells.get(name)
@@ -178,14 +180,15 @@ class _Columns:
         index = self._checker.ctx.columns.get(name)
         if index is None:
             return [None] * len(self._raws)
-        out: list[object] = []
-        append = out.append
-        for raw in self._raws:
-            value = raw[index] if index < len(raw) else None
-            if value.__class__ is str:
-                value = str(value).strip() or None
-            append(value)
-        return out
+        if self._shortest is None:
+            self._shortest = min((len(raw) for raw in self._raws), default=0)
+        if index < self._shortest:
+            cells = [raw[index] for raw in self._raws]
+        else:
+            cells = [raw[index] if index < len(raw) else None for raw in self._raws]
+        return [
+            (str(value).strip() or None) if value.__class__ is str else value for value in cells
+        ]
 
     def parsed(self, name: str, cache: str, parse: Callable[[object], object]) -> list[object]:
         """Each cell of a column through `parse` (blank stays None; a failure is kept as the
@@ -248,24 +251,24 @@ class RowChecker:
     ) -> list[object]:
         """`parse` over values through a per-file cache (keyed by type too: 1, 1.0 and True are
         equal keys to a dict but not the same cell)."""
-        cache = self._caches.setdefault(cache_name, {})
-        out: list[object] = []
-        append = out.append
-        for value in values:
-            if value is None:
-                append(None)
-                continue
-            key = value if value.__class__ is str else (value.__class__, value)
-            found = cache.get(key, cache)
-            if found is cache:
+        cache = self._caches.setdefault(cache_name, {None: None})
+        keys = [
+            value if value is None or value.__class__ is str else (value.__class__, value)
+            for value in values
+        ]
+        missing = {key: value for key, value in zip(keys, values, strict=True) if key not in cache}
+        if missing:
+            if len(cache) + len(missing) > MEMO_LIMIT:  # too many distinct values to keep
+                cache.clear()
+                cache[None] = None
+                missing = dict(zip(keys, values, strict=True))
+                missing.pop(None, None)
+            for key, value in missing.items():
                 try:
-                    found = parse(value)
+                    cache[key] = parse(value)
                 except _FAILED as exc:
-                    found = exc
-                if len(cache) < MEMO_LIMIT:
-                    cache[key] = found
-            append(found)
-        return out
+                    cache[key] = exc
+        return [cache[key] for key in keys]
 
     def _one(self, cache_name: str, value: object, parse: Callable[[object], object]) -> object:
         return self.mapped([value], cache_name, parse)[0]
@@ -374,17 +377,13 @@ class RowChecker:
         """Each row's school as (LAESTAB, URN, name), or the reason it cannot be one; worked out
         once per distinct combination of the school columns."""
         cache = self._caches.setdefault("school_ref", {})
+        columns = [cols.cells(name) for name in ("laestab", "urn", "school_name", "school")]
+        rows = list(zip(*columns, strict=True))
+        keys: list[object] = list(rows)
+        if not all({v.__class__ for v in column} <= _TEXT_OR_BLANK for column in columns):
+            keys = [tuple((v.__class__, v) for v in cells) for cells in rows]
         out: list[object] = []
-        for cells in zip(
-            cols.cells("laestab"),
-            cols.cells("urn"),
-            cols.cells("school_name"),
-            cols.cells("school"),
-            strict=True,
-        ):
-            key: object = cells
-            if any(v is not None and v.__class__ is not str for v in cells):
-                key = tuple((v.__class__, v) for v in cells)
+        for key, cells in zip(keys, rows, strict=True):
             found = cache.get(key)
             if found is None:
                 found = _school_ref(*cells)

@@ -278,3 +278,14 @@ def test_the_fast_upn_check_agrees_with_check_upn(value: str) -> None:
         assert slow.valid and fast == (slow.upn, slow.kind is UpnKind.TEMPORARY)
     elif value.isascii() and value.isalnum() and len(value) == 13:
         assert not slow.valid
+
+
+@given(st.text("abcdeé'- ", max_size=12), st.text("abcdeé'- ", max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_the_cheap_name_similarity_bound_is_difflibs_quick_ratio(a: str, b: str) -> None:
+    import difflib
+
+    from imports.identity import _common_letters_ratio
+
+    matcher = difflib.SequenceMatcher(None, a, b)
+    assert _common_letters_ratio(a, b) == matcher.quick_ratio() >= matcher.ratio()
