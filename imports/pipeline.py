@@ -205,7 +205,7 @@ def _load_sheet(
     file_hash = _file_hash(path)
     context = RowContext(kind, analysis.columns, book.date1904, census_date, dt.date.today())
     checker = RowChecker(context, warnings)
-    with db.write() as conn:
+    with db.write() as conn, store.bulk_load_cache(conn):
         earlier = store.imported_batch_with_hash(conn, file_hash, kind.value)
         if earlier is not None:
             result.status = "already_imported"

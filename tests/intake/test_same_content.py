@@ -289,3 +289,27 @@ def test_the_cheap_name_similarity_bound_is_difflibs_quick_ratio(a: str, b: str)
 
     matcher = difflib.SequenceMatcher(None, a, b)
     assert _common_letters_ratio(a, b) == matcher.quick_ratio() >= matcher.ratio()
+
+
+def test_the_bigger_page_cache_lasts_only_while_a_file_loads(
+    tmp_path: Path, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exclusion_monitor.store import intake
+
+    def cache_size() -> int:
+        with db.read() as conn:
+            return int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+    usual = cache_size()
+    seen: list[int] = []
+    real_load = intake.census_keys
+
+    def spy(conn: Any, dates: Any) -> Any:
+        seen.append(int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one()))
+        return real_load(conn, dates)
+
+    monkeypatch.setattr(intake, "census_keys", spy)
+    (result,) = import_files(db, [_files(tmp_path)[3]], census_date=dt.date(2023, 10, 5))
+    assert result.status == "imported" and result.rows_imported > 0
+    assert seen == [-intake.LOAD_CACHE_KIB]
+    assert cache_size() == usual
