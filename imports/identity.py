@@ -226,24 +226,17 @@ class IdentityResolver:
 def _similar(a: str, b: str) -> bool:
     if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
         return True
-    # difflib's ratio is at most the share of letters the two have in common (its quick_ratio),
-    # counted here without building a matcher, which most pairs of names never need.
+    # difflib's ratio is at most the share of letters the two have in common (its quick_ratio,
+    # itself at most real_quick_ratio), counted here without building a matcher, which most
+    # pairs of names never need.
     if _common_letters_ratio(a, b) < 0.75:
         return False
-    matcher = difflib.SequenceMatcher(None, a, b)
-    return matcher.real_quick_ratio() >= 0.75 and matcher.ratio() >= 0.75
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
 
 
 def _common_letters_ratio(a: str, b: str) -> float:
     """SequenceMatcher(None, a, b).quick_ratio(), worked out the same way."""
-    available: dict[str, int] = {}
-    for char in b:
-        available[char] = available.get(char, 0) + 1
-    matches = 0
-    for char in a:
-        left = available.get(char, 0)
-        if left > 0:
-            available[char] = left - 1
-            matches += 1
+    letters = set(a)
+    matches = sum(map(min, map(a.count, letters), map(b.count, letters)))
     length = len(a) + len(b)
     return 2.0 * matches / length if length else 1.0

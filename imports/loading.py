@@ -108,7 +108,18 @@ def load(
         Kind.SCHOOLS: _load_schools,
         Kind.SCHOOL_LINKS: _load_links,
     }
-    return loaders[kind](conn, batch_id, records, warnings)
+    if kind in (Kind.SCHOOLS, Kind.SCHOOL_LINKS):
+        return loaders[kind](conn, batch_id, records, warnings)
+    with store.indexes_built_after(conn, _CHILD_RECORD_TABLES[kind], len(records)):
+        return loaders[kind](conn, batch_id, records, warnings)
+
+
+_IDENTITY_TABLES = [t.children, t.child_identifiers, t.record_sources]
+_CHILD_RECORD_TABLES = {
+    Kind.CENSUS: [*_IDENTITY_TABLES, t.census_observations],
+    Kind.EXCLUSIONS: [*_IDENTITY_TABLES, t.exclusions],
+    Kind.ENROLMENTS: [*_IDENTITY_TABLES, t.enrolments],
+}
 
 
 @dataclass(slots=True)

@@ -55,6 +55,36 @@ def bulk_load_cache(conn: sa.Connection) -> Iterator[None]:
             conn.exec_driver_sql(f"PRAGMA cache_size = {usual}")
 
 
+@contextmanager
+def indexes_built_after(
+    conn: sa.Connection, tables: Sequence[sa.Table], new_rows: int
+) -> Iterator[None]:
+    """Plain (non-unique) indexes of the tables holding fewer rows than a load is about to add are
+    dropped for the load and built once after it, in the same transaction (design.md: create
+    indexes after a first bulk load; one sort beats a quarter of a million index inserts). Unique
+    indexes stay, so nothing about the checks changes; a failed load rolls the drop back too.
+    SQLite only; other databases keep their indexes."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    dropped: list[str] = []
+    for table in tables:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        if rows >= new_rows:
+            continue
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL ORDER BY name",
+            (table.name,),
+        ).all():
+            if not str(sql).upper().startswith("CREATE UNIQUE"):
+                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                dropped.append(str(sql))
+    yield
+    for sql in dropped:
+        conn.exec_driver_sql(sql)
+
+
 # -- batches -----------------------------------------------------------------------------------
 def imported_batch_with_hash(conn: sa.Connection, file_hash: str, kind: str) -> int | None:
     """The live batch that already imported a file with this content as this kind, if any."""

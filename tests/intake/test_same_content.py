@@ -313,3 +313,49 @@ def test_the_bigger_page_cache_lasts_only_while_a_file_loads(
     assert result.status == "imported" and result.rows_imported > 0
     assert seen == [-intake.LOAD_CACHE_KIB]
     assert cache_size() == usual
+
+
+def _indexes(db: Any) -> list[tuple[str, str]]:
+    with db.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "ORDER BY name"
+        )
+        return [(str(name), str(sql)) for name, sql in rows]
+
+
+def test_a_first_big_load_builds_plain_indexes_after_and_leaves_them_as_they_were(
+    tmp_path: Path, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exclusion_monitor.store import intake
+    from exclusion_monitor.store.checks import run_checks
+
+    before = _indexes(db)
+    assert any(name == "ix_children_name" for name, _ in before)
+    during: list[set[str]] = []
+    real_keys = intake.census_keys
+
+    def spy(conn: Any, dates: Any) -> Any:
+        names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+        during.append({str(name) for (name,) in names})
+        return real_keys(conn, dates)
+
+    monkeypatch.setattr(intake, "census_keys", spy)
+    census = write_csv(tmp_path / "c.csv", CENSUS[:9], [r[:9] for r in _census_rows(5, 50, "")])
+    polls: list[int] = []
+    cancelled = import_files(
+        db,
+        [census],
+        census_date=dt.date(2023, 10, 5),
+        cancel=lambda: polls.append(1) or len(polls) == 2,  # once the rows are loaded
+    )
+    assert cancelled[0].status == "refused" and _indexes(db) == before
+    (result,) = import_files(db, [census], census_date=dt.date(2023, 10, 5))
+    assert result.status == "imported" and result.rows_imported > 0
+    assert _indexes(db) == before
+    assert all(check.ok for check in run_checks(db))
+    assert len(during) == 2
+    for names in during:  # while loading: plain indexes gone, unique ones kept
+        assert "ix_children_name" not in names and "ix_census_observations_census_date" not in names
+        assert "ix_import_batches_file_hash" in names
+        assert any(name.startswith("sqlite_autoindex_child_identifiers") for name in names)
