@@ -1,6 +1,9 @@
 """SQL for the intake: batches, bulk inserts through the driver's fast route, look-ups for loading.
 
-The intake calls these inside one write transaction per file (`Database.write()`).
+The intake calls these inside one write transaction per file (`Database.write()`), with a bigger
+page cache for the load and, when a load is bigger than what a table holds, its plain indexes
+built once after the rows are in. Every batch that brings a record, the first included, has a
+`record_sources` row (undo and merges rely on it).
 """
 
 from __future__ import annotations
@@ -69,9 +72,9 @@ def indexes_built_after(
         return
     dropped: list[str] = []
     for table in tables:
-        rows = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-        if rows >= new_rows:
-            continue
+        some = sa.select(sa.literal(1)).select_from(table).limit(new_rows).subquery()
+        if conn.execute(sa.select(sa.func.count()).select_from(some)).scalar_one() >= new_rows:
+            continue  # counting stops at new_rows: a big table is not read to the end
         for name, sql in conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
             "AND sql IS NOT NULL ORDER BY name",
