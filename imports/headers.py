@@ -29,37 +29,38 @@ def header_key(text: object) -> str:
     return _NOT_ALNUM.sub("", str(text).casefold())
 
 
-def _read_synonyms(text: str, into: dict[str, set[str]]) -> None:
+def _read_synonyms(text: str, into: dict[str, dict[str, None]]) -> None:
     for row in csv.DictReader(io.StringIO(text)):
         name = (row.get("field") or "").strip()
         if not name:
             continue
-        names = into.setdefault(header_key(name), set())
-        names.add(name)
+        into.setdefault(header_key(name), {})[name] = None
         for synonym in (row.get("synonyms") or "").split("|"):
             key = header_key(synonym)
             if key:
-                into.setdefault(key, set()).add(name)
+                into.setdefault(key, {})[name] = None
 
 
 @cache
-def synonyms() -> dict[str, frozenset[str]]:
-    """Header key -> the fields it may name (a few keys, like 'type', name several)."""
-    found: dict[str, set[str]] = {}
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Header key -> the fields it may name (a few keys, like 'type', name several), in the order
+    of the synonym lists, which settles a tie: 'School' names a school name before a school code.
+    (A set here left the tie to string hashing, so the same file could map two ways.)"""
+    found: dict[str, dict[str, None]] = {}
     shipped = resources.files("imports") / "data" / SYNONYMS_FILE
     _read_synonyms(shipped.read_text(encoding="utf-8"), found)
     extra = config.data_dir() / SYNONYMS_FILE
     if extra.is_file():
         _read_synonyms(extra.read_text(encoding="utf-8-sig"), found)
-    return {key: frozenset(fields) for key, fields in found.items()}
+    return {key: tuple(fields) for key, fields in found.items()}
 
 
 def reload_synonyms() -> None:
     synonyms.cache_clear()
 
 
-def fields_for_header(text: object) -> frozenset[str]:
-    return synonyms().get(header_key(text), frozenset())
+def fields_for_header(text: object) -> tuple[str, ...]:
+    return synonyms().get(header_key(text), ())
 
 
 def header_text(cell: object) -> str:
@@ -72,7 +73,8 @@ def header_text(cell: object) -> str:
 
 
 def map_headers(headers: list[str], kind: Kind) -> dict[int, str]:
-    """Column index -> field of `kind`, first column wins when two name the same field."""
+    """Column index -> field of `kind`, first column wins when two name the same field; of two
+    fields a header names, the heavier wins, then the one listed first."""
     allowed = SPECS[kind].weights
     mapping: dict[int, str] = {}
     taken: set[str] = set()

@@ -90,8 +90,11 @@ class IdentityResolver:
     def _index_person(
         self, child_id: int, surname: str, forename: str, dob: dt.date | None, sex: str | None
     ) -> None:
+        self._index_key(child_id, (surname.casefold(), forename.casefold(), dob, sex))
+
+    def _index_key(self, child_id: int, key: ExactKey) -> None:
         assert self._exact is not None
-        key: ExactKey = (surname.casefold(), forename.casefold(), dob, sex)
+        dob = key[2]
         self._people[child_id] = key
         self._exact.setdefault(key, child_id)
         if dob is not None:
@@ -128,8 +131,13 @@ class IdentityResolver:
         surname, forename = record["surname"], record["forename"]
         dob, sex = record["date_of_birth"], record["sex"]
         exact = self._ensure_people()
+        key: ExactKey = (
+            surname.casefold() if surname else "",
+            forename.casefold() if forename else "",
+            dob,
+            sex,
+        )
         if surname and forename and dob is not None:
-            key: ExactKey = (surname.casefold(), forename.casefold(), dob, sex)
             match = exact.get(key)
             if match is not None:
                 current = self._current.get(match)
@@ -152,8 +160,8 @@ class IdentityResolver:
             self._add_identifier(child_id, upn, temporary, row, "current")
             if former:
                 self._add_identifier(child_id, former, record["former_temporary"], row, "former")
-        self._near_matches(child_id, surname, forename, dob, sex)
-        self._index_person(child_id, surname, forename, dob, sex)
+        self._near_matches(child_id, key)
+        self._index_key(child_id, key)
         return child_id
 
     def _attach(self, child_id: int, upn: str, temporary: bool, row: int) -> None:
@@ -189,15 +197,17 @@ class IdentityResolver:
         pair = (max(child_id, candidate_id), min(child_id, candidate_id))
         self.reviews.setdefault(pair, reason)
 
-    def _near_matches(
-        self, child_id: int, surname: str, forename: str, dob: dt.date | None, sex: str | None
-    ) -> None:
+    def _near_matches(self, child_id: int, key: ExactKey) -> None:
+        s_key, f_key, dob, sex = key
         if dob is None:
             return
-        s_key, f_key = surname.casefold(), forename.casefold()
+        same_surname = self._by_dob_surname.get((dob, s_key))
+        same_forename = self._by_dob_forename.get((dob, f_key))
+        if not same_surname and not same_forename:
+            return
         # The most recent few of each group: a file of placeholder names must not go quadratic.
-        candidates = set(self._by_dob_surname.get((dob, s_key), ())[-NEAR_LIMIT:]) | set(
-            self._by_dob_forename.get((dob, f_key), ())[-NEAR_LIMIT:]
+        candidates = set((same_surname or [])[-NEAR_LIMIT:]) | set(
+            (same_forename or [])[-NEAR_LIMIT:]
         )
         for other in candidates:
             o_surname, o_forename, _, o_sex = self._people[other]
@@ -216,5 +226,17 @@ class IdentityResolver:
 def _similar(a: str, b: str) -> bool:
     if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
         return True
-    matcher = difflib.SequenceMatcher(None, a, b)
-    return matcher.real_quick_ratio() >= 0.75 and matcher.ratio() >= 0.75
+    # difflib's ratio is at most the share of letters the two have in common (its quick_ratio,
+    # itself at most real_quick_ratio), counted here without building a matcher, which most
+    # pairs of names never need.
+    if _common_letters_ratio(a, b) < 0.75:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+
+
+def _common_letters_ratio(a: str, b: str) -> float:
+    """SequenceMatcher(None, a, b).quick_ratio(), worked out the same way."""
+    letters = set(a)
+    matches = sum(map(min, map(a.count, letters), map(b.count, letters)))
+    length = len(a) + len(b)
+    return 2.0 * matches / length if length else 1.0

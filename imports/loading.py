@@ -108,7 +108,18 @@ def load(
         Kind.SCHOOLS: _load_schools,
         Kind.SCHOOL_LINKS: _load_links,
     }
-    return loaders[kind](conn, batch_id, records, warnings)
+    if kind in (Kind.SCHOOLS, Kind.SCHOOL_LINKS):
+        return loaders[kind](conn, batch_id, records, warnings)
+    with store.indexes_built_after(conn, _CHILD_RECORD_TABLES[kind], len(records)):
+        return loaders[kind](conn, batch_id, records, warnings)
+
+
+_IDENTITY_TABLES = [t.children, t.child_identifiers, t.record_sources]
+_CHILD_RECORD_TABLES = {
+    Kind.CENSUS: [*_IDENTITY_TABLES, t.census_observations],
+    Kind.EXCLUSIONS: [*_IDENTITY_TABLES, t.exclusions],
+    Kind.ENROLMENTS: [*_IDENTITY_TABLES, t.enrolments],
+}
 
 
 @dataclass(slots=True)
@@ -147,12 +158,13 @@ def _resolve_children(
 
 def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> None:
     resolver = rows.resolver
+    now, today = dt.datetime.now(), dt.date.today()
     bulk_insert(
         conn,
         t.children,
         ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"],
         [
-            (c.id, c.surname, c.forename, c.date_of_birth, c.sex, dt.datetime.now(), batch_id)
+            (c.id, c.surname, c.forename, c.date_of_birth, c.sex, now, batch_id)
             for c in resolver.new_children
         ],
     )
@@ -163,7 +175,7 @@ def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> Non
         t.child_identifiers,
         ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"],
         [
-            (i.id, i.child_id, i.upn, i.kind, i.temporary, dt.date.today(), batch_id)
+            (i.id, i.child_id, i.upn, i.kind, i.temporary, today, batch_id)
             for i in resolver.new_identifiers
         ],
     )

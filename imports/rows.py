@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from exclusion_monitor import codelists
-from exclusion_monitor.upn import UpnKind, check_upn
+from exclusion_monitor.upn import CHECK_LETTERS, UpnCheck, UpnKind, check_upn
 from imports import normalise as nz
 from imports.kinds import Kind
 
 Record = dict[str, Any]
-Row = dict[str, object]  # field -> non-blank cell value
 _REASON_SPLIT = re.compile(r"\s*[,;/+&]\s*|\s+and\s+")
 _TERM = re.compile(r"(autumn|spring|summer)\D*(\d{4})(?:\s*[/\-]\s*(\d{2,4}))?", re.IGNORECASE)
 _TOTAL_WORDS = ("total", "totals", "grand total", "count", "sum")
@@ -96,28 +95,56 @@ def is_totals(row: list[object], upn_col: int | None) -> bool:
     return False
 
 
-class _Memo:
-    """Per-file caches for values that repeat down a column (codes, schools)."""
+_FAILED = (Exception,)
+_TEXT_OR_BLANK = {str, type(None)}
+_LETTER_VALUE = {letter: index for index, letter in enumerate(CHECK_LETTERS)}
+_PREFIX_SUMS: dict[str, int] = {}
 
-    def __init__(self) -> None:
-        self.cache: dict[tuple[str, object], object] = {}
 
-    def get(self, name: str, value: object, parse: Callable[[object], object]) -> object:
-        key = (name, value)
-        try:
-            found = self.cache[key]
-        except KeyError:
-            try:
-                found = parse(value)
-            except ValueError as exc:
-                found = exc
-            if len(self.cache) < MEMO_LIMIT:
-                self.cache[key] = found
-        except TypeError:  # an unhashable value
-            found = parse(value)
-        if isinstance(found, ValueError):
-            raise found
-        return found
+def plain_valid_upn(value: object) -> tuple[str, bool] | None:
+    """(UPN, temporary) for a valid UPN written plainly (13 ASCII letters and digits, any case).
+
+    None means "ask `check_upn`": the value has spaces, is not text, or is not a valid UPN. The
+    check letter's weighted sum over the nine characters after it (LA, establishment, year)
+    repeats down a census, so it is worked out once per prefix.
+    """
+    if not isinstance(value, str) or len(value) != 13:
+        return None
+    text = value
+    if not (text.isascii() and text.isalnum()):
+        return None
+    upn = text.upper()
+    letter, last = upn[0], upn[12]
+    if letter not in _LETTER_VALUE or not upn[1:12].isdigit():
+        return None
+    if last.isdigit():
+        temporary, last_value = False, int(last)
+    elif last in _LETTER_VALUE:
+        temporary, last_value = True, _LETTER_VALUE[last]
+    else:
+        return None
+    prefix = upn[1:10]
+    total = _PREFIX_SUMS.get(prefix)
+    if total is None:
+        total = sum(int(char) * position for position, char in enumerate(prefix, start=2))
+        if len(_PREFIX_SUMS) < MEMO_LIMIT:
+            _PREFIX_SUMS[prefix] = total
+    total += int(upn[10]) * 11 + int(upn[11]) * 12 + last_value * 13
+    if CHECK_LETTERS[total % 23] != letter:
+        return None
+    return upn, temporary
+
+
+def _raise_failure(found: object) -> object:
+    """A parser's result; a failure the row checks do not turn into a reason is raised."""
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def _census_day_of(cell: object) -> dt.date | None:
+    term = nz.text(cell)
+    return census_day(term) if term else None
 
 
 def _code(name: str) -> Callable[[object], str | None]:
@@ -128,102 +155,198 @@ def _code(name: str) -> Callable[[object], str | None]:
     return parse
 
 
+def _ethnicity_code(value: object) -> str | None:
+    found = codelists.ethnicity(value)
+    return found.code if isinstance(found, codelists.Code) else None
+
+
+class _Columns:
+    """The mapped cells of a run of rows, column by column: text stripped, blanks as None, and
+    each column's values parsed once per distinct value (through the checker's per-file caches)."""
+
+    def __init__(self, checker: RowChecker, raws: list[list[object]]) -> None:
+        self._checker = checker
+        self._raws = raws
+        self._cells: dict[str, list[object]] = {}
+        self._shortest: int | None = None
+
+    def cells(self, name: str) -> list[object]:
+        found = self._cells.get(name)
+        if found is None:
+            found = self._cells[name] = self._extract(name)
+        return found
+
+    def _extract(self, name: str) -> list[object]:
+        index = self._checker.ctx.columns.get(name)
+        if index is None:
+            return [None] * len(self._raws)
+        if self._shortest is None:
+            self._shortest = min((len(raw) for raw in self._raws), default=0)
+        if index < self._shortest:
+            cells = [raw[index] for raw in self._raws]
+        else:
+            cells = [raw[index] if index < len(raw) else None for raw in self._raws]
+        return [
+            (str(value).strip() or None) if value.__class__ is str else value for value in cells
+        ]
+
+    def parsed(self, name: str, cache: str, parse: Callable[[object], object]) -> list[object]:
+        """Each cell of a column through `parse` (blank stays None; a failure is kept as the
+        exception, for the row checks to turn into a reason or raise)."""
+        return self._checker.mapped(self.cells(name), cache, parse)
+
+    def texts(self, name: str) -> list[object]:
+        return self.parsed(name, "text", nz.text)
+
+
+@dataclass(slots=True)
+class _ChildColumns:
+    upn: list[object]
+    former: list[object]
+    surname: list[object]
+    forename: list[object]
+    dob: list[object]
+    sex_raw: list[object]
+    sex: list[object]
+    school: list[object]  # (laestab, urn, name) or the reason the row is rejected
+
+
 class RowChecker:
-    """Turns one raw row into a record (or raises RowRejected), noting warnings."""
+    """Turns raw rows into records (or rejections with their reasons), noting warnings.
+
+    Rows are checked a run at a time: each column is cleaned and parsed once per distinct value
+    (dates, codes, NC years, schools repeat down a file), then each row is checked in order, so
+    reasons and warnings come out exactly as a row-by-row check would give them.
+    """
 
     def __init__(self, context: RowContext, warnings: Warnings) -> None:
         self.ctx = context
         self.warnings = warnings
-        self.memo = _Memo()
-        self._handlers: dict[Kind, Callable[[Row, int], Record]] = {
+        self._caches: dict[str, dict[object, object]] = {}
+        handlers: dict[Kind, Callable[[_Columns], Callable[[int, int], Record]]] = {
             Kind.CENSUS: self._census,
             Kind.EXCLUSIONS: self._exclusion,
             Kind.ENROLMENTS: self._enrolment,
             Kind.SCHOOLS: self._school,
             Kind.SCHOOL_LINKS: self._link,
         }
-        self._handler = self._handlers[context.kind]
-        self._columns = sorted(context.columns.items(), key=lambda pair: pair[1])
+        self._handler = handlers[context.kind]
 
-    def check(self, raw: list[object], line: int) -> Record:
-        """The clean record for a raw row, or RowRejected with the reason."""
-        size = len(raw)
-        row: Row = {}
-        for name, index in self._columns:
-            if index < size:
-                value = raw[index]
-                if value.__class__ is str:
-                    value = str(value).strip()
-                    if not value:
-                        continue
-                elif value is None:
-                    continue
-                row[name] = value
-        return self._handler(row, line)
+    def check_rows(
+        self, rows: Sequence[tuple[int, list[object]]]
+    ) -> tuple[list[tuple[int, Record]], list[tuple[int, str]]]:
+        """(row number, record) for the good rows and (row number, reason) for the rest."""
+        check_one = self._handler(_Columns(self, [raw for _, raw in rows]))
+        records: list[tuple[int, Record]] = []
+        rejected: list[tuple[int, str]] = []
+        for i, (line, _) in enumerate(rows):
+            try:
+                records.append((line, check_one(i, line)))
+            except RowRejected as exc:
+                rejected.append((line, str(exc)))
+        return records, rejected
 
-    # -- cell access -------------------------------------------------------------------------
-    def _cell(self, row: Row, name: str) -> object:
-        return row.get(name)
+    def mapped(
+        self, values: list[object], cache_name: str, parse: Callable[[object], object]
+    ) -> list[object]:
+        """`parse` over values through a per-file cache (keyed by type too: 1, 1.0 and True are
+        equal keys to a dict but not the same cell)."""
+        cache = self._caches.setdefault(cache_name, {None: None})
+        keys = [
+            value if value is None or value.__class__ is str else (value.__class__, value)
+            for value in values
+        ]
+        missing = {key: value for key, value in zip(keys, values, strict=True) if key not in cache}
+        if missing:
+            if len(cache) + len(missing) > MEMO_LIMIT:  # too many distinct values to keep
+                cache.clear()
+                cache[None] = None
+                missing = dict(zip(keys, values, strict=True))
+                missing.pop(None, None)
+            for key, value in missing.items():
+                try:
+                    cache[key] = parse(value)
+                except _FAILED as exc:
+                    cache[key] = exc
+        return [cache[key] for key in keys]
 
-    def _text(self, row: Row, name: str) -> str | None:
-        return nz.text(self._cell(row, name))
-
-    def _date(self, row: Row, name: str, label: str) -> dt.date | None:
-        value = row.get(name)
-        if value is None:
-            return None
-        try:
-            return self.memo.get("date", value, self._parse_date)  # type: ignore[return-value]
-        except ValueError as exc:
-            raise RowRejected(f"{label}: {exc}") from None
+    def _one(self, cache_name: str, value: object, parse: Callable[[object], object]) -> object:
+        return self.mapped([value], cache_name, parse)[0]
 
     def _parse_date(self, value: object) -> dt.date | None:
         return nz.parse_date(value, date1904=self.ctx.date1904)
 
-    def _coded(self, row: Row, name: str, codelist_name: str, label: str, line: int) -> str | None:
-        raw = self._cell(row, name)
+    def _dates(self, cols: _Columns, name: str) -> list[object]:
+        return cols.parsed(name, "date", self._parse_date)
+
+    @staticmethod
+    def _date(found: object, label: str) -> dt.date | None:
+        if isinstance(found, ValueError):
+            raise RowRejected(f"{label}: {found}") from None
+        return _raise_failure(found)  # type: ignore[return-value]
+
+    def _coded(self, cols: _Columns, name: str, codelist_name: str) -> list[object]:
+        return cols.parsed(name, name, _code(codelist_name))
+
+    def _code_warning(self, raw: object, code: object, label: str, line: int) -> str | None:
+        """A code from a list; an unknown one is left blank with a warning."""
         if raw is None:
             return None
-        code = self.memo.get(name, raw, _code(codelist_name))
+        code = _raise_failure(code)
         if code is None:
             self.warnings.add(
                 f"{label} '{nz.text(raw)}' is not a known code and was left blank", line
             )
         return code  # type: ignore[return-value]
 
+    def _flag(self, found: object, line: int) -> bool | None:
+        if isinstance(found, ValueError):
+            self.warnings.add(f"{found}; it was left blank", line)
+            return None
+        return _raise_failure(found)  # type: ignore[return-value]
+
     # -- shared parts ------------------------------------------------------------------------
-    def _child(self, row: Row, line: int, *, names_required: bool) -> Record:
-        upn_check = check_upn(self._cell(row, "upn"))
-        if not upn_check.valid:
-            raw = self._text(row, "upn")
-            what = f"UPN '{raw}'" if raw else "UPN"
-            raise RowRejected(f"{what}: {upn_check.problem}")
-        record: Record = {
-            "upn": upn_check.upn,
-            "upn_temporary": upn_check.kind is UpnKind.TEMPORARY,
-            "former_upn": None,
-            "former_temporary": False,
-        }
-        former_raw = self._cell(row, "former_upn")
-        if former_raw is not None:
-            former = check_upn(former_raw)
-            if former.valid and former.upn != upn_check.upn:
-                record["former_upn"] = former.upn
-                record["former_temporary"] = former.kind is UpnKind.TEMPORARY
+    def _child_columns(self, cols: _Columns) -> _ChildColumns:
+        return _ChildColumns(
+            upn=cols.cells("upn"),
+            former=cols.parsed("former_upn", "upn", check_upn),
+            surname=cols.parsed("surname", "name", nz.name),
+            forename=cols.parsed("forename", "name", nz.name),
+            dob=self._dates(cols, "date_of_birth"),
+            sex_raw=cols.cells("sex"),
+            sex=self._coded(cols, "sex", codelists.SEX),
+            school=self._school_refs(cols),
+        )
+
+    def _child(self, c: _ChildColumns, i: int, line: int, *, names_required: bool) -> Record:
+        raw_upn = c.upn[i]
+        plain = plain_valid_upn(raw_upn)
+        if plain is None:
+            upn_check = check_upn(raw_upn)
+            if not upn_check.valid:
+                raw = nz.text(raw_upn)
+                what = f"UPN '{raw}'" if raw else "UPN"
+                raise RowRejected(f"{what}: {upn_check.problem}")
+            plain = upn_check.upn, upn_check.kind is UpnKind.TEMPORARY
+        upn, temporary = plain
+        former_upn, former_temporary = None, False
+        former = c.former[i]
+        if former is not None:
+            assert isinstance(former, UpnCheck)
+            if former.valid and former.upn != upn:
+                former_upn, former_temporary = former.upn, former.kind is UpnKind.TEMPORARY
             elif not former.valid:
                 self.warnings.add(f"the Former UPN was ignored: {former.problem}", line)
-        surname = nz.name(self._cell(row, "surname"))
-        forename = nz.name(self._cell(row, "forename"))
+        surname, forename = c.surname[i], c.forename[i]
         if names_required and not surname:
             raise RowRejected("the surname is missing")
         if names_required and not forename:
             raise RowRejected("the forename is missing")
-        record["surname"], record["forename"] = surname, forename
-        dob = self._date(row, "date_of_birth", "date of birth")
+        dob = self._date(c.dob[i], "date of birth")
         if names_required and dob is None:
             raise RowRejected("the date of birth is missing")
-        reference = self.ctx.census_date or self.ctx.today
         if dob is not None:
+            reference = self.ctx.census_date or self.ctx.today
             if dob > reference:
                 raise RowRejected(f"date of birth {dob:%d/%m/%Y} is in the future")
             if (reference - dob).days > MAX_AGE_YEARS * 366:
@@ -231,150 +354,153 @@ class RowChecker:
                     f"date of birth {dob:%d/%m/%Y} is not plausible for a pupil "
                     f"(over {MAX_AGE_YEARS})"
                 )
-        record["date_of_birth"] = dob
-        record["sex"] = self._coded(row, "sex", codelists.SEX, "sex", line)
-        record.update(self._school_ref(row))
-        return record
+        sex = self._code_warning(c.sex_raw[i], c.sex[i], "sex", line)
+        school = c.school[i]
+        if school.__class__ is str:
+            raise RowRejected(str(school))
+        laestab, urn, school_name = cast(tuple[str | None, str | None, str | None], school)
+        return {
+            "upn": upn,
+            "upn_temporary": temporary,
+            "former_upn": former_upn,
+            "former_temporary": former_temporary,
+            "surname": surname,
+            "forename": forename,
+            "date_of_birth": dob,
+            "sex": sex,
+            "laestab": laestab,
+            "urn": urn,
+            "school_name": school_name,
+        }
 
-    def _school_ref(self, row: Row) -> Record:
-        ref: Record = {"laestab": None, "urn": None, "school_name": self._text(row, "school_name")}
-        raw_laestab = self._cell(row, "laestab")
-        if raw_laestab is not None:
-            try:
-                ref["laestab"] = nz.laestab(raw_laestab)
-            except ValueError as exc:
-                raise RowRejected(f"school: {exc}") from None
-        raw_urn = self._cell(row, "urn")
-        if raw_urn is not None:
-            try:
-                ref["urn"] = nz.digits(raw_urn, "URN")
-            except ValueError as exc:
-                raise RowRejected(f"school: {exc}") from None
-        # A 'School' column may hold a LAESTAB, a URN or a name.
-        for general in (self._text(row, "school"), ref["school_name"]):
-            if general is None or not any(ch.isdigit() for ch in general):
-                continue
-            try:
-                ref["laestab"] = ref["laestab"] or nz.laestab(general)
-            except ValueError:
-                if general.isdigit() and 5 <= len(general) <= 7:
-                    ref["urn"] = ref["urn"] or general
-                else:
-                    continue
-            if general == ref["school_name"]:
-                ref["school_name"] = None
-        if ref["school_name"] is None and self._text(row, "school"):
-            school = str(self._text(row, "school"))
-            if not any(ch.isdigit() for ch in school):
-                ref["school_name"] = school
-        if not (ref["laestab"] or ref["urn"] or ref["school_name"]):
-            raise RowRejected("the school is missing")
-        return ref
+    def _school_refs(self, cols: _Columns) -> list[object]:
+        """Each row's school as (LAESTAB, URN, name), or the reason it cannot be one; worked out
+        once per distinct combination of the school columns."""
+        cache = self._caches.setdefault("school_ref", {})
+        columns = [cols.cells(name) for name in ("laestab", "urn", "school_name", "school")]
+        rows = list(zip(*columns, strict=True))
+        keys: list[object] = list(rows)
+        if not all({v.__class__ for v in column} <= _TEXT_OR_BLANK for column in columns):
+            keys = [tuple((v.__class__, v) for v in cells) for cells in rows]
+        out: list[object] = []
+        for key, cells in zip(keys, rows, strict=True):
+            found = cache.get(key)
+            if found is None:
+                found = _school_ref(*cells)
+                if len(cache) < MEMO_LIMIT:
+                    cache[key] = found
+            out.append(found)
+        return out
 
-    def _check_after_birth(self, record: Record, name: str, label: str) -> None:
-        value, dob = record.get(name), record.get("date_of_birth")
+    def _check_after_birth(self, value: dt.date | None, dob: dt.date | None, label: str) -> None:
         if value is not None and dob is not None and value < dob:
             raise RowRejected(f"{label} {value:%d/%m/%Y} is before the date of birth")
         if value is not None and value > self.ctx.today + dt.timedelta(days=366):
             raise RowRejected(f"{label} {value:%d/%m/%Y} is too far in the future")
 
     # -- kinds -------------------------------------------------------------------------------
-    def _census(self, row: Row, line: int) -> Record:
-        record = self._child(row, line, names_required=True)
-        census_date = self._date(row, "census_date", "census date")
-        if census_date is None:
-            term = self._text(row, "term")
-            census_date = census_day(term) if term else None
-        census_date = census_date or self.ctx.census_date
-        if census_date is None:
-            raise RowRejected("the census date is missing")
-        record["census_date"] = census_date
-        raw_year = self._cell(row, "nc_year")
-        year = (
-            self.memo.get("nc_year", raw_year, codelists.nc_year) if raw_year is not None else None
+    def _census(self, cols: _Columns) -> Callable[[int, int], Record]:
+        child = self._child_columns(cols)
+        census_dates = self._dates(cols, "census_date")
+        terms = cols.parsed("term", "census_day", _census_day_of)
+        years_raw = cols.cells("nc_year")
+        years = cols.parsed("nc_year", "nc_year", codelists.nc_year)
+        entry_dates = self._dates(cols, "entry_date")
+        status_raw, statuses = (
+            cols.cells("enrol_status"),
+            self._coded(cols, "enrol_status", codelists.ENROL_STATUS),
         )
-        if raw_year is not None and year is None:
-            self.warnings.add(f"NC year '{nz.text(raw_year)}' is not a known year group", line)
-        record["nc_year"] = year
-        record["entry_date"] = self._date(row, "entry_date", "entry date")
-        self._check_after_birth(record, "entry_date", "entry date")
-        record["enrol_status"] = self._coded(
-            row, "enrol_status", codelists.ENROL_STATUS, "enrol status", line
-        )
-        raw_eth = self._cell(row, "ethnicity")
-        eth = None
-        if raw_eth is not None:
-            found = self.memo.get("ethnicity", raw_eth, codelists.ethnicity)
-            eth = found.code if isinstance(found, codelists.Code) else None
-            if eth is None:
-                self.warnings.add(
-                    f"ethnicity '{nz.text(raw_eth)}' is not a known code and was left blank", line
+        eth_raw = cols.cells("ethnicity")
+        eths = cols.parsed("ethnicity", "ethnicity", _ethnicity_code)
+        sen_raw, sens = cols.cells("sen"), self._coded(cols, "sen", codelists.SEN)
+        fsms = cols.parsed("fsm", "fsm", lambda v: nz.flag(v, "FSM eligible"))
+        looked = cols.parsed("looked_after", "looked_after", lambda v: nz.flag(v, "looked after"))
+        postcodes = cols.parsed("postcode", "postcode", nz.postcode)
+        addresses, family_refs = cols.texts("address_line1"), cols.texts("family_ref")
+        fallback = self.ctx.census_date
+
+        def check(i: int, line: int) -> Record:
+            record = self._child(child, i, line, names_required=True)
+            census_date = self._date(census_dates[i], "census date")
+            if census_date is None:
+                census_date = _raise_failure(terms[i])  # type: ignore[assignment]
+            census_date = census_date or fallback
+            if census_date is None:
+                raise RowRejected("the census date is missing")
+            record["census_date"] = census_date
+            raw_year = years_raw[i]
+            year = _raise_failure(years[i])
+            if raw_year is not None and year is None:
+                self.warnings.add(f"NC year '{nz.text(raw_year)}' is not a known year group", line)
+            record["nc_year"] = year
+            entry = record["entry_date"] = self._date(entry_dates[i], "entry date")
+            self._check_after_birth(entry, record["date_of_birth"], "entry date")
+            record["enrol_status"] = self._code_warning(
+                status_raw[i], statuses[i], "enrol status", line
+            )
+            eth = None
+            if eth_raw[i] is not None:
+                eth = _raise_failure(eths[i])
+                if eth is None:
+                    self.warnings.add(
+                        f"ethnicity '{nz.text(eth_raw[i])}' is not a known code and was left blank",
+                        line,
+                    )
+            record["ethnicity"] = eth
+            record["sen"] = self._code_warning(sen_raw[i], sens[i], "SEN provision", line)
+            record["fsm"] = self._flag(fsms[i], line)
+            record["looked_after"] = self._flag(looked[i], line)
+            record["postcode"] = _raise_failure(postcodes[i])
+            record["address_line1"] = addresses[i]
+            record["family_ref"] = family_refs[i]
+            return record
+
+        return check
+
+    def _exclusion(self, cols: _Columns) -> Callable[[int, int], Record]:
+        child = self._child_columns(cols)
+        categories_raw = cols.cells("category")
+        categories = cols.parsed("category", "category", _code(codelists.CATEGORIES))
+        starts, ends = self._dates(cols, "start_date"), self._dates(cols, "end_date")
+        sessions = cols.parsed("sessions", "sessions", lambda v: nz.number(v, "sessions"))
+        days = cols.parsed("days", "days", lambda v: nz.number(v, "days"))
+        reason_texts = [cols.texts(name) for name in ("reason1", "reason2", "reason3")]
+        outcomes = cols.texts("review_outcome")
+
+        def check(i: int, line: int) -> Record:
+            record = self._child(child, i, line, names_required=False)
+            raw_category = categories_raw[i]
+            if raw_category is None:
+                raise RowRejected("the exclusion category is missing")
+            category = _raise_failure(categories[i])
+            if category is None:
+                raise RowRejected(
+                    f"category '{nz.text(raw_category)}' is not an exclusion category"
                 )
-        record["ethnicity"] = eth
-        record["sen"] = self._coded(row, "sen", codelists.SEN, "SEN provision", line)
-        record["fsm"] = self._flag(row, "fsm", "FSM eligible", line)
-        record["looked_after"] = self._flag(row, "looked_after", "looked after", line)
-        record["postcode"] = nz.postcode(self._cell(row, "postcode"))
-        record["address_line1"] = self._text(row, "address_line1")
-        record["family_ref"] = self._text(row, "family_ref")
-        return record
+            record["category"] = category = str(category)
+            start = self._date(starts[i], "start date")
+            if start is None:
+                raise RowRejected("the start date is missing")
+            record["start_date"] = start
+            self._check_after_birth(start, record["date_of_birth"], "start date")
+            end = self._date(ends[i], "end date")
+            if end is not None and end < start:
+                raise RowRejected(f"end date {end:%d/%m/%Y} is before the start date")
+            record["end_date"] = end
+            record["sessions"] = _sessions(sessions[i], days[i], category)
+            record["reasons"] = self._reasons([texts[i] for texts in reason_texts], line)
+            record["review_outcome"] = outcomes[i]
+            return record
 
-    def _flag(self, row: Row, name: str, label: str, line: int) -> bool | None:
-        try:
-            return nz.flag(self._cell(row, name), label)
-        except ValueError as exc:
-            self.warnings.add(f"{exc}; it was left blank", line)
-            return None
+        return check
 
-    def _exclusion(self, row: Row, line: int) -> Record:
-        record = self._child(row, line, names_required=False)
-        raw_category = self._cell(row, "category")
-        if raw_category is None:
-            raise RowRejected("the exclusion category is missing")
-        category = self.memo.get("category", raw_category, _code(codelists.CATEGORIES))
-        if category is None:
-            raise RowRejected(f"category '{nz.text(raw_category)}' is not an exclusion category")
-        record["category"] = category = str(category)
-        start = self._date(row, "start_date", "start date")
-        if start is None:
-            raise RowRejected("the start date is missing")
-        record["start_date"] = start
-        self._check_after_birth(record, "start_date", "start date")
-        end = self._date(row, "end_date", "end date")
-        if end is not None and end < start:
-            raise RowRejected(f"end date {end:%d/%m/%Y} is before the start date")
-        record["end_date"] = end
-        record["sessions"] = self._sessions(row, category)
-        record["reasons"] = self._reasons(row, line)
-        record["review_outcome"] = self._text(row, "review_outcome")
-        return record
-
-    def _sessions(self, row: Row, category: str) -> float:
-        try:
-            sessions = nz.number(self._cell(row, "sessions"), "sessions")
-            if sessions is None:
-                days = nz.number(self._cell(row, "days"), "days")
-                sessions = None if days is None else days * 2
-        except ValueError as exc:
-            raise RowRejected(str(exc)) from None
-        if category == "LNCH":
-            return 1.0
-        if sessions is None:
-            if category == "PERM":
-                return 0.0
-            raise RowRejected("the number of sessions (or days) is missing")
-        if sessions < 0 or sessions > MAX_SESSIONS:
-            raise RowRejected(f"{sessions:g} sessions is not a plausible length")
-        return sessions
-
-    def _reasons(self, row: Row, line: int) -> list[str]:
-        raw = [self._text(row, name) for name in ("reason1", "reason2", "reason3")]
-        values = [v for v in raw if v]
+    def _reasons(self, raw: list[object], line: int) -> list[str]:
+        values = [str(v) for v in raw if v]
         if len(values) == 1 and _REASON_SPLIT.search(values[0]) and len(values[0]) <= 20:
             values = [v for v in _REASON_SPLIT.split(values[0]) if v]
         reasons: list[str] = []
         for value in values[:3]:
-            code = self.memo.get("reason", value, _code(codelists.REASONS))
+            code = _raise_failure(self._one("reason", value, _code(codelists.REASONS)))
             if code is None:
                 code = value.upper()
                 self.warnings.add(f"reason '{value}' is not a known reason code; it was kept", line)
@@ -383,74 +509,160 @@ class RowChecker:
             self.warnings.add("more than three reasons were given; the first three were kept", line)
         return reasons
 
-    def _enrolment(self, row: Row, line: int) -> Record:
-        record = self._child(row, line, names_required=False)
-        entry = self._date(row, "entry_date", "entry date")
-        if entry is None:
-            raise RowRejected("the entry date is missing")
-        record["entry_date"] = entry
-        self._check_after_birth(record, "entry_date", "entry date")
-        leaving = self._date(row, "leaving_date", "leaving date")
-        if leaving is not None and leaving < entry:
-            raise RowRejected(f"leaving date {leaving:%d/%m/%Y} is before the entry date")
-        record["leaving_date"] = leaving
-        record["leaving_reason"] = self._text(row, "leaving_reason")
-        record["destination"] = self._text(row, "destination")
-        record["enrol_status"] = self._coded(
-            row, "enrol_status", codelists.ENROL_STATUS, "enrol status", line
-        )
-        return record
+    def _enrolment(self, cols: _Columns) -> Callable[[int, int], Record]:
+        child = self._child_columns(cols)
+        entries, leavings = self._dates(cols, "entry_date"), self._dates(cols, "leaving_date")
+        reasons, destinations = cols.texts("leaving_reason"), cols.texts("destination")
+        status_raw = cols.cells("enrol_status")
+        statuses = self._coded(cols, "enrol_status", codelists.ENROL_STATUS)
 
-    def _school(self, row: Row, line: int) -> Record:
-        name = self._text(row, "school_name")
-        if not name:
-            raise RowRejected("the establishment name is missing")
-        try:
-            urn = nz.digits(self._cell(row, "urn"), "URN")
-            laestab = nz.laestab(self._cell(row, "laestab"))
+        def check(i: int, line: int) -> Record:
+            record = self._child(child, i, line, names_required=False)
+            entry = self._date(entries[i], "entry date")
+            if entry is None:
+                raise RowRejected("the entry date is missing")
+            record["entry_date"] = entry
+            self._check_after_birth(entry, record["date_of_birth"], "entry date")
+            leaving = self._date(leavings[i], "leaving date")
+            if leaving is not None and leaving < entry:
+                raise RowRejected(f"leaving date {leaving:%d/%m/%Y} is before the entry date")
+            record["leaving_date"] = leaving
+            record["leaving_reason"] = reasons[i]
+            record["destination"] = destinations[i]
+            record["enrol_status"] = self._code_warning(
+                status_raw[i], statuses[i], "enrol status", line
+            )
+            return record
+
+        return check
+
+    def _school(self, cols: _Columns) -> Callable[[int, int], Record]:
+        names, types, phases = (
+            cols.texts("school_name"),
+            cols.texts("school_type"),
+            cols.texts("phase"),
+        )
+        urns = cols.parsed("urn", "urn", lambda v: nz.digits(v, "URN"))
+        laestabs = cols.parsed("laestab", "laestab", nz.laestab)
+        las = cols.parsed("la_code", "la_code", lambda v: nz.digits(v, "LA code"))
+        estabs = cols.parsed(
+            "establishment_number",
+            "establishment_number",
+            lambda v: nz.digits(v, "establishment number"),
+        )
+        opens, closes = self._dates(cols, "open_date"), self._dates(cols, "close_date")
+        lows, highs = cols.cells("low_age"), cols.cells("high_age")
+
+        def check(i: int, line: int) -> Record:
+            name = names[i]
+            if not name:
+                raise RowRejected("the establishment name is missing")
+            urn = _reason(urns[i])
+            laestab = _reason(laestabs[i])
             if laestab is None:
-                la = nz.digits(self._cell(row, "la_code"), "LA code")
-                estab = nz.digits(self._cell(row, "establishment_number"), "establishment number")
+                la, estab = _reason(las[i]), _reason(estabs[i])
                 if estab and len(estab) == 7:
                     laestab = estab
                 elif la and estab and len(la) == 3 and len(estab) <= 4:
                     laestab = la + estab.zfill(4)
-        except ValueError as exc:
-            raise RowRejected(str(exc)) from None
-        if laestab is None:
-            raise RowRejected("the LAESTAB (LA code and establishment number) is missing")
-        school_type = self._text(row, "school_type")
-        record: Record = {
-            "urn": urn,
-            "laestab": laestab,
-            "name": name,
-            "la_code": laestab[:3],
-            "school_type": school_type,
-            "phase": school_phase(school_type, self._text(row, "phase")),
-            "open_date": self._date(row, "open_date", "open date"),
-            "close_date": self._date(row, "close_date", "close date"),
-            "low_age": _age(self._cell(row, "low_age")),
-            "high_age": _age(self._cell(row, "high_age")),
-        }
-        return record
+            if laestab is None:
+                raise RowRejected("the LAESTAB (LA code and establishment number) is missing")
+            school_type = types[i]
+            return {
+                "urn": urn,
+                "laestab": laestab,
+                "name": name,
+                "la_code": laestab[:3],
+                "school_type": school_type,
+                "phase": school_phase(school_type, phases[i]),  # type: ignore[arg-type]
+                "open_date": self._date(opens[i], "open date"),
+                "close_date": self._date(closes[i], "close date"),
+                "low_age": _age(lows[i]),
+                "high_age": _age(highs[i]),
+            }
 
-    def _link(self, row: Row, line: int) -> Record:
+        return check
+
+    def _link(self, cols: _Columns) -> Callable[[int, int], Record]:
+        urns = cols.parsed("urn", "urn", lambda v: nz.digits(v, "URN"))
+        link_urns = cols.parsed("link_urn", "link_urn", lambda v: nz.digits(v, "LinkURN"))
+        types, dates = cols.texts("link_type"), self._dates(cols, "link_date")
+
+        def check(i: int, line: int) -> Record:
+            urn, link_urn = _reason(urns[i]), _reason(link_urns[i])
+            if not urn or not link_urn:
+                raise RowRejected("the URN or the LinkURN is missing")
+            link_type = types[i]
+            if not link_type:
+                raise RowRejected("the link type is missing")
+            return {
+                "urn": urn,
+                "link_urn": link_urn,
+                "link_type": str(link_type).casefold(),
+                "link_date": self._date(dates[i], "link established date"),
+            }
+
+        return check
+
+
+def _reason(found: object) -> Any:
+    """A parsed value; a ValueError becomes the row's reason as it stands."""
+    if isinstance(found, ValueError):
+        raise RowRejected(str(found)) from None
+    return _raise_failure(found)
+
+
+def _sessions(sessions: object, days: object, category: str) -> float:
+    value: float | None = _reason(sessions)
+    if value is None:
+        day_count = _reason(days)
+        value = None if day_count is None else float(day_count) * 2
+    if category == "LNCH":
+        return 1.0
+    if value is None:
+        if category == "PERM":
+            return 0.0
+        raise RowRejected("the number of sessions (or days) is missing")
+    if value < 0 or value > MAX_SESSIONS:
+        raise RowRejected(f"{value:g} sessions is not a plausible length")
+    return value
+
+
+def _school_ref(
+    raw_laestab: object, raw_urn: object, raw_name: object, raw_school: object
+) -> tuple[str | None, str | None, str | None] | str:
+    """(LAESTAB, URN, name) from the school columns, or the reason the row is rejected. A
+    'School' column may hold a LAESTAB, a URN or a name."""
+    name = nz.text(raw_name)
+    laestab = urn = None
+    if raw_laestab is not None:
         try:
-            urn = nz.digits(self._cell(row, "urn"), "URN")
-            link_urn = nz.digits(self._cell(row, "link_urn"), "LinkURN")
+            laestab = nz.laestab(raw_laestab)
         except ValueError as exc:
-            raise RowRejected(str(exc)) from None
-        if not urn or not link_urn:
-            raise RowRejected("the URN or the LinkURN is missing")
-        link_type = self._text(row, "link_type")
-        if not link_type:
-            raise RowRejected("the link type is missing")
-        return {
-            "urn": urn,
-            "link_urn": link_urn,
-            "link_type": link_type.casefold(),
-            "link_date": self._date(row, "link_date", "link established date"),
-        }
+            return f"school: {exc}"
+    if raw_urn is not None:
+        try:
+            urn = nz.digits(raw_urn, "URN")
+        except ValueError as exc:
+            return f"school: {exc}"
+    school = nz.text(raw_school)
+    for general in (school, name):
+        if general is None or not any(ch.isdigit() for ch in general):
+            continue
+        try:
+            laestab = laestab or nz.laestab(general)
+        except ValueError:
+            if general.isdigit() and 5 <= len(general) <= 7:
+                urn = urn or general
+            else:
+                continue
+        if general == name:
+            name = None
+    if name is None and school and not any(ch.isdigit() for ch in school):
+        name = school
+    if not (laestab or urn or name):
+        return "the school is missing"
+    return laestab, urn, name
 
 
 def _age(cell: object) -> int | None:

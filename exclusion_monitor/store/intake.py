@@ -1,13 +1,17 @@
 """SQL for the intake: batches, bulk inserts through the driver's fast route, look-ups for loading.
 
-The intake calls these inside one write transaction per file (`Database.write()`).
+The intake calls these inside one write transaction per file (`Database.write()`), with a bigger
+page cache for the load and, when a load is bigger than what a table holds, its plain indexes
+built once after the rows are in. Every batch that brings a record, the first included, has a
+`record_sources` row (undo and merges rely on it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +19,8 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
+
+LOAD_CACHE_KIB = 256 * 1024  # SQLite page cache while one file loads (the usual is 64 MiB)
 
 RECORD_TABLES: dict[str, sa.Table] = {
     "schools": t.schools,
@@ -32,6 +38,54 @@ def next_id(conn: sa.Connection, table: sa.Table) -> int:
     return (
         int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()) + 1
     )
+
+
+@contextmanager
+def bulk_load_cache(conn: sa.Connection) -> Iterator[None]:
+    """A bigger SQLite page cache while one file's rows go in, so a 250,000-row census does not
+    spill index pages to the WAL file mid-transaction; the usual size after (other databases:
+    nothing to do)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    usual = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        # After a failed load, that failure is the error to report, not this one.
+        with suppress(sa.exc.SQLAlchemyError):
+            conn.exec_driver_sql(f"PRAGMA cache_size = {usual}")
+
+
+@contextmanager
+def indexes_built_after(
+    conn: sa.Connection, tables: Sequence[sa.Table], new_rows: int
+) -> Iterator[None]:
+    """Plain (non-unique) indexes of the tables holding fewer rows than a load is about to add are
+    dropped for the load and built once after it, in the same transaction (design.md: create
+    indexes after a first bulk load; one sort beats a quarter of a million index inserts). Unique
+    indexes stay, so nothing about the checks changes; a failed load rolls the drop back too.
+    SQLite only; other databases keep their indexes."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    dropped: list[str] = []
+    for table in tables:
+        some = sa.select(sa.literal(1)).select_from(table).limit(new_rows).subquery()
+        if conn.execute(sa.select(sa.func.count()).select_from(some)).scalar_one() >= new_rows:
+            continue  # counting stops at new_rows: a big table is not read to the end
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL ORDER BY name",
+            (table.name,),
+        ).all():
+            if not str(sql).upper().startswith("CREATE UNIQUE"):
+                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                dropped.append(str(sql))
+    yield
+    for sql in dropped:
+        conn.exec_driver_sql(sql)
 
 
 # -- batches -----------------------------------------------------------------------------------
