@@ -236,12 +236,14 @@ def _connection_refused(error: object, url: sa.URL, where: str) -> DatabaseError
     """Why the server could not be used at all, in a sentence (libpq's reason included)."""
     state = str(getattr(error, "sqlstate", "") or "")
     reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
-    if state == "3D000":
+    reason = reason.split("FATAL:", 1)[-1].strip()
+    # libpq gives no SQLSTATE for a refused connection: its message says why.
+    if state == "3D000" or reason.endswith("does not exist") and "database" in reason:
         return DatabaseError(
             f"There is no database '{url.database}' on the server for {where}. Ask IT support "
             "to create it (the README's section for IT shows how)."
         )
-    if state in ("28P01", "28000") or "password" in reason.lower():
+    if state in ("28P01", "28000") or "password" in reason or "authentication" in reason:
         return DatabaseError(
             f"The database server for {where} refused the login ({reason}). Keep your password "
             f"in this computer's credential store with: exclusion-monitor db set-password {where}"
@@ -437,6 +439,20 @@ def _open_server(location: str | Path) -> Database:
         raise
     log.info("opened server database %s (schema %d)", where, migrations.CURRENT_VERSION)
     return db
+
+
+def check_login(location: str | Path) -> None:
+    """Connect to a server database once and disconnect: DatabaseError, in a sentence, when the
+    server cannot be reached, refuses the login, or has no such database."""
+    url = server_url(location)
+    engine = server_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.select(1)).scalar_one()
+    except sa.exc.DBAPIError as exc:
+        raise _connection_refused(exc.orig, url, display_location(url)) from exc
+    finally:
+        engine.dispose()
 
 
 def _prepare(db: Database) -> None:
