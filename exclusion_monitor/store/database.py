@@ -238,7 +238,7 @@ def _connection_refused(error: object, url: sa.URL, where: str) -> DatabaseError
     reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
     reason = reason.split("FATAL:", 1)[-1].strip()
     # libpq gives no SQLSTATE for a refused connection: its message says why.
-    if state == "3D000" or reason.endswith("does not exist") and "database" in reason:
+    if state == "3D000" or (reason.endswith("does not exist") and "database" in reason):
         return DatabaseError(
             f"There is no database '{url.database}' on the server for {where}. Ask IT support "
             "to create it (the README's section for IT shows how)."
