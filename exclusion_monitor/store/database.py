@@ -76,9 +76,13 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
-        """A connection for reading (one transaction, rolled back at the end)."""
+        """A connection for reading (one transaction, rolled back at the end). Its queries all
+        see one snapshot of the data, on a server as in a file (REPEATABLE READ: reading never
+        waits for a writer and never fails because of one)."""
         try:
             with self.engine.connect() as conn:
+                if self.is_server:
+                    conn.execution_options(isolation_level="REPEATABLE READ")
                 yield conn
         except sa.exc.DBAPIError as exc:
             mapped = self._plain_error(exc)
