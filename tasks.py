@@ -21,8 +21,16 @@ STAMP = VENV / ".tasks-stamp"
 DEMO_DIR = ROOT / "demo"
 DEMO_DB = DEMO_DIR / "demo-authority.db"
 
-# Debian packages the test suite uses (PDF pages to text and pictures; Qt's runtime libraries).
-DEBIAN_PACKAGES = ["poppler-utils", "libegl1", "libxkbcommon0", "libfontconfig1", "libdbus-1-3"]
+# Debian packages the test suite uses (PDF pages to text and pictures; Qt's runtime libraries; a
+# PostgreSQL server for the tests that run the store on both engines).
+DEBIAN_PACKAGES = [
+    "poppler-utils",
+    "libegl1",
+    "libxkbcommon0",
+    "libfontconfig1",
+    "libdbus-1-3",
+    "postgresql-15",  # initdb and pg_ctl for the throwaway test server (tests/support/postgres.py)
+]
 
 
 def venv_python() -> Path:

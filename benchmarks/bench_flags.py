@@ -1,7 +1,9 @@
 """Benchmark: recompute every flag of a large synthetic authority (250,000 children, ten years of
 three censuses a year, 200,000 exclusions), then the flags of the children of one school.
 
-    python benchmarks/bench_flags.py [--scale 0.1] [--db PATH] [--keep]
+    python benchmarks/bench_flags.py [--scale 0.1] [--db PATH_OR_URL] [--postgres]
+
+--db postgresql://... builds into that (empty) database; --postgres into a throwaway server.
 
 Targets on the reference 2-core machine: whole authority under 60 s, one school under 2 s.
 """
@@ -23,6 +25,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import Database, open_database
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.bulk import bulk_insert
 from exclusion_monitor.upn import check_letter
 
 CHILDREN = 250_000
@@ -34,17 +37,9 @@ FORENAMES = ["Ada", "Bram", "Cleo", "Dev", "Esme", "Finn", "Gus", "Hana", "Ivo",
 
 
 def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[object, ...]]) -> None:
-    """Bulk insert through the driver's executemany (columns in table order, id left out)."""
+    """Through the store's one bulk route (columns in table order, id left out)."""
     columns = [c.name for c in table.columns if c.name != "id"][: len(rows[0])]
-    statement = str(table.insert().compile(dialect=conn.dialect, column_keys=columns))
-    conn.exec_driver_sql(statement, [tuple(_plain(v) for v in row) for row in rows])
-
-
-def _plain(value: object) -> object:
-    """Dates as the ISO text SQLAlchemy stores, without the driver's deprecated adapters."""
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-    return value
+    bulk_insert(conn, table, columns, rows)
 
 
 def census_dates() -> list[dt.date]:
@@ -212,7 +207,7 @@ def build(db: Database, scale: float, seed: int = 7) -> dict[str, int]:
     }
 
 
-def measure(path: Path) -> None:
+def measure(path: Path | str) -> None:
     from exclusion_monitor.flagging import recompute_flags
     from exclusion_monitor.store.histories import child_ids_at_school
 
@@ -254,26 +249,38 @@ def measure(path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size")
-    parser.add_argument("--db", type=Path, help="database to build (or reuse if it exists)")
+    parser.add_argument(
+        "--db", help="database file to build (or reuse if it exists), or an empty postgresql://"
+    )
+    parser.add_argument(
+        "--postgres", action="store_true", help="build and measure on a throwaway PostgreSQL"
+    )
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure_only:
-        measure(args.db)
+        measure(args.db if "://" in args.db else Path(args.db))
         return 0
-    folder = None
+    if args.postgres:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.support.postgres import throwaway_server
+
+        with throwaway_server() as server:
+            return _build_and_measure(server.url(server.create_database()), args.scale)
     if args.db is None:
-        folder = tempfile.TemporaryDirectory()
-        args.db = Path(folder.name) / "bench.db"
-    if not args.db.exists():
+        with tempfile.TemporaryDirectory() as folder:
+            return _build_and_measure(str(Path(folder) / "bench.db"), args.scale)
+    return _build_and_measure(args.db, args.scale)
+
+
+def _build_and_measure(location: str, scale: float) -> int:
+    if "://" in location or not Path(location).exists():
         started = time.perf_counter()
-        db = open_database(args.db)
-        counts = build(db, args.scale)
+        db = open_database(location)
+        counts = build(db, scale)
         db.close()
         print(f"built {counts} in {time.perf_counter() - started:.0f} s", flush=True)
     # Measure in a fresh process so its peak memory is the recompute's, not the build's.
-    subprocess.run([sys.executable, __file__, "--db", str(args.db), "--measure-only"], check=True)
-    if folder is not None:
-        folder.cleanup()
+    subprocess.run([sys.executable, __file__, "--db", location, "--measure-only"], check=True)
     return 0
 
 

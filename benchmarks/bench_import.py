@@ -4,6 +4,7 @@ reader with row-by-row inserts; calamine vs fastexcel. Each import prints its sp
 baseline and its peak memory.
 
 Run: python benchmarks/bench_import.py [--rows N]   (or benchmarks/run_all.py for every benchmark)
+     python benchmarks/bench_import.py --postgres   (imports into a throwaway PostgreSQL server)
 Each measurement runs in its own process so its peak memory is its own.
 """
 
@@ -87,7 +88,7 @@ def _measure_import(path: str, db_path: str) -> dict[str, Any]:
     from exclusion_monitor.store import open_database
     from imports import import_files
 
-    db = open_database(Path(db_path))
+    db = open_database(db_path if "://" in db_path else Path(db_path))
     start, cpu = time.perf_counter(), time.process_time()
     (result,) = import_files(db, [path])
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -148,8 +149,12 @@ MEASURES = {
 }
 
 
-def _child(name: str, path: Path, folder: Path) -> dict[str, Any]:
-    db_path = folder / f"{name}-{time.time_ns()}.db"
+def _child(name: str, path: Path, folder: Path, server: Any = None) -> dict[str, Any]:
+    """One measurement in a fresh process, into a new SQLite file (or a new database on the
+    throwaway PostgreSQL server `server`)."""
+    db_path: Path | str = folder / f"{name}-{time.time_ns()}.db"
+    if server is not None and name == "import":
+        db_path = server.url(server.create_database())
     out = subprocess.run(
         [sys.executable, __file__, "--child", name, str(path), str(db_path)],
         capture_output=True,
@@ -166,8 +171,9 @@ def _child(name: str, path: Path, folder: Path) -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def run(rows: int = 250_000, *, baseline: bool = True) -> list[dict[str, Any]]:
-    """Every measurement as a row of (benchmark, measure, value, unit, note)."""
+def run(rows: int = 250_000, *, baseline: bool = True, server: Any = None) -> list[dict[str, Any]]:
+    """Every measurement as a row of (benchmark, measure, value, unit, note); the imports go into
+    a PostgreSQL database on `server` when one is given (a tests.support.postgres server)."""
     folder = Path(tempfile.gettempdir()) / "exclusion-monitor-bench"
     folder.mkdir(exist_ok=True)
     xlsx, csv_path = make_files(rows, folder)
@@ -190,10 +196,11 @@ def run(rows: int = 250_000, *, baseline: bool = True) -> list[dict[str, Any]]:
     add(f"read {rows:,}-row xlsx: python-calamine", read_c, "")
     read_f = _child("fastexcel", xlsx, folder)
     add(f"read {rows:,}-row xlsx: fastexcel (parse only)", read_f, "")
-    full = _child("import", xlsx, folder)
-    add(f"import {rows:,}-row census xlsx", full, "< 15 s, < 1500 MB")
-    csv_run = _child("import", csv_path, folder)
-    add(f"import {rows:,}-row census csv", csv_run, "< 5 s")
+    engine = " into PostgreSQL" if server is not None else ""
+    full = _child("import", xlsx, folder, server)
+    add(f"import {rows:,}-row census xlsx{engine}", full, "< 15 s, < 1500 MB")
+    csv_run = _child("import", csv_path, folder, server)
+    add(f"import {rows:,}-row census csv{engine}", csv_run, "< 5 s")
     if baseline:
         for label, path, got in (("xlsx", xlsx, full), ("csv", csv_path, csv_run)):
             reader = "openpyxl" if label == "xlsx" else "read_csv"
@@ -235,12 +242,21 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=250_000)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--child", nargs=3, metavar=("MEASURE", "FILE", "DB"))
+    parser.add_argument(
+        "--postgres", action="store_true", help="import into a throwaway PostgreSQL server"
+    )
     args = parser.parse_args()
     if args.child:
         name, path, db_path = args.child
         got = MEASURES[name](path, db_path)
         got["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(got))
+        return
+    if args.postgres:
+        from tests.support.postgres import throwaway_server
+
+        with throwaway_server() as server:
+            print_table(run(args.rows, baseline=not args.no_baseline, server=server))
         return
     print_table(run(args.rows, baseline=not args.no_baseline))
 

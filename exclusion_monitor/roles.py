@@ -38,6 +38,7 @@ class Action(StrEnum):
     RETENTION_PURGE = "retention_purge"
     AUDIT_VIEW = "audit_view"
     RESTORE = "restore"
+    MIGRATE = "migrate"
 
 
 # What each action is, as the end of the sentence "... needs the X role" starts.
@@ -61,6 +62,7 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.RETENTION_PURGE: "reviewing and purging records past retention",
     Action.AUDIT_VIEW: "reading the audit trail",
     Action.RESTORE: "restoring a backup",
+    Action.MIGRATE: "copying the database to a team database",
 }
 
 _VIEWER = frozenset({Action.VIEW_CHILD, Action.SEARCH, Action.RUN_CHECKS})

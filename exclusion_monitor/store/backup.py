@@ -1,5 +1,8 @@
 """Consistent copies of the SQLite database (SQLite's online backup API), named, listed and thinned.
 
+A team database on a PostgreSQL server is backed up on the server by its administrators (pg_dump
+on a schedule, or the server's own base backups); the app takes none and says so.
+
 A backup is `<stem>-<key>-<YYYYMMDD-HHMMSS-ffffff>-<reason>.db` in the backups folder, where key is
 a digest of the database's full path, so thinning only ever touches this database's backups.
 """
@@ -29,6 +32,22 @@ _STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
 _PARTIAL_SUFFIX = ".partial"
 KEEP_DAILY_DAYS = 14
 KEEP_WEEKLY_DAYS = 91
+
+
+SERVER_BACKUPS = (
+    "This is a team database on a PostgreSQL server: it is backed up on the server by its "
+    "administrators (pg_dump on a schedule), not by this program, and restored there with "
+    "pg_restore. The README's section for IT shows how."
+)
+
+
+def ensure_file_database(db: Database) -> Path:
+    """The database's file; DatabaseError with the server-backup sentence for a server."""
+    if db.path is None:
+        from exclusion_monitor.errors import DatabaseError
+
+        raise DatabaseError(SERVER_BACKUPS)
+    return db.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +131,7 @@ def backup_to(db: Database, destination: Path) -> Path:
 
 def automatic_backup(db: Database, reason: str) -> Path:
     """A timestamped backup in the backups folder, named after the database and the reason."""
-    if db.path is None:
-        raise ValueError("only a database file can be backed up this way")
-    return backup_to(db, new_backup_path(db.path, reason))
+    return backup_to(db, new_backup_path(ensure_file_database(db), reason))
 
 
 def backup_before(db: Database, reason: str) -> Path | None:

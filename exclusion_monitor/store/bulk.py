@@ -1,6 +1,12 @@
-"""The one bulk-insert route: many rows through the driver's executemany in the caller's
-transaction (SQLAlchemy's per-row parameter handling costs more than the insert at 250,000 rows).
-A PostgreSQL backend adds its own fast route here, behind the same function."""
+"""The one bulk-insert route: many rows through the driver's fast path in the caller's transaction
+(SQLAlchemy's per-row parameter handling costs more than the insert at 250,000 rows).
+
+SQLite: executemany of one prepared INSERT (`INSERT OR IGNORE`-style ON CONFLICT DO NOTHING when
+conflicts are to be skipped). PostgreSQL: COPY ... FROM STDIN through psycopg; rows that may break
+a unique constraint are copied into a temporary table first and moved with INSERT ... SELECT ...
+ON CONFLICT DO NOTHING. Rows given with explicit ids (the intake numbers its own rows) move the
+table's id sequence past them, so the server's own numbering carries on after them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
+
+from exclusion_monitor.store.dialect import advance_id_sequence, is_sqlite
 
 
 def bulk_insert(
@@ -23,6 +31,11 @@ def bulk_insert(
     unique constraint."""
     if not rows:
         return
+    if not is_sqlite(conn):
+        _copy_insert(conn, table, columns, rows, ignore_conflicts=ignore_conflicts)
+        if "id" in columns:
+            advance_id_sequence(conn, table)
+        return
     stmt: Any = sa.insert(table)
     if ignore_conflicts:
         stmt = sqlite.insert(table).on_conflict_do_nothing()
@@ -32,3 +45,43 @@ def bulk_insert(
         position = {name: i for i, name in enumerate(columns)}
         rows = [tuple(row[position[name]] for name in order) for row in rows]
     conn.exec_driver_sql(str(compiled), rows)
+
+
+def _copy_insert(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool,
+) -> None:
+    quote = conn.dialect.identifier_preparer.quote
+    unknown = [name for name in columns if name not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column {unknown[0]}")
+    names = ", ".join(quote(name) for name in columns)
+    target = quote(table.name)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if not ignore_conflicts:
+            _copy(cursor, f"COPY {target} ({names}) FROM STDIN", rows)
+            return
+        staging = quote(f"bulk_{table.name}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608 - quoted names
+            f"SELECT {names} FROM {target} WITH NO DATA"
+        )
+        _copy(cursor, f"COPY {staging} ({names}) FROM STDIN", rows)
+        cursor.execute(
+            f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} "  # noqa: S608
+            "ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+    finally:
+        cursor.close()
+
+
+def _copy(cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.audit import verify
-from exclusion_monitor.store.database import APPLICATION_ID, Database
+from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.dialect import is_sqlite, read_marker
 from exclusion_monitor.store.migrations import CURRENT_VERSION, schema_fingerprint
 from exclusion_monitor.upn import check_upn
 
@@ -41,6 +42,16 @@ def _audit_chain(db: Database) -> CheckResult:
 
 
 def _integrity(conn: sa.Connection) -> CheckResult:
+    if not is_sqlite(conn):
+        # The server checks its own storage (WAL, page checksums); reading every table here
+        # finds what a user would meet: a table the server cannot read.
+        for table in t.metadata.sorted_tables:
+            conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        return CheckResult(
+            "integrity",
+            True,
+            "every table reads back; the PostgreSQL server keeps its own storage sound",
+        )
     rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
     ok = rows == ["ok"]
     detail = "the database file is sound" if ok else "; ".join(rows[:5])
@@ -48,6 +59,8 @@ def _integrity(conn: sa.Connection) -> CheckResult:
 
 
 def _foreign_keys(conn: sa.Connection) -> CheckResult:
+    if not is_sqlite(conn):
+        return _server_foreign_keys(conn)
     rows = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
     if not rows:
         return CheckResult("references", True, "every reference between records resolves")
@@ -55,12 +68,35 @@ def _foreign_keys(conn: sa.Connection) -> CheckResult:
     return CheckResult("references", False, f"{len(rows)} broken references in {', '.join(tables)}")
 
 
+def _server_foreign_keys(conn: sa.Connection) -> CheckResult:
+    """PostgreSQL enforces every foreign key itself; this confirms none was dropped or left
+    unchecked (NOT VALID), which is how a broken reference could get in."""
+    expected = {
+        table.name: len(table.foreign_key_constraints) for table in t.metadata.sorted_tables
+    }
+    enforced = {
+        str(name): int(count)
+        for name, count in conn.execute(
+            sa.text(
+                "SELECT conrelid::regclass::text, count(*) FROM pg_constraint "
+                "WHERE contype = 'f' AND convalidated "
+                "AND connamespace = current_schema()::regnamespace GROUP BY 1"
+            )
+        )
+    }
+    missing = sorted(name for name, n in expected.items() if enforced.get(name, 0) < n)
+    if missing:
+        return CheckResult("references", False, f"references not enforced in {', '.join(missing)}")
+    return CheckResult(
+        "references", True, "every reference between records is enforced by the server"
+    )
+
+
 def _schema(conn: sa.Connection) -> CheckResult:
-    app_id = int(conn.exec_driver_sql("PRAGMA application_id").scalar_one())
-    version = int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
-    if app_id != APPLICATION_ID:
+    ours, version, _empty = read_marker(conn)
+    if not ours:
         return CheckResult(
-            "schema", False, "the file is not marked as an Exclusion Monitor database"
+            "schema", False, "the database is not marked as an Exclusion Monitor database"
         )
     if version != CURRENT_VERSION:
         return CheckResult("schema", False, f"schema version {version}, expected {CURRENT_VERSION}")

@@ -20,6 +20,7 @@ from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.dialect import sqlite_null_order
 from exclusion_monitor.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
@@ -115,9 +116,8 @@ def _where(where: ChildFilter | None) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def _order(order_by: SortKey, descending: bool) -> list[sa.ColumnElement[Any]]:
-    columns = _ORDERS[order_by]
-    return [c.desc() if descending else c.asc() for c in columns]
+def _order(conn: sa.Connection, order_by: SortKey, descending: bool) -> list[sa.ColumnElement[Any]]:
+    return [sqlite_null_order(conn, c, descending) for c in _ORDERS[order_by]]
 
 
 def list_children(
@@ -131,15 +131,15 @@ def list_children(
 ) -> list[ChildSummary]:
     """One page of the children list, filtered and sorted in SQL (by surname and forename unless
     `order_by` says otherwise; ties broken by name, then id)."""
-    query = (
-        sa.select(*_summary_columns())
-        .where(*_where(where))
-        .order_by(*_order(order_by, descending))
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
     with db.read() as conn:
+        query = (
+            sa.select(*_summary_columns())
+            .where(*_where(where))
+            .order_by(*_order(conn, order_by, descending))
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
         return [ChildSummary(**row._mapping) for row in conn.execute(query)]
 
 

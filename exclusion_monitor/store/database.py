@@ -1,9 +1,10 @@
-"""Opening the database: checks that a file is ours, sets SQLite's pragmas, creates or migrates.
+"""Opening the database: checks that it is ours, sets SQLite's pragmas, creates or migrates.
 
-The embedded database is a SQLite file. `open_database` refuses a file that is not this app's
-database or was written by a newer version, runs SQLite's quick_check on a read-only connection
-before anything is written, refuses network and cloud-synced folders, and brings an older one up to
-date after a backup. Writes turn SQLite's disk-full and read-only errors into plain sentences.
+The embedded database is a SQLite file; a team database is on a PostgreSQL server
+(`postgresql://user@host/dbname`). `open_database` refuses a database that is not this app's or
+was written by a newer version, runs SQLite's quick_check on a read-only connection before anything
+is written to a file, refuses network and cloud-synced folders for files, and brings an older
+schema up to date (after a backup, for a file). Write errors become plain sentences.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,23 +30,32 @@ from exclusion_monitor.errors import (
     NotOurDatabaseError,
 )
 from exclusion_monitor.location import check_database_location
-from exclusion_monitor.store import migrations
+from exclusion_monitor.store import credentials, migrations
 from exclusion_monitor.store.backup import list_backups
+from exclusion_monitor.store.dialect import APPLICATION_ID as APPLICATION_ID
+from exclusion_monitor.store.dialect import (
+    mark_as_ours,
+    read_marker,
+    take_write_lock,
+)
 from exclusion_monitor.store.integrity import damaged_error, ensure_sound
 from exclusion_monitor.store.schema import metadata
 
 log = logging.getLogger(__name__)
 
-# "EXMN": written into the SQLite header so the app knows its own files.
-APPLICATION_ID = 0x45584D4E
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
+SERVER_SCHEMES = ("postgresql", "postgres")
 # Execution option that makes Database.write() start with BEGIN IMMEDIATE.
 _IMMEDIATE = "exclusion_monitor_begin_immediate"
 
 
 class Database:
-    """An open database: the engine and what the app knows about the file behind it."""
+    """An open database: the engine and what the app knows about the file or server behind it.
+
+    `location` is what the user sees (a path, or a server URL without any password); `path` is
+    the file, None for a server database.
+    """
 
     def __init__(
         self, engine: sa.Engine, location: str, path: Path | None, *, read_only: bool = False
@@ -58,11 +69,20 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def is_server(self) -> bool:
+        """A shared database on a server (PostgreSQL), backed up by its administrators."""
+        return not self.is_sqlite
+
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
-        """A connection for reading (one transaction, rolled back at the end)."""
+        """A connection for reading (one transaction, rolled back at the end). Its queries all
+        see one snapshot of the data, on a server as in a file (REPEATABLE READ: reading never
+        waits for a writer and never fails because of one)."""
         try:
             with self.engine.connect() as conn:
+                if self.is_server:
+                    conn.execution_options(isolation_level="REPEATABLE READ")
                 yield conn
         except sa.exc.DBAPIError as exc:
             mapped = self._plain_error(exc)
@@ -74,15 +94,17 @@ class Database:
     def write(self) -> Iterator[sa.Connection]:
         """A connection in one transaction, committed when the block ends without error.
 
-        The transaction starts with BEGIN IMMEDIATE, so it holds SQLite's write lock from the
-        start: a read-then-write (an audit row after its predecessor's hash) cannot interleave
-        with another process's. Disk-full, read-only and damaged-file errors become plain
-        sentences (DatabaseWriteError, DamagedDatabaseError); everything committed before is intact.
+        The transaction holds the database's write lock from the start (SQLite: BEGIN IMMEDIATE;
+        PostgreSQL: the app's advisory lock), so a read-then-write (an audit row after its
+        predecessor's hash) cannot interleave with another process's. Disk-full, read-only,
+        lost-connection and damaged-file errors become plain sentences (DatabaseWriteError,
+        DamagedDatabaseError); everything committed before is intact.
         """
         conn = self.engine.connect()
         try:
             conn.execution_options(**{_IMMEDIATE: True})
             conn.begin()
+            take_write_lock(conn)
             yield conn
             conn.commit()
         except BaseException as exc:
@@ -95,15 +117,22 @@ class Database:
             conn.close()
 
     def _plain_error(self, exc: sa.exc.DBAPIError) -> ExclusionMonitorError | None:
-        mapped = sqlite_error_sentence(exc.orig, self.path or Path(self.location))
+        if self.is_server:
+            mapped = server_error_sentence(exc.orig, self.location)
+            code = getattr(exc.orig, "sqlstate", None)
+        else:
+            mapped = sqlite_error_sentence(exc.orig, self.path or Path(self.location))
+            code = getattr(exc.orig, "sqlite_errorname", None)
         if mapped is None:
             return None
-        log.warning("database error %s", getattr(exc.orig, "sqlite_errorname", type(exc.orig)))
+        log.warning("database error %s", code or type(exc.orig).__name__)
         return mapped
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the database file and empty it; False when a reader kept part of it
-        (it is then copied at a later checkpoint)."""
+        (it is then copied at a later checkpoint). A server database has nothing to do here."""
+        if self.is_server:
+            return True
         raw = self.engine.raw_connection()
         try:
             driver = raw.driver_connection
@@ -115,7 +144,7 @@ class Database:
 
     def schema_version(self) -> int:
         with self.read() as conn:
-            return _pragma_int(conn, "user_version")
+            return read_marker(conn)[1]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -175,12 +204,102 @@ def sqlite_error_sentence(error: object, path: Path) -> ExclusionMonitorError | 
     return None
 
 
-def _pragma_int(conn: sa.Connection, name: str) -> int:
-    return int(conn.exec_driver_sql(f"PRAGMA {name}").scalar_one())
+def server_error_sentence(error: object, where: str) -> ExclusionMonitorError | None:
+    """The plain sentence for a PostgreSQL error a user can act on, or None for any other."""
+    state = str(getattr(error, "sqlstate", "") or "")
+    unchanged = "The change was not saved; everything saved before it is intact."
+    if state == "53100":
+        return DatabaseWriteError(
+            f"The database server for {where} has run out of disk space, so the change could "
+            f"not be written. {unchanged} Ask IT support to free space on the server."
+        )
+    if state == "25006":
+        return DatabaseWriteError(
+            f"The database {where} is read-only (a standby server or a read-only login), so the "
+            f"change could not be saved. {unchanged} Ask IT support for the writable server."
+        )
+    if state == "42501":
+        return DatabaseWriteError(
+            f"Your database login may not make this change in {where}. {unchanged} Ask IT "
+            "support to grant your login the team role (see the README's section for IT)."
+        )
+    if state in ("40001", "40P01", "55P03", "57014"):
+        return DatabaseWriteError(
+            f"Another person's change to {where} got in the way and did not finish in time. "
+            f"{unchanged} Try again in a moment."
+        )
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+        return DatabaseWriteError(
+            f"The connection to the database server for {where} was lost. {unchanged} Check "
+            "the network connection and try again; if it goes on, ask IT support."
+        )
+    return None
+
+
+def _connection_refused(error: object, url: sa.URL, where: str) -> DatabaseError:
+    """Why the server could not be used at all, in a sentence (libpq's reason included)."""
+    state = str(getattr(error, "sqlstate", "") or "")
+    reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+    reason = reason.split("FATAL:", 1)[-1].strip()
+    # libpq gives no SQLSTATE for a refused connection: its message says why.
+    if state == "3D000" or (reason.endswith("does not exist") and "database" in reason):
+        return DatabaseError(
+            f"There is no database '{url.database}' on the server for {where}. Ask IT support "
+            "to create it (the README's section for IT shows how)."
+        )
+    if state in ("28P01", "28000") or "password" in reason or "authentication" in reason:
+        return DatabaseError(
+            f"The database server for {where} refused the login ({reason}). Keep your password "
+            f"in this computer's credential store with: exclusion-monitor db set-password {where}"
+        )
+    return DatabaseError(
+        f"The database server for {where} could not be reached ({reason}). Check the address "
+        "and the network connection; if it goes on, ask IT support."
+    )
 
 
 def _is_url(location: str) -> bool:
     return "://" in location
+
+
+def is_server_location(location: str | Path) -> bool:
+    """Whether a location names a PostgreSQL server database rather than a file."""
+    text = str(location)
+    return _is_url(text) and text.split("://", 1)[0].split("+", 1)[0] in SERVER_SCHEMES
+
+
+def server_url(location: str | Path) -> sa.URL:
+    """The SQLAlchemy URL (psycopg driver) of a `postgresql://...` location."""
+    try:
+        url = sa.make_url(str(location))
+    except sa.exc.ArgumentError as exc:
+        raise DatabaseError(f"'{location}' is not a database address that can be read.") from exc
+    if not url.database:
+        raise DatabaseError(
+            f"'{display_location(url)}' names no database: write it as "
+            "postgresql://user@host/dbname."
+        )
+    return url.set(drivername="postgresql+psycopg")
+
+
+def display_location(url: sa.URL) -> str:
+    """A server URL as people write it, without any password (safe for screens and logs)."""
+    shown = url.set(drivername="postgresql", password=None).render_as_string(hide_password=True)
+    return urllib.parse.unquote(shown)
+
+
+def server_engine(url: sa.URL) -> sa.Engine:
+    """An engine for a PostgreSQL database. The password is the URL's, else the one kept in the
+    operating system's credential store, else libpq finds one itself (PGPASSWORD, pgpass)."""
+    connect_args: dict[str, Any] = {
+        "application_name": "Exclusion Monitor",
+        "connect_timeout": 15,
+    }
+    if url.password is None:
+        password = credentials.stored_password(url)
+        if password is not None:
+            connect_args["password"] = password
+    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
 
 
 def sqlite_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
@@ -231,11 +350,17 @@ def _check_header(path: Path) -> None:
 def database_path(location: str | Path) -> Path:
     """The file behind a path or sqlite:/// URL; DatabaseError for a server URL."""
     text = str(location)
+    if is_server_location(text):
+        raise DatabaseError(
+            f"{display_location(server_url(text))} is a team database on a PostgreSQL server: "
+            "this works on database files only. The server's backups and restores are done by "
+            "its administrators (pg_dump and pg_restore; see the README's section for IT)."
+        )
     if _is_url(text):
         if not text.startswith("sqlite"):
             raise DatabaseError(
-                f"{text.split('://', 1)[0]} databases are not supported by this version; "
-                "use a database file."
+                f"{text.split('://', 1)[0]} databases are not supported; use a database file "
+                "or a postgresql:// address."
             )
         text = text.split(":///", 1)[-1]
     return Path(text).expanduser()
@@ -244,9 +369,11 @@ def database_path(location: str | Path) -> Path:
 def open_database(location: str | Path, *, create: bool = True) -> Database:
     """Open (and if need be create or migrate) the database at a path or URL.
 
-    Raises NotOurDatabaseError for a file that is not this app's database, NewerSchemaError for
-    one written by a newer version, DatabaseError when it cannot be opened.
+    Raises NotOurDatabaseError for a database that is not this app's, NewerSchemaError for one
+    written by a newer version, DatabaseError when it cannot be opened.
     """
+    if is_server_location(location):
+        return _open_server(location)
     path = database_path(location)
     exists = path.exists() and path.stat().st_size > 0
     if path.exists() and path.is_dir():
@@ -295,26 +422,63 @@ def file_is_read_only(path: Path) -> bool:
     return not path.stat().st_mode & stat.S_IWUSR
 
 
+def _open_server(location: str | Path) -> Database:
+    url = server_url(location)
+    where = display_location(url)
+    engine = server_engine(url)
+    db = Database(engine, where, None)
+    try:
+        _prepare(db)
+    except sa.exc.DBAPIError as exc:
+        engine.dispose()
+        state = str(getattr(exc.orig, "sqlstate", "") or "")
+        if not state or state.startswith(("08", "28")) or state == "3D000":
+            raise _connection_refused(exc.orig, url, where) from exc
+        mapped = server_error_sentence(exc.orig, where)
+        if mapped is not None:
+            raise mapped from exc
+        raise DatabaseError(f"{where} could not be opened: {exc.orig}") from exc
+    except Exception:
+        engine.dispose()
+        raise
+    log.info("opened server database %s (schema %d)", where, migrations.CURRENT_VERSION)
+    return db
+
+
+def check_login(location: str | Path) -> None:
+    """Connect to a server database once and disconnect: DatabaseError, in a sentence, when the
+    server cannot be reached, refuses the login, or has no such database."""
+    url = server_url(location)
+    engine = server_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.select(1)).scalar_one()
+    except sa.exc.DBAPIError as exc:
+        raise _connection_refused(exc.orig, url, display_location(url)) from exc
+    finally:
+        engine.dispose()
+
+
 def _prepare(db: Database) -> None:
+    """Create a new database, or check that an existing one is ours and not newer, then bring
+    an older one up to date. The write lock makes two desktops opening a new team database at
+    the same moment create it once."""
     with db.engine.begin() as conn:
-        app_id = _pragma_int(conn, "application_id")
-        version = _pragma_int(conn, "user_version")
-        table_count = conn.exec_driver_sql(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-        ).scalar_one()
-        if app_id == 0 and table_count == 0:
+        take_write_lock(conn)
+        ours, version, empty = read_marker(conn)
+        if empty:
             metadata.create_all(conn)
-            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.exec_driver_sql(f"PRAGMA user_version = {migrations.CURRENT_VERSION}")
-            log.info("created a new database at %s", db.path)
+            mark_as_ours(conn, migrations.CURRENT_VERSION)
+            log.info("created a new database at %s", db.location)
             return
-        if app_id != APPLICATION_ID:
+        if not ours:
             raise NotOurDatabaseError(
-                f"{db.path} is not an Exclusion Monitor database: it belongs to another program."
+                f"{db.location} is not an Exclusion Monitor database: it belongs to another "
+                "program."
             )
         if version > migrations.CURRENT_VERSION:
             raise NewerSchemaError(
-                f"{db.path} was written by a newer version of Exclusion Monitor (schema "
+                f"{db.location} was written by a newer version of Exclusion Monitor (schema "
                 f"{version}; this version knows up to {migrations.CURRENT_VERSION}). "
                 "Open it with the newer version."
             )

@@ -18,6 +18,7 @@ from exclusion_monitor.codelists import CATEGORIES, codelist
 from exclusion_monitor.history import Authority, CensusPoint, ChildRecord
 from exclusion_monitor.records import Category, Enrolment, Exclusion, School
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.dialect import driver_sql
 
 # Link types (lower case, as the register writes them) that make two schools one: an academy
 # conversion or reorganisation ("successor", "predecessor", "successor - amalgamated", ...).
@@ -196,10 +197,11 @@ def load_children(conn: sa.Connection, child_ids: Iterable[int]) -> LoadedChildr
 
 
 def _rows(conn: sa.Connection, sql: str, params: Sequence[object]) -> list[Any]:
-    """Plain tuples straight from the driver: the loaders read millions of rows."""
+    """Plain tuples straight from the driver: the loaders read millions of rows. The SQL is
+    written with `?` placeholders and given to the driver in its own style."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(sql, tuple(params))
+        cursor.execute(driver_sql(conn, sql), tuple(params))
         return list(cursor.fetchall())
     finally:
         cursor.close()

@@ -1,5 +1,7 @@
 """Schema versions. A new database is created at CURRENT_VERSION from `schema.py`; an older one is
-upgraded by the steps below, after a backup, in one transaction.
+upgraded by the steps below, after a backup (of a file; a server's administrators keep its
+backups), in one transaction: PostgreSQL's DDL is transactional, so a failed step leaves a team
+database exactly as it was. Steps use SQLAlchemy's DDL so they run on both engines.
 
 Append only: never edit a released step. To change the schema: edit schema.py, add the step that
 turns version N into N+1, raise CURRENT_VERSION, and save a snapshot of version N for the tests
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+
+from exclusion_monitor.store.dialect import set_schema_version, take_write_lock
 
 if TYPE_CHECKING:
     from exclusion_monitor.store.database import Database
@@ -33,17 +37,19 @@ def upgrade(db: Database, from_version: int) -> None:
 
     backup_before(db, f"before-schema-{CURRENT_VERSION}")
     with db.engine.begin() as conn:
+        take_write_lock(conn)
         for version in range(from_version + 1, CURRENT_VERSION + 1):
             log.info("migrating schema to version %d", version)
             STEPS[version](conn)
-        conn.exec_driver_sql(f"PRAGMA user_version = {CURRENT_VERSION}")
+        set_schema_version(conn, CURRENT_VERSION)
 
 
 def schema_fingerprint(conn: sa.Connection) -> dict[str, object]:
-    """What matters of a schema, independent of column order and DDL text, for comparisons."""
+    """What matters of a schema, independent of column order and DDL text, for comparisons.
+    (A server database's `app_meta` marker table is left out: a file keeps that in its header.)"""
     inspector = sa.inspect(conn)
     result: dict[str, object] = {}
-    for table in sorted(inspector.get_table_names()):
+    for table in sorted(set(inspector.get_table_names()) - {"app_meta"}):
         columns = sorted(
             (c["name"], str(c["type"]), bool(c["nullable"]), bool(c.get("primary_key")))
             for c in inspector.get_columns(table)

@@ -146,8 +146,10 @@ def purge(db: Database, account: str, today: dt.date | None = None) -> list[Due]
     purged: list[Due] = []
     drop_families = False
     with db.write() as conn:
-        # Per connection; this pooled connection keeps it on, which only costs a little speed.
-        conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        if db.is_sqlite:
+            # Per connection; this pooled connection keeps it on, which only costs a little speed.
+            # (A server overwrites deleted rows when it vacuums them, which it does by itself.)
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
         for kind, description, table, where in _selections(periods, today):
             ids = [int(i) for i in conn.execute(sa.select(table.c.id).where(where)).scalars()]
             if not ids:

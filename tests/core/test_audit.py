@@ -4,11 +4,9 @@ a cut-back log is found against a recorded head; two processes appending keep on
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -26,12 +24,11 @@ def logged(db: Database) -> Database:
     return db
 
 
-def _sql(path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(path)
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+def _sql(db: Database, *statements: str) -> None:
+    """Change the database behind the app's back, as someone with a SQL client could."""
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
 
 
 def test_rows_are_chained_from_genesis(logged: Database) -> None:
@@ -53,10 +50,8 @@ def test_filters(logged: Database) -> None:
     assert list_entries(logged, since=dt.date.today() + dt.timedelta(days=1)) == []
 
 
-def test_edited_detail_is_found(logged: Database, db_path: Path) -> None:
-    _sql(
-        db_path, """UPDATE audit_log SET detail = '{"rows":1,"as_of":"2024-07-01"}' WHERE id = 3"""
-    )
+def test_edited_detail_is_found(logged: Database) -> None:
+    _sql(logged, """UPDATE audit_log SET detail = '{"rows":1,"as_of":"2024-07-01"}' WHERE id = 3""")
     result = verify(logged)
     assert not result.ok and result.first_bad_id == 3
     assert result.problem == (
@@ -64,42 +59,42 @@ def test_edited_detail_is_found(logged: Database, db_path: Path) -> None:
     )
 
 
-def test_edited_account_is_found(logged: Database, db_path: Path) -> None:
-    _sql(db_path, "UPDATE audit_log SET account = 'LA\\someone_else' WHERE id = 2")
+def test_edited_account_is_found(logged: Database) -> None:
+    _sql(logged, "UPDATE audit_log SET account = 'LA\\someone_else' WHERE id = 2")
     assert verify(logged).first_bad_id == 2
 
 
-def test_deleted_middle_row_is_found(logged: Database, db_path: Path) -> None:
-    _sql(db_path, "DELETE FROM audit_log WHERE id = 3")
+def test_deleted_middle_row_is_found(logged: Database) -> None:
+    _sql(logged, "DELETE FROM audit_log WHERE id = 3")
     result = verify(logged)
     assert not result.ok and result.first_bad_id == 4
     assert result.problem == "Audit row 3 before row 4 has been deleted."
 
 
 def test_deleted_last_row_is_found_only_against_a_recorded_head(
-    logged: Database, db_path: Path
+    logged: Database,
 ) -> None:
     printed = chain_head(logged)  # as printed on an export before the rows were deleted
-    _sql(db_path, "DELETE FROM audit_log WHERE id = 5")
+    _sql(logged, "DELETE FROM audit_log WHERE id = 5")
     assert verify(logged).ok, "a shorter chain is still a valid chain on its own"
     result = verify(logged, expected_head=audit.parse_head(printed.label))
     assert not result.ok
     assert result.problem is not None and "has been cut back" in result.problem
 
 
-def test_rewritten_log_is_found_against_a_recorded_head(logged: Database, db_path: Path) -> None:
+def test_rewritten_log_is_found_against_a_recorded_head(logged: Database) -> None:
     printed = chain_head(logged)
-    _sql(db_path, "DELETE FROM audit_log WHERE id = 5")
+    _sql(logged, "DELETE FROM audit_log WHERE id = 5")
     record(logged, "LA\\forger", "add_note", "flag:9")  # a new row 5 chains on cleanly
     assert verify(logged).ok
     result = verify(logged, expected_head=printed)
     assert result.problem is not None and "rewritten" in result.problem
 
 
-def test_forged_row_appended_with_a_made_up_hash_is_found(logged: Database, db_path: Path) -> None:
+def test_forged_row_appended_with_a_made_up_hash_is_found(logged: Database) -> None:
     last = list_entries(logged)[-1]
     _sql(
-        db_path,
+        logged,
         "INSERT INTO audit_log (id, at, account, action, target, detail, prev_hash, hash) "
         f"VALUES (6, '2024-01-01 09:00:00.000000', 'LA\\x', 'export', NULL, NULL, "
         f"'{last.hash}', '{'ab' * 32}')",
@@ -107,14 +102,14 @@ def test_forged_row_appended_with_a_made_up_hash_is_found(logged: Database, db_p
     assert verify(logged).first_bad_id == 6
 
 
-def test_forged_row_inserted_in_the_middle_is_found(logged: Database, db_path: Path) -> None:
+def test_forged_row_inserted_in_the_middle_is_found(logged: Database) -> None:
     entries = list_entries(logged)
     import datetime as dt
 
     at = dt.datetime(2024, 1, 1, 9, 0)
     forged = audit.row_hash(entries[1].hash, 3, at, "LA\\x", "view_child", "B801200005001", None)
     _sql(
-        db_path,
+        logged,
         "UPDATE audit_log SET id = id + 10 WHERE id >= 3",
         "UPDATE audit_log SET id = id - 9 WHERE id >= 13",
         "INSERT INTO audit_log (id, at, account, action, target, detail, prev_hash, hash) "
@@ -135,13 +130,13 @@ def test_parse_head_refuses_nonsense() -> None:
         audit.parse_head("12:xyz")
 
 
-def test_two_processes_appending_keep_one_chain(db: Database, db_path: Path) -> None:
+def test_two_processes_appending_keep_one_chain(db: Database) -> None:
     script = textwrap.dedent(
         f"""
         import sys
         from exclusion_monitor.store import open_database
         from exclusion_monitor.store.audit import record
-        db = open_database({str(db_path)!r})
+        db = open_database({db.location!r})
         for i in range(40):
             record(db, sys.argv[1], "view_child", f"row{{i}}")
         db.close()

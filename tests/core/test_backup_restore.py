@@ -52,6 +52,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.sqlite_only
 def test_backup_before_makes_a_consistent_single_file_copy(db: Database, db_path: Path) -> None:
     _add_school(db, "3302001", "Elm Primary")
     path = backup_before(db, "before import")
@@ -66,6 +67,7 @@ def test_backup_before_makes_a_consistent_single_file_copy(db: Database, db_path
     assert not list(config.backups_dir().glob("*.partial"))
 
 
+@pytest.mark.sqlite_only
 def test_backups_of_another_database_are_neither_listed_nor_thinned(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
@@ -109,6 +111,7 @@ def test_thinning_never_deletes_the_newest_backup() -> None:
     assert backups_to_delete(lonely, dt.datetime(2024, 6, 30)) == []
 
 
+@pytest.mark.sqlite_only
 def test_thin_backups_deletes_files(db: Database, db_path: Path) -> None:
     first = backup_before(db, "a")
     assert first is not None
@@ -118,6 +121,7 @@ def test_thin_backups_deletes_files(db: Database, db_path: Path) -> None:
     assert not old.exists() and first.exists()
 
 
+@pytest.mark.sqlite_only
 def test_age_of_the_newest_backup_for_the_status_bar(db: Database) -> None:
     assert newest_backup_age(db) is None
     assert describe_age(None) == "no backup yet"

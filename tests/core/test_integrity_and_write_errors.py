@@ -93,6 +93,7 @@ def test_check_reports_integrity_of_a_sound_database(db: Database) -> None:
     assert results["integrity"].ok and results["audit trail"].ok
 
 
+@pytest.mark.sqlite_only
 def test_disk_full_gives_a_sentence_and_keeps_earlier_data(
     db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -176,6 +176,7 @@ def test_purge_deletes_logs_and_keeps_the_audit_chain_verifiable(stocked: Databa
     assert records_past_retention(stocked, today=TODAY)[0].count == 0
 
 
+@pytest.mark.sqlite_only
 def test_purged_names_are_not_recoverable_from_the_file(stocked: Database, db_path: Path) -> None:
     needle = OLD_SURNAME.encode()
     stocked.checkpoint()

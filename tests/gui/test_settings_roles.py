@@ -92,6 +92,8 @@ def test_status_bar_shows_the_newest_backup(qtbot: QtBot, town: Database) -> Non
     automatic_backup(town, "test")
     window.refresh()
     assert window.status_backup.text() == "Backed up just now"
+    # The refresh also reloads the children list in the background: let it finish.
+    qtbot.waitUntil(lambda: not background.running_jobs(), timeout=10_000)
 
 
 def test_an_account_without_access_is_told_and_offered_nothing(

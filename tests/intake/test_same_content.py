@@ -291,6 +291,7 @@ def test_the_cheap_name_similarity_bound_is_difflibs_quick_ratio(a: str, b: str)
     assert _common_letters_ratio(a, b) == matcher.quick_ratio() >= matcher.ratio()
 
 
+@pytest.mark.sqlite_only  # SQLite's page cache; a server manages its own memory
 def test_the_bigger_page_cache_lasts_only_while_a_file_loads(
     tmp_path: Path, db: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -324,6 +325,7 @@ def _indexes(db: Any) -> list[tuple[str, str]]:
         return [(str(name), str(sql)) for name, sql in rows]
 
 
+@pytest.mark.sqlite_only  # the rebuild is SQLite's; a server keeps its indexes through a load
 def test_a_first_big_load_builds_plain_indexes_after_and_leaves_them_as_they_were(
     tmp_path: Path, db: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

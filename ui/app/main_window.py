@@ -180,15 +180,22 @@ class MainWindow(QMainWindow):
         self.status_user.setText(f"User: {self.context.account}")
         role = self.context.role
         self.status_role.setText(f"Role: {role.value}" if role else "Role: no access")
-        age = newest_backup_age(self.db)
-        said = describe_age(age)
-        self.status_backup.setText(said[0].upper() + said[1:])
-        stale = age is None or age.days >= BACKUP_WARN_DAYS
-        self.status_backup.setStyleSheet("color: #a04000;" if stale else "")
-        self.status_backup.setToolTip(
-            "Automatic backups are taken before imports, undos and restores; "
-            "make one now with exclusion-monitor backup."
-        )
+        if self.db.is_server:
+            self.status_backup.setText("Backed up on the server")
+            self.status_backup.setStyleSheet("")
+            self.status_backup.setToolTip(
+                "A team database is backed up on the PostgreSQL server by IT (pg_dump)."
+            )
+        else:
+            age = newest_backup_age(self.db)
+            said = describe_age(age)
+            self.status_backup.setText(said[0].upper() + said[1:])
+            stale = age is None or age.days >= BACKUP_WARN_DAYS
+            self.status_backup.setStyleSheet("color: #a04000;" if stale else "")
+            self.status_backup.setToolTip(
+                "Automatic backups are taken before imports, undos and restores; "
+                "make one now with exclusion-monitor backup."
+            )
         self._update_badges()
         found = last_import(self.db)
         if found is None:

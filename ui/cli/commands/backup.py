@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from exclusion_monitor.errors import DatabaseError
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import audit
-from exclusion_monitor.store.backup import backup_before, describe_age, list_backups
+from exclusion_monitor.store.backup import (
+    backup_before,
+    describe_age,
+    ensure_file_database,
+    list_backups,
+)
 from ui.cli.common import authorise, open_db
 from ui.cli.output import print_json, print_table
 
@@ -24,9 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         user = authorise(db, Action.BACKUP)
+        ensure_file_database(db)
         path = backup_before(db, "manual")
-        if path is None:
-            raise DatabaseError("Only a database file can be backed up by this program.")
+        assert path is not None
         audit.record(db, user.account, "backup", None, {"file": path.name})
     print(path)
     return 0
@@ -35,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         authorise(db, Action.BACKUP)
-        backups = list_backups(db.path) if db.path else []
+        backups = list_backups(ensure_file_database(db))
     now = dt.datetime.now()
     if args.format == "json":
         print_json(
