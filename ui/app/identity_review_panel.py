@@ -32,8 +32,8 @@ from exclusion_monitor.store.identity import (
 )
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.record_table_model import ROW_ROLE, RecordTableModel, SortByValueProxy
-from ui.app.table_views import fit_columns, sortable_table_view, split
+from ui.app.record_table_model import RecordTableModel, SortByValueProxy
+from ui.app.table_views import fit_columns, selected_record, sortable_table_view, split
 
 if TYPE_CHECKING:
     from ui.app.pages.base import AppContext
@@ -270,9 +270,7 @@ class IdentityReviewPanel(QWidget):
     # --- the selected pair ---------------------------------------------------------------------
 
     def selected(self) -> ReviewPair | None:
-        rows = self.view.selectionModel().selectedRows()
-        pair = rows[0].data(ROW_ROLE) if rows else None
-        return pair if isinstance(pair, ReviewPair) else None
+        return selected_record(self.view, ReviewPair)
 
     def _selected_changed(self, _s: QItemSelection, _d: QItemSelection) -> None:
         self._show_pair(self.selected())

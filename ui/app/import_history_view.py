@@ -15,8 +15,8 @@ from imports import undo_import
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.import_models import BatchesModel, kind_label
-from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
-from ui.app.table_views import fit_columns, sortable_table_view
+from ui.app.record_table_model import SortByValueProxy
+from ui.app.table_views import fit_columns, selected_record, sortable_table_view
 
 if TYPE_CHECKING:
     from ui.app.pages.base import AppContext
@@ -129,9 +129,7 @@ class ImportHistoryView(QWidget):
         self.loaded.emit()
 
     def selected(self) -> BatchSummary | None:
-        rows = self.view.selectionModel().selectedRows()
-        batch = rows[0].data(ROW_ROLE) if rows else None
-        return batch if isinstance(batch, BatchSummary) else None
+        return selected_record(self.view, BatchSummary)
 
     def select_batch(self, batch_id: int) -> None:
         for row, batch in enumerate(self.model.batches):

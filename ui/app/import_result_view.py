@@ -19,8 +19,8 @@ from imports.rejected_export import save_rejected_rows
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.import_models import RejectedRowsModel, ResultsModel, counted
-from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
-from ui.app.table_views import fit_columns, pane, sortable_table_view, split
+from ui.app.record_table_model import SortByValueProxy
+from ui.app.table_views import fit_columns, pane, selected_record, sortable_table_view, split
 
 if TYPE_CHECKING:
     from ui.app.pages.base import AppContext
@@ -141,11 +141,7 @@ class ImportResultView(QWidget):
         return " ".join(parts)
 
     def selected(self) -> FileResult | None:
-        rows = self.view.selectionModel().selectedRows()
-        if not rows:
-            return None
-        result = rows[0].data(ROW_ROLE)
-        return result if isinstance(result, FileResult) else None
+        return selected_record(self.view, FileResult)
 
     def _file_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._show_file(self.selected())

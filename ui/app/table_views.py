@@ -3,6 +3,8 @@ header), column widths, a note shown in place of an empty table, and two panes s
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,7 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.app.record_table_model import ROW_ROLE
+
 Selection = QAbstractItemView.SelectionMode
+T = TypeVar("T")
 
 
 def record_table_view(
@@ -60,6 +65,13 @@ def sortable_table_view(
     view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def selected_record(view: QTableView, kind: type[T]) -> T | None:
+    """The record (ROW_ROLE) on the view's first selected row, if there is one of that kind."""
+    rows = view.selectionModel().selectedRows()
+    found = rows[0].data(ROW_ROLE) if rows else None
+    return found if isinstance(found, kind) else None
 
 
 def fit_columns(view: QTableView, widths: list[int]) -> None:
