@@ -6,26 +6,15 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QItemSelection,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,15 +32,14 @@ from exclusion_monitor.store.identity import (
 )
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.import_models import fit_columns
-from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
+from ui.app.record_table_model import RecordTableModel, SortByValueProxy
+from ui.app.table_views import fit_columns, selected_record, sortable_table_view, split
 
 if TYPE_CHECKING:
     from ui.app.pages.base import AppContext
 
 log = logging.getLogger(__name__)
 
-_Index = QModelIndex | QPersistentModelIndex
 # Deciding who is who changes children's records as an import does: the same roles decide.
 DECIDE = Action.IMPORT_FILE
 AUDIT_ACTION = "resolve_identity_review"
@@ -115,48 +103,30 @@ def _dob(child: ReviewChild) -> str:
 
 REVIEW_HEADERS = ["Why they look alike", "Held: UPN", "Held: name", "Held: born", "New: UPN",
                   "New: name", "New: born"]  # fmt: skip
+HELD, BROUGHT = "The child already held", "The child the import brought in"
+REVIEW_TIPS = [None, HELD, HELD, HELD, BROUGHT, BROUGHT, BROUGHT]
 
 
-class ReviewsModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.pairs: list[ReviewPair] = []
+def _sides(pair: ReviewPair) -> tuple[ReviewChild, ReviewChild]:
+    # The intake's candidate is the child already held; its child the one just brought.
+    return pair.review.candidate, pair.review.child
+
+
+class ReviewsModel(RecordTableModel[ReviewPair]):
+    HEADERS = REVIEW_HEADERS
+    HEADER_TIPS = REVIEW_TIPS
+
+    @property
+    def pairs(self) -> list[ReviewPair]:
+        return self.rows
 
     def set_pairs(self, pairs: list[ReviewPair]) -> None:
-        self.beginResetModel()
-        self.pairs = list(pairs)
-        self.endResetModel()
+        self.set_rows(pairs)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.pairs)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(REVIEW_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(REVIEW_HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return REVIEW_HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section:
-            return "The child already held" if section < 4 else "The child the import brought in"
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.pairs):
-            return None
-        if not 0 <= index.column() < len(REVIEW_HEADERS):
-            return None
-        pair = self.pairs[index.row()]
-        if role == ROW_ROLE:
-            return pair
-        r = pair.review
-        # The intake's candidate is the child already held; its child the one just brought.
-        held, brought = r.candidate, r.child
+    def display(self, pair: ReviewPair, column: int) -> str:
+        held, brought = _sides(pair)
         values = [
-            r.reason,
+            pair.review.reason,
             held.upns[0] if held.upns else "",
             _name(held),
             _dob(held),
@@ -164,14 +134,16 @@ class ReviewsModel(QAbstractTableModel):
             _name(brought),
             _dob(brought),
         ]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return values[index.column()]
-        if role == SORT_ROLE:
-            if index.column() in (3, 6):
-                child = held if index.column() == 3 else brought
-                return child.date_of_birth.isoformat() if child.date_of_birth else ""
-            return values[index.column()].casefold()
-        return None
+        return values[column]
+
+    def tooltip(self, pair: ReviewPair, column: int) -> str:
+        return self.display(pair, column)
+
+    def sort_value(self, pair: ReviewPair, column: int) -> str:
+        if column in (3, 6):
+            child = _sides(pair)[0 if column == 3 else 1]
+            return child.date_of_birth.isoformat() if child.date_of_birth else ""
+        return self.display(pair, column).casefold()
 
 
 ROWS = ["UPNs", "Name", "Date of birth", "Sex", "School", "Year group"]
@@ -197,22 +169,8 @@ class IdentityReviewPanel(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.model = ReviewsModel()
-        self.proxy = SortByValueProxy()
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.view = QTableView()
-        self.view.setObjectName("identity_reviews")
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.proxy = SortByValueProxy(source=self.model)
+        self.view = sortable_table_view(self.proxy, "identity_reviews")
 
         self.compare = QFrame()
         self.compare.setObjectName("identity_compare")
@@ -256,11 +214,10 @@ class IdentityReviewPanel(QWidget):
         lower_layout.addWidget(self.compare)
         lower_layout.addLayout(buttons)
         lower_layout.addStretch(1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("identity_splitter")
-        self.splitter.addWidget(self.view)
-        self.splitter.addWidget(lower)
-        self.splitter.setChildrenCollapsible(False)
+        # Neither pane is given the spare room before the other (Qt's default).
+        self.splitter = split(
+            "identity_splitter", self.view, lower, Qt.Orientation.Vertical, stretch=(0, 0)
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.summary)
@@ -313,9 +270,7 @@ class IdentityReviewPanel(QWidget):
     # --- the selected pair ---------------------------------------------------------------------
 
     def selected(self) -> ReviewPair | None:
-        rows = self.view.selectionModel().selectedRows()
-        pair = rows[0].data(ROW_ROLE) if rows else None
-        return pair if isinstance(pair, ReviewPair) else None
+        return selected_record(self.view, ReviewPair)
 
     def _selected_changed(self, _s: QItemSelection, _d: QItemSelection) -> None:
         self._show_pair(self.selected())

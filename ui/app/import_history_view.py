@@ -7,24 +7,16 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store.batches import BatchSummary, UndoResult, list_batches
 from imports import undo_import
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.import_models import BatchesModel, fit_columns, kind_label
-from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
+from ui.app.import_models import BatchesModel, kind_label
+from ui.app.record_table_model import SortByValueProxy
+from ui.app.table_views import fit_columns, selected_record, sortable_table_view
 
 if TYPE_CHECKING:
     from ui.app.pages.base import AppContext
@@ -73,24 +65,8 @@ class ImportHistoryView(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.model = BatchesModel()
-        self.proxy = SortByValueProxy()
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.view = QTableView()
-        self.view.setObjectName("batches_table")
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.proxy = SortByValueProxy(source=self.model)
+        self.view = sortable_table_view(self.proxy, "batches_table", row_padding=8)
         self.save_button = QPushButton("Save rejected rows...")
         self.save_button.setObjectName("history_save_rejected")
         self.save_button.setVisible(context.allows(Action.EXPORT_REJECTED_ROWS))
@@ -144,9 +120,7 @@ class ImportHistoryView(QWidget):
         else:
             self.summary.setText(NO_BATCHES)
         if chosen is not None:
-            for row, batch in enumerate(self.model.batches):
-                if batch.id == chosen.id:
-                    self.view.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+            self.select_batch(chosen.id)
         self._update_buttons()
         self.loaded.emit()
 
@@ -155,9 +129,7 @@ class ImportHistoryView(QWidget):
         self.loaded.emit()
 
     def selected(self) -> BatchSummary | None:
-        rows = self.view.selectionModel().selectedRows()
-        batch = rows[0].data(ROW_ROLE) if rows else None
-        return batch if isinstance(batch, BatchSummary) else None
+        return selected_record(self.view, BatchSummary)
 
     def select_batch(self, batch_id: int) -> None:
         for row, batch in enumerate(self.model.batches):

@@ -9,16 +9,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QTableView
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
 
 from exclusion_monitor.store.batches import BatchSummary
 from imports import FilePreview, FileResult, RejectedRow
 from imports.kinds import SPECS, Kind, field_label, missing_required
-from ui.app.report_table_model import ROW_ROLE, SORT_ROLE
-
-_Index = QModelIndex | QPersistentModelIndex
+from ui.app.record_table_model import (
+    ALIGN_RIGHT,
+    CELL_ROLES,
+    ROW_ROLE,
+    ModelIndex,
+    RecordTableBase,
+    RecordTableModel,
+    font_with,
+)
 
 IMPORTABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 KIND_LABELS = {kind.value: SPECS[kind].label for kind in Kind}
@@ -31,14 +36,6 @@ GREEN = QColor("#1d6b2a")
 def counted(count: int, word: str, plural: str | None = None) -> str:
     """'1 row', '2,310 rows'."""
     return f"{count:,} {word if count == 1 else plural or word + 's'}"
-
-
-def fit_columns(view: QTableView, widths: list[int]) -> None:
-    """Give each column its width, or room for its header text when that is wider."""
-    model, metrics = view.model(), view.fontMetrics()
-    for column, width in enumerate(widths):
-        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        view.setColumnWidth(column, max(width, metrics.horizontalAdvance(title) + 28))
 
 
 def kind_label(kind: str | None) -> str:
@@ -111,29 +108,31 @@ class PendingFile:
 FILE_HEADERS = ["File", "Kind", "Sheet", "Header row", "Status"]
 
 
-class PendingFilesModel(QAbstractTableModel):
+class PendingFilesModel(RecordTableModel[PendingFile]):
     """One row per added file: detected kind, sheet, header row and whether it is ready."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.files: list[PendingFile] = []
+    HEADERS = FILE_HEADERS
+
+    @property
+    def files(self) -> list[PendingFile]:
+        return self.rows
 
     def add(self, pending: PendingFile) -> int:
-        row = len(self.files)
+        row = len(self.rows)
         self.beginInsertRows(QModelIndex(), row, row)
-        self.files.append(pending)
+        self.rows.append(pending)
         self.endInsertRows()
         return row
 
     def remove(self, rows: list[int]) -> None:
         for row in sorted(set(rows), reverse=True):
-            if 0 <= row < len(self.files):
+            if 0 <= row < len(self.rows):
                 self.beginRemoveRows(QModelIndex(), row, row)
-                del self.files[row]
+                del self.rows[row]
                 self.endRemoveRows()
 
     def row_of(self, pending: PendingFile) -> int:
-        for row, item in enumerate(self.files):
+        for row, item in enumerate(self.rows):
             if item is pending:
                 return row
         return -1
@@ -143,56 +142,40 @@ class PendingFilesModel(QAbstractTableModel):
         if row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(FILE_HEADERS) - 1))
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.files)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FILE_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        shown = horizontal and role == Qt.ItemDataRole.DisplayRole
-        if shown and 0 <= section < len(FILE_HEADERS):
-            return FILE_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.files):
-            return None
-        if not 0 <= index.column() < len(FILE_HEADERS):
-            return None
-        pending = self.files[index.row()]
+    def sort_value(self, pending: PendingFile, column: int) -> Any:
         preview = pending.preview
-        column = index.column()
-        if role == ROW_ROLE:
-            return pending
-        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole):
-            values: list[Any] = [
-                pending.name,
-                kind_label(pending.kind) if preview and preview.kind else "",
-                (preview.sheet or "") if preview else "",
-                (preview.header_row or "") if preview else "",
-                pending.status(),
-            ]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return str(pending.path) if column == 0 else str(values[column]) or None
-            value = values[column]
-            return value if role == SORT_ROLE else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 4:
-            if pending.refusal:
-                return QBrush(RED)
-            return QBrush(GREEN) if pending.ready else None
-        return None
+        values: list[Any] = [
+            pending.name,
+            kind_label(pending.kind) if preview and preview.kind else "",
+            (preview.sheet or "") if preview else "",
+            (preview.header_row or "") if preview else "",
+            pending.status(),
+        ]
+        return values[column]
+
+    def display(self, pending: PendingFile, column: int) -> str:
+        return str(self.sort_value(pending, column))
+
+    def tooltip(self, pending: PendingFile, column: int) -> str | None:
+        return str(pending.path) if column == 0 else self.display(pending, column) or None
+
+    def foreground(self, pending: PendingFile, column: int) -> QColor | None:
+        if column != 4:
+            return None
+        if pending.refusal:
+            return RED
+        return GREEN if pending.ready else None
 
 
 MAPS_TO_ROW = 0
 
 
-class MappingPreviewModel(QAbstractTableModel):
+class MappingPreviewModel(RecordTableBase[int]):
     """Columns of the file; row 0 is the field each column is read as (editable), the rows
-    below are the file's first data rows as text."""
+    below are the file's first data rows as text. A row's record is its number: the rows are
+    not records, so ROW_ROLE gives nothing."""
+
+    ROLES = CELL_ROLES - {ROW_ROLE}
 
     def __init__(self) -> None:
         super().__init__()
@@ -201,12 +184,12 @@ class MappingPreviewModel(QAbstractTableModel):
         self.rows: list[list[str]] = []
 
     def set_file(self, pending: PendingFile | None) -> None:
-        self.beginResetModel()
-        self.pending = pending
-        preview = pending.preview if pending else None
-        self.headers = list(preview.headers) if preview and preview.kind else []
-        self.rows = list(preview.rows) if preview and preview.kind else []
-        self.endResetModel()
+        with self.resetting():
+            self.pending = pending
+            preview = pending.preview if pending else None
+            self.headers = list(preview.headers) if preview and preview.kind else []
+            self.rows = list(preview.rows) if preview and preview.kind else []
+            self.HEADERS = [h or f"(column {i + 1}, no header)" for i, h in enumerate(self.headers)]
 
     def field_of(self, column: int) -> str:
         header = self.headers[column] if 0 <= column < len(self.headers) else ""
@@ -214,51 +197,51 @@ class MappingPreviewModel(QAbstractTableModel):
             return ""
         return self.pending.mapping.get(header, "")
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or not self.headers else 1 + len(self.rows)
+    def record_count(self) -> int:
+        return 1 + len(self.rows) if self.headers else 0
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
+    def record_at(self, row: int) -> int | None:
+        return row if 0 <= row < self.record_count() else None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
-            return self.headers[section] or f"(column {section + 1}, no header)"
-        if orientation == Qt.Orientation.Vertical and 0 <= section < self.rowCount():
+        if orientation == Qt.Orientation.Vertical:
+            if role != Qt.ItemDataRole.DisplayRole or not 0 <= section < self.rowCount():
+                return None
             return "Read as" if section == MAPS_TO_ROW else str(section)
-        return None
+        return super().headerData(section, orientation, role)
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.isValid() and index.row() == MAPS_TO_ROW and self.headers[index.column()]:
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self.rowCount():
-            return None
-        if not 0 <= index.column() < len(self.headers):
-            return None
-        column = index.column()
-        mapped = self.field_of(column)
-        if index.row() == MAPS_TO_ROW:
-            if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-                return field_label(mapped) if mapped else "(ignored)"
-            if role == Qt.ItemDataRole.EditRole:
-                return mapped
-            return None
-        row = self.rows[index.row() - 1]
-        value = row[column] if column < len(row) else ""
-        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole):
-            return value if role != Qt.ItemDataRole.ToolTipRole or value else None
-        if role == Qt.ItemDataRole.ForegroundRole and not mapped:
-            return QBrush(GREY)  # an ignored column's values are not read
-        return None
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.EditRole:
+            return super().data(index, role)
+        valid = index.isValid() and 0 <= index.column() < len(self.headers)
+        return self.field_of(index.column()) if valid and index.row() == MAPS_TO_ROW else None
 
-    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def _cell(self, row: int, column: int) -> str:
+        values = self.rows[row - 1]
+        return values[column] if column < len(values) else ""
+
+    def display(self, row: int, column: int) -> str:
+        if row == MAPS_TO_ROW:
+            mapped = self.field_of(column)
+            return field_label(mapped) if mapped else "(ignored)"
+        return self._cell(row, column)
+
+    def tooltip(self, row: int, column: int) -> str | None:
+        return None if row == MAPS_TO_ROW else self._cell(row, column) or None
+
+    def foreground(self, row: int, column: int) -> QColor | None:
+        # An ignored column's values are not read.
+        return GREY if row != MAPS_TO_ROW and not self.field_of(column) else None
+
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or self.pending is None or not index.isValid():
             return False
         if index.row() != MAPS_TO_ROW or not 0 <= index.column() < len(self.headers):
@@ -282,45 +265,19 @@ RESULT_HEADERS = ["File", "Kind", "Outcome", "Rows read", "Imported", "Rejected"
 OUTCOMES = {"imported": "Imported", "refused": "Refused", "already_imported": "Already imported"}
 
 
-class ResultsModel(QAbstractTableModel):
+class ResultsModel(RecordTableModel[FileResult]):
     """One row per file of the last import: its outcome and counts."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.results: list[FileResult] = []
+    HEADERS = RESULT_HEADERS
+
+    @property
+    def results(self) -> list[FileResult]:
+        return self.rows
 
     def set_results(self, results: list[FileResult]) -> None:
-        self.beginResetModel()
-        self.results = list(results)
-        self.endResetModel()
+        self.set_rows(results)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.results)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(RESULT_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if (
-            horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(RESULT_HEADERS)
-        ):
-            return RESULT_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.results):
-            return None
-        if not 0 <= index.column() < len(RESULT_HEADERS):
-            return None
-        result = self.results[index.row()]
-        column = index.column()
-        if role == ROW_ROLE:
-            return result
+    def sort_value(self, result: FileResult, column: int) -> Any:
         values: list[Any] = [
             Path(result.file).name,
             kind_label(result.kind) if result.kind else "",
@@ -329,73 +286,46 @@ class ResultsModel(QAbstractTableModel):
             result.rows_imported,
             result.rows_rejected,
         ]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{values[column]:,}" if isinstance(values[column], int) else values[column]
-        if role == SORT_ROLE:
-            return values[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 3:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 2:
-            if result.status == "refused":
-                return QBrush(RED)
-            return QBrush(GREEN) if result.status == "imported" else None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 2):
-            return result.message or result.file
-        return None
+        return values[column]
+
+    def display(self, result: FileResult, column: int) -> Any:
+        value = self.sort_value(result, column)
+        return f"{value:,}" if isinstance(value, int) else value
+
+    def alignment(self, result: FileResult, column: int) -> int | None:
+        return ALIGN_RIGHT if column >= 3 else None
+
+    def foreground(self, result: FileResult, column: int) -> QColor | None:
+        if column != 2:
+            return None
+        if result.status == "refused":
+            return RED
+        return GREEN if result.status == "imported" else None
+
+    def tooltip(self, result: FileResult, column: int) -> str | None:
+        return result.message or result.file if column in (0, 2) else None
 
 
 REJECTED_HEADERS = ["Row", "UPN", "Reason"]
 
 
-class RejectedRowsModel(QAbstractTableModel):
+class RejectedRowsModel(RecordTableModel[RejectedRow]):
     """The rows of one file that were not imported, with the spreadsheet row number."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[RejectedRow] = []
+    HEADERS = REJECTED_HEADERS
 
-    def set_rows(self, rows: list[RejectedRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(REJECTED_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if (
-            horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(REJECTED_HEADERS)
-        ):
-            return REJECTED_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        if not 0 <= index.column() < len(REJECTED_HEADERS):
-            return None
-        rejected = self.rows[index.row()]
+    def sort_value(self, rejected: RejectedRow, column: int) -> Any:
         values: list[Any] = [rejected.row, rejected.upn or "", rejected.reason]
-        column = index.column()
-        if role == ROW_ROLE:
-            return rejected
-        if role == Qt.ItemDataRole.DisplayRole:
-            return str(values[column])
-        if role == SORT_ROLE:
-            return values[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column == 2:
-            return rejected.reason
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        return values[column]
+
+    def display(self, rejected: RejectedRow, column: int) -> str:
+        return str(self.sort_value(rejected, column))
+
+    def tooltip(self, rejected: RejectedRow, column: int) -> str | None:
+        return rejected.reason if column == 2 else None
+
+    def alignment(self, rejected: RejectedRow, column: int) -> int | None:
+        return ALIGN_RIGHT if column == 0 else None
 
 
 BATCH_HEADERS = [
@@ -404,42 +334,20 @@ BATCH_HEADERS = [
 ]  # fmt: skip
 
 
-class BatchesModel(QAbstractTableModel):
+class BatchesModel(RecordTableModel[BatchSummary]):
     """The import history, newest first; undone batches greyed."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.batches: list[BatchSummary] = []
+    HEADERS = BATCH_HEADERS
+
+    @property
+    def batches(self) -> list[BatchSummary]:
+        return self.rows
 
     def set_batches(self, batches: list[BatchSummary]) -> None:
-        self.beginResetModel()
-        self.batches = list(batches)
-        self.endResetModel()
+        self.set_rows(batches)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.batches)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(BATCH_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        shown = horizontal and role == Qt.ItemDataRole.DisplayRole
-        if shown and 0 <= section < len(BATCH_HEADERS):
-            return BATCH_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.batches):
-            return None
-        if not 0 <= index.column() < len(BATCH_HEADERS):
-            return None
-        b = self.batches[index.row()]
-        column = index.column()
-        if role == ROW_ROLE:
-            return b
+    @staticmethod
+    def _value(b: BatchSummary, column: int) -> Any:
         undone = b.status == "undone"
         status = (
             f"Undone {b.undone_at:%d/%m/%Y %H:%M}" if undone and b.undone_at else b.status.title()
@@ -456,27 +364,32 @@ class BatchesModel(QAbstractTableModel):
             b.rows_rejected,
             status,
         ]
-        value = values[column]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if isinstance(value, dt.datetime):
-                return f"{value:%d/%m/%Y %H:%M}"
-            if isinstance(value, dt.date):
-                return f"{value:%d/%m/%Y}"
-            if value is None:
-                return ""
-            return f"{value:,}" if isinstance(value, int) and column else str(value)
-        if role == SORT_ROLE:
-            if value is None:
-                return ""
-            return value.isoformat() if isinstance(value, dt.date) else value
-        if role == Qt.ItemDataRole.TextAlignmentRole and (column == 0 or 6 <= column <= 8):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and undone:
-            return QBrush(GREY)
-        if role == Qt.ItemDataRole.FontRole and undone and column == 9:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return "\n".join([b.file_name, *b.warnings])
-        return None
+        return values[column]
+
+    def display(self, b: BatchSummary, column: int) -> str:
+        value = self._value(b, column)
+        if isinstance(value, dt.datetime):
+            return f"{value:%d/%m/%Y %H:%M}"
+        if isinstance(value, dt.date):
+            return f"{value:%d/%m/%Y}"
+        if value is None:
+            return ""
+        return f"{value:,}" if isinstance(value, int) and column else str(value)
+
+    def sort_value(self, b: BatchSummary, column: int) -> Any:
+        value = self._value(b, column)
+        if value is None:
+            return ""
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    def alignment(self, b: BatchSummary, column: int) -> int | None:
+        return ALIGN_RIGHT if column == 0 or 6 <= column <= 8 else None
+
+    def foreground(self, b: BatchSummary, column: int) -> QColor | None:
+        return GREY if b.status == "undone" else None
+
+    def font(self, b: BatchSummary, column: int) -> QFont | None:
+        return font_with(italic=True) if b.status == "undone" and column == 9 else None
+
+    def tooltip(self, b: BatchSummary, column: int) -> str | None:
+        return "\n".join([b.file_name, *b.warnings]) if column == 1 else None

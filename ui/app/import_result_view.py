@@ -9,17 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from exclusion_monitor.access import require
 from exclusion_monitor.roles import Action
@@ -28,8 +18,9 @@ from imports import FileResult
 from imports.rejected_export import save_rejected_rows
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.import_models import RejectedRowsModel, ResultsModel, counted, fit_columns
-from ui.app.report_table_model import ROW_ROLE, SORT_ROLE, SortByValueProxy
+from ui.app.import_models import RejectedRowsModel, ResultsModel, counted
+from ui.app.record_table_model import SortByValueProxy
+from ui.app.table_views import fit_columns, pane, selected_record, sortable_table_view, split
 
 if TYPE_CHECKING:
     from ui.app.pages.base import AppContext
@@ -63,25 +54,7 @@ def suggested_name(file_name: str) -> str:
 
 
 def table_view(model: ResultsModel | RejectedRowsModel, name: str) -> QTableView:
-    proxy = SortByValueProxy()
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
+    return sortable_table_view(SortByValueProxy(source=model), name, row_padding=8)
 
 
 class ImportResultView(QWidget):
@@ -118,18 +91,10 @@ class ImportResultView(QWidget):
         detail_bar = QHBoxLayout()
         detail_bar.addWidget(self.detail, 1)
         detail_bar.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 4, 0, 0)
-        lower_layout.addLayout(detail_bar)
-        lower_layout.addWidget(self.rejected_view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("result_splitter")
-        self.splitter.addWidget(self.view)
-        self.splitter.addWidget(lower)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
+        lower = pane(detail_bar, self.rejected_view, (0, 4, 0, 0))
+        self.splitter = split(
+            "result_splitter", self.view, lower, Qt.Orientation.Vertical, stretch=(1, 2)
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.summary)
@@ -176,11 +141,7 @@ class ImportResultView(QWidget):
         return " ".join(parts)
 
     def selected(self) -> FileResult | None:
-        rows = self.view.selectionModel().selectedRows()
-        if not rows:
-            return None
-        result = rows[0].data(ROW_ROLE)
-        return result if isinstance(result, FileResult) else None
+        return selected_record(self.view, FileResult)
 
     def _file_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._show_file(self.selected())

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -39,12 +40,14 @@ CELL_ROLES = frozenset(
 )
 
 
-def font_with(*, bold: bool = False, underline: bool = False) -> QFont:
-    """The view's font, bold or underlined (only what is asked for is set, so the rest is the
-    view's own)."""
+def font_with(*, bold: bool = False, italic: bool = False, underline: bool = False) -> QFont:
+    """The view's font, bold, italic or underlined (only what is asked for is set, so the rest is
+    the view's own)."""
     font = QFont()
     if bold:
         font.setBold(True)
+    if italic:
+        font.setItalic(True)
     if underline:
         font.setUnderline(True)
     return font
@@ -55,7 +58,7 @@ class RecordTableBase(QAbstractTableModel, Generic[T]):
     each comes from (RecordTableModel: a list in memory; the children list: pages from SQL)."""
 
     HEADERS: Sequence[str] = ()
-    HEADER_TIPS: Sequence[str] = ()
+    HEADER_TIPS: Sequence[str | None] = ()
     # The roles data() answers; a model whose records are costly to fetch may answer fewer.
     ROLES: frozenset[int] = CELL_ROLES
 
@@ -166,9 +169,13 @@ class RecordTableModel(RecordTableBase[T]):
 class SortByValueProxy(QSortFilterProxyModel):
     """Sorts on SORT_ROLE with Python's ordering (numbers as numbers, text folded)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, source: QAbstractItemModel | None = None
+    ) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
+        if source is not None:
+            self.setSourceModel(source)
 
     def lessThan(self, left: ModelIndex, right: ModelIndex) -> bool:
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)

@@ -9,24 +9,7 @@ from typing import Any
 
 from exclusion_monitor.reports.html import cell_text
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportTable
-from ui.app.record_table_model import (
-    ALIGN_LEFT,
-    ALIGN_RIGHT,
-    ROW_ROLE,
-    SORT_ROLE,
-    RecordTableModel,
-    SortByValueProxy,
-)
-
-# The roles and the proxy were first defined here; pages still import them from this module.
-__all__ = [
-    "ROW_ROLE",
-    "SORT_ROLE",
-    "SUPPRESSED_TIP",
-    "ReportTableModel",
-    "SortByValueProxy",
-    "cell_sort_value",
-]
+from ui.app.record_table_model import ALIGN_LEFT, ALIGN_RIGHT, RecordTableModel
 
 SUPPRESSED_TIP = "c: a count from 1 to 4, not shown to protect individuals"
 

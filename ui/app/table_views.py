@@ -1,9 +1,11 @@
-"""How the pages' tables look and sit: a read-only view of whole rows, a note shown in place of an
-empty table, and two panes split three to two."""
+"""How the pages' tables look and sit: a read-only view of whole rows (sortable by a click on a
+header), column widths, a note shown in place of an empty table, and two panes split."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from typing import TypeVar
+
+from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -16,7 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.app.record_table_model import ROW_ROLE
+
 Selection = QAbstractItemView.SelectionMode
+T = TypeVar("T")
 
 
 def record_table_view(
@@ -44,6 +49,37 @@ def record_table_view(
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + row_padding)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return view
+
+
+def sortable_table_view(
+    proxy: QSortFilterProxyModel,
+    name: str,
+    *,
+    selection: Selection = Selection.SingleSelection,
+    row_padding: int | None = None,
+) -> QTableView:
+    """A record_table_view over a sorting proxy, in the model's own order until a header is
+    clicked; the last column takes the spare width."""
+    view = record_table_view(proxy, name, selection=selection, row_padding=row_padding)
+    view.setSortingEnabled(True)
+    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def selected_record(view: QTableView, kind: type[T]) -> T | None:
+    """The record (ROW_ROLE) on the view's first selected row, if there is one of that kind."""
+    rows = view.selectionModel().selectedRows()
+    found = rows[0].data(ROW_ROLE) if rows else None
+    return found if isinstance(found, kind) else None
+
+
+def fit_columns(view: QTableView, widths: list[int]) -> None:
+    """Give each column its width, or room for its header text when that is wider."""
+    model, metrics = view.model(), view.fontMetrics()
+    for column, width in enumerate(widths):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        view.setColumnWidth(column, max(width, metrics.horizontalAdvance(title) + 28))
 
 
 def note_label(html: str) -> QLabel:
@@ -81,13 +117,15 @@ def split(
     first: QWidget,
     second: QWidget,
     orientation: Qt.Orientation = Qt.Orientation.Horizontal,
+    stretch: tuple[int, int] = (3, 2),
 ) -> QSplitter:
-    """Two panes, the first given three fifths of the room; neither can be collapsed away."""
+    """Two panes sharing spare room by `stretch` (the first three fifths unless told); neither
+    can be collapsed away."""
     splitter = QSplitter(orientation)
     splitter.setObjectName(name)
     splitter.addWidget(first)
     splitter.addWidget(second)
-    splitter.setStretchFactor(0, 3)
-    splitter.setStretchFactor(1, 2)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
     splitter.setChildrenCollapsible(False)
     return splitter

@@ -24,7 +24,8 @@ from exclusion_monitor.store import Database
 from exclusion_monitor.store.users import User, add_user, deactivate, list_users, set_role
 from ui.app import messages
 from ui.app.background import run_in_background
-from ui.app.record_table_model import ROW_ROLE, RecordTableModel
+from ui.app.record_table_model import RecordTableModel
+from ui.app.table_views import selected_record
 
 USER_HEADERS = ["Account", "Role", "Active", "Since"]
 
@@ -120,9 +121,7 @@ class UsersPanel(QWidget):
         )
 
     def selected_user(self) -> User | None:
-        rows = self.view.selectionModel().selectedRows()
-        found = rows[0].data(ROW_ROLE) if rows else None
-        return found if isinstance(found, User) else None
+        return selected_record(self.view, User)
 
     def _run(self, what: str, fn: Any) -> None:
         db, account = self.db, self.account

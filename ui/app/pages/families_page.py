@@ -36,7 +36,7 @@ from ui.app.family_models import FamiliesModel, FamilyMembersModel, MemberRow
 from ui.app.link_dialog import LinkDialog
 from ui.app.pages.base import AppContext, Page
 from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
-from ui.app.table_views import pane, record_table_view, split
+from ui.app.table_views import pane, record_table_view, selected_record, split
 
 log = logging.getLogger(__name__)
 
@@ -212,14 +212,10 @@ class FamiliesPage(Page):
     # --- selection -----------------------------------------------------------------------------
 
     def selected_family(self) -> Family | None:
-        rows = self.view.selectionModel().selectedRows()
-        found = rows[0].data(ROW_ROLE) if rows else None
-        return found if isinstance(found, Family) else None
+        return selected_record(self.view, Family)
 
     def selected_member(self) -> FamilyMember | None:
-        rows = self.members_view.selectionModel().selectedRows()
-        found = rows[0].data(ROW_ROLE) if rows else None
-        return found if isinstance(found, FamilyMember) else None
+        return selected_record(self.members_view, FamilyMember)
 
     def _select_family_with(self, child_ids: set[int]) -> bool:
         for row in range(self.proxy.rowCount()):

@@ -8,17 +8,15 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,6 +33,7 @@ from ui.app.import_models import IMPORTABLE_SUFFIXES, PendingFile, PendingFilesM
 from ui.app.import_result_view import ImportResultView
 from ui.app.mapping_editor import NO_FILES, NOTHING_SELECTED, MappingEditor
 from ui.app.pages.base import AppContext, Page
+from ui.app.table_views import Selection, record_table_view, split
 
 log = logging.getLogger(__name__)
 
@@ -122,33 +121,26 @@ class ImportsPage(Page):
         bar.addWidget(self.hint, 1)
 
         self.files_model = PendingFilesModel()
-        self.files_view = QTableView()
-        self.files_view.setObjectName("pending_files")
-        self.files_view.setModel(self.files_model)
-        self.files_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.files_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.files_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.files_view.setAlternatingRowColors(True)
-        self.files_view.setWordWrap(False)
-        self.files_view.verticalHeader().hide()
-        self.files_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        metrics = self.files_view.fontMetrics()
-        self.files_view.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+        self.files_view = record_table_view(
+            self.files_model,
+            "pending_files",
+            selection=Selection.ExtendedSelection,
+            row_padding=8,
+        )
         header = self.files_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         for column, width in enumerate([280, 130, 150, 85]):
             header.resizeSection(column, width)
 
         self.editor = MappingEditor()
         self.editor.setObjectName("mapping_editor")
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("imports_splitter")
-        self.splitter.addWidget(self.files_view)
-        self.splitter.addWidget(self.editor)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = split(
+            "imports_splitter",
+            self.files_view,
+            self.editor,
+            Qt.Orientation.Vertical,
+            stretch=(1, 3),
+        )
         # A short list of files; most of the room for the mapping and its preview rows.
         self.splitter.setSizes([150, 450])
 
@@ -203,17 +195,11 @@ class ImportsPage(Page):
         self.history.refresh()
         self.identity.refresh()
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.setValue("imports/splitter", self.splitter.saveState())
-        settings.setValue("imports/files_header", self.files_view.horizontalHeader().saveState())
-
-    def restore_state(self, settings: QSettings) -> None:
-        splitter = settings.value("imports/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
-        header = settings.value("imports/files_header")
-        if header is not None:
-            self.files_view.horizontalHeader().restoreState(header)
+    def saved_layout(self) -> dict[str, QHeaderView | QSplitter]:
+        return {
+            "imports/splitter": self.splitter,
+            "imports/files_header": self.files_view.horizontalHeader(),
+        }
 
     def _show_identity_count(self, count: int) -> None:
         title = f"Near matches ({count})" if count else "Near matches"

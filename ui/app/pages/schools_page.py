@@ -40,7 +40,7 @@ from ui.app.school_models import (
     FlaggedAtSchoolModel,
     SchoolRegisterModel,
 )
-from ui.app.table_views import pane, record_table_view, split
+from ui.app.table_views import pane, record_table_view, selected_record, split
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +196,7 @@ class SchoolsPage(Page):
     # --- selection -----------------------------------------------------------------------------
 
     def selected_school(self) -> SchoolRow | None:
-        rows = self.view.selectionModel().selectedRows()
-        if not rows:
-            return None
-        found = rows[0].data(ROW_ROLE)
-        return found if isinstance(found, SchoolRow) else None
+        return selected_record(self.view, SchoolRow)
 
     def select_school(self, laestab: str) -> bool:
         for row in range(self.proxy.rowCount()):
