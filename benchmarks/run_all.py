@@ -1,48 +1,50 @@
-"""Run every benchmark in this folder and print one table.
+"""Run every benchmark, each in its own process (so each peak memory is its own), and print their
+tables one after another.
 
-A benchmark is a module `bench_*.py` with `run() -> list[dict]` (keys: benchmark, measure,
-seconds, peak_mb, rows, target; optional unit). Run: python benchmarks/run_all.py [--quick]
+    python benchmarks/run_all.py [--quick] [--postgres]
+
+--quick runs each at a small size (a smoke run, minutes not an hour); --postgres also runs the
+import and flag benchmarks against a throwaway PostgreSQL server. Targets are in each table.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
-
-def _load(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+# name, script, arguments for a full run, arguments for a quick run
+BENCHMARKS = [
+    ("import", "bench_import.py", [], ["--rows", "20000"]),
+    ("flag recomputation", "bench_flags.py", [], ["--scale", "0.05"]),
+    ("desktop app", "bench_gui.py", [], ["--children", "20000"]),
+]
+SERVER_AWARE = {"bench_import.py", "bench_flags.py"}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--postgres", action="store_true", help="also on a PostgreSQL server")
     args = parser.parse_args()
-    results: list[dict[str, Any]] = []
-    for path in sorted(HERE.glob("bench_*.py")):
-        module = _load(path)
-        print(f"running {path.name} ...", file=sys.stderr, flush=True)
-        if args.quick and path.stem == "bench_import":
-            results += module.run(20_000)
-        else:
-            results += module.run()
-    print(f"{'benchmark':14} {'measure':58} {'value':>10} {'peak MB':>8} {'rows':>8}  target")
-    for r in results:
-        value = f"{r['seconds']:.2f} {r.get('unit', 's')}"
-        print(
-            f"{r['benchmark']:14} {r['measure']:58} {value:>10} {r.get('peak_mb', 0):8.0f} "
-            f"{r.get('rows', 0):8}  {r.get('target', '')}"
-        )
-    return 0
+    failed = []
+    for name, script, full, quick in BENCHMARKS:
+        runs = [[]] + ([["--postgres"]] if args.postgres and script in SERVER_AWARE else [])
+        for extra in runs:
+            title = f"{name}{' (PostgreSQL)' if extra else ''}"
+            print(f"\n=== {title} ===", flush=True)
+            started = time.monotonic()
+            command = [sys.executable, str(HERE / script), *(quick if args.quick else full), *extra]
+            if subprocess.run(command, check=False).returncode != 0:
+                failed.append(title)
+            print(f"({title}: {time.monotonic() - started:.0f} s in all)", flush=True)
+    if failed:
+        print(f"\nFailed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
