@@ -37,6 +37,7 @@ from ui.app import messages
 from ui.app.background import Progress, ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
 from ui.app.report_output import AUTHORITY_SETTING
+from ui.app.term_dates_panel import TermDatesPanel
 from ui.app.users_panel import UsersPanel
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,8 @@ class SettingsPage(Page):
         how.setWordWrap(True)
         form.addRow("", how)
         self.tabs.addTab(general, "Authority and database")
+        self.term_dates = TermDatesPanel()
+        self.tabs.addTab(self.term_dates, "Term dates")
 
         self.users_panel: UsersPanel | None = None
         if context.allows(Action.MANAGE_USERS):

@@ -1,0 +1,55 @@
+"""The DfE terms every flag rule counts in, shown for the years around the data's latest date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from exclusion_monitor.terms import Season, Term, academic_year, academic_year_label
+from ui.app.record_table_model import RecordTableModel
+from ui.app.table_views import record_table_view
+
+EXPLANATION = (
+    "Flags count exclusions by the terms of the DfE's exclusion statistics: autumn from 1 August "
+    "to 31 December, spring from 1 January to Easter Sunday, summer from Easter Monday to 31 "
+    "July. Schools' own term dates differ a little; these fixed terms make figures comparable "
+    "across schools and years, and 'the last 3 terms' in a rule means the term containing the "
+    "as-of date and the two before it."
+)
+
+
+class TermDatesModel(RecordTableModel[Term]):
+    HEADERS = ("Academic year", "Term", "Starts", "Ends")
+
+    def display(self, record: Term, column: int) -> Any:
+        if column == 0:
+            return academic_year_label(record.year)
+        if column == 1:
+            return record.season.label
+        day = record.start if column == 2 else record.end
+        return f"{day:%A %d %B %Y}"
+
+    def sort_value(self, record: Term, column: int) -> Any:
+        return record.index
+
+
+class TermDatesPanel(QWidget):
+    """Read-only: the terms of the academic years before and after the one containing `around`."""
+
+    def __init__(self, around: dt.date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        note = QLabel(EXPLANATION)
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.model = TermDatesModel()
+        self.view = record_table_view(self.model, "term_dates")
+        layout.addWidget(self.view, 1)
+        self.show_years_around(around or dt.date.today())
+
+    def show_years_around(self, day: dt.date) -> None:
+        year = academic_year(day)
+        self.model.set_rows(Term(y, season) for y in range(year - 2, year + 2) for season in Season)
+        self.view.resizeColumnsToContents()
