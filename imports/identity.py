@@ -65,6 +65,7 @@ class IdentityResolver:
     _by_dob_surname: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
     _by_dob_forename: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
     _people: dict[int, ExactKey] = field(default_factory=dict)
+    _similar_pairs: dict[tuple[str, str], bool] = field(default_factory=dict)
     _next_child: int = 0
     _next_identifier: int = 0
 
@@ -214,18 +215,28 @@ class IdentityResolver:
             if o_surname == s_key and o_forename == f_key:
                 what = "different sex" if o_sex != sex else "a different UPN"
                 reason = f"same name and date of birth, {what}"
-            elif o_surname == s_key and _similar(o_forename, f_key):
+            elif o_surname == s_key and self._similar(o_forename, f_key):
                 reason = "same surname and date of birth, similar forename"
-            elif o_forename == f_key and _similar(o_surname, s_key):
+            elif o_forename == f_key and self._similar(o_surname, s_key):
                 reason = "same forename and date of birth, similar surname"
             else:
                 continue
             self._review(child_id, other, reason)
 
+    def _similar(self, a: str, b: str) -> bool:
+        """_similar(a, b), worked out once per pair of names (a census repeats its names)."""
+        found = self._similar_pairs.get((a, b))
+        if found is None:
+            found = self._similar_pairs[(a, b)] = _similar(a, b)
+        return found
+
 
 def _similar(a: str, b: str) -> bool:
-    if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
+    shorter, longer = sorted((len(a), len(b)))
+    if shorter >= 3 and (a.startswith(b) or b.startswith(a)):
         return True
+    if 2.0 * shorter < 0.75 * (shorter + longer):
+        return False  # no ratio (at most 2 * shorter / total length) can reach 0.75
     # difflib's ratio is at most the share of letters the two have in common (its quick_ratio,
     # itself at most real_quick_ratio), counted here without building a matcher, which most
     # pairs of names never need.

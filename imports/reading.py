@@ -66,6 +66,9 @@ class Book:
     encoding: str | None = None
     _workbook: object = None
     _csv_rows: list[list[Cell]] | None = None
+    # Parsed sheets by name: calamine parses a whole sheet even for its first rows, so the header
+    # search and the full read share one parse (dropped once the whole sheet has been read).
+    _parsed: dict[str, object] = field(default_factory=dict)
 
     def head(self, sheet_name: str, nrows: int) -> list[list[Cell]]:
         """The first rows of a sheet (for finding the header without reading everything)."""
@@ -81,9 +84,14 @@ class Book:
 
         assert isinstance(self._workbook, python_calamine.CalamineWorkbook)
         try:
-            sheet = self._workbook.get_sheet_by_name(sheet_name)
+            sheet = self._parsed.get(sheet_name)
+            if sheet is None:
+                sheet = self._parsed[sheet_name] = self._workbook.get_sheet_by_name(sheet_name)
+            assert isinstance(sheet, python_calamine.CalamineSheet)
             rows = cast(list[list[Cell]], sheet.to_python(skip_empty_area=False, nrows=nrows))
             merged = list(sheet.merged_cell_ranges or [])
+            if nrows is None:
+                self._parsed.clear()  # the rows are Python values now; free the parsed cells
         except BaseException as exc:  # calamine panics (BaseException) on some damaged files
             _reraise_interrupts(exc)
             raise FileRefusedError(
@@ -93,6 +101,7 @@ class Book:
         return Sheet(sheet_name, rows, merged)
 
     def close(self) -> None:
+        self._parsed.clear()
         close = getattr(self._workbook, "close", None)
         if close is not None:
             close()

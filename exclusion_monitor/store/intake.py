@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
+from exclusion_monitor.store.dialect import is_sqlite
 
 LOAD_CACHE_KIB = 256 * 1024  # SQLite page cache while one file loads (the usual is 64 MiB)
 
@@ -177,12 +178,30 @@ def add_sources(
     conn: sa.Connection, record_type: str, batch_id: int, rows: Iterable[tuple[int, int]]
 ) -> None:
     """(record id, row number) pairs: this batch brought these records."""
+    pairs = rows if isinstance(rows, list) else list(rows)
+    if is_sqlite(conn) and len(pairs) > 1 and _consecutive_ids(pairs):
+        # The records a load has just added: consecutive ids, so one INSERT ... SELECT over a
+        # JSON array of their row numbers instead of a Python tuple and a bound row each.
+        conn.exec_driver_sql(
+            "INSERT INTO record_sources (record_type, record_id, batch_id, row_number) "
+            "SELECT ?, ? + key, ?, value FROM json_each(?) WHERE true "
+            "ON CONFLICT DO NOTHING",
+            (record_type, pairs[0][0], batch_id, json.dumps([row for _, row in pairs])),
+        )
+        return
     bulk_insert(
         conn,
         t.record_sources,
         ["record_type", "record_id", "batch_id", "row_number"],
-        [(record_type, record_id, batch_id, row) for record_id, row in rows],
+        [(record_type, record_id, batch_id, row) for record_id, row in pairs],
         ignore_conflicts=True,
+    )
+
+
+def _consecutive_ids(pairs: Sequence[tuple[int, int]]) -> bool:
+    first = pairs[0][0]
+    return pairs[-1][0] - first == len(pairs) - 1 and all(
+        record_id == first + i for i, (record_id, _) in enumerate(pairs)
     )
 
 
