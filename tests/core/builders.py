@@ -136,7 +136,9 @@ class Builder:
         address: str | None = None,
         postcode: str | None = None,
         family_ref: str | None = None,
+        **details: object,
     ) -> None:
+        """One census row; `details` are further columns (fsm, sen, ethnicity, looked_after)."""
         self._insert(
             t.census_observations,
             child_id=child_id,
@@ -148,6 +150,7 @@ class Builder:
             address_line1=address,
             postcode=postcode,
             family_ref=family_ref,
+            **details,
         )
 
     def on_roll(
