@@ -67,6 +67,7 @@ class Page(QWidget):
     __init__(context); `activated()` runs each time the page is shown (load data lazily there)."""
 
     TITLE = ""
+    LOADS_WHEN_FIRST_SHOWN = False
     # The action a role must allow to see this page at all (None: any user of the database).
     REQUIRES: Action | None = None
 
@@ -75,6 +76,7 @@ class Page(QWidget):
     ) -> None:
         super().__init__(parent)
         self.context = context
+        self.shown_once = False
         self.title = title or self.TITLE
         self.setObjectName(f"page_{self.title.lower().replace(' ', '_')}")
         self.layout_ = QVBoxLayout(self)
@@ -93,7 +95,17 @@ class Page(QWidget):
         return self.context.db
 
     def activated(self) -> None:
-        """The page has just been shown."""
+        """The page has just been shown. A page with LOADS_WHEN_FIRST_SHOWN reads its data the
+        first time (through refresh), not when the window is built."""
+        if self.LOADS_WHEN_FIRST_SHOWN and not self.shown_once:
+            self.shown_once = True
+            self.refresh()
+
+    def reload_if_loaded(self, *, only_when_visible: bool = False) -> None:
+        """After records changed: read again if the page has been shown (and, if asked, only
+        while it is on screen; a hidden page then reads again when it is next refreshed)."""
+        if self.shown_once and (self.isVisible() or not only_when_visible):
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the data again (View > Refresh, or after records changed)."""

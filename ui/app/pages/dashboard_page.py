@@ -157,6 +157,7 @@ class Tile(QFrame):
 
 class DashboardPage(Page):
     TITLE = "Dashboard"
+    LOADS_WHEN_FIRST_SHOWN = True
     REQUIRES = Action.VIEW_DASHBOARD
     # The figures for the chosen date are on screen.
     loaded = Signal()
@@ -166,7 +167,6 @@ class DashboardPage(Page):
         self.content: DashboardContent | None = None
         self._job: BackgroundJob | None = None
         self._sequence = 0
-        self._loaded_once = False
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
@@ -231,11 +231,6 @@ class DashboardPage(Page):
         self._set_busy(False)
 
     # --- loading -------------------------------------------------------------------------------
-
-    def activated(self) -> None:
-        if not self._loaded_once:
-            self._loaded_once = True
-            self.reload()
 
     def refresh(self) -> None:
         self.reload()

@@ -81,6 +81,7 @@ def _table(proxy: SortByValueProxy, name: str) -> QTableView:
 
 class FamiliesPage(Page):
     TITLE = "Families"
+    LOADS_WHEN_FIRST_SHOWN = True
     loaded = Signal()
     # A link or unlink has been saved.
     changed = Signal()
@@ -89,7 +90,6 @@ class FamiliesPage(Page):
         super().__init__(context, parent)
         self.data: FamiliesData | None = None
         self._job: BackgroundJob | None = None
-        self._loaded_once = False
         self._reload_again = False
         self.link_dialog: LinkDialog | None = None
 
@@ -143,18 +143,9 @@ class FamiliesPage(Page):
         self.members_view.activated.connect(self._open_child)
         self.link_button.clicked.connect(self.open_link_dialog)
         self.unlink_button.clicked.connect(self.unlink_selected)
-        self.context.signals.data_changed.connect(self._reload_if_loaded)
+        self.context.signals.data_changed.connect(self.reload_if_loaded)
 
     # --- loading -------------------------------------------------------------------------------
-
-    def activated(self) -> None:
-        if not self._loaded_once:
-            self._loaded_once = True
-            self.refresh()
-
-    def _reload_if_loaded(self) -> None:
-        if self._loaded_once:
-            self.refresh()
 
     def refresh(self) -> None:
         if self._job is not None and self._job.is_running():

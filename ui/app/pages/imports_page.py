@@ -68,6 +68,7 @@ def import_requests(files: list[PendingFile]) -> list[ImportRequest]:
 
 class ImportsPage(Page):
     TITLE = "Imports"
+    LOADS_WHEN_FIRST_SHOWN = True
     REQUIRES = Action.IMPORT_FILE
     # Every added file has been read (its kind and mapping are shown).
     inspected = Signal()
@@ -85,7 +86,6 @@ class ImportsPage(Page):
         self._import_job: BackgroundJob | None = None
         self._profile_job: BackgroundJob | None = None
         self._cancel = threading.Event()
-        self._loaded_once = False
         self.setAcceptDrops(self.can_import)
 
         self.tabs = QTabWidget()
@@ -102,7 +102,7 @@ class ImportsPage(Page):
 
         self.history.save_rejected_requested.connect(self.result_view.save_batch_rejected)
         self.identity.count_changed.connect(self._show_identity_count)
-        self.context.signals.data_changed.connect(self._reload_if_loaded)
+        self.context.signals.data_changed.connect(self.reload_if_loaded)
         self._update_import_bar()
 
     def _build_files_tab(self) -> QWidget:
@@ -181,15 +181,6 @@ class ImportsPage(Page):
         return tab
 
     # --- page hooks ----------------------------------------------------------------------------
-
-    def activated(self) -> None:
-        if not self._loaded_once:
-            self._loaded_once = True
-            self.refresh()
-
-    def _reload_if_loaded(self) -> None:
-        if self._loaded_once:
-            self.refresh()
 
     def refresh(self) -> None:
         self.history.refresh()

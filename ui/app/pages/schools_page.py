@@ -55,13 +55,13 @@ def _table(proxy: SortByValueProxy, name: str) -> QTableView:
 
 class SchoolsPage(Page):
     TITLE = "Schools"
+    LOADS_WHEN_FIRST_SHOWN = True
     loaded = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.register: SchoolRegister | None = None
         self._job: BackgroundJob | None = None
-        self._loaded_once = False
         self._sequence = 0
 
         self.filter_edit = QLineEdit()
@@ -117,18 +117,11 @@ class SchoolsPage(Page):
         self.export_button.clicked.connect(self.export_register)
         self._setting_date = False
         self.date_edit.dateChanged.connect(self._date_changed)
-        self.context.signals.data_changed.connect(self._reload_if_loaded)
+        self.context.signals.data_changed.connect(
+            lambda: self.reload_if_loaded(only_when_visible=True)
+        )
 
     # --- loading -------------------------------------------------------------------------------
-
-    def activated(self) -> None:
-        if not self._loaded_once:
-            self._loaded_once = True
-            self.refresh()
-
-    def _reload_if_loaded(self) -> None:
-        if self._loaded_once and self.isVisible():
-            self.refresh()
 
     def _date_changed(self) -> None:
         if not self._setting_date:

@@ -134,13 +134,13 @@ class RuleEditor(QFrame):
 
 class SettingsPage(Page):
     TITLE = "Settings"
+    LOADS_WHEN_FIRST_SHOWN = True
     loaded = Signal()
     saved = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.can_change = context.allows(Action.CHANGE_SETTINGS)
-        self._loaded_once = False
         self.tabs = QTabWidget()
         self.layout_.addWidget(self.tabs, 1)
 
@@ -213,11 +213,6 @@ class SettingsPage(Page):
         self.save_button.clicked.connect(self.save)
 
     # --- loading -------------------------------------------------------------------------------
-
-    def activated(self) -> None:
-        if not self._loaded_once:
-            self._loaded_once = True
-            self.refresh()
 
     def refresh(self) -> None:
         db = self.db
