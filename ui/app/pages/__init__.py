@@ -1,11 +1,12 @@
 """The pages of the main window, in navigation order.
 
 To add a page: write `ui/app/pages/<name>_page.py` with a `Page` subclass (pages/base.py): set
-TITLE, build the widgets in `__init__(context)`, load data in `activated()` / `refresh()` through
-`run_in_background`, remember layout in `save_state` / `restore_state`, and emit
-`context.signals.open_child` to show a child. Then replace its placeholder in `PAGES` below with
-the class. The window gives each page a navigation entry, a View menu item with Ctrl+<n>, and
-calls the hooks; nothing else needs to change.
+TITLE, build the widgets in `__init__(context)`, load data in `refresh()` through
+`run_in_background` (set LOADS_WHEN_FIRST_SHOWN to have it run the first time the page is shown,
+and connect data_changed to `reload_if_loaded`), remember layout in `save_state` /
+`restore_state`, and emit `context.signals.open_child` to show a child. Then replace its
+placeholder in `PAGES` below with the class. The window gives each page a navigation entry, a
+View menu item with Ctrl+<n>, and calls the hooks; nothing else needs to change.
 """
 
 from __future__ import annotations
