@@ -318,9 +318,8 @@ def _open_csv(path: Path) -> Book:
         raise FileRefusedError(f"{path.name}: the file holds no data, only blank space.")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
     try:
-        rows: list[list[Cell]] = [
-            list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        ]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows = cast(list[list[Cell]], list(reader))  # the reader's own lists, not copies
     except csv.Error as exc:
         raise FileRefusedError(
             f"{path.name}: the text could not be read as comma-separated values ({exc})."

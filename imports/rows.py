@@ -21,6 +21,7 @@ Record = dict[str, Any]
 _REASON_SPLIT = re.compile(r"\s*[,;/+&]\s*|\s+and\s+")
 _TERM = re.compile(r"(autumn|spring|summer)\D*(\d{4})(?:\s*[/\-]\s*(\d{2,4}))?", re.IGNORECASE)
 _TOTAL_WORDS = ("total", "totals", "grand total", "count", "sum")
+_NOT_A_PUPIL = ("total", "count", "sum", "grand")  # how a UPN cell of a totals row can start
 MAX_AGE_YEARS = 25
 MAX_SESSIONS = 400
 MEMO_LIMIT = 200_000
@@ -99,6 +100,7 @@ _FAILED = (Exception,)
 _TEXT_OR_BLANK = {str, type(None)}
 _LETTER_VALUE = {letter: index for index, letter in enumerate(CHECK_LETTERS)}
 _PREFIX_SUMS: dict[str, int] = {}
+_ENDINGS: dict[str, tuple[int, bool]] = {}  # at most 100 x 33 endings
 
 
 def plain_valid_upn(value: object) -> tuple[str, bool] | None:
@@ -106,33 +108,43 @@ def plain_valid_upn(value: object) -> tuple[str, bool] | None:
 
     None means "ask `check_upn`": the value has spaces, is not text, or is not a valid UPN. The
     check letter's weighted sum over the nine characters after it (LA, establishment, year)
-    repeats down a census, so it is worked out once per prefix.
+    repeats down a census, so it is worked out once per prefix, and the last three characters'
+    share once per ending.
     """
-    if not isinstance(value, str) or len(value) != 13:
+    if value.__class__ is not str or len(value) != 13 or not value.isascii():
         return None
-    text = value
-    if not (text.isascii() and text.isalnum()):
-        return None
-    upn = text.upper()
-    letter, last = upn[0], upn[12]
-    if letter not in _LETTER_VALUE or not upn[1:12].isdigit():
-        return None
-    if last.isdigit():
-        temporary, last_value = False, int(last)
-    elif last in _LETTER_VALUE:
-        temporary, last_value = True, _LETTER_VALUE[last]
-    else:
-        return None
+    upn = value.upper()
     prefix = upn[1:10]
     total = _PREFIX_SUMS.get(prefix)
     if total is None:
+        if not prefix.isdigit():
+            return None
         total = sum(int(char) * position for position, char in enumerate(prefix, start=2))
         if len(_PREFIX_SUMS) < MEMO_LIMIT:
             _PREFIX_SUMS[prefix] = total
-    total += int(upn[10]) * 11 + int(upn[11]) * 12 + last_value * 13
-    if CHECK_LETTERS[total % 23] != letter:
+    ending = _ENDINGS.get(upn[10:])
+    if ending is None:
+        ending = _ending(upn[10:])
+        if ending is None:
+            return None
+    if CHECK_LETTERS[(total + ending[0]) % 23] != upn[0]:
         return None
-    return upn, temporary
+    return upn, ending[1]
+
+
+def _ending(last3: str) -> tuple[int, bool] | None:
+    """The weighted sum of a UPN's last three characters (two digits, then a digit or, for a
+    temporary UPN, a letter) and whether it is temporary; None when they cannot end a UPN."""
+    if not last3[:2].isdigit():
+        return None
+    if last3[2].isdigit():
+        temporary, last_value = False, int(last3[2])
+    elif last3[2] in _LETTER_VALUE:
+        temporary, last_value = True, _LETTER_VALUE[last3[2]]
+    else:
+        return None
+    found = _ENDINGS[last3] = (int(last3[0]) * 11 + int(last3[1]) * 12 + last_value * 13, temporary)
+    return found
 
 
 def _raise_failure(found: object) -> object:
@@ -211,6 +223,17 @@ class _ChildColumns:
     school: list[object]  # (laestab, urn, name) or the reason the row is rejected
 
 
+@dataclass(frozen=True, slots=True)
+class _Checks:
+    """How a run of rows is checked: `one(i, line)` checks row i in full (a record, or
+    RowRejected with the reason); `quick()`, where a kind has one, settles column by column the
+    rows that pass every check without a warning (their records, None for each other row, which
+    then goes through `one`), giving exactly the records `one` would."""
+
+    one: Callable[[int, int], Record]
+    quick: Callable[[], list[Record | None]] | None = None
+
+
 class RowChecker:
     """Turns raw rows into records (or rejections with their reasons), noting warnings.
 
@@ -223,7 +246,7 @@ class RowChecker:
         self.ctx = context
         self.warnings = warnings
         self._caches: dict[str, dict[object, object]] = {}
-        handlers: dict[Kind, Callable[[_Columns], Callable[[int, int], Record]]] = {
+        handlers: dict[Kind, Callable[[_Columns], _Checks]] = {
             Kind.CENSUS: self._census,
             Kind.EXCLUSIONS: self._exclusion,
             Kind.ENROLMENTS: self._enrolment,
@@ -231,15 +254,23 @@ class RowChecker:
             Kind.SCHOOL_LINKS: self._link,
         }
         self._handler = handlers[context.kind]
+        self.quick = True  # False: every row through the full check (tests compare the two)
 
     def check_rows(
         self, rows: Sequence[tuple[int, list[object]]]
     ) -> tuple[list[tuple[int, Record]], list[tuple[int, str]]]:
         """(row number, record) for the good rows and (row number, reason) for the rest."""
-        check_one = self._handler(_Columns(self, [raw for _, raw in rows]))
+        checks = self._handler(_Columns(self, [raw for _, raw in rows]))
+        settled = checks.quick() if checks.quick is not None and self.quick else None
+        check_one = checks.one
         records: list[tuple[int, Record]] = []
         rejected: list[tuple[int, str]] = []
         for i, (line, _) in enumerate(rows):
+            if settled is not None:
+                record = settled[i]
+                if record is not None:
+                    records.append((line, record))
+                    continue
             try:
                 records.append((line, check_one(i, line)))
             except RowRejected as exc:
@@ -399,7 +430,7 @@ class RowChecker:
             raise RowRejected(f"{label} {value:%d/%m/%Y} is too far in the future")
 
     # -- kinds -------------------------------------------------------------------------------
-    def _census(self, cols: _Columns) -> Callable[[int, int], Record]:
+    def _census(self, cols: _Columns) -> _Checks:
         child = self._child_columns(cols)
         census_dates = self._dates(cols, "census_date")
         terms = cols.parsed("term", "census_day", _census_day_of)
@@ -455,9 +486,88 @@ class RowChecker:
             record["family_ref"] = family_refs[i]
             return record
 
-        return check
+        def quick() -> list[Record | None]:
+            plains = [plain_valid_upn(v) for v in child.upn]
+            doubt = self._doubtful_children(child, plains, names_required=True)
+            effective = [
+                found
+                if found.__class__ is _DATE
+                else ((term if term.__class__ is _DATE else fallback) if found is None else None)
+                for found, term in zip(census_dates, terms, strict=True)
+            ]
+            doubt.update(_where(effective, _is_none))
+            doubt.update(_coded_doubts(years_raw, years))
+            doubt.update(self._doubtful_dates_after_birth(entry_dates, child.dob))
+            doubt.update(_coded_doubts(status_raw, statuses))
+            doubt.update(_coded_doubts(eth_raw, eths))
+            doubt.update(_coded_doubts(sen_raw, sens))
+            doubt.update(_where(fsms, _not_flag))
+            doubt.update(_where(looked, _not_flag))
+            doubt.update(_where(postcodes, _not_text))
+            settled: list[Record | None] = [None] * len(plains)
+            columns = zip(
+                plains, child.surname, child.forename, child.dob, child.sex, child.school,
+                effective, years, entry_dates, statuses, eths, sens, fsms, looked, postcodes,
+                addresses, family_refs, strict=True,
+            )  # fmt: skip
+            for i, (plain, sur, fore, dob, sex, school, day, year, entry, status, eth, sen, fsm,
+                    looked_after, postcode, address, family) in enumerate(columns):  # fmt: skip
+                if i in doubt:
+                    continue
+                upn, temporary = plain
+                laestab, urn, school_name = school
+                settled[i] = {
+                    "upn": upn, "upn_temporary": temporary, "former_upn": None,
+                    "former_temporary": False, "surname": sur, "forename": fore,
+                    "date_of_birth": dob, "sex": sex, "laestab": laestab, "urn": urn,
+                    "school_name": school_name, "census_date": day, "nc_year": year,
+                    "entry_date": entry, "enrol_status": status, "ethnicity": eth, "sen": sen,
+                    "fsm": fsm, "looked_after": looked_after, "postcode": postcode,
+                    "address_line1": address, "family_ref": family,
+                }  # fmt: skip
+            return settled
 
-    def _exclusion(self, cols: _Columns) -> Callable[[int, int], Record]:
+        return _Checks(check, quick)
+
+    def _doubtful_children(
+        self, c: _ChildColumns, plains: list[tuple[str, bool] | None], *, names_required: bool
+    ) -> set[int]:
+        """The rows whose child columns need the full check: anything but a plainly valid UPN, no
+        Former UPN, names (where required), a plausible date of birth, a known sex, a school."""
+        reference = self.ctx.census_date or self.ctx.today
+        earliest = reference - dt.timedelta(days=MAX_AGE_YEARS * 366)
+
+        def doubtful_birth(found: object) -> bool:
+            if found is None:
+                return names_required
+            return found.__class__ is not _DATE or not earliest <= found <= reference
+
+        doubt = set(_where(plains, _is_none))
+        doubt.update(_where(c.former, _is_not_none))
+        if names_required:
+            doubt.update(_where(c.surname, _not_a_name))
+            doubt.update(_where(c.forename, _not_a_name))
+        doubt.update(_where(c.dob, doubtful_birth))
+        doubt.update(_coded_doubts(c.sex_raw, c.sex))
+        doubt.update(_where(c.school, _not_a_school))
+        return doubt
+
+    def _doubtful_dates_after_birth(self, dates: list[object], births: list[object]) -> list[int]:
+        """Rows whose date (blank allowed) is not a date between the birth and a year ahead."""
+        latest = self.ctx.today + dt.timedelta(days=366)
+
+        def doubtful(found: object) -> bool:
+            return found is not None and (found.__class__ is not _DATE or found > latest)
+
+        doubt = _where(dates, doubtful)
+        doubt += [
+            i
+            for i, (found, birth) in enumerate(zip(dates, births, strict=True))
+            if found is not None and birth.__class__ is _DATE and found < birth  # type: ignore[operator]
+        ]
+        return doubt
+
+    def _exclusion(self, cols: _Columns) -> _Checks:
         child = self._child_columns(cols)
         categories_raw = cols.cells("category")
         categories = cols.parsed("category", "category", _code(codelists.CATEGORIES))
@@ -492,7 +602,7 @@ class RowChecker:
             record["review_outcome"] = outcomes[i]
             return record
 
-        return check
+        return _Checks(check)
 
     def _reasons(self, raw: list[object], line: int) -> list[str]:
         values = [str(v) for v in raw if v]
@@ -509,7 +619,7 @@ class RowChecker:
             self.warnings.add("more than three reasons were given; the first three were kept", line)
         return reasons
 
-    def _enrolment(self, cols: _Columns) -> Callable[[int, int], Record]:
+    def _enrolment(self, cols: _Columns) -> _Checks:
         child = self._child_columns(cols)
         entries, leavings = self._dates(cols, "entry_date"), self._dates(cols, "leaving_date")
         reasons, destinations = cols.texts("leaving_reason"), cols.texts("destination")
@@ -534,9 +644,9 @@ class RowChecker:
             )
             return record
 
-        return check
+        return _Checks(check)
 
-    def _school(self, cols: _Columns) -> Callable[[int, int], Record]:
+    def _school(self, cols: _Columns) -> _Checks:
         names, types, phases = (
             cols.texts("school_name"),
             cols.texts("school_type"),
@@ -581,9 +691,9 @@ class RowChecker:
                 "high_age": _age(highs[i]),
             }
 
-        return check
+        return _Checks(check)
 
-    def _link(self, cols: _Columns) -> Callable[[int, int], Record]:
+    def _link(self, cols: _Columns) -> _Checks:
         urns = cols.parsed("urn", "urn", lambda v: nz.digits(v, "URN"))
         link_urns = cols.parsed("link_urn", "link_urn", lambda v: nz.digits(v, "LinkURN"))
         types, dates = cols.texts("link_type"), self._dates(cols, "link_date")
@@ -602,7 +712,56 @@ class RowChecker:
                 "link_date": self._date(dates[i], "link established date"),
             }
 
-        return check
+        return _Checks(check)
+
+
+_DATE = dt.date
+
+
+def _where(values: Sequence[object], doubtful: Callable[[object], bool]) -> list[int]:
+    """The positions of the doubtful values, each distinct value judged once. Only for columns of
+    parsed values (dates, codes, flags, tuples), where equal values are of one type."""
+    try:
+        distinct = set(values)
+    except TypeError:  # an unhashable value: judge each one
+        return [i for i, value in enumerate(values) if doubtful(value)]
+    bad = {value for value in distinct if doubtful(value)}
+    if not bad:
+        return []
+    return [i for i, value in enumerate(values) if value in bad]
+
+
+def _coded_doubts(raws: Sequence[object], codes: Sequence[object]) -> list[int]:
+    """Rows with a value that did not become a code (an unknown code, or a failure)."""
+    return [i for i in _where(codes, _not_str) if raws[i] is not None]
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _is_not_none(value: object) -> bool:
+    return value is not None
+
+
+def _not_str(value: object) -> bool:
+    return value.__class__ is not str
+
+
+def _not_text(value: object) -> bool:
+    return value is not None and value.__class__ is not str
+
+
+def _not_a_name(value: object) -> bool:
+    return value.__class__ is not str or not value
+
+
+def _not_flag(value: object) -> bool:
+    return value is not None and value.__class__ is not bool
+
+
+def _not_a_school(value: object) -> bool:
+    return value.__class__ is not tuple
 
 
 def _reason(found: object) -> Any:
@@ -707,6 +866,14 @@ def iter_data_rows(
     """(sheet row number, row) for each data row below the header, skipping blanks and totals."""
     for index in range(start, len(rows)):
         row = rows[index]
+        if upn_col is not None and upn_col < len(row):
+            # Most rows: a UPN as text, which neither a blank row nor a totals row has.
+            upn = row[upn_col]
+            if upn.__class__ is str:
+                upn = upn.strip().casefold()
+                if upn and not upn.startswith(_NOT_A_PUPIL):
+                    yield index + 1, row
+                    continue
         if is_blank(row):
             continue
         if is_totals(row, upn_col):

@@ -1,17 +1,22 @@
 """The one bulk-insert route: many rows through the driver's fast path in the caller's transaction
 (SQLAlchemy's per-row parameter handling costs more than the insert at 250,000 rows).
 
-SQLite: executemany of one prepared INSERT (`INSERT OR IGNORE`-style ON CONFLICT DO NOTHING when
-conflicts are to be skipped). PostgreSQL: COPY ... FROM STDIN through psycopg; rows that may break
-a unique constraint are copied into a temporary table first and moved with INSERT ... SELECT ...
-ON CONFLICT DO NOTHING. Rows given with explicit ids (the intake numbers its own rows) move the
-table's id sequence past them, so the server's own numbering carries on after them. Below
-COPY_FROM rows a COPY's fixed cost (and a staging table's) outweighs its speed, so small batches
-go by executemany (psycopg 3 pipelines it) on PostgreSQL too.
+SQLite: INSERT statements of several hundred rows each (`VALUES (...), (...), ...`, with ON
+CONFLICT DO NOTHING when conflicts are to be skipped): one statement step inserts all its rows, so
+the per-row cost of an executemany (a step and a reset of the statement each) goes, and the
+driver binds the values in C from one flat list.
+
+PostgreSQL: COPY ... FROM STDIN through psycopg; rows that may break a unique constraint are
+copied into a temporary table first and moved with INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+Rows given with explicit ids (the intake numbers its own rows) move the table's id sequence past
+them, so the server's own numbering carries on after them. Below COPY_FROM rows a COPY's fixed
+cost (and a staging table's) outweighs its speed, so small batches go by executemany (psycopg 3
+pipelines it) on PostgreSQL too.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from exclusion_monitor.store.dialect import advance_id_sequence, is_sqlite
 
 COPY_FROM = 2_000
+SQLITE_VALUES_PER_STATEMENT = 8_000  # bound values per multi-row INSERT (SQLite allows 32,766)
 
 
 def bulk_insert(
@@ -43,7 +49,39 @@ def bulk_insert(
         if "id" in columns:
             advance_id_sequence(conn, table)
         return
-    _execute_many(conn, table, columns, rows, ignore_conflicts=ignore_conflicts)
+    _sqlite_insert(conn, table, columns, rows, ignore_conflicts=ignore_conflicts)
+
+
+def _sqlite_insert(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool,
+) -> None:
+    """Multi-row INSERTs of up to SQLITE_VALUES_PER_STATEMENT values each, in the caller's
+    transaction."""
+    unknown = [name for name in columns if name not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column {unknown[0]}")
+    if any(len(row) != len(columns) for row in rows):
+        raise ValueError(f"every row for {table.name} must have {len(columns)} values")
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    head = f"INSERT INTO {quote(table.name)} ({names}) VALUES "  # noqa: S608 - quoted names
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    per = max(1, SQLITE_VALUES_PER_STATEMENT // len(columns))
+    full = head + ", ".join([one] * per) + tail
+    values = list(itertools.chain.from_iterable(rows))
+    step = per * len(columns)
+    whole = len(rows) // per * step
+    for start in range(0, whole, step):
+        conn.exec_driver_sql(full, tuple(values[start : start + step]))
+    if whole < len(values):
+        rest = (len(values) - whole) // len(columns)
+        conn.exec_driver_sql(head + ", ".join([one] * rest) + tail, tuple(values[whole:]))
 
 
 def _execute_many(
