@@ -17,24 +17,11 @@ NEAR_LIMIT = 25
 ExactKey = tuple[str, str, dt.date | None, str | None]
 
 
-@dataclass(slots=True)
-class NewChild:
-    id: int
-    surname: str
-    forename: str
-    date_of_birth: dt.date | None
-    sex: str | None
-    row: int
-
-
-@dataclass(slots=True)
-class NewIdentifier:
-    id: int
-    child_id: int
-    upn: str
-    kind: str
-    temporary: bool
-    row: int
+# The rows a load adds, as plain tuples (a quarter of a million of them in a first census):
+NewChild = tuple[
+    int, str, str, dt.date | None, str | None, int
+]  # id, surname, forename, dob, sex, row
+NewIdentifier = tuple[int, int, str, str, bool, int]  # id, child id, UPN, kind, temporary, row
 
 
 @dataclass(slots=True)
@@ -108,7 +95,9 @@ class IdentityResolver:
         upn: str = record["upn"]
         former: str | None = record["former_upn"]
         known = self._by_upn.get(upn)
-        known_former = self._by_upn.get(former) if former else None
+        if not former:  # most rows
+            return known.child_id if known else self._new_upn(record, row)
+        known_former = self._by_upn.get(former)
         if known and known_former and known.child_id != known_former.child_id:
             self._review(
                 known.child_id,
@@ -117,7 +106,7 @@ class IdentityResolver:
             )
             return known.child_id
         if known:
-            if former and not known_former:
+            if not known_former:
                 self._add_identifier(
                     known.child_id, former, record["former_temporary"], row, "former"
                 )
@@ -128,16 +117,15 @@ class IdentityResolver:
         return self._new_upn(record, row)
 
     def _new_upn(self, record: dict[str, Any], row: int) -> int:
+        """A UPN (and Former UPN) not known yet: the child of an exact match where a temporary
+        UPN is involved, else a new child, with its near matches queued for review."""
         upn, temporary = record["upn"], record["upn_temporary"]
         surname, forename = record["surname"], record["forename"]
         dob, sex = record["date_of_birth"], record["sex"]
-        exact = self._ensure_people()
-        key: ExactKey = (
-            surname.casefold() if surname else "",
-            forename.casefold() if forename else "",
-            dob,
-            sex,
-        )
+        exact = self._exact if self._exact is not None else self._ensure_people()
+        s_key = surname.casefold() if surname else ""
+        f_key = forename.casefold() if forename else ""
+        key: ExactKey = (s_key, f_key, dob, sex)
         if surname and forename and dob is not None:
             match = exact.get(key)
             if match is not None:
@@ -152,17 +140,36 @@ class IdentityResolver:
             )
         child_id = self._next_child
         self._next_child += 1
-        self.new_children.append(NewChild(child_id, surname, forename, dob, sex, row))
+        self.new_children.append((child_id, surname, forename, dob, sex, row))
         former = record["former_upn"]
         if former and temporary and not record["former_temporary"]:
             self._add_identifier(child_id, former, False, row, "current")
             self._add_identifier(child_id, upn, True, row, "former")
-        else:
-            self._add_identifier(child_id, upn, temporary, row, "current")
+        else:  # the UPN is not known (resolve), so it is this child's current one
+            identifier_id = self._next_identifier
+            self._next_identifier += 1
+            self.new_identifiers.append((identifier_id, child_id, upn, "current", temporary, row))
+            self._by_upn[upn] = self._current[child_id] = _Known(
+                child_id, identifier_id, "current", temporary
+            )
             if former:
                 self._add_identifier(child_id, former, record["former_temporary"], row, "former")
-        self._near_matches(child_id, key)
-        self._index_key(child_id, key)
+        self._people[child_id] = key
+        exact.setdefault(key, child_id)
+        if dob is not None:
+            # Near matches among the children already indexed, then this child joins the index.
+            same_surname = self._by_dob_surname.get((dob, s_key))
+            same_forename = self._by_dob_forename.get((dob, f_key))
+            if same_surname or same_forename:
+                self._near_matches(child_id, key, same_surname, same_forename)
+            if same_surname is None:
+                self._by_dob_surname[(dob, s_key)] = [child_id]
+            else:
+                same_surname.append(child_id)
+            if same_forename is None:
+                self._by_dob_forename[(dob, f_key)] = [child_id]
+            else:
+                same_forename.append(child_id)
         return child_id
 
     def _attach(self, child_id: int, upn: str, temporary: bool, row: int) -> None:
@@ -183,9 +190,7 @@ class IdentityResolver:
             return
         identifier_id = self._next_identifier
         self._next_identifier += 1
-        self.new_identifiers.append(
-            NewIdentifier(identifier_id, child_id, upn, kind, temporary, row)
-        )
+        self.new_identifiers.append((identifier_id, child_id, upn, kind, temporary, row))
         known = _Known(child_id, identifier_id, kind, temporary)
         self._by_upn[upn] = known
         if kind == "current":
@@ -198,37 +203,40 @@ class IdentityResolver:
         pair = (max(child_id, candidate_id), min(child_id, candidate_id))
         self.reviews.setdefault(pair, reason)
 
-    def _near_matches(self, child_id: int, key: ExactKey) -> None:
-        s_key, f_key, dob, sex = key
-        if dob is None:
-            return
-        same_surname = self._by_dob_surname.get((dob, s_key))
-        same_forename = self._by_dob_forename.get((dob, f_key))
-        if not same_surname and not same_forename:
-            return
+    def _near_matches(
+        self,
+        child_id: int,
+        key: ExactKey,
+        same_surname: list[int] | None,
+        same_forename: list[int] | None,
+    ) -> None:
+        """Queue the children born the same day with the same surname or forename whose names
+        are the same or similar (`same_surname`, `same_forename`: those groups so far)."""
+        s_key, f_key, _, sex = key
         # The most recent few of each group: a file of placeholder names must not go quadratic.
         candidates = set((same_surname or [])[-NEAR_LIMIT:]) | set(
             (same_forename or [])[-NEAR_LIMIT:]
         )
+        people, similar_pairs = self._people, self._similar_pairs
         for other in candidates:
-            o_surname, o_forename, _, o_sex = self._people[other]
-            if o_surname == s_key and o_forename == f_key:
-                what = "different sex" if o_sex != sex else "a different UPN"
-                reason = f"same name and date of birth, {what}"
-            elif o_surname == s_key and self._similar(o_forename, f_key):
+            o_surname, o_forename, _, o_sex = people[other]
+            if o_surname == s_key:
+                if o_forename == f_key:
+                    what = "different sex" if o_sex != sex else "a different UPN"
+                    self._review(child_id, other, f"same name and date of birth, {what}")
+                    continue
+                pair = (o_forename, f_key)
                 reason = "same surname and date of birth, similar forename"
-            elif o_forename == f_key and self._similar(o_surname, s_key):
+            elif o_forename == f_key:
+                pair = (o_surname, s_key)
                 reason = "same forename and date of birth, similar surname"
             else:
                 continue
-            self._review(child_id, other, reason)
-
-    def _similar(self, a: str, b: str) -> bool:
-        """_similar(a, b), worked out once per pair of names (a census repeats its names)."""
-        found = self._similar_pairs.get((a, b))
-        if found is None:
-            found = self._similar_pairs[(a, b)] = _similar(a, b)
-        return found
+            similar = similar_pairs.get(pair)  # a census repeats its names: each pair once
+            if similar is None:
+                similar = similar_pairs[pair] = _similar(*pair)
+            if similar:
+                self._review(child_id, other, reason)
 
 
 def _similar(a: str, b: str) -> bool:

@@ -143,16 +143,19 @@ def _resolve_children(
     resolved: list[tuple[int, Record, int, int]] = []
     child_rows: dict[int, int] = {}
     identifier_rows: dict[int, int] = {}
+    school_of, child_of, identifier_of = schools.resolve, resolver.resolve, resolver.identifier_id
+    first_for_child, first_for_identifier = child_rows.setdefault, identifier_rows.setdefault
+    add = resolved.append
     for row, record in records:
         try:
-            school_id = schools.resolve(record, row)
-            child_id = resolver.resolve(record, row)
+            school_id = school_of(record, row)
+            child_id = child_of(record, row)
         except (ValueError, UnknownChildError) as exc:
             outcome.rejected.append((row, str(exc)))
             continue
-        child_rows.setdefault(child_id, row)
-        identifier_rows.setdefault(resolver.identifier_id(record["upn"]), row)
-        resolved.append((row, record, school_id, child_id))
+        first_for_child(child_id, row)
+        first_for_identifier(identifier_of(record["upn"]), row)
+        add((row, record, school_id, child_id))
     return _ChildRows(resolved, outcome, resolver, schools, child_rows, identifier_rows)
 
 
@@ -164,8 +167,8 @@ def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> Non
         t.children,
         ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"],
         [
-            (c.id, c.surname, c.forename, c.date_of_birth, c.sex, now, batch_id)
-            for c in resolver.new_children
+            (child_id, surname, forename, dob, sex, now, batch_id)
+            for child_id, surname, forename, dob, sex, _ in resolver.new_children
         ],
     )
     for identifier_id in resolver.demoted:
@@ -175,12 +178,13 @@ def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> Non
         t.child_identifiers,
         ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"],
         [
-            (i.id, i.child_id, i.upn, i.kind, i.temporary, today, batch_id)
-            for i in resolver.new_identifiers
+            (identifier_id, child_id, upn, kind, temporary, today, batch_id)
+            for identifier_id, child_id, upn, kind, temporary, _ in resolver.new_identifiers
         ],
     )
-    for identifier in resolver.new_identifiers:
-        rows.identifier_rows.setdefault(identifier.id, identifier.row)
+    first_for_identifier = rows.identifier_rows.setdefault
+    for identifier_id, *_, row in resolver.new_identifiers:
+        first_for_identifier(identifier_id, row)
     store.add_sources(conn, "children", batch_id, rows.child_rows.items())
     store.add_sources(conn, "child_identifiers", batch_id, rows.identifier_rows.items())
     rows.schools.record_sources()
@@ -205,19 +209,21 @@ def _load_keyed(
     sources: list[tuple[int, int]] = []
     first_row: dict[tuple[Any, ...], int] = {}
     next_id = store.next_id(conn, table)
+    known = existing.get
+    add_row, add_source = new_rows.append, sources.append
     for row, record, school_id, child_id in rows.resolved:
         key, values = make(record, school_id, child_id)
         if key in first_row:
             outcome.rejected.append((row, f"repeats row {first_row[key]} ({what})"))
             continue
         first_row[key] = row
-        record_id = existing.get(key)
+        record_id = known(key)
         if record_id is None:
             record_id = next_id
             next_id += 1
-            new_rows.append((record_id, *values, batch_id))
-        sources.append((record_id, row))
-        outcome.imported += 1
+            add_row((record_id, *values, batch_id))
+        add_source((record_id, row))
+    outcome.imported += len(sources)
     _write_identity(conn, batch_id, rows)
     bulk_insert(conn, table, ["id", *columns, "batch_id"], new_rows)
     store.add_sources(conn, table.name, batch_id, sources)

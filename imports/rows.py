@@ -7,6 +7,7 @@ its row number and a plain reason. Problems that do not stop a row are collected
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -180,12 +181,21 @@ class _Columns:
         self._checker = checker
         self._raws = raws
         self._cells: dict[str, list[object]] = {}
+        self._as_read: dict[str, list[object]] = {}
         self._shortest: int | None = None
 
     def cells(self, name: str) -> list[object]:
+        """The column's cells cleaned: text stripped, blank text as None."""
         found = self._cells.get(name)
         if found is None:
-            found = self._cells[name] = self._extract(name)
+            found = self._cells[name] = _cleaned(self.as_read(name))
+        return found
+
+    def as_read(self, name: str) -> list[object]:
+        """The column's cells as the reader gave them (None past the end of a short row)."""
+        found = self._as_read.get(name)
+        if found is None:
+            found = self._as_read[name] = self._extract(name)
         return found
 
     def _extract(self, name: str) -> list[object]:
@@ -195,17 +205,13 @@ class _Columns:
         if self._shortest is None:
             self._shortest = min((len(raw) for raw in self._raws), default=0)
         if index < self._shortest:
-            cells = [raw[index] for raw in self._raws]
-        else:
-            cells = [raw[index] if index < len(raw) else None for raw in self._raws]
-        return [
-            (str(value).strip() or None) if value.__class__ is str else value for value in cells
-        ]
+            return list(map(operator.itemgetter(index), self._raws))
+        return [raw[index] if index < len(raw) else None for raw in self._raws]
 
     def parsed(self, name: str, cache: str, parse: Callable[[object], object]) -> list[object]:
-        """Each cell of a column through `parse` (blank stays None; a failure is kept as the
-        exception, for the row checks to turn into a reason or raise)."""
-        return self._checker.mapped(self.cells(name), cache, parse)
+        """Each cell of a column cleaned and through `parse` (blank stays None; a failure is kept
+        as the exception, for the row checks to turn into a reason or raise)."""
+        return self._checker.mapped(self.as_read(name), cache, parse)
 
     def texts(self, name: str) -> list[object]:
         return self.parsed(name, "text", nz.text)
@@ -280,14 +286,23 @@ class RowChecker:
     def mapped(
         self, values: list[object], cache_name: str, parse: Callable[[object], object]
     ) -> list[object]:
-        """`parse` over values through a per-file cache (keyed by type too: 1, 1.0 and True are
-        equal keys to a dict but not the same cell)."""
+        """`parse` over the cleaned values through a per-file cache, each distinct value parsed
+        once (keyed by type too, except for text: 1, 1.0 and True are equal keys to a dict but
+        not the same cell)."""
         cache = self._caches.setdefault(cache_name, {None: None})
-        keys = [
-            value if value is None or value.__class__ is str else (value.__class__, value)
-            for value in values
-        ]
-        missing = {key: value for key, value in zip(keys, values, strict=True) if key not in cache}
+        if _only_text(values):
+            keys: list[object] = values
+            missing: dict[object, object] = dict.fromkeys(set(values).difference(cache))
+            for key in missing:
+                missing[key] = key
+        else:
+            keys = [
+                value if value is None or value.__class__ is str else (value.__class__, value)
+                for value in values
+            ]
+            missing = {
+                key: value for key, value in zip(keys, values, strict=True) if key not in cache
+            }
         if missing:
             if len(cache) + len(missing) > MEMO_LIMIT:  # too many distinct values to keep
                 cache.clear()
@@ -295,11 +310,15 @@ class RowChecker:
                 missing = dict(zip(keys, values, strict=True))
                 missing.pop(None, None)
             for key, value in missing.items():
+                cell = _clean(value)
+                if cell is None:
+                    cache[key] = None
+                    continue
                 try:
-                    cache[key] = parse(value)
+                    cache[key] = parse(cell)
                 except _FAILED as exc:
                     cache[key] = exc
-        return [cache[key] for key in keys]
+        return list(map(cache.__getitem__, keys))
 
     def _one(self, cache_name: str, value: object, parse: Callable[[object], object]) -> object:
         return self.mapped([value], cache_name, parse)[0]
@@ -339,7 +358,7 @@ class RowChecker:
     # -- shared parts ------------------------------------------------------------------------
     def _child_columns(self, cols: _Columns) -> _ChildColumns:
         return _ChildColumns(
-            upn=cols.cells("upn"),
+            upn=cols.as_read("upn"),  # the UPN checks tidy it themselves
             former=cols.parsed("former_upn", "upn", check_upn),
             surname=cols.parsed("surname", "name", nz.name),
             forename=cols.parsed("forename", "name", nz.name),
@@ -408,7 +427,7 @@ class RowChecker:
         """Each row's school as (LAESTAB, URN, name), or the reason it cannot be one; worked out
         once per distinct combination of the school columns."""
         cache = self._caches.setdefault("school_ref", {})
-        columns = [cols.cells(name) for name in ("laestab", "urn", "school_name", "school")]
+        columns = [cols.as_read(name) for name in ("laestab", "urn", "school_name", "school")]
         rows = list(zip(*columns, strict=True))
         keys: list[object] = list(rows)
         if not all({v.__class__ for v in column} <= _TEXT_OR_BLANK for column in columns):
@@ -417,7 +436,7 @@ class RowChecker:
         for key, cells in zip(keys, rows, strict=True):
             found = cache.get(key)
             if found is None:
-                found = _school_ref(*cells)
+                found = _school_ref(*map(_clean, cells))
                 if len(cache) < MEMO_LIMIT:
                     cache[key] = found
             out.append(found)
@@ -716,6 +735,28 @@ class RowChecker:
 
 
 _DATE = dt.date
+
+
+def _clean(value: object) -> object:
+    """A cell with its text stripped; blank text as None."""
+    if value.__class__ is str:
+        return value.strip() or None  # type: ignore[attr-defined]
+    return value
+
+
+def _only_text(values: list[object]) -> bool:
+    return set(map(type, values)) <= _TEXT_OR_BLANK
+
+
+def _cleaned(values: list[object]) -> list[object]:
+    """Cells cleaned (`_clean`): a column with many repeats cleans each distinct text once."""
+    if _only_text(values):
+        distinct = set(values)
+        if len(distinct) * 4 < len(values):
+            clean = {value: _clean(value) for value in distinct}
+            return list(map(clean.__getitem__, values))
+        return [(value.strip() or None) if value else None for value in values]  # type: ignore[attr-defined]
+    return list(map(_clean, values))
 
 
 def _where(values: Sequence[object], doubtful: Callable[[object], bool]) -> list[int]:
