@@ -740,7 +740,7 @@ _DATE = dt.date
 def _clean(value: object) -> object:
     """A cell with its text stripped; blank text as None."""
     if value.__class__ is str:
-        return value.strip() or None  # type: ignore[attr-defined]
+        return value.strip() or None
     return value
 
 
