@@ -55,6 +55,8 @@ class IdentityResolver:
     _similar_pairs: dict[tuple[str, str], bool] = field(default_factory=dict)
     _next_child: int = 0
     _next_identifier: int = 0
+    _first_new_child: int = 0
+    _first_new_identifier: int = 0
 
     def __post_init__(self) -> None:
         from exclusion_monitor.store import schema as t
@@ -64,8 +66,10 @@ class IdentityResolver:
             self._by_upn[row.upn] = known
             if row.kind == "current":
                 self._current[row.child_id] = known
-        self._next_child = store.next_id(self.conn, t.children)
-        self._next_identifier = store.next_id(self.conn, t.child_identifiers)
+        self._next_child = self._first_new_child = store.next_id(self.conn, t.children)
+        self._next_identifier = self._first_new_identifier = store.next_id(
+            self.conn, t.child_identifiers
+        )
 
     # -- people index (loaded only when a new UPN turns up) -----------------------------------
     def _ensure_people(self) -> dict[ExactKey, int]:
@@ -195,6 +199,10 @@ class IdentityResolver:
         self._by_upn[upn] = known
         if kind == "current":
             self._current[child_id] = known
+
+    def first_new_ids(self) -> tuple[int, int]:
+        """The ids from which this load numbers new children and new identifiers."""
+        return self._first_new_child, self._first_new_identifier
 
     def identifier_id(self, upn: str) -> int:
         return self._by_upn[upn].identifier_id

@@ -45,7 +45,7 @@ class SchoolRegister:
                 self.by_urn[school.urn] = school.id
             self.by_name.setdefault(school.name.casefold(), school.id)
         self.used: dict[int, int] = {}  # school id -> first row that used it
-        self._next = store.next_id(conn, t.schools)
+        self._next = self._first_new = store.next_id(conn, t.schools)
         self._cache: dict[tuple[str | None, str | None, str | None], int | str] = {}
 
     def resolve(self, record: Record, row: int) -> int:
@@ -87,7 +87,14 @@ class SchoolRegister:
         return school_id
 
     def record_sources(self) -> None:
-        store.add_sources(self.conn, "schools", self.batch_id, self.used.items())
+        """This batch as a source of the registered schools it used (the schools it added have
+        it as their own batch)."""
+        store.add_sources(
+            self.conn,
+            "schools",
+            self.batch_id,
+            [(school, row) for school, row in self.used.items() if school < self._first_new],
+        )
 
 
 Loader = Callable[[sa.Connection, int, list[tuple[int, Record]], Warnings], LoadOutcome]
@@ -145,6 +152,7 @@ def _resolve_children(
     identifier_rows: dict[int, int] = {}
     school_of, child_of, identifier_of = schools.resolve, resolver.resolve, resolver.identifier_id
     first_for_child, first_for_identifier = child_rows.setdefault, identifier_rows.setdefault
+    first_new_child, first_new_identifier = resolver.first_new_ids()
     add = resolved.append
     for row, record in records:
         try:
@@ -153,8 +161,12 @@ def _resolve_children(
         except (ValueError, UnknownChildError) as exc:
             outcome.rejected.append((row, str(exc)))
             continue
-        first_for_child(child_id, row)
-        first_for_identifier(identifier_of(record["upn"]), row)
+        # Children and UPNs the register already held get this batch as one more source.
+        if child_id < first_new_child:
+            first_for_child(child_id, row)
+        identifier_id = identifier_of(record["upn"])
+        if identifier_id < first_new_identifier:
+            first_for_identifier(identifier_id, row)
         add((row, record, school_id, child_id))
     return _ChildRows(resolved, outcome, resolver, schools, child_rows, identifier_rows)
 
@@ -182,9 +194,6 @@ def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> Non
             for identifier_id, child_id, upn, kind, temporary, _ in resolver.new_identifiers
         ],
     )
-    first_for_identifier = rows.identifier_rows.setdefault
-    for identifier_id, *_, row in resolver.new_identifiers:
-        first_for_identifier(identifier_id, row)
     store.add_sources(conn, "children", batch_id, rows.child_rows.items())
     store.add_sources(conn, "child_identifiers", batch_id, rows.identifier_rows.items())
     rows.schools.record_sources()
@@ -203,7 +212,8 @@ def _load_keyed(
     columns: list[str],
     what: str,
 ) -> LoadOutcome:
-    """Insert the records not already there; note this batch as a source of every record."""
+    """Insert the records not already there (this batch is their own batch); note this batch as
+    one more source of each record that was."""
     outcome = rows.outcome
     new_rows: list[tuple[Any, ...]] = []
     sources: list[tuple[int, int]] = []
@@ -219,11 +229,11 @@ def _load_keyed(
         first_row[key] = row
         record_id = known(key)
         if record_id is None:
-            record_id = next_id
+            add_row((next_id, *values, batch_id))
             next_id += 1
-            add_row((record_id, *values, batch_id))
-        add_source((record_id, row))
-    outcome.imported += len(sources)
+        else:
+            add_source((record_id, row))
+    outcome.imported += len(new_rows) + len(sources)
     _write_identity(conn, batch_id, rows)
     bulk_insert(conn, table, ["id", *columns, "batch_id"], new_rows)
     store.add_sources(conn, table.name, batch_id, sources)
@@ -345,7 +355,6 @@ def _load_schools(
             sources.append((existing.id, row))
         else:
             new_rows.append((next_id, laestab, *values.values(), batch_id))
-            sources.append((next_id, row))
             next_id += 1
         outcome.imported += 1
     bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
@@ -378,12 +387,12 @@ def _load_links(
         seen[key] = row
         record_id = existing.get(key)
         if record_id is None:
-            record_id = next_id
-            next_id += 1
             new_rows.append(
-                (record_id, school_id, linked_id, r["link_type"], r["link_date"], batch_id)
+                (next_id, school_id, linked_id, r["link_type"], r["link_date"], batch_id)
             )
-        sources.append((record_id, row))
+            next_id += 1
+        else:
+            sources.append((record_id, row))
         outcome.imported += 1
     bulk_insert(
         conn,

@@ -128,35 +128,25 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
     with db.write() as conn:
         for record_type in UNDO_ORDER:
             table = _TABLES[record_type]
-            mine = sa.select(rs.c.record_id).where(
+            # A record's own batch_id is its first source; record_sources holds the others.
+            also_mine = sa.select(rs.c.record_id).where(
                 rs.c.record_type == record_type, rs.c.batch_id == batch_id
             )
             others = sa.select(rs.c.record_id).where(
                 rs.c.record_type == record_type, rs.c.batch_id != batch_id
             )
-            condition = sa.and_(table.c.id.in_(mine), table.c.id.not_in(others))
+            condition = sa.and_(table.c.batch_id == batch_id, table.c.id.not_in(others))
             if record_type == "schools":
                 condition = sa.and_(condition, *_school_unused(table))
             removed[record_type] = conn.execute(table.delete().where(condition)).rowcount
             kept[record_type] = int(
                 conn.execute(
-                    sa.select(sa.func.count()).select_from(table).where(table.c.id.in_(mine))
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .where(sa.or_(table.c.batch_id == batch_id, table.c.id.in_(also_mine)))
                 ).scalar_one()
             )
-            # A surviving record first brought by this batch now belongs to its next source.
-            conn.execute(
-                table.update()
-                .where(table.c.batch_id == batch_id, table.c.id.in_(others))
-                .values(
-                    batch_id=sa.select(sa.func.min(rs.c.batch_id))
-                    .where(
-                        rs.c.record_type == record_type,
-                        rs.c.record_id == table.c.id,
-                        rs.c.batch_id != batch_id,
-                    )
-                    .scalar_subquery()
-                )
-            )
+            _pass_to_next_source(conn, record_type, table, batch_id)
         conn.execute(rs.delete().where(rs.c.batch_id == batch_id))
         for record_type in UNDO_ORDER:  # sources of records removed with a child
             table = _TABLES[record_type]
@@ -177,6 +167,57 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
             .values(status="undone", undone_at=dt.datetime.now(), undone_by=account)
         )
     return UndoResult(batch_id, removed, kept)
+
+
+def _pass_to_next_source(
+    conn: sa.Connection, record_type: str, table: sa.Table, batch_id: int
+) -> None:
+    """A surviving record that this batch brought first now belongs to its next source: that
+    batch becomes its own and leaves record_sources."""
+    rs = t.record_sources
+    next_source = (
+        sa.select(sa.func.min(rs.c.batch_id))
+        .where(
+            rs.c.record_type == record_type,
+            rs.c.record_id == table.c.id,
+            rs.c.batch_id != batch_id,
+        )
+        .scalar_subquery()
+    )
+    moves = conn.execute(
+        sa.select(table.c.id, next_source).where(table.c.batch_id == batch_id)
+    ).all()
+    if not moves:
+        return
+    conn.execute(
+        table.update()
+        .where(table.c.id == sa.bindparam("record"))
+        .values(batch_id=sa.bindparam("to")),
+        [{"record": record_id, "to": to} for record_id, to in moves],
+    )
+    conn.execute(
+        rs.delete().where(
+            rs.c.record_type == record_type,
+            rs.c.record_id == sa.bindparam("record"),
+            rs.c.batch_id == sa.bindparam("to"),
+        ),
+        [{"record": record_id, "to": to} for record_id, to in moves],
+    )
+
+
+def record_batches(conn: sa.Connection, record_type: str, record_id: int) -> list[int]:
+    """Every batch that brought a record: its own batch first, then the others in order."""
+    from exclusion_monitor.store.intake import RECORD_TABLES
+
+    table = RECORD_TABLES[record_type]
+    own = conn.execute(sa.select(table.c.batch_id).where(table.c.id == record_id)).scalar()
+    rs = t.record_sources
+    others = conn.execute(
+        sa.select(rs.c.batch_id)
+        .where(rs.c.record_type == record_type, rs.c.record_id == record_id)
+        .order_by(rs.c.batch_id)
+    ).scalars()
+    return ([] if own is None else [int(own)]) + [int(b) for b in others if b != own]
 
 
 def _school_unused(schools: sa.Table) -> Sequence[sa.ColumnElement[bool]]:

@@ -137,12 +137,12 @@ def merge_children(conn: sa.Connection, *, keep: int, gone: int) -> None:
             twin = kept_rows.get(tuple(r[1:]))
             if twin is None:
                 continue
-            _move_sources(conn, table.name, int(r[0]), twin)
+            _move_sources(conn, table, int(r[0]), twin)
             conn.execute(table.delete().where(table.c.id == r[0]))
         conn.execute(table.update().where(table.c.child_id == gone).values(child_id=keep))
     ci = t.child_identifiers
     conn.execute(ci.update().where(ci.c.child_id == gone).values(child_id=keep, kind="former"))
-    _move_sources(conn, "children", gone, keep)
+    _move_sources(conn, t.children, gone, keep)
     for table in (t.family_members, t.flags):
         conn.execute(
             table.delete().where(
@@ -179,15 +179,26 @@ def merge_children(conn: sa.Connection, *, keep: int, gone: int) -> None:
     conn.execute(t.children.delete().where(t.children.c.id == gone))
 
 
-def _move_sources(conn: sa.Connection, record_type: str, source: int, target: int) -> None:
+def _move_sources(conn: sa.Connection, table: sa.Table, source: int, target: int) -> None:
+    """The batches that brought record `source` (its own batch and the others) become sources of
+    `target`, which keeps its own batch."""
+    from exclusion_monitor.store.intake import add_sources
+
     rs = t.record_sources
-    rows = conn.execute(
+    record_type = table.name
+    own = {
+        int(r[0]): r[1]
+        for r in conn.execute(
+            sa.select(table.c.id, table.c.batch_id).where(table.c.id.in_([source, target]))
+        )
+    }
+    brought = [(own[source], None)] if own.get(source) is not None else []
+    brought += conn.execute(
         sa.select(rs.c.batch_id, rs.c.row_number).where(
             rs.c.record_type == record_type, rs.c.record_id == source
         )
     ).all()
-    from exclusion_monitor.store.intake import add_sources
-
-    for batch_id, row_number in rows:
-        add_sources(conn, record_type, int(batch_id), [(target, row_number)])
+    for batch_id, row_number in brought:
+        if batch_id != own.get(target):
+            add_sources(conn, record_type, int(batch_id), [(target, row_number)])
     conn.execute(rs.delete().where(rs.c.record_type == record_type, rs.c.record_id == source))

@@ -2,8 +2,8 @@
 
 The intake calls these inside one write transaction per file (`Database.write()`), with a bigger
 page cache for the load and, when a load is bigger than what a table holds, its plain indexes
-built once after the rows are in. Every batch that brings a record, the first included, has a
-`record_sources` row (undo and merges rely on it).
+built once after the rows are in. A record's own `batch_id` is the batch that first brought it;
+every other batch that brings it again has a `record_sources` row (undo and merges rely on both).
 """
 
 from __future__ import annotations
@@ -175,13 +175,18 @@ def add_rejected_rows(
 
 
 def add_sources(
-    conn: sa.Connection, record_type: str, batch_id: int, rows: Iterable[tuple[int, int]]
+    conn: sa.Connection,
+    record_type: str,
+    batch_id: int,
+    rows: Iterable[tuple[int, int | None]],
 ) -> None:
-    """(record id, row number) pairs: this batch brought these records."""
+    """(record id, row number) pairs: this batch brought these records too (a record's own batch,
+    the first to bring it, needs no row here)."""
     pairs = rows if isinstance(rows, list) else list(rows)
     if is_sqlite(conn) and len(pairs) > 1 and _consecutive_ids(pairs):
-        # The records a load has just added: consecutive ids, so one INSERT ... SELECT over a
-        # JSON array of their row numbers instead of a Python tuple and a bound row each.
+        # Records an earlier load added together, met again in the same order (the next census
+        # of the same pupils): consecutive ids, so one INSERT ... SELECT over a JSON array of
+        # their row numbers instead of a Python tuple and a bound row each.
         conn.exec_driver_sql(
             "INSERT INTO record_sources (record_type, record_id, batch_id, row_number) "
             "SELECT ?, ? + key, ?, value FROM json_each(?) WHERE true "
@@ -198,7 +203,7 @@ def add_sources(
     )
 
 
-def _consecutive_ids(pairs: Sequence[tuple[int, int]]) -> bool:
+def _consecutive_ids(pairs: Sequence[tuple[int, int | None]]) -> bool:
     first = pairs[0][0]
     return pairs[-1][0] - first == len(pairs) - 1 and all(
         record_id == first + i for i, (record_id, _) in enumerate(pairs)

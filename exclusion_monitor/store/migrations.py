@@ -25,10 +25,35 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
+
+_RECORD_TABLES = [
+    "schools", "school_links", "children", "child_identifiers", "enrolments",
+    "census_observations", "exclusions",
+]  # fmt: skip
+
+
+def _v2_first_sources_implicit(conn: sa.Connection) -> None:
+    """Version 2: a record's own batch_id is its first source, so record_sources keeps only the
+    other batches that brought it; the two indexes on children's names, which no query used,
+    go (a first census builds them for every pupil)."""
+    sources = sa.table(
+        "record_sources", sa.column("record_type"), sa.column("record_id"), sa.column("batch_id")
+    )
+    for name in _RECORD_TABLES:
+        records = sa.table(name, sa.column("id"), sa.column("batch_id"))
+        own_batch = sa.select(records.c.batch_id).where(records.c.id == sources.c.record_id)
+        conn.execute(
+            sources.delete().where(
+                sources.c.record_type == name, sources.c.batch_id == own_batch.scalar_subquery()
+            )
+        )
+    for index in ("ix_children_name", "ix_children_identity"):
+        conn.execute(sa.text(f"DROP INDEX IF EXISTS {index}"))
+
 
 # STEPS[n] upgrades a database at version n - 1 to version n.
-STEPS: dict[int, Callable[[sa.Connection], None]] = {}
+STEPS: dict[int, Callable[[sa.Connection], None]] = {2: _v2_first_sources_implicit}
 
 
 def upgrade(db: Database, from_version: int) -> None:

@@ -101,7 +101,9 @@ rejected_rows = sa.Table(
     sa.Column("raw", sa.Text),  # JSON: the row as read, to send back to the school
 )
 
-# Every batch that brought a record, so undoing one batch keeps what another also brought.
+# The other batches that brought a record, so undoing one batch keeps what another also brought.
+# A record's own batch_id is its first source and has no row here (a first census would otherwise
+# write three rows here for every pupil); later batches that bring it again each add one.
 record_sources = sa.Table(
     "record_sources",
     metadata,
@@ -165,8 +167,6 @@ children = sa.Table(
     sa.Column("looked_after", sa.Boolean),
     sa.Column("created_at", sa.DateTime, nullable=False),
     _batch(),
-    sa.Index("ix_children_name", "surname", "forename"),
-    sa.Index("ix_children_identity", "date_of_birth", "surname"),
 )
 
 child_identifiers = sa.Table(

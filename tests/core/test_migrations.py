@@ -119,3 +119,55 @@ def test_failed_step_leaves_the_old_version(
     columns = [row[1] for row in conn.execute("PRAGMA table_info(schools)")]
     assert "motto" not in columns
     conn.close()
+
+
+def test_version_2_keeps_only_the_other_batches_in_record_sources(tmp_path: Path) -> None:
+    """From version 2 a record's own batch_id is its first source: the rows that repeated it go,
+    the rows for the other batches that brought it stay, and so does every record."""
+    path = tmp_path / "v1.db"
+    _load_snapshot(1, path)
+    conn = sqlite3.connect(path)
+    for batch in (1, 2):
+        conn.execute(
+            "INSERT INTO import_batches (id, file_name, file_hash, kind, imported_at, rows_read, "
+            "rows_imported, rows_rejected, status, mapping, warnings) VALUES "
+            f"({batch}, 'f{batch}.csv', 'h{batch}', 'exclusions', '2024-01-0{batch}', 1, 1, 0, "
+            "'imported', '{}', '[]')"
+        )
+    conn.execute(
+        "INSERT INTO schools (id, laestab, name, batch_id) VALUES (1, '3304002', 'School', 1)"
+    )
+    conn.execute(
+        "INSERT INTO children (id, surname, forename, created_at, batch_id) "
+        "VALUES (1, 'Testerton', 'Pupil', '2024-01-01', 1)"
+    )
+    conn.execute(
+        "INSERT INTO exclusions (id, child_id, school_id, category, start_date, sessions, "
+        "batch_id) VALUES (1, 1, 1, 'SUSP', '2023-10-02', 2, 1), (2, 1, 1, 'SUSP', '2024-01-08', "
+        "2, 2)"
+    )
+    conn.executemany(
+        "INSERT INTO record_sources VALUES (?, ?, ?, ?)",
+        [
+            ("schools", 1, 1, 2), ("children", 1, 1, 2), ("children", 1, 2, 2),
+            ("exclusions", 1, 1, 2), ("exclusions", 1, 2, 2), ("exclusions", 2, 2, 3),
+        ],
+    )  # fmt: skip
+    conn.commit()
+    conn.close()
+
+    db = open_database(path)
+    assert db.schema_version() == migrations.CURRENT_VERSION
+    with db.read() as read:
+        sources = read.exec_driver_sql(
+            "SELECT record_type, record_id, batch_id FROM record_sources ORDER BY 1, 2, 3"
+        ).all()
+        counts = [
+            read.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
+            for name in ("schools", "children", "exclusions")
+        ]
+        indexes = {row[0] for row in read.exec_driver_sql("SELECT name FROM sqlite_master")}
+    db.close()
+    assert [tuple(row) for row in sources] == [("children", 1, 2), ("exclusions", 1, 2)]
+    assert counts == [1, 1, 2]
+    assert "ix_children_name" not in indexes and "ix_children_identity" not in indexes

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.store import schema as t
-from exclusion_monitor.store.batches import list_batches, rejected_rows, undo_batch
+from exclusion_monitor.store.batches import list_batches, record_batches, rejected_rows, undo_batch
 from exclusion_monitor.store.checks import run_checks
 from exclusion_monitor.store.identity import list_identity_reviews, resolve_identity_review
 from imports.rejected_export import save_rejected_rows
@@ -133,12 +133,24 @@ def test_same_exclusion_in_two_files_is_one_exclusion_with_two_sources(
     first, second = import_one(spring), import_one(summer)
     assert (first.rows_imported, second.rows_imported) == (2, 2)
     assert _count(db, t.exclusions) == 3
-    rs = t.record_sources.c
     with db.read() as conn:
-        sources = conn.execute(
-            sa.select(sa.func.count()).where(rs.record_type == "exclusions")
+        brought = {
+            start: record_batches(conn, "exclusions", record_id)
+            for record_id, start in conn.execute(
+                sa.select(t.exclusions.c.id, t.exclusions.c.start_date)
+            )
+        }
+        extra_rows = conn.execute(
+            sa.select(sa.func.count()).select_from(t.record_sources)
         ).scalar_one()
-    assert sources == 4
+    assert brought == {
+        dt.date(2023, 10, 2): [first.batch_id, second.batch_id],
+        dt.date(2023, 10, 3): [first.batch_id],
+        dt.date(2024, 1, 8): [second.batch_id],
+    }
+    # Only what the second file brought again has a row of its own: the exclusion, the child
+    # and the UPN (each record's first batch is its own batch_id), and the school.
+    assert extra_rows == 4
 
     undo_batch(db, first.batch_id, "officer1")
     assert _count(db, t.exclusions) == 2  # the shared one stays with the summer batch

@@ -333,7 +333,7 @@ def test_a_first_big_load_builds_plain_indexes_after_and_leaves_them_as_they_wer
     from exclusion_monitor.store.checks import run_checks
 
     before = _indexes(db)
-    assert any(name == "ix_children_name" for name, _ in before)
+    assert any(name == "ix_children_batch_id" for name, _ in before)
     during: list[set[str]] = []
     real_keys = intake.census_keys
 
@@ -358,7 +358,10 @@ def test_a_first_big_load_builds_plain_indexes_after_and_leaves_them_as_they_wer
     assert all(check.ok for check in run_checks(db))
     assert len(during) == 2
     for names in during:  # while loading: plain indexes gone, unique ones kept
-        assert "ix_children_name" not in names and "ix_census_observations_census_date" not in names
+        assert (
+            "ix_children_batch_id" not in names
+            and "ix_census_observations_census_date" not in names
+        )
         assert "ix_import_batches_file_hash" in names
         assert any(name.startswith("sqlite_autoindex_child_identifiers") for name in names)
 
