@@ -88,8 +88,8 @@ def test_near_match_goes_to_review_and_merge_keeps_both_upns(
     first = [census_row(10, surname="Okafor", forename="Jon", dob="03/03/2012")]
     second = [census_row(11, surname="Okafor", forename="John", dob="03/03/2012",
                          census_date="18/01/2024")]  # fmt: skip
-    import_one(write_csv(tmp_path / "a.csv", CENSUS_HEADERS, first))
-    import_one(write_csv(tmp_path / "b.csv", CENSUS_HEADERS, second))
+    batch_a = import_one(write_csv(tmp_path / "a.csv", CENSUS_HEADERS, first)).batch_id
+    batch_b = import_one(write_csv(tmp_path / "b.csv", CENSUS_HEADERS, second)).batch_id
     assert _count(db, t.children) == 2  # never merged silently
     (review,) = list_identity_reviews(db)
     assert review.reason == "same surname and date of birth, similar forename"
@@ -101,6 +101,21 @@ def test_near_match_goes_to_review_and_merge_keeps_both_upns(
     assert kinds == sorted([(upn(10), "current"), (upn(11), "former")])
     assert _count(db, t.census_observations) == 2
     assert all(check.ok for check in run_checks(db))
+    with db.read() as conn:
+        (child_id,) = conn.execute(sa.select(t.children.c.id)).scalars()
+        assert record_batches(conn, "children", child_id) == [batch_a, batch_b]
+
+    # The merged child came with both files: undoing one keeps it and the other's census.
+    undo_batch(db, batch_a, "officer1")
+    assert _count(db, t.children) == 1
+    assert [u for _, u, _, _ in _identifiers(db)] == [upn(11)]
+    with db.read() as conn:
+        assert record_batches(conn, "children", child_id) == [batch_b]
+        dates = conn.execute(sa.select(t.census_observations.c.census_date)).scalars().all()
+    assert dates == [dt.date(2024, 1, 18)]
+    undo_batch(db, batch_b, "officer1")
+    for table in (t.children, t.child_identifiers, t.census_observations, t.record_sources):
+        assert _count(db, table) == 0, table.name
 
 
 def test_keep_apart_leaves_two_children(tmp_path: Path, db: Any, import_one: Any) -> None:
