@@ -7,6 +7,7 @@ added twice: the batch is recorded as one more source of it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,20 +220,28 @@ def _load_keyed(
     sources: list[tuple[int, int]] = []
     first_row: dict[tuple[Any, ...], int] = {}
     next_id = store.next_id(conn, table)
-    known = existing.get
-    add_row, add_source = new_rows.append, sources.append
-    for row, record, school_id, child_id in rows.resolved:
-        key, values = make(record, school_id, child_id)
-        if key in first_row:
-            outcome.rejected.append((row, f"repeats row {first_row[key]} ({what})"))
-            continue
-        first_row[key] = row
-        record_id = known(key)
-        if record_id is None:
-            add_row((next_id, *values, batch_id))
-            next_id += 1
-        else:
-            add_source((record_id, row))
+    made = [make(record, school_id, child_id) for _, record, school_id, child_id in rows.resolved]
+    keys = [key for key, _ in made]
+    if len(set(keys)) == len(keys) and existing.keys().isdisjoint(keys):
+        # All new and no repeats (a first census, or a new census date): numbered in one go.
+        new_rows = [
+            (record_id, *values, batch_id)
+            for record_id, (_, values) in zip(itertools.count(next_id), made)
+        ]
+    else:
+        known = existing.get
+        add_row, add_source = new_rows.append, sources.append
+        for (row, *_), (key, values) in zip(rows.resolved, made, strict=True):
+            if key in first_row:
+                outcome.rejected.append((row, f"repeats row {first_row[key]} ({what})"))
+                continue
+            first_row[key] = row
+            record_id = known(key)
+            if record_id is None:
+                add_row((next_id, *values, batch_id))
+                next_id += 1
+            else:
+                add_source((record_id, row))
     outcome.imported += len(new_rows) + len(sources)
     _write_identity(conn, batch_id, rows)
     bulk_insert(conn, table, ["id", *columns, "batch_id"], new_rows)

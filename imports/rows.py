@@ -268,6 +268,8 @@ class RowChecker:
         """(row number, record) for the good rows and (row number, reason) for the rest."""
         checks = self._handler(_Columns(self, [raw for _, raw in rows]))
         settled = checks.quick() if checks.quick is not None and self.quick else None
+        if settled is not None and None not in settled:  # every row passed every check
+            return list(zip([line for line, _ in rows], settled, strict=True)), []  # type: ignore[arg-type]
         check_one = checks.one
         records: list[tuple[int, Record]] = []
         rejected: list[tuple[int, str]] = []

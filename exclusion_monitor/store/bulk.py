@@ -65,7 +65,7 @@ def _sqlite_insert(
     unknown = [name for name in columns if name not in table.c]
     if unknown:
         raise ValueError(f"{table.name} has no column {unknown[0]}")
-    if any(len(row) != len(columns) for row in rows):
+    if set(map(len, rows)) != {len(columns)}:
         raise ValueError(f"every row for {table.name} must have {len(columns)} values")
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)

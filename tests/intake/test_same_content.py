@@ -419,3 +419,20 @@ def test_census_rows_settled_column_by_column_match_the_full_row_check(
         checks = checker._handler(_Columns(checker, [raw for _, raw in numbered]))
         assert checks.quick is not None
         assert any(record is not None for record in checks.quick()), "some rows are settled"
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", "b", "é", " ", ",", ";", "\t", "\r", "\n", "\r\n"]), max_size=40
+    ).map("".join),
+    st.sampled_from([",", ";", "\t"]),
+)
+@settings(max_examples=500, deadline=None)
+def test_csv_text_without_quotes_splits_as_the_csv_module_reads_it(text: str, sep: str) -> None:
+    import csv
+    import io
+
+    from imports.reading import _plain_rows
+
+    assert _plain_rows(text, sep) == list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    assert _plain_rows(text + '"', sep) is None
