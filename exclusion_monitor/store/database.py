@@ -312,7 +312,9 @@ def server_engine(url: sa.URL) -> sa.Engine:
         password = credentials.stored_password(url)
         if password is not None:
             connect_args["password"] = password
-    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    return sa.create_engine(
+        url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def sqlite_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
@@ -328,7 +330,9 @@ def sqlite_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
     else:
         url = f"sqlite+pysqlite:///{path.as_posix()}"
     engine = sa.create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        hide_parameters=True,  # a failed statement's values (names, UPNs) never reach a log
     )
 
     @event.listens_for(engine, "connect")

@@ -159,3 +159,17 @@ def test_errors_raised_by_the_caller_pass_through_unchanged(db: Database) -> Non
         conn.execute(t.schools.insert().values(laestab="3302001", name="B"))
     with db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t.schools)).scalar() == 0
+
+
+def test_a_failed_bulk_insert_names_no_values(db: Database) -> None:
+    """A statement that fails says which statement, never the values it carried (a child's name
+    or UPN must not reach the log through an error message)."""
+    import datetime as dt
+
+    from exclusion_monitor.store.bulk import bulk_insert
+
+    rows = [(1, "Zebedee", "Quillfeather", dt.datetime(2024, 1, 1), 999)]  # no batch 999
+    with pytest.raises(sa.exc.DBAPIError) as caught, db.write() as conn:
+        bulk_insert(conn, t.children, ["id", "surname", "forename", "created_at", "batch_id"], rows)
+    assert "Zebedee" not in str(caught.value) and "Quillfeather" not in str(caught.value)
+    assert "children" in str(caught.value)
