@@ -7,7 +7,6 @@ added twice: the batch is recorded as one more source of it.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,42 +208,37 @@ def _load_keyed(
     rows: _ChildRows,
     table: sa.Table,
     existing: dict[tuple[Any, ...], int],
-    make: Callable[[Record, int, int], tuple[tuple[Any, ...], tuple[Any, ...]]],
+    make: Callable[[Record, int, int], tuple[Any, ...]],
     columns: list[str],
+    key_length: int,
     what: str,
 ) -> LoadOutcome:
     """Insert the records not already there (this batch is their own batch); note this batch as
-    one more source of each record that was."""
+    one more source of each record that was. `make` gives a record's row in the order of
+    `columns`, ending with the batch; its first `key_length` values say which record it is."""
     outcome = rows.outcome
-    new_rows: list[tuple[Any, ...]] = []
-    sources: list[tuple[int, int]] = []
-    first_row: dict[tuple[Any, ...], int] = {}
-    next_id = store.next_id(conn, table)
     made = [make(record, school_id, child_id) for _, record, school_id, child_id in rows.resolved]
-    keys = [key for key, _ in made]
+    keys = [values[:key_length] for values in made]
+    sources: list[tuple[int, int]] = []
     if len(set(keys)) == len(keys) and existing.keys().isdisjoint(keys):
-        # All new and no repeats (a first census, or a new census date): numbered in one go.
-        new_rows = [
-            (record_id, *values, batch_id)
-            for record_id, (_, values) in zip(itertools.count(next_id), made)
-        ]
+        new_rows = made  # all new and no repeats (a first census, or a new census date)
     else:
+        new_rows = []
+        first_row: dict[tuple[Any, ...], int] = {}
         known = existing.get
-        add_row, add_source = new_rows.append, sources.append
-        for (row, *_), (key, values) in zip(rows.resolved, made, strict=True):
+        for (row, *_), key, values in zip(rows.resolved, keys, made, strict=True):
             if key in first_row:
                 outcome.rejected.append((row, f"repeats row {first_row[key]} ({what})"))
                 continue
             first_row[key] = row
             record_id = known(key)
             if record_id is None:
-                add_row((next_id, *values, batch_id))
-                next_id += 1
+                new_rows.append(values)
             else:
-                add_source((record_id, row))
+                sources.append((record_id, row))
     outcome.imported += len(new_rows) + len(sources)
     _write_identity(conn, batch_id, rows)
-    bulk_insert(conn, table, ["id", *columns, "batch_id"], new_rows)
+    bulk_insert(conn, table, columns, new_rows)  # the database numbers them
     store.add_sources(conn, table.name, batch_id, sources)
     return outcome
 
@@ -252,6 +246,7 @@ def _load_keyed(
 _CENSUS_COLUMNS = [
     "child_id", "school_id", "census_date", "upn_seen", "nc_year", "enrol_status", "entry_date",
     "fsm", "sen", "ethnicity", "looked_after", "address_line1", "postcode", "family_ref",
+    "batch_id",
 ]  # fmt: skip
 
 
@@ -261,24 +256,22 @@ def _load_census(
     rows = _resolve_children(conn, batch_id, records, warnings)
     existing = store.census_keys(conn, {r["census_date"] for _, r, _, _ in rows.resolved})
 
-    def make(r: Record, school_id: int, child_id: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-        key = (child_id, school_id, r["census_date"])
-        values = (
+    def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
+        return (
             child_id, school_id, r["census_date"], r["upn"], r["nc_year"], r["enrol_status"],
             r["entry_date"], r["fsm"], r["sen"], r["ethnicity"], r["looked_after"],
-            r["address_line1"], r["postcode"], r["family_ref"],
+            r["address_line1"], r["postcode"], r["family_ref"], batch_id,
         )  # fmt: skip
-        return key, values
 
     return _load_keyed(
-        conn, batch_id, rows, t.census_observations, existing, make, _CENSUS_COLUMNS,
+        conn, batch_id, rows, t.census_observations, existing, make, _CENSUS_COLUMNS, 3,
         "the same pupil at the same school on the same census date",
     )  # fmt: skip
 
 
 _EXCLUSION_COLUMNS = [
     "child_id", "school_id", "category", "start_date", "end_date", "sessions", "reason1",
-    "reason2", "reason3", "review_outcome",
+    "reason2", "reason3", "review_outcome", "batch_id",
 ]  # fmt: skip
 
 
@@ -288,24 +281,22 @@ def _load_exclusions(
     rows = _resolve_children(conn, batch_id, records, warnings)
     existing = store.exclusion_keys(conn)
 
-    def make(r: Record, school_id: int, child_id: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
         reasons = [*r["reasons"], None, None, None][:3]
-        key = (child_id, school_id, r["category"], r["start_date"])
-        values = (
+        return (
             child_id, school_id, r["category"], r["start_date"], r["end_date"], r["sessions"],
-            *reasons, r["review_outcome"],
+            *reasons, r["review_outcome"], batch_id,
         )  # fmt: skip
-        return key, values
 
     return _load_keyed(
-        conn, batch_id, rows, t.exclusions, existing, make, _EXCLUSION_COLUMNS,
+        conn, batch_id, rows, t.exclusions, existing, make, _EXCLUSION_COLUMNS, 4,
         "the same exclusion: pupil, school, category and start date",
     )  # fmt: skip
 
 
 _ENROLMENT_COLUMNS = [
-    "child_id", "school_id", "entry_date", "leaving_date", "leaving_reason", "destination",
-    "enrol_status",
+    "child_id", "school_id", "entry_date", "enrol_status", "leaving_date", "leaving_reason",
+    "destination", "batch_id",
 ]  # fmt: skip
 
 
@@ -315,16 +306,14 @@ def _load_enrolments(
     rows = _resolve_children(conn, batch_id, records, warnings)
     existing = store.enrolment_keys(conn)
 
-    def make(r: Record, school_id: int, child_id: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-        key = (child_id, school_id, r["entry_date"], r["enrol_status"])
-        values = (
-            child_id, school_id, r["entry_date"], r["leaving_date"], r["leaving_reason"],
-            r["destination"], r["enrol_status"],
+    def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
+        return (
+            child_id, school_id, r["entry_date"], r["enrol_status"], r["leaving_date"],
+            r["leaving_reason"], r["destination"], batch_id,
         )  # fmt: skip
-        return key, values
 
     return _load_keyed(
-        conn, batch_id, rows, t.enrolments, existing, make, _ENROLMENT_COLUMNS,
+        conn, batch_id, rows, t.enrolments, existing, make, _ENROLMENT_COLUMNS, 4,
         "the same registration: pupil, school, entry date and status",
     )  # fmt: skip
 

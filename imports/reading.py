@@ -320,7 +320,7 @@ def _plain_rows(text: str, delimiter: str) -> list[list[Cell]] | None:
         lines.pop()
     if lines and max(map(len, lines)) > csv.field_size_limit():
         return None  # the csv module refuses such a field, with its own message
-    return [line.split(delimiter) if line else [] for line in lines]
+    return cast(list[list[Cell]], [line.split(delimiter) if line else [] for line in lines])
 
 
 def _open_csv(path: Path) -> Book:

@@ -10,6 +10,7 @@ schema up to date (after a backup, for a file). Write errors become plain senten
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import sqlite3
@@ -158,15 +159,11 @@ class Database:
         self.close()
 
 
-def _iso_datetime(value: dt.datetime) -> str:
-    return value.isoformat(" ")
-
-
 # Dates and times reach SQLite as ISO text, as Python's own sqlite3 adapters write them (and as
 # SQLAlchemy reads them back). Registered here because those defaults are deprecated from Python
 # 3.12, and for dates as the C method itself: a census binds a million dates.
 sqlite3.register_adapter(dt.date, dt.date.isoformat)
-sqlite3.register_adapter(dt.datetime, _iso_datetime)
+sqlite3.register_adapter(dt.datetime, functools.partial(dt.datetime.isoformat, sep=" "))
 
 
 def _end_failed_transaction(conn: sa.Connection) -> None:
