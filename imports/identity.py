@@ -17,11 +17,12 @@ NEAR_LIMIT = 25
 ExactKey = tuple[str, str, dt.date | None, str | None]
 
 
-# The rows a load adds, as plain tuples (a quarter of a million of them in a first census):
-NewChild = tuple[
-    int, str, str, dt.date | None, str | None, int
-]  # id, surname, forename, dob, sex, row
-NewIdentifier = tuple[int, int, str, str, bool, int]  # id, child id, UPN, kind, temporary, row
+# The rows a load adds, in the order of these columns (a quarter of a million of them in a first
+# census, so plain tuples ready to insert):
+CHILD_COLUMNS = ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"]
+IDENTIFIER_COLUMNS = ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"]
+NewChild = tuple[int, str, str, dt.date | None, str | None, dt.datetime, int | None]
+NewIdentifier = tuple[int, int, str, str, bool, dt.date, int | None]
 
 
 @dataclass(slots=True)
@@ -42,6 +43,8 @@ class IdentityResolver:
 
     conn: sa.Connection
     today: dt.date
+    batch_id: int | None = None  # the batch that adds the new children and identifiers
+    now: dt.datetime = field(default_factory=dt.datetime.now)
     new_children: list[NewChild] = field(default_factory=list)
     new_identifiers: list[NewIdentifier] = field(default_factory=list)
     reviews: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -94,13 +97,13 @@ class IdentityResolver:
             self._by_dob_forename.setdefault((dob, key[1]), []).append(child_id)
 
     # -- resolution ---------------------------------------------------------------------------
-    def resolve(self, record: dict[str, Any], row: int) -> int:
+    def resolve(self, record: dict[str, Any]) -> int:
         """The child id for a checked row, adding the child or identifiers as the row shows."""
         upn: str = record["upn"]
         former: str | None = record["former_upn"]
         known = self._by_upn.get(upn)
         if not former:  # most rows
-            return known.child_id if known else self._new_upn(record, row)
+            return known.child_id if known else self._new_upn(record)
         known_former = self._by_upn.get(former)
         if known and known_former and known.child_id != known_former.child_id:
             self._review(
@@ -111,16 +114,14 @@ class IdentityResolver:
             return known.child_id
         if known:
             if not known_former:
-                self._add_identifier(
-                    known.child_id, former, record["former_temporary"], row, "former"
-                )
+                self._add_identifier(known.child_id, former, record["former_temporary"], "former")
             return known.child_id
         if known_former:
-            self._attach(known_former.child_id, upn, record["upn_temporary"], row)
+            self._attach(known_former.child_id, upn, record["upn_temporary"])
             return known_former.child_id
-        return self._new_upn(record, row)
+        return self._new_upn(record)
 
-    def _new_upn(self, record: dict[str, Any], row: int) -> int:
+    def _new_upn(self, record: dict[str, Any]) -> int:
         """A UPN (and Former UPN) not known yet: the child of an exact match where a temporary
         UPN is involved, else a new child, with its near matches queued for review."""
         upn, temporary = record["upn"], record["upn_temporary"]
@@ -135,7 +136,7 @@ class IdentityResolver:
             if match is not None:
                 current = self._current.get(match)
                 if temporary or (current is not None and current.temporary):
-                    self._attach(match, upn, temporary, row)
+                    self._attach(match, upn, temporary)
                     return match
         if not surname or not forename:
             raise UnknownChildError(
@@ -144,20 +145,22 @@ class IdentityResolver:
             )
         child_id = self._next_child
         self._next_child += 1
-        self.new_children.append((child_id, surname, forename, dob, sex, row))
+        self.new_children.append((child_id, surname, forename, dob, sex, self.now, self.batch_id))
         former = record["former_upn"]
         if former and temporary and not record["former_temporary"]:
-            self._add_identifier(child_id, former, False, row, "current")
-            self._add_identifier(child_id, upn, True, row, "former")
+            self._add_identifier(child_id, former, False, "current")
+            self._add_identifier(child_id, upn, True, "former")
         else:  # the UPN is not known (resolve), so it is this child's current one
             identifier_id = self._next_identifier
             self._next_identifier += 1
-            self.new_identifiers.append((identifier_id, child_id, upn, "current", temporary, row))
+            self.new_identifiers.append(
+                (identifier_id, child_id, upn, "current", temporary, self.today, self.batch_id)
+            )
             self._by_upn[upn] = self._current[child_id] = _Known(
                 child_id, identifier_id, "current", temporary
             )
             if former:
-                self._add_identifier(child_id, former, record["former_temporary"], row, "former")
+                self._add_identifier(child_id, former, record["former_temporary"], "former")
         self._people[child_id] = key
         exact.setdefault(key, child_id)
         if dob is not None:
@@ -176,25 +179,25 @@ class IdentityResolver:
                 same_forename.append(child_id)
         return child_id
 
-    def _attach(self, child_id: int, upn: str, temporary: bool, row: int) -> None:
+    def _attach(self, child_id: int, upn: str, temporary: bool) -> None:
         """A new UPN for a known child: a permanent UPN replaces a temporary current one;
         a child with two permanent UPNs keeps the first as current."""
         current = self._current.get(child_id)
         if current is not None and current.temporary and not temporary:
             current.kind = "former"
             self.demoted.append(current.identifier_id)
-            self._add_identifier(child_id, upn, temporary, row, "current")
+            self._add_identifier(child_id, upn, temporary, "current")
         else:
-            self._add_identifier(child_id, upn, temporary, row, "former")
+            self._add_identifier(child_id, upn, temporary, "former")
 
-    def _add_identifier(
-        self, child_id: int, upn: str, temporary: bool, row: int, kind: str
-    ) -> None:
+    def _add_identifier(self, child_id: int, upn: str, temporary: bool, kind: str) -> None:
         if upn in self._by_upn:
             return
         identifier_id = self._next_identifier
         self._next_identifier += 1
-        self.new_identifiers.append((identifier_id, child_id, upn, kind, temporary, row))
+        self.new_identifiers.append(
+            (identifier_id, child_id, upn, kind, temporary, self.today, self.batch_id)
+        )
         known = _Known(child_id, identifier_id, kind, temporary)
         self._by_upn[upn] = known
         if kind == "current":

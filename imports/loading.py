@@ -16,7 +16,12 @@ import sqlalchemy as sa
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
-from imports.identity import IdentityResolver, UnknownChildError
+from imports.identity import (
+    CHILD_COLUMNS,
+    IDENTIFIER_COLUMNS,
+    IdentityResolver,
+    UnknownChildError,
+)
 from imports.kinds import Kind
 from imports.rows import Record, Warnings
 
@@ -146,7 +151,7 @@ def _resolve_children(
 ) -> _ChildRows:
     outcome = LoadOutcome()
     schools = SchoolRegister(conn, batch_id, warnings)
-    resolver = IdentityResolver(conn, dt.date.today())
+    resolver = IdentityResolver(conn, dt.date.today(), batch_id)
     resolved: list[tuple[int, Record, int, int]] = []
     child_rows: dict[int, int] = {}
     identifier_rows: dict[int, int] = {}
@@ -157,7 +162,7 @@ def _resolve_children(
     for row, record in records:
         try:
             school_id = school_of(record, row)
-            child_id = child_of(record, row)
+            child_id = child_of(record)
         except (ValueError, UnknownChildError) as exc:
             outcome.rejected.append((row, str(exc)))
             continue
@@ -173,27 +178,10 @@ def _resolve_children(
 
 def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> None:
     resolver = rows.resolver
-    now, today = dt.datetime.now(), dt.date.today()
-    bulk_insert(
-        conn,
-        t.children,
-        ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"],
-        [
-            (child_id, surname, forename, dob, sex, now, batch_id)
-            for child_id, surname, forename, dob, sex, _ in resolver.new_children
-        ],
-    )
+    bulk_insert(conn, t.children, CHILD_COLUMNS, resolver.new_children)
     for identifier_id in resolver.demoted:
         store.set_identifier_kind(conn, identifier_id, "former")
-    bulk_insert(
-        conn,
-        t.child_identifiers,
-        ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"],
-        [
-            (identifier_id, child_id, upn, kind, temporary, today, batch_id)
-            for identifier_id, child_id, upn, kind, temporary, _ in resolver.new_identifiers
-        ],
-    )
+    bulk_insert(conn, t.child_identifiers, IDENTIFIER_COLUMNS, resolver.new_identifiers)
     store.add_sources(conn, "children", batch_id, rows.child_rows.items())
     store.add_sources(conn, "child_identifiers", batch_id, rows.identifier_rows.items())
     rows.schools.record_sources()
