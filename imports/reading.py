@@ -44,6 +44,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _DATE1904 = re.compile(rb"date1904\s*=\s*\"(?:1|true)\"")
 _DELIMITERS = [",", ";", "\t", "|"]
+SNIFF_CHARS = 1 << 20  # where the delimiter is looked for: 30 lines of any real table
 
 
 @dataclass(slots=True)
@@ -294,7 +295,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines most consistently into more than one column."""
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    head = text[:SNIFF_CHARS].splitlines()  # the first lines, not the whole file's
+    if len(text) > SNIFF_CHARS and len(head) > 1:
+        head.pop()  # perhaps cut short
+    lines = [line for line in head[:30] if line.strip()]
     best, best_score = ",", -1.0
     for delimiter in _DELIMITERS:
         try:

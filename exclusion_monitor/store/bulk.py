@@ -74,14 +74,11 @@ def _sqlite_insert(
     one = "(" + ", ".join("?" * len(columns)) + ")"
     per = max(1, SQLITE_VALUES_PER_STATEMENT // len(columns))
     full = head + ", ".join([one] * per) + tail
-    values = list(itertools.chain.from_iterable(rows))
-    step = per * len(columns)
-    whole = len(rows) // per * step
-    for start in range(0, whole, step):
-        conn.exec_driver_sql(full, tuple(values[start : start + step]))
-    if whole < len(values):
-        rest = (len(values) - whole) // len(columns)
-        conn.exec_driver_sql(head + ", ".join([one] * rest) + tail, tuple(values[whole:]))
+    flat = itertools.chain.from_iterable
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        sql = full if len(part) == per else head + ", ".join([one] * len(part)) + tail
+        conn.exec_driver_sql(sql, tuple(flat(part)))
 
 
 def _execute_many(
