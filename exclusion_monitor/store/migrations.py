@@ -36,7 +36,7 @@ _RECORD_TABLES = [
 def _v2_first_sources_implicit(conn: sa.Connection) -> None:
     """Version 2: a record's own batch_id is its first source, so record_sources keeps only the
     other batches that brought it; the two indexes on children's names, which no query used,
-    go (a first census builds them for every pupil)."""
+    go (a first census builds them for every pupil); a UPN's uniqueness is a named index."""
     sources = sa.table(
         "record_sources", sa.column("record_type"), sa.column("record_id"), sa.column("batch_id")
     )
@@ -50,6 +50,51 @@ def _v2_first_sources_implicit(conn: sa.Connection) -> None:
         )
     for index in ("ix_children_name", "ix_children_identity"):
         conn.execute(sa.text(f"DROP INDEX IF EXISTS {index}"))
+    _v2_upn_unique_index(conn)
+
+
+def _v2_upn_unique_index(conn: sa.Connection) -> None:
+    """child_identifiers.upn: unique through a named index instead of a table constraint (an index
+    a load may build after its rows; SQLite cannot drop a constraint, so the table is rebuilt)."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(
+            sa.text("ALTER TABLE child_identifiers DROP CONSTRAINT uq_child_identifiers_upn")
+        )
+    else:
+        conn.execute(
+            sa.text(
+                "CREATE TABLE child_identifiers_v2 (\n"
+                "\tid INTEGER NOT NULL, \n"
+                "\tchild_id INTEGER NOT NULL, \n"
+                "\tupn VARCHAR(13) NOT NULL, \n"
+                "\tkind VARCHAR(10) NOT NULL, \n"
+                '\t"temporary" BOOLEAN NOT NULL, \n'
+                "\tfirst_seen DATE, \n"
+                "\tbatch_id INTEGER, \n"
+                "\tCONSTRAINT pk_child_identifiers PRIMARY KEY (id), \n"
+                "\tCONSTRAINT fk_child_identifiers_child_id_children FOREIGN KEY(child_id) "
+                "REFERENCES children (id) ON DELETE CASCADE, \n"
+                "\tCONSTRAINT fk_child_identifiers_batch_id_import_batches FOREIGN KEY(batch_id) "
+                "REFERENCES import_batches (id) ON DELETE SET NULL\n"
+                ")"
+            )
+        )
+        conn.execute(
+            sa.text(
+                'INSERT INTO child_identifiers_v2 (id, child_id, upn, kind, "temporary", '
+                'first_seen, batch_id) SELECT id, child_id, upn, kind, "temporary", '
+                "first_seen, batch_id FROM child_identifiers"
+            )
+        )
+        conn.execute(sa.text("DROP TABLE child_identifiers"))
+        conn.execute(sa.text("ALTER TABLE child_identifiers_v2 RENAME TO child_identifiers"))
+        for column in ("batch_id", "child_id"):
+            conn.execute(
+                sa.text(
+                    f"CREATE INDEX ix_child_identifiers_{column} ON child_identifiers ({column})"
+                )
+            )
+    conn.execute(sa.text("CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn)"))
 
 
 # STEPS[n] upgrades a database at version n - 1 to version n.

@@ -142,6 +142,10 @@ def test_version_2_keeps_only_the_other_batches_in_record_sources(tmp_path: Path
         "VALUES (1, 'Testerton', 'Pupil', '2024-01-01', 1)"
     )
     conn.execute(
+        "INSERT INTO child_identifiers (id, child_id, upn, kind, temporary, batch_id) "
+        "VALUES (1, 1, 'A330400215001', 'current', 0, 1)"
+    )
+    conn.execute(
         "INSERT INTO exclusions (id, child_id, school_id, category, start_date, sessions, "
         "batch_id) VALUES (1, 1, 1, 'SUSP', '2023-10-02', 2, 1), (2, 1, 1, 'SUSP', '2024-01-08', "
         "2, 2)"
@@ -164,10 +168,14 @@ def test_version_2_keeps_only_the_other_batches_in_record_sources(tmp_path: Path
         ).all()
         counts = [
             read.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
-            for name in ("schools", "children", "exclusions")
+            for name in ("schools", "children", "child_identifiers", "exclusions")
         ]
+        upn_index = read.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'ix_child_identifiers_upn'"
+        ).scalar_one()
         indexes = {row[0] for row in read.exec_driver_sql("SELECT name FROM sqlite_master")}
     db.close()
     assert [tuple(row) for row in sources] == [("children", 1, 2), ("exclusions", 1, 2)]
-    assert counts == [1, 1, 2]
+    assert counts == [1, 1, 1, 2]
+    assert upn_index.startswith("CREATE UNIQUE INDEX")
     assert "ix_children_name" not in indexes and "ix_children_identity" not in indexes

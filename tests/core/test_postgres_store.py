@@ -187,3 +187,44 @@ def test_an_unreachable_server_or_missing_database_is_a_sentence(
     with pytest.raises(DatabaseError, match="could not be reached"):
         open_database(nowhere)
     assert is_server_location(nowhere) and not is_server_location(tmp_path / "a.db")
+
+
+def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -> None:
+    """Version 1's differences put back on a new database (the UPN unique as a constraint, the two
+    name indexes on children, a record's own batch repeated in record_sources): the upgrade
+    ends at the schema a new database has, and keeps the data."""
+    db = open_database(pg_url)
+    with db.read() as conn:
+        fresh = migrations.schema_fingerprint(conn)
+    db.close()
+    with psycopg.connect(pg_url) as raw:
+        raw.execute("DROP INDEX ix_child_identifiers_upn")
+        raw.execute(
+            "ALTER TABLE child_identifiers ADD CONSTRAINT uq_child_identifiers_upn UNIQUE (upn)"
+        )
+        raw.execute("CREATE INDEX ix_children_name ON children (surname, forename)")
+        raw.execute("CREATE INDEX ix_children_identity ON children (date_of_birth, surname)")
+        raw.execute(
+            "INSERT INTO import_batches (id, file_name, file_hash, kind, imported_at, rows_read, "
+            "rows_imported, rows_rejected, status, mapping, warnings) VALUES (1, 'f.csv', 'h', "
+            "'census', now(), 1, 1, 0, 'imported', '{}', '[]')"
+        )
+        raw.execute(
+            "INSERT INTO children (id, surname, forename, created_at, batch_id) "
+            "VALUES (1, 'Testerton', 'Pupil', now(), 1)"
+        )
+        raw.execute(
+            "INSERT INTO child_identifiers (id, child_id, upn, kind, temporary, batch_id) "
+            "VALUES (1, 1, 'A330400215001', 'current', false, 1)"
+        )
+        raw.execute("INSERT INTO record_sources VALUES ('children', 1, 1, 2)")
+        raw.execute("UPDATE app_meta SET schema_version = 1")
+    db = open_database(pg_url)
+    assert db.schema_version() == migrations.CURRENT_VERSION
+    with db.read() as conn:
+        assert migrations.schema_fingerprint(conn) == fresh
+        assert conn.execute(sa.select(t.child_identifiers.c.upn)).scalars().all() == [
+            "A330400215001"
+        ]
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.record_sources)).scalar() == 0
+    db.close()

@@ -357,13 +357,44 @@ def test_a_first_big_load_builds_plain_indexes_after_and_leaves_them_as_they_wer
     assert _indexes(db) == before
     assert all(check.ok for check in run_checks(db))
     assert len(during) == 2
-    for names in during:  # while loading: plain indexes gone, unique ones kept
+    for names in during:  # while loading: the loaded tables' indexes gone, constraints kept
         assert (
-            "ix_children_batch_id" not in names
-            and "ix_census_observations_census_date" not in names
+            not {
+                "ix_children_batch_id",
+                "ix_census_observations_census_date",
+                "ix_child_identifiers_upn",
+            }
+            & names
         )
         assert "ix_import_batches_file_hash" in names
-        assert any(name.startswith("sqlite_autoindex_child_identifiers") for name in names)
+        assert any(name.startswith("sqlite_autoindex_census_observations") for name in names)
+
+
+@pytest.mark.sqlite_only
+def test_a_duplicate_upn_fails_the_load_when_the_unique_index_is_built_after(
+    tmp_path: Path, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The UPN's unique index, built after a big load, still refuses a second row for a UPN: the
+    whole file is refused and nothing is kept (the resolver never writes one; this is the net)."""
+    from imports import identity
+
+    real = identity.IdentityResolver._new_upn
+
+    def twice(self: Any, record: dict[str, Any]) -> int:
+        child = real(self, record)
+        if len(self.new_identifiers) == 3:
+            row = (10_000, child, record["upn"], "former", False, dt.date.today(), self.batch_id)
+            self.new_identifiers.append(row)
+        return child
+
+    monkeypatch.setattr(identity.IdentityResolver, "_new_upn", twice)
+    census = write_csv(tmp_path / "c.csv", CENSUS[:9], [r[:9] for r in _census_rows(5, 50, "")])
+    before = _indexes(db)
+    (result,) = import_files(db, [census], census_date=dt.date(2023, 10, 5))
+    assert result.status == "refused"
+    assert _indexes(db) == before
+    with db.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.children)).scalar_one() == 0
 
 
 _CENSUS_FIELDS = [

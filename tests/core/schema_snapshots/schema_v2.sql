@@ -49,7 +49,6 @@ CREATE TABLE child_identifiers (
 	batch_id INTEGER, 
 	CONSTRAINT pk_child_identifiers PRIMARY KEY (id), 
 	CONSTRAINT fk_child_identifiers_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE, 
-	CONSTRAINT uq_child_identifiers_upn UNIQUE (upn), 
 	CONSTRAINT fk_child_identifiers_batch_id_import_batches FOREIGN KEY(batch_id) REFERENCES import_batches (id) ON DELETE SET NULL
 );
 CREATE TABLE child_summaries (
@@ -312,6 +311,7 @@ CREATE INDEX ix_census_observations_school_id ON census_observations (school_id)
 CREATE INDEX ix_child_family_keys_family_key ON child_family_keys (family_key);
 CREATE INDEX ix_child_identifiers_batch_id ON child_identifiers (batch_id);
 CREATE INDEX ix_child_identifiers_child_id ON child_identifiers (child_id);
+CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn);
 CREATE INDEX ix_child_summaries_dob ON child_summaries (date_of_birth, surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_flags ON child_summaries (flag_count, surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_forename ON child_summaries (forename_key);
