@@ -203,7 +203,14 @@ def _load_sheet(
     for message in _merged_warnings(sheet, analysis.header_index):
         warnings.add(message)
     file_hash = _file_hash(path)
-    context = RowContext(kind, analysis.columns, book.date1904, census_date, dt.date.today())
+    context = RowContext(
+        kind,
+        analysis.columns,
+        book.date1904,
+        census_date,
+        dt.date.today(),
+        text_only=book.file_format == "csv",
+    )
     checker = RowChecker(context, warnings)
     with db.write() as conn, store.bulk_load_cache(conn):
         earlier = store.imported_batch_with_hash(conn, file_hash, kind.value)

@@ -65,6 +65,7 @@ class RowContext:
     date1904: bool
     census_date: dt.date | None
     today: dt.date
+    text_only: bool = False  # every cell is text or missing (a CSV file)
 
 
 def census_day(term_text: str) -> dt.date | None:
@@ -183,12 +184,14 @@ class _Columns:
         self._cells: dict[str, list[object]] = {}
         self._as_read: dict[str, list[object]] = {}
         self._shortest: int | None = None
+        self._transposed: list[tuple[object, ...]] | None = None
+        self._text_only = checker.ctx.text_only
 
     def cells(self, name: str) -> list[object]:
         """The column's cells cleaned: text stripped, blank text as None."""
         found = self._cells.get(name)
         if found is None:
-            found = self._cells[name] = _cleaned(self.as_read(name))
+            found = self._cells[name] = _cleaned(self.as_read(name), self._text_only)
         return found
 
     def as_read(self, name: str) -> list[object]:
@@ -203,7 +206,12 @@ class _Columns:
         if index is None:
             return [None] * len(self._raws)
         if self._shortest is None:
-            self._shortest = min((len(raw) for raw in self._raws), default=0)
+            lengths = set(map(len, self._raws))
+            self._shortest = min(lengths, default=0)
+            if len(lengths) == 1:  # rows of one length (most files): all columns in one pass
+                self._transposed = list(zip(*self._raws, strict=True))
+        if self._transposed is not None and index < self._shortest:
+            return list(self._transposed[index])
         if index < self._shortest:
             return list(map(operator.itemgetter(index), self._raws))
         return [raw[index] if index < len(raw) else None for raw in self._raws]
@@ -211,7 +219,7 @@ class _Columns:
     def parsed(self, name: str, cache: str, parse: Callable[[object], object]) -> list[object]:
         """Each cell of a column cleaned and through `parse` (blank stays None; a failure is kept
         as the exception, for the row checks to turn into a reason or raise)."""
-        return self._checker.mapped(self.as_read(name), cache, parse)
+        return self._checker.mapped(self.as_read(name), cache, parse, self._text_only)
 
     def texts(self, name: str) -> list[object]:
         return self.parsed(name, "text", nz.text)
@@ -286,13 +294,17 @@ class RowChecker:
         return records, rejected
 
     def mapped(
-        self, values: list[object], cache_name: str, parse: Callable[[object], object]
+        self,
+        values: list[object],
+        cache_name: str,
+        parse: Callable[[object], object],
+        text_only: bool = False,
     ) -> list[object]:
         """`parse` over the cleaned values through a per-file cache, each distinct value parsed
         once (keyed by type too, except for text: 1, 1.0 and True are equal keys to a dict but
         not the same cell)."""
         cache = self._caches.setdefault(cache_name, {None: None})
-        if _only_text(values):
+        if text_only or _only_text(values):
             keys: list[object] = values
             missing: dict[object, object] = dict.fromkeys(set(values).difference(cache))
             for key in missing:
@@ -750,9 +762,9 @@ def _only_text(values: list[object]) -> bool:
     return set(map(type, values)) <= _TEXT_OR_BLANK
 
 
-def _cleaned(values: list[object]) -> list[object]:
+def _cleaned(values: list[object], text_only: bool = False) -> list[object]:
     """Cells cleaned (`_clean`): a column with many repeats cleans each distinct text once."""
-    if _only_text(values):
+    if text_only or _only_text(values):
         distinct = set(values)
         if len(distinct) * 4 < len(values):
             clean = {value: _clean(value) for value in distinct}
