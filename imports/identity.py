@@ -52,8 +52,11 @@ class IdentityResolver:
     _by_upn: dict[str, _Known] = field(default_factory=dict)
     _current: dict[int, _Known] = field(default_factory=dict)
     _exact: dict[ExactKey, int] | None = None
-    _by_dob_surname: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
-    _by_dob_forename: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
+    # Children by date of birth, then by surname and by forename (a few dozen a day, so small
+    # dictionaries; ordered by when each joined the index).
+    _born: dict[dt.date, tuple[dict[str, list[int]], dict[str, list[int]]]] = field(
+        default_factory=dict
+    )
     _people: dict[int, ExactKey] = field(default_factory=dict)
     _similar_pairs: dict[tuple[str, str], bool] = field(default_factory=dict)
     _next_child: int = 0
@@ -93,8 +96,9 @@ class IdentityResolver:
         self._people[child_id] = key
         self._exact.setdefault(key, child_id)
         if dob is not None:
-            self._by_dob_surname.setdefault((dob, key[0]), []).append(child_id)
-            self._by_dob_forename.setdefault((dob, key[1]), []).append(child_id)
+            by_surname, by_forename = self._born.setdefault(dob, ({}, {}))
+            by_surname.setdefault(key[0], []).append(child_id)
+            by_forename.setdefault(key[1], []).append(child_id)
 
     # -- resolution ---------------------------------------------------------------------------
     def resolve(self, record: dict[str, Any]) -> int:
@@ -165,18 +169,23 @@ class IdentityResolver:
         exact.setdefault(key, child_id)
         if dob is not None:
             # Near matches among the children already indexed, then this child joins the index.
-            same_surname = self._by_dob_surname.get((dob, s_key))
-            same_forename = self._by_dob_forename.get((dob, f_key))
-            if same_surname or same_forename:
-                self._near_matches(child_id, key, same_surname, same_forename)
-            if same_surname is None:
-                self._by_dob_surname[(dob, s_key)] = [child_id]
+            born = self._born.get(dob)
+            if born is None:
+                self._born[dob] = ({s_key: [child_id]}, {f_key: [child_id]})
             else:
-                same_surname.append(child_id)
-            if same_forename is None:
-                self._by_dob_forename[(dob, f_key)] = [child_id]
-            else:
-                same_forename.append(child_id)
+                by_surname, by_forename = born
+                same_surname = by_surname.get(s_key)
+                same_forename = by_forename.get(f_key)
+                if same_surname or same_forename:
+                    self._near_matches(child_id, key, same_surname, same_forename)
+                if same_surname is None:
+                    by_surname[s_key] = [child_id]
+                else:
+                    same_surname.append(child_id)
+                if same_forename is None:
+                    by_forename[f_key] = [child_id]
+                else:
+                    same_forename.append(child_id)
         return child_id
 
     def _attach(self, child_id: int, upn: str, temporary: bool) -> None:
