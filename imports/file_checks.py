@@ -44,7 +44,8 @@ _CHUNK = 1 * MB
 _DTD = (b"<!DOCTYPE", b"<!ENTITY")
 _WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})(\d{1,9})(?::([A-Z]{1,3})(\d{1,9}))?"')
-_ROW_NUMBER = re.compile(rb'<row\s+r="(\d{1,9})"')
+# Every "<row" (a row, or the rare tag that starts the same way), with its number when it has one.
+_ROW_TAG = re.compile(rb'<row(?:\s+r="(\d{1,9})")?')
 # A cell beyond column Z or below row 599,999 (rare in real returns, so only those are collected).
 _ODD_CELL = re.compile(rb'<c\s+r="(?:([A-Z]{2,3})0*(\d+)|[A-Z]0*([6-9]\d{5}|[1-9]\d{6,}))"')
 _FEW_UNREFERENCED = 64
@@ -171,10 +172,11 @@ class _SheetExtent:
                         int(last_row) - int(first_row) + 1,
                         _column_number(last_col) - _column_number(first_col) + 1,
                     )
-        numbers = _ROW_NUMBER.findall(data)
+        tags = _ROW_TAG.findall(data)
+        numbers = [number for number in tags if number]
         if numbers:
-            self.max_row = max(self.max_row, max(int(n) for n in numbers))
-        self.rows_without_number += data.count(b"<row") - len(numbers)
+            self.max_row = max(self.max_row, max(map(int, numbers)))
+        self.rows_without_number += len(tags) - len(numbers)
         for letters, row, far_row in _ODD_CELL.findall(data):
             if letters:
                 self.max_column = max(self.max_column, _column_number(letters))
