@@ -21,8 +21,8 @@ ExactKey = tuple[str, str, dt.date | None, str | None]
 # census, so plain tuples ready to insert):
 CHILD_COLUMNS = ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"]
 IDENTIFIER_COLUMNS = ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"]
-NewChild = tuple[int, str, str, dt.date | None, str | None, dt.datetime, int | None]
-NewIdentifier = tuple[int, int, str, str, bool, dt.date, int | None]
+NewChild = tuple[int, str, str, dt.date | None, str | None, dt.datetime | str, int | None]
+NewIdentifier = tuple[int, int, str, str, bool, dt.date | str, int | None]
 
 
 @dataclass(slots=True)
@@ -63,9 +63,18 @@ class IdentityResolver:
     _next_identifier: int = 0
     _first_new_child: int = 0
     _first_new_identifier: int = 0
+    _created: dt.datetime | str = ""
+    _first_seen: dt.date | str = ""
 
     def __post_init__(self) -> None:
         from exclusion_monitor.store import schema as t
+        from exclusion_monitor.store.dialect import is_sqlite
+
+        # The stamps every new row carries. SQLite holds them as ISO text: one string for a
+        # quarter of a million rows, not one made for each.
+        self._created, self._first_seen = self.now, self.today
+        if is_sqlite(self.conn):
+            self._created, self._first_seen = self.now.isoformat(" "), self.today.isoformat()
 
         for row in store.load_identifiers(self.conn):
             known = _Known(row.child_id, row.id, row.kind, row.temporary)
@@ -149,7 +158,9 @@ class IdentityResolver:
             )
         child_id = self._next_child
         self._next_child += 1
-        self.new_children.append((child_id, surname, forename, dob, sex, self.now, self.batch_id))
+        self.new_children.append(
+            (child_id, surname, forename, dob, sex, self._created, self.batch_id)
+        )
         former = record["former_upn"]
         if former and temporary and not record["former_temporary"]:
             self._add_identifier(child_id, former, False, "current")
@@ -158,7 +169,15 @@ class IdentityResolver:
             identifier_id = self._next_identifier
             self._next_identifier += 1
             self.new_identifiers.append(
-                (identifier_id, child_id, upn, "current", temporary, self.today, self.batch_id)
+                (
+                    identifier_id,
+                    child_id,
+                    upn,
+                    "current",
+                    temporary,
+                    self._first_seen,
+                    self.batch_id,
+                )
             )
             self._by_upn[upn] = self._current[child_id] = _Known(
                 child_id, identifier_id, "current", temporary
@@ -205,7 +224,7 @@ class IdentityResolver:
         identifier_id = self._next_identifier
         self._next_identifier += 1
         self.new_identifiers.append(
-            (identifier_id, child_id, upn, kind, temporary, self.today, self.batch_id)
+            (identifier_id, child_id, upn, kind, temporary, self._first_seen, self.batch_id)
         )
         known = _Known(child_id, identifier_id, kind, temporary)
         self._by_upn[upn] = known
