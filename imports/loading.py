@@ -206,10 +206,15 @@ def _load_keyed(
     `columns`, ending with the batch; its first `key_length` values say which record it is."""
     outcome = rows.outcome
     made = [make(record, school_id, child_id) for _, record, school_id, child_id in rows.resolved]
-    keys = [values[:key_length] for values in made]
     sources: list[tuple[int, int]] = []
-    if len(set(keys)) == len(keys) and existing.keys().isdisjoint(keys):
-        new_rows = made  # all new and no repeats (a first census, or a new census date)
+    # A key starts with the child: one row per child and nothing there yet (a first census) means
+    # every row is new and none repeats; so does a set of new keys (a new census date).
+    all_new = not existing and len({values[0] for values in made}) == len(made)
+    if not all_new:
+        keys = [values[:key_length] for values in made]
+        all_new = len(set(keys)) == len(keys) and existing.keys().isdisjoint(keys)
+    if all_new:
+        new_rows = made
     else:
         new_rows = []
         first_row: dict[tuple[Any, ...], int] = {}
