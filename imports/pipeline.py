@@ -158,25 +158,26 @@ def _import_one(
     step: Callable[[float], None],
     cancel: Cancel | None,
 ) -> FileResult:
-    book = open_book(path)
-    try:
-        analysis = analyse(
-            book, kind=kind, mapping=mapping, db=db, census_date=census_date, strict=True
-        )
-        step(0.05)
-        with _without_cycle_collector():
+    with _without_cycle_collector():
+        book = open_book(path)
+        try:
+            analysis = analyse(
+                book, kind=kind, mapping=mapping, db=db, census_date=census_date, strict=True
+            )
+            step(0.05)
             sheet = book.read(analysis.sheet)
             step(0.2)
             return _load_sheet(db, path, book, sheet, analysis, census_date, account, step, cancel)
-    finally:
-        book.close()
+        finally:
+            book.close()
 
 
 @contextmanager
 def _without_cycle_collector() -> Iterator[None]:
     """A sheet is millions of small objects with no reference cycles (rows, cells, records):
     the cycle collector's full passes over them cost about a quarter of an import and free
-    nothing, so it rests while one file is read and loaded (reference counting still frees)."""
+    nothing, so it rests while one file is opened, read and loaded (reference counting still
+    frees)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
