@@ -144,9 +144,11 @@ class IdentityResolver:
         s_key = surname.casefold() if surname else ""
         f_key = forename.casefold() if forename else ""
         key: ExactKey = (s_key, f_key, dob, sex)
+        child_id = self._next_child
         if surname and forename and dob is not None:
-            match = exact.get(key)
-            if match is not None:
+            # The first child with this name, birthday and sex (this one, if none yet).
+            match = exact.setdefault(key, child_id)
+            if match != child_id:
                 current = self._current.get(match)
                 if temporary or (current is not None and current.temporary):
                     self._attach(match, upn, temporary)
@@ -156,7 +158,6 @@ class IdentityResolver:
                 f"UPN {upn} is not known yet and the row gives no surname and forename to add the "
                 "pupil"
             )
-        child_id = self._next_child
         self._next_child += 1
         self.new_children.append(
             (child_id, surname, forename, dob, sex, self._created, self.batch_id)
@@ -185,7 +186,6 @@ class IdentityResolver:
             if former:
                 self._add_identifier(child_id, former, record["former_temporary"], "former")
         self._people[child_id] = key
-        exact.setdefault(key, child_id)
         if dob is not None:
             # Near matches among the children already indexed, then this child joins the index.
             born = self._born.get(dob)

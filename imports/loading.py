@@ -166,12 +166,13 @@ def _resolve_children(
         except (ValueError, UnknownChildError) as exc:
             outcome.rejected.append((row, str(exc)))
             continue
-        # Children and UPNs the register already held get this batch as one more source.
+        # Children and UPNs the register already held get this batch as one more source (a
+        # child new in this load has only new UPNs).
         if child_id < first_new_child:
             first_for_child(child_id, row)
-        identifier_id = identifier_of(record["upn"])
-        if identifier_id < first_new_identifier:
-            first_for_identifier(identifier_id, row)
+            identifier_id = identifier_of(record["upn"])
+            if identifier_id < first_new_identifier:
+                first_for_identifier(identifier_id, row)
         add((row, record, school_id, child_id))
     return _ChildRows(resolved, outcome, resolver, schools, child_rows, identifier_rows)
 
