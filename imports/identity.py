@@ -21,7 +21,7 @@ ExactKey = tuple[str, str, dt.date | None, str | None]
 # census, so plain tuples ready to insert):
 CHILD_COLUMNS = ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"]
 IDENTIFIER_COLUMNS = ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"]
-NewChild = tuple[int, str, str, dt.date | None, str | None, dt.datetime | str, int | None]
+NewChild = tuple[int, str, str, dt.date | str | None, str | None, dt.datetime | str, int | None]
 NewIdentifier = tuple[int, int, str, str, bool, dt.date | str, int | None]
 
 
@@ -65,9 +65,11 @@ class IdentityResolver:
     _first_new_identifier: int = 0
     _created: dt.datetime | str = ""
     _first_seen: dt.date | str = ""
+    _day: dict[Any, Any] = field(default_factory=dict)  # bulk.stored_dates
 
     def __post_init__(self) -> None:
         from exclusion_monitor.store import schema as t
+        from exclusion_monitor.store.bulk import stored_dates
         from exclusion_monitor.store.dialect import is_sqlite
 
         # The stamps every new row carries. SQLite holds them as ISO text: one string for a
@@ -75,6 +77,7 @@ class IdentityResolver:
         self._created, self._first_seen = self.now, self.today
         if is_sqlite(self.conn):
             self._created, self._first_seen = self.now.isoformat(" "), self.today.isoformat()
+        self._day = stored_dates(self.conn)
 
         for row in store.load_identifiers(self.conn):
             known = _Known(row.child_id, row.id, row.kind, row.temporary)
@@ -160,7 +163,7 @@ class IdentityResolver:
             )
         self._next_child += 1
         self.new_children.append(
-            (child_id, surname, forename, dob, sex, self._created, self.batch_id)
+            (child_id, surname, forename, self._day[dob], sex, self._created, self.batch_id)
         )
         former = record["former_upn"]
         if former and temporary and not record["former_temporary"]:

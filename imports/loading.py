@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store import schema as t
-from exclusion_monitor.store.bulk import bulk_insert
+from exclusion_monitor.store.bulk import bulk_insert, stored_dates
 from imports.identity import (
     CHILD_COLUMNS,
     IDENTIFIER_COLUMNS,
@@ -249,12 +249,13 @@ def _load_census(
 ) -> LoadOutcome:
     rows = _resolve_children(conn, batch_id, records, warnings)
     existing = store.census_keys(conn, {r["census_date"] for _, r, _, _ in rows.resolved})
+    day = stored_dates(conn)
 
     def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
         return (
-            child_id, school_id, r["census_date"], r["upn"], r["nc_year"], r["enrol_status"],
-            r["entry_date"], r["fsm"], r["sen"], r["ethnicity"], r["looked_after"],
-            r["address_line1"], r["postcode"], r["family_ref"], batch_id,
+            child_id, school_id, day[r["census_date"]], r["upn"], r["nc_year"],
+            r["enrol_status"], day[r["entry_date"]], r["fsm"], r["sen"], r["ethnicity"],
+            r["looked_after"], r["address_line1"], r["postcode"], r["family_ref"], batch_id,
         )  # fmt: skip
 
     return _load_keyed(
@@ -274,12 +275,13 @@ def _load_exclusions(
 ) -> LoadOutcome:
     rows = _resolve_children(conn, batch_id, records, warnings)
     existing = store.exclusion_keys(conn)
+    day = stored_dates(conn)
 
     def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
         reasons = [*r["reasons"], None, None, None][:3]
         return (
-            child_id, school_id, r["category"], r["start_date"], r["end_date"], r["sessions"],
-            *reasons, r["review_outcome"], batch_id,
+            child_id, school_id, r["category"], day[r["start_date"]], day[r["end_date"]],
+            r["sessions"], *reasons, r["review_outcome"], batch_id,
         )  # fmt: skip
 
     return _load_keyed(
@@ -299,10 +301,11 @@ def _load_enrolments(
 ) -> LoadOutcome:
     rows = _resolve_children(conn, batch_id, records, warnings)
     existing = store.enrolment_keys(conn)
+    day = stored_dates(conn)
 
     def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
         return (
-            child_id, school_id, r["entry_date"], r["enrol_status"], r["leaving_date"],
+            child_id, school_id, day[r["entry_date"]], r["enrol_status"], day[r["leaving_date"]],
             r["leaving_reason"], r["destination"], batch_id,
         )  # fmt: skip
 

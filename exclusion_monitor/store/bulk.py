@@ -29,6 +29,28 @@ COPY_FROM = 2_000
 SQLITE_VALUES_PER_STATEMENT = 8_000  # bound values per multi-row INSERT (SQLite allows 32,766)
 
 
+class _DateText(dict[Any, Any]):
+    """A date's ISO text (what SQLite holds), each distinct date written out once."""
+
+    def __missing__(self, value: Any) -> Any:
+        text = self[value] = None if value is None else value.isoformat()
+        return text
+
+
+class _AsGiven(dict[Any, Any]):
+    def __missing__(self, value: Any) -> Any:
+        self[value] = value
+        return value
+
+
+def stored_dates(conn: sa.Connection) -> dict[Any, Any]:
+    """How the dates of bulk rows are handed to the database (look each up: `stored[day]`).
+    SQLite keeps a date as ISO text, so each distinct date is written out once here rather than by
+    the driver's adapter for every row (a census binds three quarters of a million dates); a
+    server takes the dates themselves. `existing_keys` reads dates back the same way."""
+    return _DateText() if is_sqlite(conn) else _AsGiven()
+
+
 def bulk_insert(
     conn: sa.Connection,
     table: sa.Table,

@@ -263,8 +263,14 @@ def set_identifier_kind(conn: sa.Connection, identifier_id: int, kind: str) -> N
 def existing_keys(
     conn: sa.Connection, table: sa.Table, key_columns: Sequence[str], where: Any = None
 ) -> dict[tuple[Any, ...], int]:
-    """Key tuple -> id for the rows of a table (optionally filtered), for de-duplication."""
-    query = sa.select(table.c.id, *(table.c[name] for name in key_columns))
+    """Key tuple -> id for the rows of a table (optionally filtered), for de-duplication; dates
+    as bulk rows hand them over (`bulk.stored_dates`: ISO text on SQLite)."""
+    columns: list[Any] = [table.c[name] for name in key_columns]
+    if is_sqlite(conn):
+        columns = [
+            sa.type_coerce(c, sa.String) if isinstance(c.type, sa.Date) else c for c in columns
+        ]
+    query = sa.select(table.c.id, *columns)
     if where is not None:
         query = query.where(where)
     return {tuple(row[1:]): int(row[0]) for row in conn.execute(query)}
