@@ -116,3 +116,38 @@ def test_sqlite_url_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "u.db"
     open_database(f"sqlite:///{path}").close()
     assert path.exists()
+
+
+def test_bulk_values_are_stored_as_sqlite_always_held_them(db_path: Path) -> None:
+    """Dates as ISO text, times with a space, booleans as 1 and 0, None as NULL, whether a date
+    comes as itself or already written out (`stored_dates`), so every route stores alike."""
+    import datetime as dt
+
+    from exclusion_monitor.store.bulk import bulk_insert, stored_dates
+
+    db = open_database(db_path)
+    created = dt.datetime(2024, 1, 5, 9, 30, 15, 250)
+    with db.write() as conn:
+        day = stored_dates(conn)
+        rows = [
+            (1, "Testerton", "Pupil", dt.date(2012, 3, 4), None, created, None, True),
+            (2, "Testerton", "Pupil", day[dt.date(2012, 3, 4)], "F", created, None, False),
+        ]
+        bulk_insert(
+            conn,
+            t.children,
+            ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id",
+             "looked_after"],
+            rows,
+        )  # fmt: skip
+    db.close()
+    raw = sqlite3.connect(db_path)
+    stored = raw.execute(
+        "SELECT date_of_birth, typeof(sex), created_at, typeof(batch_id), looked_after, "
+        "typeof(looked_after) FROM children ORDER BY id"
+    ).fetchall()
+    raw.close()
+    assert stored == [
+        ("2012-03-04", "null", "2024-01-05 09:30:15.000250", "null", 1, "integer"),
+        ("2012-03-04", "text", "2024-01-05 09:30:15.000250", "null", 0, "integer"),
+    ]
