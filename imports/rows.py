@@ -181,18 +181,15 @@ class _Columns:
     def __init__(self, checker: RowChecker, raws: list[list[object]]) -> None:
         self._checker = checker
         self._raws = raws
-        self._cells: dict[str, list[object]] = {}
         self._as_read: dict[str, list[object]] = {}
         self._shortest: int | None = None
         self._transposed: list[tuple[object, ...]] | None = None
         self._text_only = checker.ctx.text_only
 
-    def cells(self, name: str) -> list[object]:
-        """The column's cells cleaned: text stripped, blank text as None."""
-        found = self._cells.get(name)
-        if found is None:
-            found = self._cells[name] = _cleaned(self.as_read(name), self._text_only)
-        return found
+    def cells(self, name: str) -> Sequence[object]:
+        """The column's cells cleaned (text stripped, blank text as None) as each is read: the
+        checks read them only where a parsed value needs explaining."""
+        return _CleanedOnRead(self.as_read(name))
 
     def as_read(self, name: str) -> list[object]:
         """The column's cells as the reader gave them (None past the end of a short row)."""
@@ -232,7 +229,7 @@ class _ChildColumns:
     surname: list[object]
     forename: list[object]
     dob: list[object]
-    sex_raw: list[object]
+    sex_raw: Sequence[object]
     sex: list[object]
     school: list[object]  # (laestab, urn, name) or the reason the row is rejected
 
@@ -762,15 +759,19 @@ def _only_text(values: list[object]) -> bool:
     return set(map(type, values)) <= _TEXT_OR_BLANK
 
 
-def _cleaned(values: list[object], text_only: bool = False) -> list[object]:
-    """Cells cleaned (`_clean`): a column with many repeats cleans each distinct text once."""
-    if text_only or _only_text(values):
-        distinct = set(values)
-        if len(distinct) * 4 < len(values):
-            clean = {value: _clean(value) for value in distinct}
-            return list(map(clean.__getitem__, values))
-        return [(value.strip() or None) if value else None for value in values]  # type: ignore[attr-defined]
-    return list(map(_clean, values))
+class _CleanedOnRead(Sequence[object]):
+    """Cells cleaned (`_clean`) one at a time, as they are read."""
+
+    __slots__ = ("_cells",)
+
+    def __init__(self, cells: list[object]) -> None:
+        self._cells = cells
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __getitem__(self, index: int) -> object:  # type: ignore[override]
+        return _clean(self._cells[index])
 
 
 def _where(values: Sequence[object], doubtful: Callable[[object], bool]) -> list[int]:
