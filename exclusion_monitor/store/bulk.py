@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from exclusion_monitor.store.dialect import advance_id_sequence, is_sqlite
 
@@ -63,6 +63,9 @@ def bulk_insert(
     unique constraint."""
     if not rows:
         return
+    unknown = [name for name in columns if name not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column {unknown[0]}")
     if not is_sqlite(conn):
         if len(rows) >= COPY_FROM:
             _copy_insert(conn, table, columns, rows, ignore_conflicts=ignore_conflicts)
@@ -84,9 +87,6 @@ def _sqlite_insert(
 ) -> None:
     """Multi-row INSERTs of up to SQLITE_VALUES_PER_STATEMENT values each, in the caller's
     transaction."""
-    unknown = [name for name in columns if name not in table.c]
-    if unknown:
-        raise ValueError(f"{table.name} has no column {unknown[0]}")
     if set(map(len, rows)) != {len(columns)}:
         raise ValueError(f"every row for {table.name} must have {len(columns)} values")
     quote = conn.dialect.identifier_preparer.quote
@@ -111,11 +111,11 @@ def _execute_many(
     *,
     ignore_conflicts: bool,
 ) -> None:
-    """One prepared INSERT through the driver's executemany (rows in the statement's order)."""
+    """One prepared INSERT through the driver's executemany, for a server's small batches (rows
+    in the statement's order)."""
     stmt: Any = sa.insert(table)
     if ignore_conflicts:
-        dialect_insert = sqlite.insert if is_sqlite(conn) else postgresql.insert
-        stmt = dialect_insert(table).on_conflict_do_nothing()
+        stmt = postgresql.insert(table).on_conflict_do_nothing()
     compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positiontup is None:  # named parameters (psycopg): one mapping a row
         conn.exec_driver_sql(str(compiled), [dict(zip(columns, row, strict=True)) for row in rows])
@@ -136,9 +136,6 @@ def _copy_insert(
     ignore_conflicts: bool,
 ) -> None:
     quote = conn.dialect.identifier_preparer.quote
-    unknown = [name for name in columns if name not in table.c]
-    if unknown:
-        raise ValueError(f"{table.name} has no column {unknown[0]}")
     names = ", ".join(quote(name) for name in columns)
     target = quote(table.name)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
