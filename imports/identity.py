@@ -234,6 +234,13 @@ class IdentityResolver:
         if kind == "current":
             self._current[child_id] = known
 
+    def working_data(self) -> list[list[Any] | dict[Any, Any]]:
+        """The resolver's indexes and new rows, spent once they are written."""
+        return [
+            self.new_children, self.new_identifiers, self._by_upn, self._current,
+            self._exact or {}, self._born, self._people,
+        ]  # fmt: skip
+
     def first_new_ids(self) -> tuple[int, int]:
         """The ids from which this load numbers new children and new identifiers."""
         return self._first_new_child, self._first_new_identifier

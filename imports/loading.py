@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,8 @@ Rejection = tuple[int, str]  # row number, reason
 class LoadOutcome:
     imported: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # The load's working data, spent once its rows are written (for imports.release).
+    spent: list[list[Any] | dict[Any, Any]] = field(default_factory=list)
 
 
 class SchoolRegister:
@@ -120,10 +123,13 @@ def load(
         Kind.SCHOOLS: _load_schools,
         Kind.SCHOOL_LINKS: _load_links,
     }
-    if kind in (Kind.SCHOOLS, Kind.SCHOOL_LINKS):
-        return loaders[kind](conn, batch_id, records, warnings)
-    with store.indexes_built_after(conn, _CHILD_RECORD_TABLES[kind], len(records)):
-        return loaders[kind](conn, batch_id, records, warnings)
+    return loaders[kind](conn, batch_id, records, warnings)
+
+
+def indexes_built_after(conn: sa.Connection, kind: Kind, rows: int) -> AbstractContextManager[None]:
+    """Around a big load of children's records: their tables' indexes built once, after it."""
+    tables = _CHILD_RECORD_TABLES.get(kind, [])
+    return store.indexes_built_after(conn, tables, rows)
 
 
 _IDENTITY_TABLES = [t.children, t.child_identifiers, t.record_sources]
@@ -234,6 +240,7 @@ def _load_keyed(
     _write_identity(conn, batch_id, rows)
     bulk_insert(conn, table, columns, new_rows)  # the database numbers them
     store.add_sources(conn, table.name, batch_id, sources)
+    outcome.spent += [made, rows.resolved, *rows.resolver.working_data()]
     return outcome
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,9 +18,10 @@ from exclusion_monitor.store.database import Database
 from imports.analysis import Analysis, analyse
 from imports.errors import FileRefusedError, ImportCancelledError
 from imports.kinds import SPECS, Kind, field_label, missing_required
-from imports.loading import load
+from imports.loading import indexes_built_after, load
 from imports.normalise import text
 from imports.reading import Book, Sheet, open_book
+from imports.release import release_in_background
 from imports.results import FieldChoice, FilePreview, FileResult, RejectedRow
 from imports.rows import Record, RowChecker, RowContext, Warnings, iter_data_rows
 
@@ -213,6 +215,7 @@ def _load_sheet(
         text_only=book.file_format == "csv",
     )
     checker = RowChecker(context, warnings)
+    releasing: threading.Thread | None = None
     with db.write() as conn, store.bulk_load_cache(conn):
         earlier = store.imported_batch_with_hash(conn, file_hash, kind.value)
         if earlier is not None:
@@ -249,21 +252,24 @@ def _load_sheet(
         if cancel is not None and cancel():
             raise ImportCancelledError(f"{path.name}: cancelled")
         step(0.75)
-        outcome = load(conn, kind, batch_id, records, warnings)
-        rejected.extend(outcome.rejected)
-        rejected.sort()
-        if cancel is not None and cancel():
-            raise ImportCancelledError(f"{path.name}: cancelled")
-        upn_of = _upn_reader(upn_col, sheet.rows)
-        result.rejected = [RejectedRow(line, reason, upn_of(line)) for line, reason in rejected]
-        store.add_rejected_rows(
-            conn,
-            batch_id,
-            [
-                (r.row, r.upn, r.reason, _raw_row(analysis.headers, sheet.rows[r.row - 1]))
-                for r in result.rejected
-            ],
-        )
+        with indexes_built_after(conn, kind, len(records)):
+            outcome = load(conn, kind, batch_id, records, warnings)
+            rejected.extend(outcome.rejected)
+            rejected.sort()
+            if cancel is not None and cancel():
+                raise ImportCancelledError(f"{path.name}: cancelled")
+            upn_of = _upn_reader(upn_col, sheet.rows)
+            result.rejected = [RejectedRow(line, reason, upn_of(line)) for line, reason in rejected]
+            store.add_rejected_rows(
+                conn,
+                batch_id,
+                [
+                    (r.row, r.upn, r.reason, _raw_row(analysis.headers, sheet.rows[r.row - 1]))
+                    for r in result.rejected
+                ],
+            )
+            # Spent: freed on a helper thread while the indexes are built and the load commits.
+            releasing = release_in_background([records, sheet.rows, *outcome.spent])
         result.rows_imported = outcome.imported
         result.rows_rejected = len(rejected)
         result.warnings = warnings.render()
@@ -276,6 +282,8 @@ def _load_sheet(
             rows_rejected=result.rows_rejected,
             warnings=result.warnings,
         )
+    if releasing is not None:
+        releasing.join()
     return result
 
 
