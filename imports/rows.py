@@ -441,7 +441,7 @@ class RowChecker:
         columns = [cols.as_read(name) for name in ("laestab", "urn", "school_name", "school")]
         rows = list(zip(*columns, strict=True))
         keys: list[object] = list(rows)
-        if not all({v.__class__ for v in column} <= _TEXT_OR_BLANK for column in columns):
+        if not (self.ctx.text_only or all(_only_text(column) for column in columns)):
             keys = [tuple((v.__class__, v) for v in cells) for cells in rows]
         out: list[object] = []
         for key, cells in zip(keys, rows, strict=True):
