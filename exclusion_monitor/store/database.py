@@ -469,7 +469,7 @@ def open_database(location: str | Path, *, create: bool = True) -> Database:
                 f"There is no database at {path}: the folder {path.parent} does not exist. "
                 f"{NO_DATABASE_HINT}"
             )
-        raise NoDatabaseError(f"There is no database at {path}. {NO_DATABASE_HINT}")
+        raise NoDatabaseError(f"There is no database at {path.absolute()}. {NO_DATABASE_HINT}")
     if not path.parent.exists():
         raise DatabaseError(
             f"The folder {path.parent} does not exist, so no database can be created there."

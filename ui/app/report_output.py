@@ -61,7 +61,7 @@ def prepare_print(
         user.account,
         Action.PRINT_REPORT,
         None,
-        {**_dashboard_detail(board), "via": "print preview"},
+        _dashboard_detail(board),
     )
     context = report_context(
         db, user.account, document.title, board.as_of, f"academic year {board.academic_year}"
