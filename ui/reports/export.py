@@ -159,7 +159,10 @@ def xlsx_to(path: Path, tables: list[ReportTable], context: ReportContext) -> No
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "Sheet"
+    """A name Excel accepts: none of []:*?/\\ or control characters, no apostrophe at either
+    end, at most 31 characters, unique (a school's name is whatever the school sent)."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" or ord(ch) < 32 else ch for ch in title)
+    base = cleaned.strip("' ")[:31].strip("' ") or "Sheet"
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"
@@ -175,7 +178,8 @@ def _write_sheet(
     date: xlsxwriter.format.Format,
     decimal: xlsxwriter.format.Format,
 ) -> None:
-    used = {ws.get_name().lower() for ws in book.worksheets()}
+    # "About" comes last; Excel keeps "History" for itself.
+    used = {ws.get_name().lower() for ws in book.worksheets()} | {"about", "history"}
     sheet = book.add_worksheet(_sheet_name(table.title, used))
     widths = [max(len(c.name), 8) for c in table.columns]
     for col, column in enumerate(table.columns):
