@@ -39,6 +39,14 @@ def describe_exception(exc: BaseException) -> str:
 class ValueFreeFormatter(logging.Formatter):
     """Formats tracebacks frame by frame with each exception's type and code, never its text."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may have cached the full traceback text on the record: ignore it.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(self, ei: ExcInfo | tuple[None, None, None]) -> str:
         exc = ei[1]
         if exc is None:

@@ -23,7 +23,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -268,15 +268,56 @@ def _publish(temporary: Path, target: Path, overwrite: bool) -> None:
     temporary.rename(target)
 
 
-@contextmanager
-def replacing(
-    path: Path | str, *, overwrite: bool = False, check: Check | None = None
-) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder to write the file to; when the block ends,
-    check it (`check`, else by suffix), flush it, rename it into place and check it there.
+@dataclass
+class StagedFile:
+    """A file being written under a temporary name in its target's folder (see `staged`)."""
 
-    On any failure the temporary file is removed and the target is as it was.
-    """
+    target: Path
+    temporary: Path
+    overwrite: bool
+    check: Check | None
+    size: int = 0
+
+    def verify(self) -> None:
+        """The temporary file is complete (`check`, else by suffix) and flushed to disk."""
+        problem = _problem(self.temporary, self.check)
+        if problem is not None:
+            raise OutputFileError(f"Nothing was written to {self.target}: {problem}.")
+        try:
+            _flush_to_disk(self.temporary)
+        except OSError as exc:
+            raise _os_failure(self.target, exc) from exc
+        self.size = self.temporary.stat().st_size
+
+    def publish(self) -> None:
+        """Rename it into place and check it there; a file that is not what was written is
+        removed again."""
+        try:
+            _publish(self.temporary, self.target, self.overwrite)
+            _flush_folder(self.target.parent)
+        except OSError as exc:
+            raise _os_failure(self.target, exc) from exc
+        problem = _final_problem(self.target, self.size, self.check)
+        if problem is not None:
+            with contextlib.suppress(OSError):
+                if not is_link(self.target):
+                    self.target.unlink()
+            raise OutputFileError(f"{self.target} was not written completely: {problem}.")
+        log.info("wrote %s (%d bytes)", self.target.suffix or "file", self.size)
+
+
+def _os_failure(target: Path, exc: OSError) -> OutputFileError:
+    return OutputFileError(
+        f"{target} could not be written ({exc.strerror or type(exc).__name__}); nothing was kept."
+    )
+
+
+@contextmanager
+def staged(
+    path: Path | str, *, overwrite: bool = False, check: Check | None = None
+) -> Iterator[StagedFile]:
+    """A temporary file in the target's folder to write to; the caller verifies and publishes
+    it. Whatever happens, the temporary file is gone when the block ends."""
     target = check_destination(path, overwrite=overwrite)
     _remove_stale_temporaries(target.parent)
     try:
@@ -289,32 +330,31 @@ def replacing(
             f"({exc.strerror or type(exc).__name__})."
         ) from exc
     os.close(descriptor)
-    temporary = Path(name)
-    verify = check or CHECKS_BY_SUFFIX.get(target.suffix.lower())
+    stage = StagedFile(
+        target, Path(name), overwrite, check or CHECKS_BY_SUFFIX.get(target.suffix.lower())
+    )
     try:
-        yield temporary
-        problem = _problem(temporary, verify)
-        if problem is not None:
-            raise OutputFileError(f"Nothing was written to {target}: {problem}.")
-        _flush_to_disk(temporary)
-        size = temporary.stat().st_size
-        _publish(temporary, target, overwrite)
-        _flush_folder(target.parent)
+        yield stage
     except OSError as exc:
-        raise OutputFileError(
-            f"{target} could not be written ({exc.strerror or type(exc).__name__}); nothing "
-            "was kept."
-        ) from exc
+        raise _os_failure(target, exc) from exc
     finally:
         with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-    problem = _final_problem(target, size, verify)
-    if problem is not None:
-        with contextlib.suppress(OSError):
-            if not is_link(target):
-                target.unlink()
-        raise OutputFileError(f"{target} was not written completely: {problem}.")
-    log.info("wrote %s (%d bytes)", target.suffix or "file", size)
+            stage.temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def replacing(
+    path: Path | str, *, overwrite: bool = False, check: Check | None = None
+) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder to write the file to; when the block ends,
+    check it (`check`, else by suffix), flush it, rename it into place and check it there.
+
+    On any failure the temporary file is removed and the target is as it was.
+    """
+    with staged(path, overwrite=overwrite, check=check) as stage:
+        yield stage.temporary
+        stage.verify()
+        stage.publish()
 
 
 def _problem(path: Path, check: Check | None) -> str | None:
@@ -349,6 +389,9 @@ def write_csv(path: Path | str, rows: Iterable[Sequence[Any]], *, overwrite: boo
 # --- a file and its audit row together -------------------------------------------------------
 
 
+NOT_WRITTEN = "output_not_written"  # the audit action when an audited file failed in place
+
+
 @dataclass
 class AuditedOutput:
     """A file being written inside the write transaction that records it (see `audited_file`)."""
@@ -357,14 +400,13 @@ class AuditedOutput:
     path: Path
     temporary: Path
     entry: AuditEntry | None = None
-    check: list[Check] = field(default_factory=list)
 
     def record(
         self, account: str, action: str, target: str | None, detail: dict[str, Any]
     ) -> AuditEntry:
         """The audit row of this file (its full path added to `detail`), in the same
-        transaction: its head is what the file prints, and it commits only if the file is
-        written."""
+        transaction: its head is what the file prints, and it commits only when the file is
+        written whole."""
         from exclusion_monitor.store import audit
 
         self.entry = audit.record(
@@ -377,27 +419,37 @@ class AuditedOutput:
 def audited_file(
     db: Database, path: Path | str, *, overwrite: bool = False, check: Check | None = None
 ) -> Iterator[AuditedOutput]:
-    """Write a file and its audit row as one: the row commits only when the file is in place
-    and complete, and a file whose row cannot be committed is removed again.
+    """Write a file and its audit row as one. The block writes to `output.temporary` and calls
+    `output.record(...)` once.
 
-    The block writes to `output.temporary` and calls `output.record(...)` once.
+    Order, so that a file never exists without its audit row: the file is written under a
+    temporary name and checked; the audit row commits; then the file is renamed into place and
+    checked there. A kill between the commit and the rename leaves the row and no file (the
+    temporary file is removed at a later write); a file that fails in place is removed and a
+    second row says it was not written.
     """
-    target = check_destination(path, overwrite=overwrite)
-    published = False
-    try:
+    from exclusion_monitor.store import audit
+
+    with staged(path, overwrite=overwrite, check=check) as stage:
         with db.write() as conn:
-            with replacing(target, overwrite=overwrite, check=check) as temporary:
-                output = AuditedOutput(conn, target, temporary)
-                yield output
-                if output.entry is None:
-                    raise RuntimeError("a file written through audited_file must be audited")
-            published = True
-    except BaseException:
-        if published:
-            log.warning("the audit row of a written file could not be saved; file removed")
-            with contextlib.suppress(OSError):
-                target.unlink()
-        raise
+            output = AuditedOutput(conn, stage.target, stage.temporary)
+            yield output
+            if output.entry is None:
+                raise RuntimeError("a file written through audited_file must be audited")
+            stage.verify()
+        try:
+            stage.publish()
+        except OutputFileError as exc:
+            entry = output.entry
+            with contextlib.suppress(Exception):
+                audit.record(
+                    db,
+                    entry.account,
+                    NOT_WRITTEN,
+                    f"audit:{entry.id}",
+                    {"file": str(stage.target), "reason": type(exc).__name__},
+                )
+            raise
 
 
 def printed_head(entry: AuditEntry) -> str:

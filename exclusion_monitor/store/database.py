@@ -227,7 +227,7 @@ BUSY_SENTENCE = (
 
 
 def busy_error(where: object) -> DatabaseBusyError:
-    seconds = round(BUSY_TIMEOUT_MS / 1000)
+    seconds = f"{BUSY_TIMEOUT_MS / 1000:g}"
     return DatabaseBusyError(
         f"Waited {seconds} seconds, but {BUSY_SENTENCE}: {where} stayed busy all that time."
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from exclusion_monitor import output_files
 from exclusion_monitor.errors import OutputExistsError, OutputFileError
@@ -201,3 +202,27 @@ def test_stale_temporaries_of_a_killed_write_are_removed(tmp_path: Path) -> None
     fresh.write_text("another export still being written")
     write_csv(tmp_path / "out.csv", [["x"]])
     assert not stale.exists() and fresh.exists()
+
+
+def test_an_audited_file_commits_its_row_before_it_appears(db: Any, tmp_path: Path) -> None:
+    """The order that keeps every existing file audited: the row commits, then the rename. A
+    file that cannot be put in place leaves its row and a second row saying so."""
+    from exclusion_monitor.store.audit import list_entries
+
+    path = tmp_path / "export.csv"
+    with output_files.audited_file(db, path) as output:
+        output.record("LA\\manager1", "export", None, {"rows": 1})
+        output.temporary.write_text("a,b\r\n")
+        with db.read() as conn:  # not yet visible to anyone else, nor the file
+            assert conn.execute(sa.text("SELECT count(*) FROM audit_log")).scalar() == 0
+        assert not path.exists()
+    assert path.read_text() == "a,b\n" and [e.action for e in list_entries(db)] == ["export"]
+
+    with pytest.raises(OutputExistsError), output_files.audited_file(db, tmp_path / "b.csv") as out:
+        out.record("LA\\manager1", "export", None, {"rows": 1})
+        out.temporary.write_text("mine\r\n")
+        (tmp_path / "b.csv").write_text("someone else's")
+    entries = list_entries(db)
+    assert [e.action for e in entries] == ["export", "export", output_files.NOT_WRITTEN]
+    assert entries[-1].detail == {"file": str(tmp_path / "b.csv"), "reason": "OutputExistsError"}
+    assert (tmp_path / "b.csv").read_text() == "someone else's"

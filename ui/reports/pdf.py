@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 
 from exclusion_monitor import output_files
 from exclusion_monitor.access import require
-from exclusion_monitor.errors import InvalidInputError
+from exclusion_monitor.errors import InvalidInputError, OutputFileError
 from exclusion_monitor.reports.flag_report import report_context
 from exclusion_monitor.reports.html import (
     PrintableDocument,
@@ -258,6 +258,9 @@ def paint_pages(device: QPagedPaintDevice, layout: Layout, context: ReportContex
     """Paint laid-out pages with their header and footer; returns the page count."""
     geometry, pages = layout.geometry, layout.pages
     painter = QPainter(device)
+    if not painter.isActive():
+        # Qt could not open the device (the file): say so once, instead of a warning per call.
+        raise OutputFileError("Nothing was written: the PDF file could not be opened for writing.")
     try:
         for number, html in enumerate(pages, start=1):
             if number > 1:
