@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -284,3 +285,24 @@ def test_no_failure_writes_a_cell_value_into_the_log(
     assert "Traceback" in logged and "ValueError" in logged  # the failures were logged ...
     assert DISTINCTIVE not in logged  # ... without the value that caused them
     assert DISTINCTIVE.lower() not in logged.lower()
+
+
+def test_every_claim_in_the_docs_names_a_test_that_exists() -> None:
+    """docs/output-and-failures.md backs each claim with named tests: they must exist."""
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "output-and-failures.md").read_text(encoding="utf-8")
+    table = docs.split("## The claims and the tests that back them", 1)[1]
+    named = 0
+    for line in table.splitlines()[2:]:
+        cells = line.split("|")
+        if len(cells) < 3:
+            continue
+        current: Path | None = None
+        for name in re.findall(r"`([^`]+)`", cells[2]):
+            file, _, test = name.rpartition("::")
+            if file:
+                current = root / file
+            assert current is not None and current.is_file(), name
+            assert f"def {test}(" in current.read_text(encoding="utf-8"), name
+            named += 1
+    assert named >= 30
