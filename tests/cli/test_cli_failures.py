@@ -45,6 +45,7 @@ READING = [
     ["backup"],
     ["backups"],
     ["retention"],
+    ["migrate", "--to", "postgresql://nobody@/nowhere"],
 ]
 
 
