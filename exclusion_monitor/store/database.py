@@ -87,13 +87,29 @@ class Database:
         """A connection for reading (one transaction, rolled back at the end). Its queries all
         see one snapshot of the data, on a server as in a file (REPEATABLE READ: reading never
         waits for a writer and never fails because of one)."""
+        conn = self._connect()
         try:
-            with self.engine.connect() as conn:
+            with conn:
                 if self.is_server:
                     conn.execution_options(isolation_level="REPEATABLE READ")
                 yield conn
         except Exception as exc:
             mapped = self._plain_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def _connect(self) -> sa.Connection:
+        """A connection from the pool; a server that cannot be reached is said so plainly."""
+        try:
+            return self.engine.connect()
+        except Exception as exc:
+            mapped = self._plain_error(exc)
+            if isinstance(mapped, ConnectionLostError):
+                mapped = DatabaseUnavailableError(
+                    f"The database server for {self.location} could not be reached. Check the "
+                    "network connection; if it goes on, ask IT support."
+                )
             if mapped is None:
                 raise
             raise mapped from exc
@@ -108,13 +124,7 @@ class Database:
         lost-connection and damaged-file errors become plain sentences (DatabaseWriteError,
         DamagedDatabaseError); everything committed before is intact.
         """
-        try:
-            conn = self.engine.connect()
-        except Exception as exc:
-            mapped = self._plain_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+        conn = self._connect()
         try:
             conn.execution_options(**{_IMMEDIATE: True})
             conn.begin()
