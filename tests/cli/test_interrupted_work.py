@@ -340,7 +340,8 @@ def test_migrate_killed_mid_transfer_leaves_a_target_a_retry_can_use(
     expected = _rows(source)  # the finished run recorded its migrate_out in the source
 
     rng = random.Random(SEED + 2)
-    delays = [rng.uniform(0.3, elapsed * 1.05) for _ in range(MIGRATE_KILL_TRIALS)]
+    # The copy is the later part of a run (after start-up and reading the pilot file).
+    delays = [rng.uniform(elapsed * 0.35, elapsed * 0.95) for _ in range(MIGRATE_KILL_TRIALS)]
     tally: Counter[str] = Counter()
     for delay in delays:
         with open_database(source) as db:
