@@ -149,6 +149,8 @@ class ReturnBuilder:
                 row.laestab, row.urn or "", " ".join(str(row.name).split())[:300],
                 row.la_code or str(row.laestab)[:3], row.phase or "", row.school_type or "",
                 _day(row.open_date), _day(row.close_date),
+                "" if row.low_age is None else row.low_age,
+                "" if row.high_age is None else row.high_age,
             )  # fmt: skip
 
     def _links(self) -> Iterator[Row]:

@@ -35,7 +35,8 @@ CHILDREN = Member(
 PSEUDONYMS = Member("pseudonyms.csv", ("child", "pseudonym", "kind"))
 SCHOOLS = Member(
     "schools.csv",
-    ("laestab", "urn", "name", "la_code", "phase", "school_type", "open_date", "close_date"),
+    ("laestab", "urn", "name", "la_code", "phase", "school_type", "open_date", "close_date",
+     "low_age", "high_age"),
 )
 SCHOOL_LINKS = Member("school_links.csv", ("laestab", "linked_laestab", "link_type"))
 CENSUS_RETURNS = Member("census_returns.csv", ("laestab", "census_date"))
@@ -204,6 +205,14 @@ def _sessions(text: str) -> float:
     return value
 
 
+def _age(text: str) -> int | None:
+    if text == "":
+        return None
+    if not text.isdigit() or int(text) > 25:
+        raise ReturnFormatError(f"'{text[:20]}' is not a school age")
+    return int(text)
+
+
 def _sector(text: str) -> str | None:
     if text == "":
         return None
@@ -276,6 +285,8 @@ def row_parser(member: Member) -> RowParser:
         "review_outcome": _choice(OUTCOME_PHRASES, "a review outcome of the format"),
         "rule": _pattern(_RULE, "a rule id"),
         "rule_version": _int,
+        "low_age": _age,
+        "high_age": _age,
     }
     parser.parsers = tuple(table[column] for column in member.columns)
     return parser

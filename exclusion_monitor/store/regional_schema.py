@@ -46,6 +46,8 @@ regional_schools = sa.Table(
     sa.Column("school_type", sa.String(100)),
     sa.Column("open_date", sa.Date),
     sa.Column("close_date", sa.Date),
+    sa.Column("low_age", sa.Integer),
+    sa.Column("high_age", sa.Integer),
 )
 
 regional_school_links = sa.Table(

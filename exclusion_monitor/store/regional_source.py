@@ -40,7 +40,7 @@ def schools(conn: sa.Connection) -> list[Any]:
         conn.execute(
             sa.select(
                 c.id, c.laestab, c.urn, c.name, c.la_code, c.phase, c.school_type, c.open_date,
-                c.close_date,
+                c.close_date, c.low_age, c.high_age,
             ).order_by(c.laestab)
         )
     )  # fmt: skip

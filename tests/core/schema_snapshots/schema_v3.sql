@@ -353,6 +353,8 @@ CREATE TABLE regional_schools (
 	school_type VARCHAR(100), 
 	open_date DATE, 
 	close_date DATE, 
+	low_age INTEGER, 
+	high_age INTEGER, 
 	CONSTRAINT pk_regional_schools PRIMARY KEY (id), 
 	CONSTRAINT uq_regional_schools_laestab UNIQUE (laestab)
 );
