@@ -448,3 +448,75 @@ def local_flags_of(conn: sa.Connection, child_ids: Sequence[int]) -> list[tuple[
             sa.select(c.child_id, c.rule, c.rule_version).where(c.child_id.in_(list(child_ids)))
         )
     ]
+
+
+# --- the region's facts for school practice ----------------------------------------------------
+
+
+def census_dates_between(conn: sa.Connection, first: dt.date, last: dt.date) -> list[tuple[dt.date, int]]:
+    """(census date, rows) of the censuses between two dates."""
+    parse = _Dates()
+    rows = conn.execute(
+        sa.select(census.c.census_date, sa.func.count())
+        .where(census.c.census_date.between(first, last))
+        .group_by(census.c.census_date)
+    )
+    return [(parse.day(d), int(n)) for d, n in rows]
+
+
+def population(conn: sa.Connection, census_date: dt.date) -> list[tuple[Any, ...]]:
+    """(person id, school id, NC year, sex, FSM, SEN, ethnicity, looked after) of everyone on a
+    roll (C or M) at a census date, once each (their first row)."""
+    c = census.c
+    query = (
+        sa.select(
+            children.c.person_id, c.school_id, c.nc_year, children.c.sex, c.fsm, c.sen,
+            children.c.ethnicity, children.c.looked_after,
+        )
+        .select_from(census)
+        .join(children, children.c.id == c.child_id)
+        .where(c.census_date == census_date)
+        .where(sa.or_(c.enrol_status.is_(None), c.enrol_status.in_(("C", "M"))))
+        .order_by(children.c.person_id, c.child_id)
+    )  # fmt: skip
+    seen: set[int] = set()
+    found = []
+    for row in conn.execute(query):
+        if row[0] in seen:
+            continue
+        seen.add(row[0])
+        found.append(tuple(row))
+    return found
+
+
+def exclusions_between(conn: sa.Connection, first: dt.date, last: dt.date) -> list[tuple[Any, ...]]:
+    """(person id, school id, category, start, sessions, reasons...) of exclusions starting
+    between two dates, once each across returns; a permanent exclusion reversed on review
+    (reinstated) is left out, as in published figures."""
+    e = exclusions.c
+    query = (
+        sa.select(
+            children.c.person_id, e.school_id, e.category, e.start_date, e.sessions, e.reason1,
+            e.reason2, e.reason3,
+        )
+        .select_from(exclusions)
+        .join(children, children.c.id == e.child_id)
+        .where(e.start_date.between(first, last))
+        .where(sa.or_(e.review_outcome.is_(None), e.review_outcome != "Reinstated",
+                      e.category != "PERM"))
+    )  # fmt: skip
+    parse = _Dates()
+    seen: set[tuple[Any, ...]] = set()
+    found = []
+    for row in conn.execute(query):
+        key = (row[0], row[1], row[2], str(row[3]))
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append((row[0], row[1], row[2], parse.day(row[3]), *row[4:]))
+    return found
+
+
+def school_rows(conn: sa.Connection) -> list[tuple[int, str, str, str | None]]:
+    s = schools.c
+    return [tuple(r) for r in conn.execute(sa.select(s.id, s.laestab, s.name, s.phase))]  # type: ignore[misc]

@@ -46,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     look.add_argument("--key-file", type=Path, required=True, metavar="KEY")
     look.add_argument("--format", choices=["text", "json"], default="text")
     look.set_defaults(handler=run_lookup)
+    from ui.cli.commands.region_practice import register_dashboard
+
+    register_dashboard(subparsers)
 
 
 def run_key(args: argparse.Namespace) -> int:
