@@ -65,6 +65,13 @@ def _ethnicity(code: str | None) -> str | None:
     return found.code if found else None
 
 
+def _sen(code: str | None) -> str | None:
+    if code not in ("N", "K", "E"):
+        return None
+    found = codelists.codelist(codelists.SEN).get(code)
+    return found.label if found else code
+
+
 def _yes_no(value: bool | None) -> str | None:
     return None if value is None else ("Yes" if value else "No")
 
@@ -72,7 +79,7 @@ def _yes_no(value: bool | None) -> str | None:
 GROUPINGS: dict[str, tuple[str, Callable[[PupilFact], str | None]]] = {
     "sex": ("Sex", lambda p: {"M": "Boys", "F": "Girls"}.get(p.sex or "")),
     "fsm": ("Free school meals", lambda p: _yes_no(p.fsm)),
-    "sen": ("SEN provision", lambda p: p.sen if p.sen in ("N", "K", "E") else None),
+    "sen": ("SEN provision", lambda p: _sen(p.sen)),
     "ethnicity": ("Ethnicity (main code)", lambda p: _ethnicity(p.ethnicity)),
     "ethnic_group": ("Ethnicity (major group)", lambda p: _major(_ethnicity(p.ethnicity))),
     "looked_after": ("Looked after", lambda p: _yes_no(p.looked_after)),
@@ -125,7 +132,14 @@ def group_rates(
     ref = reference if reference in members else members.most_common(1)[0][0]
     n2 = members[ref]
     rows = []
+    itself = RateIndex(1.0, None, None)
     for group, n1 in sorted(members.items(), key=lambda item: (-item[1], item[0])):
+        if group == ref:
+            rows.append(
+                GroupRates(grouping, group, n1, susp[group], perm[group], once[group], True,
+                           dict.fromkeys(MEASURES, itself))
+            )  # fmt: skip
+            continue
         rows.append(
             GroupRates(
                 grouping, group, n1, susp[group], perm[group], once[group], group == ref,

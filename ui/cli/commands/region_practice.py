@@ -10,6 +10,7 @@ from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.regional.workspace import ensure_region_current
 from exclusion_monitor.reports import practice_report as pr
 from exclusion_monitor.reports.disproportionality import GROUPINGS
+from exclusion_monitor.reports.statistics import suppressed_count, suppressed_rate
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
 from exclusion_monitor.store import regional_workspace as ws
@@ -138,23 +139,20 @@ def dashboard_data(db: Database, as_of: Any, references: dict[str, str]) -> dict
             "flagged_children": board.flagged_children,
             "whole_family_cases": board.whole_family_cases,
             "pupils_on_spring_census": authority.pupils,
-            "suspensions": board.suspensions,
-            "permanent_exclusions": board.permanents,
-            "suspension_rate": _rate(authority.suspension_rate),
-            "permanent_rate": _rate(authority.permanent_rate),
+            "suspensions": suppressed_count(board.suspensions),
+            "permanent_exclusions": suppressed_count(board.permanents),
+            "suspension_rate": suppressed_rate(authority.suspension_rate, board.suspensions),
+            "permanent_rate": suppressed_rate(authority.permanent_rate, board.permanents),
         },
         "terms": [
-            {"term": t.term_label, "suspensions": t.suspensions, "permanent": t.permanents}
+            {"term": t.term_label, "suspensions": suppressed_count(t.suspensions),
+             "permanent": suppressed_count(t.permanents)}
             for t in board.terms
-        ],
+        ],  # fmt: skip
         "schools": pr.schools_json(figures)["schools"],
         "movement": pr.movement_json(figures),
         "disproportionality": pr.disproportionality_json(figures),
     }
-
-
-def _rate(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
