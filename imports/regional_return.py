@@ -97,9 +97,9 @@ def write_return(
             )
             archive.writestr(f.MANIFEST, json.dumps(manifest.to_json(), indent=2))
             summary = builder.summary(la_code)
-        with open(partial, "rb+") as done:
+        with partial.open("rb+") as done:
             os.fsync(done.fileno())
-        os.replace(partial, out)
+        partial.replace(out)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -132,7 +132,8 @@ class ReturnFile:
                     digest.update(block)
                     yield block
 
-            text = io.TextIOWrapper(_ChunkReader(chunks()), encoding="utf-8", newline="")
+            buffered = io.BufferedReader(_ChunkReader(chunks()), 1 << 16)
+            text = io.TextIOWrapper(buffered, encoding="utf-8", newline="")
             reader = csv.reader(text)
             try:
                 header = next(reader, None)

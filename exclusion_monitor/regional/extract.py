@@ -55,7 +55,7 @@ def authority_code(db: Database, given: str | None = None) -> tuple[str, str]:
             "This database holds no schools, so it is not clear which authority it belongs to; "
             "give the LA number with --la."
         )
-    (first, n), *rest = counts.most_common(2) + [("", 0)]
+    (first, n), *rest = [*counts.most_common(2), ("", 0)]
     if rest and rest[0][1] * 2 > n:
         raise InvalidInputError(
             "The schools in this database belong to several authorities; give this authority's "
@@ -173,8 +173,8 @@ class ReturnBuilder:
                 )
 
     def _registrations(self) -> Iterator[Row]:
-        for child_id, school_id, entry, leaving, status, reason, destination in (
-            source.enrolments(self.conn, self.as_of)
+        for child_id, school_id, entry, leaving, status, reason, destination in source.enrolments(
+            self.conn, self.as_of
         ):
             if leaving is not None and _day(leaving) > self.as_of.isoformat():
                 leaving, reason, destination = None, None, None

@@ -97,7 +97,9 @@ def child_journey(db: Database, pseudonym_text: str) -> dict[str, Any]:
     with db.read() as conn:
         person = ws.person_for_pseudonym(conn, pseudonym)
         if person is None:
-            raise NotFoundError(f"No child in the regional workspace has the pseudonym {pseudonym}.")
+            raise NotFoundError(
+                f"No child in the regional workspace has the pseudonym {pseudonym}."
+            )
         records = ws.child_records_of_person(conn, person)
         child_ids = [int(r.id) for r in records]
         rows = ws.records_of(conn, child_ids)
@@ -155,15 +157,22 @@ def child_journey(db: Database, pseudonym_text: str) -> dict[str, Any]:
             for s in history.spells
         ],
         "placements": [
-            {**school(s.school_id), "start": s.start.isoformat(),
-             "end": s.end.isoformat() if s.end else None}
+            {
+                **school(s.school_id),
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat() if s.end else None,
+            }
             for s in history.placements
-        ],  # fmt: skip
+        ],
         "census": [
-            {**school(p.school_id), "census_date": p.census_date.isoformat(), "nc_year": p.nc_year,
-             "enrol_status": p.enrol_status}
+            {
+                **school(p.school_id),
+                "census_date": p.census_date.isoformat(),
+                "nc_year": p.nc_year,
+                "enrol_status": p.enrol_status,
+            }
             for p in history.census
-        ],  # fmt: skip
+        ],
         "moves": [
             {
                 "date": m.date.isoformat(),
@@ -191,7 +200,5 @@ def child_journey(db: Database, pseudonym_text: str) -> dict[str, Any]:
             {"rule": rule, "label": rule_label(rule), "reason": reason, "evidence": evidence}
             for _p, rule, _v, _a, reason, evidence in regional
         ],
-        "authority_flags": sorted(
-            {(la_of[c], rule) for c, rule, _v in local}
-        ),
+        "authority_flags": sorted({(la_of[c], rule) for c, rule, _v in local}),
     }

@@ -35,8 +35,18 @@ CHILDREN = Member(
 PSEUDONYMS = Member("pseudonyms.csv", ("child", "pseudonym", "kind"))
 SCHOOLS = Member(
     "schools.csv",
-    ("laestab", "urn", "name", "la_code", "phase", "school_type", "open_date", "close_date",
-     "low_age", "high_age"),
+    (
+        "laestab",
+        "urn",
+        "name",
+        "la_code",
+        "phase",
+        "school_type",
+        "open_date",
+        "close_date",
+        "low_age",
+        "high_age",
+    ),
 )
 SCHOOL_LINKS = Member("school_links.csv", ("laestab", "linked_laestab", "link_type"))
 CENSUS_RETURNS = Member("census_returns.csv", ("laestab", "census_date"))

@@ -414,7 +414,7 @@ def regional_histories(
     child_rows = ws.people_of_children(conn)
     people = {c: p for c, p, _m in child_rows}
     births = {p: _first_of_month(m) for c, p, m in child_rows if c == p or p not in people}
-    for c, p, m in child_rows:
+    for _c, p, m in child_rows:
         births.setdefault(p, _first_of_month(m))
     several = {p for c, p in people.items() if c != p}
     dates = _Dates()
@@ -454,7 +454,9 @@ def refresh_region(
         if as_of is not None:
             authority = region_authority(conn, as_of)
             for _person, record in regional_histories(conn, as_of, progress):
-                flags += evaluate_child(build_history(record, authority, as_of), authority, settings)
+                flags += evaluate_child(
+                    build_history(record, authority, as_of), authority, settings
+                )
         listed = {row[0] for row in people_rows}
         rows = [
             (x.child_id, x.rule, x.rule_version, x.as_of, x.reason, x.evidence)

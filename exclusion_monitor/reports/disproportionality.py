@@ -33,8 +33,8 @@ class RateIndex:
 
     @property
     def significant(self) -> bool:
-        return self.lower is not None and self.upper is not None and (
-            self.lower > 1 or self.upper < 1
+        return (
+            self.lower is not None and self.upper is not None and (self.lower > 1 or self.upper < 1)
         )
 
 
@@ -129,7 +129,11 @@ def group_rates(
             once[group] += 1 if events[0] else 0
     if not members:
         return []
-    ref = reference if reference in members else members.most_common(1)[0][0]
+    ref: str = (
+        reference
+        if reference is not None and reference in members
+        else members.most_common(1)[0][0]
+    )
     n2 = members[ref]
     rows = []
     itself = RateIndex(1.0, None, None)
@@ -164,6 +168,4 @@ def girls_apart(year: PracticeYear) -> dict[str, list[GroupRates]]:
     """Girls' rates by each other characteristic, among girls only (the report's named
     concern: girls' exclusions are hidden inside rates dominated by boys)."""
     girls = [p for p in year.pupils if p.sex == "F"]
-    return {
-        name: group_rates(year, name, None, girls) for name in GROUPINGS if name != "sex"
-    }
+    return {name: group_rates(year, name, None, girls) for name in GROUPINGS if name != "sex"}

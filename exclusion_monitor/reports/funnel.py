@@ -13,6 +13,7 @@ each whole number of events has its interval end on the average (PHE's `poisson_
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -52,11 +53,10 @@ def _poisson_cdf(k: int, mean: float) -> float:
     return min(1.0, total)
 
 
-def _solve(target: float, f: object, low: float, high: float) -> float:
-    fn = f  # type: ignore[assignment]
+def _solve(target: float, fn: Callable[[float], float], low: float, high: float) -> float:
     for _ in range(200):
         mid = (low + high) / 2
-        if fn(mid) > target:  # type: ignore[operator]
+        if fn(mid) > target:
             low = mid
         else:
             high = mid
@@ -143,9 +143,8 @@ def proportion_position(
         proportion_limit(P_95, denominator, average, "high"),
         proportion_limit(P_998, denominator, average, "high"),
     ]
-    return FunnelPosition(
-        multiplier * value, *[multiplier * x for x in limits], _words(value, *limits)
-    )
+    lo3, lo2, hi2, hi3 = (multiplier * x for x in limits)
+    return FunnelPosition(multiplier * value, lo3, lo2, hi2, hi3, _words(value, *limits))
 
 
 def rate_position(
@@ -176,9 +175,8 @@ def rate_position(
         _rate_limit(expected, P_95, "high"),
         _rate_limit(expected, P_998, "high"),
     ]
-    return FunnelPosition(
-        multiplier * value, *[multiplier * x / denominator for x in limits], words
-    )
+    lo3, lo2, hi2, hi3 = (multiplier * x / denominator for x in limits)
+    return FunnelPosition(multiplier * value, lo3, lo2, hi2, hi3, words)
 
 
 def _rate_limit(expected: float, p: float, side: str) -> float:

@@ -156,8 +156,9 @@ def school_practice(year: PracticeYear) -> list[SchoolPractice]:
 
 def outside_limits(rows: Iterable[SchoolPractice], measure: str) -> list[SchoolPractice]:
     """Schools outside the 95% limits on a measure, furthest first."""
-    outside = [r for r in rows if r.positions[measure].position not in (funnel.WITHIN,
-                                                                        "not assessed")]
+    outside = [
+        r for r in rows if r.positions[measure].position not in (funnel.WITHIN, "not assessed")
+    ]
     order = {"above 99.8%": 0, "above 95%": 1, "below 99.8%": 2, "below 95%": 3}
     return sorted(outside, key=lambda r: (order[r.positions[measure].position], r.name))
 
@@ -229,7 +230,7 @@ def movement(
         if p.nc_year != "10" or school is None or phase_group(school.phase) != "secondary":
             continue
         cohorts.setdefault(p.school_id, []).append(p.child_id)
-    raw: list[tuple[SchoolFact, int, list[int]]] = []
+    raw: list[tuple[SchoolFact, int, list[int]]] = []  # school, cohort, [lost, state, AP, none]
     for school_id, pupils in cohorts.items():
         counts = [0, 0, 0, 0]  # lost, state school, AP, not found
         for child in pupils:
@@ -259,8 +260,8 @@ def movement(
         (
             SchoolMovement(
                 school.id, school.laestab, school.name,
-                (authority or {}).get(school.id, school.laestab[:3]), n, *counts,
-                funnel.proportion_position(counts[0], n, average),
+                (authority or {}).get(school.id, school.laestab[:3]), n, counts[0], counts[1],
+                counts[2], counts[3], funnel.proportion_position(counts[0], n, average),
                 frozenset(k for k in names if (school.id, k) in hidden),
             )
             for school, n, counts in raw

@@ -15,7 +15,9 @@ from exclusion_monitor.terms import Season, Term, academic_year, academic_year_b
 from exclusion_monitor.terms import academic_year_label as label
 
 
-def authority_year(db: Database, as_of: dt.date | None = None) -> tuple[PracticeYear, PracticeYear | None]:
+def authority_year(
+    db: Database, as_of: dt.date | None = None
+) -> tuple[PracticeYear, PracticeYear | None]:
     """(the year containing `as_of`, the year before it) from an authority's database; the year
     before gives the Year 10 pupils whose losses the movement figures follow."""
     as_of = as_of or default_as_of(db) or dt.date.today()

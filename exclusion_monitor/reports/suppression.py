@@ -5,10 +5,11 @@ and the other parts of that total, more cells are hidden until it cannot."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from exclusion_monitor.reports.statistics import SUPPRESS_BELOW
 
-Key = Hashable
+Key = TypeVar("Key", bound=Hashable)
 
 
 def primary(count: int) -> bool:

@@ -23,9 +23,7 @@ def _stream(conn: sa.Connection, query: sa.Select[Any]) -> Iterator[Any]:
 def children(conn: sa.Connection) -> Iterator[Any]:
     """(id, date_of_birth, sex, looked_after) of every child, by id."""
     c = t.children.c
-    return _stream(
-        conn, sa.select(c.id, c.date_of_birth, c.sex, c.looked_after).order_by(c.id)
-    )
+    return _stream(conn, sa.select(c.id, c.date_of_birth, c.sex, c.looked_after).order_by(c.id))
 
 
 def identifiers(conn: sa.Connection) -> Iterator[Any]:

@@ -98,15 +98,13 @@ def current_returns(conn: sa.Connection) -> list[StoredReturn]:
         .where(c.status == "current")
         .order_by(c.la_code)
     )  # fmt: skip
-    return [StoredReturn(*row) for row in rows]
+    return [StoredReturn(*row) for row in rows]  # type: ignore[call-arg]
 
 
 def file_already_imported(conn: sa.Connection, file_hash: str) -> bool:
     c = returns.c
     return (
-        conn.execute(
-            sa.select(c.id).where(c.file_hash == file_hash, c.status == "current")
-        ).first()
+        conn.execute(sa.select(c.id).where(c.file_hash == file_hash, c.status == "current")).first()
         is not None
     )
 
@@ -217,7 +215,7 @@ def pseudonym_rows(conn: sa.Connection) -> list[tuple[int, str, str, int, str]]:
         .join(returns, returns.c.id == children.c.return_id)
         .order_by(returns.c.as_of.desc(), pseudonyms.c.child_id)
     )
-    return [tuple(row) for row in conn.execute(query)]  # type: ignore[misc]
+    return [tuple(row) for row in conn.execute(query)]
 
 
 def replace_people(
@@ -283,9 +281,7 @@ def people_of_children(conn: sa.Connection) -> list[tuple[int, int, str | None]]
     c = children.c
     return [
         (int(a), int(b), m)
-        for a, b, m in conn.execute(
-            sa.select(c.id, c.person_id, c.birth_month).order_by(c.id)
-        )
+        for a, b, m in conn.execute(sa.select(c.id, c.person_id, c.birth_month).order_by(c.id))
     ]
 
 
@@ -360,7 +356,9 @@ def people_rows(conn: sa.Connection) -> list[tuple[int, str, str]]:
     c = people.c
     return [
         (int(a), str(b), str(d))
-        for a, b, d in conn.execute(sa.select(c.id, c.pseudonym, c.authorities).order_by(c.pseudonym))
+        for a, b, d in conn.execute(
+            sa.select(c.id, c.pseudonym, c.authorities).order_by(c.pseudonym)
+        )
     ]
 
 
@@ -453,7 +451,9 @@ def local_flags_of(conn: sa.Connection, child_ids: Sequence[int]) -> list[tuple[
 # --- the region's facts for school practice ----------------------------------------------------
 
 
-def census_dates_between(conn: sa.Connection, first: dt.date, last: dt.date) -> list[tuple[dt.date, int]]:
+def census_dates_between(
+    conn: sa.Connection, first: dt.date, last: dt.date
+) -> list[tuple[dt.date, int]]:
     """(census date, rows) of the censuses between two dates."""
     parse = _Dates()
     rows = conn.execute(
@@ -519,4 +519,7 @@ def exclusions_between(conn: sa.Connection, first: dt.date, last: dt.date) -> li
 
 def school_rows(conn: sa.Connection) -> list[tuple[int, str, str, str | None]]:
     s = schools.c
-    return [tuple(r) for r in conn.execute(sa.select(s.id, s.laestab, s.name, s.phase))]  # type: ignore[misc]
+    return [
+        (int(i), str(code), str(name), phase)
+        for i, code, name, phase in conn.execute(sa.select(s.id, s.laestab, s.name, s.phase))
+    ]

@@ -460,6 +460,4 @@ child_summaries = sa.Table(
 )
 
 # The regional workspace's tables (schema version 3) live in their own module, on this metadata.
-from exclusion_monitor.store import regional_schema as _regional_schema  # noqa: E402
-
-REGIONAL_TABLES = _regional_schema.TABLES
+from exclusion_monitor.store import regional_schema  # noqa: E402, F401

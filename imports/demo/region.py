@@ -81,6 +81,5 @@ def generate_region(
                 Arrival(authority.pupil(crossing.pid), crossing.start, crossing.nc_year)
             )
     return [
-        one(i, code, incoming[code]) if incoming[code] else first[i]
-        for i, code in enumerate(codes)
+        one(i, code, incoming[code]) if incoming[code] else first[i] for i, code in enumerate(codes)
     ]

@@ -5,7 +5,6 @@ return replacing an earlier one, and returns refused for the reasons the region 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -220,15 +219,15 @@ def test_key_files_are_private_and_checked(tmp_path: Path) -> None:
     assert "secret" not in repr(key) and key.secret.hex() not in repr(key)
     with pytest.raises(InvalidInputError, match="never replaced"):
         create_key_file(path, "Again")
-    os.chmod(path, 0o644)
+    path.chmod(0o644)
     with pytest.raises(InvalidInputError, match="other accounts"):
         load_key_file(path)
     with pytest.raises(InvalidInputError, match="no key file"):
         load_key_file(tmp_path / "missing.key")
-    os.chmod(path, 0o600)
+    path.chmod(0o600)
     text = path.read_text().replace("fingerprint: ", "fingerprint: 0")
     damaged = tmp_path / "d.key"
     damaged.write_text(text)
-    os.chmod(damaged, 0o600)
+    damaged.chmod(0o600)
     with pytest.raises(InvalidInputError, match="altered"):
         load_key_file(damaged)

@@ -85,7 +85,7 @@ def _print(view: str, figures: pr.PracticeFigures, fmt: str) -> None:
              for m in data["schools"]],
         )  # fmt: skip
     else:
-        for name, grouping in data["groupings"].items():
+        for grouping in data["groupings"].values():
             print(f"\n{grouping['label']}")
             print_table(
                 ["Group", "Pupils", "Susp/100", "RRI", "95% CI", "PEX/100", "RRI", "1+/100",
@@ -145,10 +145,13 @@ def dashboard_data(db: Database, as_of: Any, references: dict[str, str]) -> dict
             "permanent_rate": suppressed_rate(authority.permanent_rate, board.permanents),
         },
         "terms": [
-            {"term": t.term_label, "suspensions": suppressed_count(t.suspensions),
-             "permanent": suppressed_count(t.permanents)}
+            {
+                "term": t.term_label,
+                "suspensions": suppressed_count(t.suspensions),
+                "permanent": suppressed_count(t.permanents),
+            }
             for t in board.terms
-        ],  # fmt: skip
+        ],
         "schools": pr.schools_json(figures)["schools"],
         "movement": pr.movement_json(figures),
         "disproportionality": pr.disproportionality_json(figures),

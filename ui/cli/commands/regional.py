@@ -154,7 +154,11 @@ def run_lookup(args: argparse.Namespace) -> int:
         )
     else:
         born = f"{child.date_of_birth:%d/%m/%Y}" if child.date_of_birth else "not known"
-        school = f", latest school {found.school_name} ({found.school_laestab})" if found.school_laestab else ""
+        school = (
+            f", latest school {found.school_name} ({found.school_laestab})"
+            if found.school_laestab
+            else ""
+        )
         print(
             f"{child.forename} {child.surname}, UPN {child.upn}, born {born}{school}. "
             f"See: exclusion-monitor child {child.upn}"
