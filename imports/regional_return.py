@@ -12,7 +12,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -58,11 +58,40 @@ def write_return(
 ) -> ReturnSummary:
     """Write the authority's return as of `as_of` to `out` (a new file, readable by its owner
     only; written under a temporary name and renamed, so a cut-short write leaves nothing)."""
+    _check_target(out)
+    flags = flags_as_of(db, as_of)
+    with db.read() as conn:
+        builder = ReturnBuilder(conn, key, as_of, flags)
+        write_return_file(
+            out,
+            key,
+            as_of=as_of,
+            la_code=la_code,
+            la_name=la_name,
+            members=[(member, builder.rows(member)) for member in ReturnBuilder.ORDER],
+        )
+        return builder.summary(la_code)
+
+
+def _check_target(out: Path) -> None:
     if out.exists():
         raise InvalidInputError(f"{out} already exists; choose a new file name for the return.")
     if not out.parent.is_dir():
         raise InvalidInputError(f"The folder {out.parent} does not exist.")
-    flags = flags_as_of(db, as_of)
+
+
+def write_return_file(
+    out: Path,
+    key: RegionalKey,
+    *,
+    as_of: dt.date,
+    la_code: str,
+    la_name: str,
+    members: Iterable[tuple[f.Member, Iterable[Sequence[Any]]]],
+) -> None:
+    """Write a return from rows of each member (taken in the order given; each member's rows
+    are consumed before the next member's are asked for)."""
+    _check_target(out)
     partial = out.with_name(f".{out.name}.partial")
     handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     hashes: dict[str, str] = {}
@@ -70,10 +99,8 @@ def write_return(
         with (
             os.fdopen(handle, "wb") as raw,
             zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
-            db.read() as conn,
         ):
-            builder = ReturnBuilder(conn, key, as_of, flags)
-            for member in ReturnBuilder.ORDER:
+            for member, rows in members:
                 with archive.open(member.name, "w", force_zip64=True) as target:
                     hashing = _Hashing(target)
                     text = io.TextIOWrapper(
@@ -81,7 +108,7 @@ def write_return(
                     )
                     writer = csv.writer(text, lineterminator="\n")
                     writer.writerow(member.columns)
-                    writer.writerows(builder.rows(member))
+                    writer.writerows(rows)
                     text.flush()
                     text.detach()
                     hashes[member.name] = hashing.digest.hexdigest()
@@ -96,14 +123,12 @@ def write_return(
                 member_hashes=hashes,
             )
             archive.writestr(f.MANIFEST, json.dumps(manifest.to_json(), indent=2))
-            summary = builder.summary(la_code)
         with partial.open("rb+") as done:
             os.fsync(done.fileno())
         partial.replace(out)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return summary
 
 
 def _refuse(path: Path, problem: str) -> InvalidInputError:

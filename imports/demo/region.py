@@ -6,7 +6,7 @@ lose many pupils between Years 10 and 11."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from imports.demo.generator import DemoAuthority, generate_authority
 from imports.demo.records import Arrival, SchoolPractice
@@ -47,22 +47,24 @@ def practice_for(index: int, seed: int) -> Callable[[SchoolPlan], SchoolPractice
 
 def generate_region(
     authorities: int = len(WEST_MIDLANDS),
-    pupils: int = DEFAULT_REGION_PUPILS,
+    pupils: int | Sequence[int] = DEFAULT_REGION_PUPILS,
     seed: int = 2024,
     *,
     first_year: int | None = None,
     last_year: int | None = None,
 ) -> list[DemoAuthority]:
-    """The region's authorities, each with the pupils who crossed into it from the others (the
-    same children: same UPN, name and date of birth)."""
+    """The region's authorities (each of `pupils` on roll, or of its own size in a list), each
+    with the pupils who crossed into it from the others (the same children: same UPN, name and
+    date of birth)."""
     codes = region_codes(authorities)
+    sizes = [pupils] * len(codes) if isinstance(pupils, int) else list(pupils)
     years = {
         k: v for k, v in (("first_year", first_year), ("last_year", last_year)) if v is not None
     }
 
     def one(i: int, code: str, arrivals: list[Arrival]) -> DemoAuthority:
         return generate_authority(
-            pupils,
+            sizes[i],
             seed + i,
             la=code,
             practice=practice_for(i, seed),
