@@ -4,6 +4,7 @@ with their authorities, schools and flags, and one child's journey across author
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,3 +203,15 @@ def child_journey(db: Database, pseudonym_text: str) -> dict[str, Any]:
         ],
         "authority_flags": sorted({(la_of[c], rule) for c, rule, _v in local}),
     }
+
+
+def region_summary(db: Database) -> tuple[int, int, Counter[str], Counter[str]]:
+    """(children, children seen in more than one authority, regional flags by rule, regional
+    flags that no authority raised on its own data, by rule)."""
+    rows = regional_children(db)
+    flags: Counter[str] = Counter()
+    only: Counter[str] = Counter()
+    for row in rows:
+        flags.update(row.regional_flags)
+        only.update(row.seen_only_regionally)
+    return len(rows), sum(1 for r in rows if len(r.authorities) > 1), flags, only

@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     returns = sub.add_parser("returns", help="the returns the region holds")
     returns.add_argument("--format", choices=["table", "json"], default="table")
     returns.set_defaults(handler=run_returns)
+    report = sub.add_parser("report", help="the printed regional report, as PDF")
+    report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    report.set_defaults(handler=run_report)
     from ui.cli.commands import region_practice
 
     region_practice.register(sub)
@@ -170,4 +173,45 @@ def run_returns(args: argparse.Namespace) -> int:
             [[r["authority"], r["authority_name"], r["as_of"], r["made_at"], r["children"],
               r["file"]] for r in rows],
         )  # fmt: skip
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from exclusion_monitor.errors import InvalidInputError
+    from exclusion_monitor.regional.journeys import region_summary
+    from exclusion_monitor.reports.practice_report import region_figures
+    from exclusion_monitor.reports.regional_report import regional_document
+    from exclusion_monitor.reports.tables import ReportContext
+    from ui.reports.pdf import write_pdf
+    from ui.reports.rendering import ensure_gui_application
+
+    if args.out.suffix.lower() != ".pdf":
+        raise InvalidInputError(f"{args.out} should end in .pdf: reports are written as PDF.")
+    ensure_gui_application()
+    with open_db(args) as db:
+        user = authorise(db, Action.PRINT_REPORT)
+        with db.read() as conn:
+            if not ws.holds_returns(conn):
+                raise InvalidInputError(f"{db.location} holds no regional returns to report on.")
+        refreshed(db, user.account)
+        figures = region_figures(db)
+        people, cross, flags, only = region_summary(db)
+        document = regional_document(figures, people, cross, flags, only)
+        context = ReportContext(
+            title=document.title,
+            authority="Regional workspace (pseudonymised returns)",
+            as_of=figures.as_of,
+            filter_description=f"{len(figures.sources)} authorities' returns",
+            produced_by=user.account,
+            produced_at=dt.datetime.now().replace(microsecond=0),
+            audit_hash=audit.chain_head(db).label,
+        )
+        pages = write_pdf(args.out, document, context)
+        audit.record(
+            db, user.account, Action.PRINT_REPORT, "report:regional",
+            {"as_of": figures.as_of.isoformat(), "pages": pages, "file": args.out.name},
+        )  # fmt: skip
+    print(f"Wrote {pages} pages to {args.out}")
     return 0
