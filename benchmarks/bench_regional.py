@@ -30,8 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # Pupils on roll at each census, by authority: the seven West Midlands authorities' state-school
 # rolls in proportion (Birmingham about four times the others), sized so that with ten years of
 # joiners and leavers about 1,000,000 children pass through the returns at scale 1.
-ROLLS = {"330": 212_000, "331": 63_000, "332": 54_000, "333": 62_000, "334": 41_000,
-         "335": 52_000, "336": 47_000}  # fmt: skip
+ROLLS = {
+    "330": 212_000,
+    "331": 63_000,
+    "332": 54_000,
+    "333": 62_000,
+    "334": 41_000,
+    "335": 52_000,
+    "336": 47_000,
+}
 FIRST_YEAR, LAST_YEAR = 2016, 2025  # ten academic years, 2016/17 to 2025/26
 
 
@@ -48,8 +55,18 @@ def _members(authority: Any, key: Any) -> list[tuple[Any, Iterator[tuple[Any, ..
 
     def schools() -> Iterator[tuple[Any, ...]]:
         for s in authority.schools:
-            yield (s.laestab, s.urn, s.name, s.laestab[:3], s.phase, s.type_name,
-                   _day(s.open_date), _day(s.close_date), s.low_year + 4, s.high_year + 5)  # fmt: skip
+            yield (
+                s.laestab,
+                s.urn,
+                s.name,
+                s.laestab[:3],
+                s.phase,
+                s.type_name,
+                _day(s.open_date),
+                _day(s.close_date),
+                s.low_year + 4,
+                s.high_year + 5,
+            )
 
     def links() -> Iterator[tuple[Any, ...]]:
         for link in authority.links:
@@ -58,17 +75,27 @@ def _members(authority: Any, key: Any) -> list[tuple[Any, Iterator[tuple[Any, ..
     def coverage() -> Iterator[tuple[Any, ...]]:
         seen = set()
         for reg in authority.registrations:
-            for day in dates[bisect.bisect_left(dates, reg.entry_date):
-                             len(dates) if reg.leaving_date is None
-                             else bisect.bisect_right(dates, reg.leaving_date)]:  # fmt: skip
+            for day in dates[
+                bisect.bisect_left(dates, reg.entry_date) : len(dates)
+                if reg.leaving_date is None
+                else bisect.bisect_right(dates, reg.leaving_date)
+            ]:
                 seen.add((reg.laestab, day))
         for laestab, day in sorted(seen):
             yield (laestab, day.isoformat())
 
     def children() -> Iterator[tuple[Any, ...]]:
         for p in authority.pupils:
-            yield (p.pid + 1, f.birth_month(p.date_of_birth), p.sex, p.ethnicity,
-                   "Y" if p.fsm else "N", p.sen, "", f.postcode_sector(p.postcode))  # fmt: skip
+            yield (
+                p.pid + 1,
+                f.birth_month(p.date_of_birth),
+                p.sex,
+                p.ethnicity,
+                "Y" if p.fsm else "N",
+                p.sen,
+                "",
+                f.postcode_sector(p.postcode),
+            )
 
     def pseudonyms() -> Iterator[tuple[Any, ...]]:
         for p in authority.pupils:
@@ -79,34 +106,63 @@ def _members(authority: Any, key: Any) -> list[tuple[Any, Iterator[tuple[Any, ..
     def registrations() -> Iterator[tuple[Any, ...]]:
         for r in authority.registrations:
             reason = f.leaving_phrase(r.leaving_reason) if r.leaving_date else ""
-            yield (r.pid + 1, r.laestab, _day(r.entry_date), _day(r.leaving_date),
-                   r.enrol_status, reason, "")  # fmt: skip
+            yield (
+                r.pid + 1,
+                r.laestab,
+                _day(r.entry_date),
+                _day(r.leaving_date),
+                r.enrol_status,
+                reason,
+                "",
+            )
 
     def census() -> Iterator[tuple[Any, ...]]:
         pupils = authority.pupils
         for r in authority.registrations:
             p = pupils[r.pid]
             first = bisect.bisect_left(dates, r.entry_date)
-            last = (len(dates) if r.leaving_date is None
-                    else bisect.bisect_right(dates, r.leaving_date))  # fmt: skip
+            last = (
+                len(dates) if r.leaving_date is None else bisect.bisect_right(dates, r.leaving_date)
+            )
             for day in dates[first:last]:
                 year = (day.year if day.month >= 8 else day.year - 1) - p.reception_year
                 code = "R" if year == 0 else str(year)
-                yield (r.pid + 1, r.laestab, day.isoformat(), code, "C",
-                       r.entry_date.isoformat(), "Y" if p.fsm else "N", p.sen)  # fmt: skip
+                yield (
+                    r.pid + 1,
+                    r.laestab,
+                    day.isoformat(),
+                    code,
+                    "C",
+                    r.entry_date.isoformat(),
+                    "Y" if p.fsm else "N",
+                    p.sen,
+                )
 
     def exclusions() -> Iterator[tuple[Any, ...]]:
         for e in authority.exclusions:
             reasons = [*e.reasons, "", "", ""][:3]
-            yield (e.pid + 1, e.laestab, e.category, _day(e.start_date), _day(e.end_date),
-                   e.sessions or 0, *reasons, "")  # fmt: skip
+            yield (
+                e.pid + 1,
+                e.laestab,
+                e.category,
+                _day(e.start_date),
+                _day(e.end_date),
+                e.sessions or 0,
+                *reasons,
+                "",
+            )
 
     return [
-        (f.SCHOOLS, schools()), (f.SCHOOL_LINKS, links()), (f.CENSUS_RETURNS, coverage()),
-        (f.CHILDREN, children()), (f.PSEUDONYMS, pseudonyms()),
-        (f.REGISTRATIONS, registrations()), (f.CENSUS, census()),
-        (f.EXCLUSIONS, exclusions()), (f.FLAGS, iter(())),
-    ]  # fmt: skip
+        (f.SCHOOLS, schools()),
+        (f.SCHOOL_LINKS, links()),
+        (f.CENSUS_RETURNS, coverage()),
+        (f.CHILDREN, children()),
+        (f.PSEUDONYMS, pseudonyms()),
+        (f.REGISTRATIONS, registrations()),
+        (f.CENSUS, census()),
+        (f.EXCLUSIONS, exclusions()),
+        (f.FLAGS, iter(())),
+    ]
 
 
 def generate(folder: Path, scale: float) -> dict[str, Any]:
@@ -124,8 +180,14 @@ def generate(folder: Path, scale: float) -> dict[str, Any]:
     children = 0
     for authority in authorities:
         out = folder / f"LA{authority.la}.zip"
-        write_return_file(out, key, as_of=authority.as_of, la_code=authority.la,
-                          la_name=authority.la_name, members=_members(authority, key))  # fmt: skip
+        write_return_file(
+            out,
+            key,
+            as_of=authority.as_of,
+            la_code=authority.la,
+            la_name=authority.la_name,
+            members=_members(authority, key),
+        )
         written.append(str(out))
         children += len(authority.pupils)
     return {
@@ -192,19 +254,25 @@ def main(argv: list[str] | None = None) -> int:
         made = json.loads(
             subprocess.run(
                 [sys.executable, __file__, "--scale", str(args.scale), "--generate", folder],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout.splitlines()[-1]
-        )  # fmt: skip
+        )
         if not args.json:
-            print(f"generated {made['children_in_returns']:,} children's returns "
-                  f"({made['return_mb']} MB) in {made['generate_s'] + made['write_returns_s']} s",
-                  flush=True)  # fmt: skip
+            print(
+                f"generated {made['children_in_returns']:,} children's returns "
+                f"({made['return_mb']} MB) in {made['generate_s'] + made['write_returns_s']} s",
+                flush=True,
+            )
 
         def run(location: str) -> dict[str, Any]:
             out = subprocess.run(
                 [sys.executable, __file__, "--measure", location, *made["returns"]],
-                check=True, capture_output=True, text=True,
-            ).stdout.splitlines()[-1]  # fmt: skip
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.splitlines()[-1]
             return dict(json.loads(out))
 
         if args.postgres:

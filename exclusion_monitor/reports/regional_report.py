@@ -30,8 +30,12 @@ def _image(title: str, figure: Any) -> ReportImage:
 
 
 def regional_document(
-    figures: PracticeFigures, people: int, cross_border: int, flags: Counter[str],
+    figures: PracticeFigures,
+    people: int,
+    cross_border: int,
+    flags: Counter[str],
     only_regional: Counter[str],
+    national: dict[str, Any] | None = None,
 ) -> PrintableDocument:
     """The regional report as a printable document (landscape)."""
     year = figures.year
@@ -46,25 +50,76 @@ def regional_document(
         ),
         ReportTable(
             "Source returns",
-            [Column("LA"), Column("Authority"), Column("As of"), Column("Made"),
-             Column("Children", ColumnKind.INTEGER), Column("File")],
-            [[s["authority"], s["name"], s["as_of"], s["made_at"][:16].replace("T", " "),
-              s["children"], s["file"]] for s in figures.sources],
-        ),  # fmt: skip
+            [
+                Column("LA"),
+                Column("Authority"),
+                Column("As of"),
+                Column("Made"),
+                Column("Children", ColumnKind.INTEGER),
+                Column("File"),
+            ],
+            [
+                [
+                    s["authority"],
+                    s["name"],
+                    s["as_of"],
+                    s["made_at"][:16].replace("T", " "),
+                    s["children"],
+                    s["file"],
+                ]
+                for s in figures.sources
+            ],
+        ),
         ReportTable(
             "Children across the region",
             [Column("Measure"), Column("Value", ColumnKind.INTEGER)],
-            [["Children in the region (linked by pseudonym)", people],
-             ["Seen in more than one authority", cross_border]],
-        ),  # fmt: skip
+            [
+                ["Children in the region (linked by pseudonym)", people],
+                ["Seen in more than one authority", cross_border],
+            ],
+        ),
         ReportTable(
             "Regional flags",
-            [Column("Rule"), Column("Children flagged regionally", ColumnKind.INTEGER),
-             Column("Not flagged by any authority on its own data", ColumnKind.INTEGER)],
-            [[rule_label(rule), _c(n), _c(only_regional[rule])]
-             for rule, n in sorted(flags.items())],
-        ),  # fmt: skip
+            [
+                Column("Rule"),
+                Column("Children flagged regionally", ColumnKind.INTEGER),
+                Column("Not flagged by any authority on its own data", ColumnKind.INTEGER),
+            ],
+            [
+                [rule_label(rule), _c(n), _c(only_regional[rule])]
+                for rule, n in sorted(flags.items())
+            ],
+        ),
     ]
+    if national is not None:
+        blocks.append(
+            ReportTable(
+                "Beside the published figures",
+                [
+                    Column("Place"),
+                    Column("Year"),
+                    Column("Pupils", ColumnKind.INTEGER),
+                    Column("Suspensions per 100", ColumnKind.DECIMAL),
+                    Column("Permanent per 100", ColumnKind.DECIMAL),
+                    Column("One or more per 100", ColumnKind.DECIMAL),
+                    Column("Source"),
+                ],
+                [
+                    [
+                        r["place"],
+                        f"{r['time_period'][:4]}/{r['time_period'][4:]}",
+                        r["headcount"],
+                        r["susp_rate"],
+                        r["perm_excl_rate"],
+                        r["one_plus_susp_rate"],
+                        r["source"],
+                    ]
+                    for r in national["rows"]
+                ],
+            )
+        )
+        if national.get("note"):
+            blocks.append(paragraph(national["note"]))
     for group in GROUP_ORDER:
         if not any(s.group == group for s in figures.schools):
             continue
@@ -72,36 +127,55 @@ def regional_document(
             if group == "primary" and measure == "permanent":
                 continue
             blocks.append(
-                _image(f"{measure} {group}", funnel_charts.funnel_chart(figures.schools, measure,
-                                                                        group))
-            )  # fmt: skip
+                _image(
+                    f"{measure} {group}",
+                    funnel_charts.funnel_chart(figures.schools, measure, group),
+                )
+            )
     for measure, label in MEASURE_LABELS.items():
         rows = outside_limits(figures.schools, measure)
         blocks.append(
             ReportTable(
                 f"Schools outside the limits: {label}",
-                [Column("LA"), Column("LAESTAB"), Column("School"), Column("Group"),
-                 Column("Roll", ColumnKind.INTEGER), Column("Count", ColumnKind.INTEGER),
-                 Column("Per 100", ColumnKind.DECIMAL), Column("95% limits"),
-                 Column("Position")],
+                [
+                    Column("LA"),
+                    Column("LAESTAB"),
+                    Column("School"),
+                    Column("Group"),
+                    Column("Roll", ColumnKind.INTEGER),
+                    Column("Count", ColumnKind.INTEGER),
+                    Column("Per 100", ColumnKind.DECIMAL),
+                    Column("95% limits"),
+                    Column("Position"),
+                ],
                 [_outside_row(r, measure) for r in rows],
             )
-        )  # fmt: skip
+        )
     if figures.movement:
         blocks.append(_image("movement", funnel_charts.movement_chart(figures.movement)))
         start, end = figures.movement_years or ("", "")
         blocks.append(
             ReportTable(
                 f"Year 10 pupils at the census of {start} not on the same roll at {end}",
-                [Column("LA"), Column("LAESTAB"), Column("School"),
-                 Column("Year 10", ColumnKind.INTEGER), Column("Lost", ColumnKind.INTEGER),
-                 Column("%", ColumnKind.DECIMAL), Column("State school", ColumnKind.INTEGER),
-                 Column("AP", ColumnKind.INTEGER), Column("Not found", ColumnKind.INTEGER),
-                 Column("Stands out")],
-                [[m.authority, m.laestab, m.name, m.cohort, *_movement_cells(m)]
-                 for m in figures.movement if m.lost],
+                [
+                    Column("LA"),
+                    Column("LAESTAB"),
+                    Column("School"),
+                    Column("Year 10", ColumnKind.INTEGER),
+                    Column("Lost", ColumnKind.INTEGER),
+                    Column("%", ColumnKind.DECIMAL),
+                    Column("State school", ColumnKind.INTEGER),
+                    Column("AP", ColumnKind.INTEGER),
+                    Column("Not found", ColumnKind.INTEGER),
+                    Column("Stands out"),
+                ],
+                [
+                    [m.authority, m.laestab, m.name, m.cohort, *_movement_cells(m)]
+                    for m in figures.movement
+                    if m.lost
+                ],
             )
-        )  # fmt: skip
+        )
     groups = disproportionality_json(figures)
     for title, section in (("", groups["groupings"]), ("Girls only: ", groups["girls"])):
         for grouping in section.values():
@@ -118,16 +192,29 @@ def _outside_row(r: Any, measure: str) -> list[Cell]:
     p = r.positions[measure]
     hidden = measure in r.hidden
     limits = "" if hidden or p.lower_95 is None else f"{p.lower_95:.2f} to {p.upper_95:.2f}"
-    return [r.authority, r.laestab, r.name, r.group, r.roll,
-            "c" if hidden else r.counts[measure],
-            "c" if hidden or p.value is None else round(p.value, 2), limits, p.position]  # fmt: skip
+    return [
+        r.authority,
+        r.laestab,
+        r.name,
+        r.group,
+        r.roll,
+        "c" if hidden else r.counts[measure],
+        "c" if hidden or p.value is None else round(p.value, 2),
+        limits,
+        p.position,
+    ]
 
 
 def _movement_cells(m: Any) -> list[Cell]:
     data = m.to_json()
-    return [data["lost"], data["lost_share"], data["to_another_state_school"],
-            data["to_alternative_provision"], data["not_found"],
-            "yes" if m.stands_out else ""]  # fmt: skip
+    return [
+        data["lost"],
+        data["lost_share"],
+        data["to_another_state_school"],
+        data["to_alternative_provision"],
+        data["not_found"],
+        "yes" if m.stands_out else "",
+    ]
 
 
 def _group_table(title: str, rows: list[dict[str, Any]]) -> ReportTable:
@@ -140,16 +227,33 @@ def _group_table(title: str, rows: list[dict[str, Any]]) -> ReportTable:
 
     return ReportTable(
         title,
-        [Column("Group"), Column("Pupils", ColumnKind.INTEGER),
-         Column("Suspensions per 100", ColumnKind.DECIMAL), Column("RRI", ColumnKind.DECIMAL),
-         Column("95% interval"), Column("Permanent per 100", ColumnKind.DECIMAL),
-         Column("RRI", ColumnKind.DECIMAL), Column("95% interval"),
-         Column("One or more per 100", ColumnKind.DECIMAL), Column("RRI", ColumnKind.DECIMAL),
-         Column("95% interval")],
-        [[g["group"] + (" (reference)" if g["reference"] else ""), g["pupils"],
-          g["suspension"]["rate"], g["suspension"]["relative_rate_index"],
-          interval(g["suspension"]), g["permanent"]["rate"],
-          g["permanent"]["relative_rate_index"], interval(g["permanent"]),
-          g["one_plus"]["rate"], g["one_plus"]["relative_rate_index"],
-          interval(g["one_plus"])] for g in rows],
-    )  # fmt: skip
+        [
+            Column("Group"),
+            Column("Pupils", ColumnKind.INTEGER),
+            Column("Suspensions per 100", ColumnKind.DECIMAL),
+            Column("RRI", ColumnKind.DECIMAL),
+            Column("95% interval"),
+            Column("Permanent per 100", ColumnKind.DECIMAL),
+            Column("RRI", ColumnKind.DECIMAL),
+            Column("95% interval"),
+            Column("One or more per 100", ColumnKind.DECIMAL),
+            Column("RRI", ColumnKind.DECIMAL),
+            Column("95% interval"),
+        ],
+        [
+            [
+                g["group"] + (" (reference)" if g["reference"] else ""),
+                g["pupils"],
+                g["suspension"]["rate"],
+                g["suspension"]["relative_rate_index"],
+                interval(g["suspension"]),
+                g["permanent"]["rate"],
+                g["permanent"]["relative_rate_index"],
+                interval(g["permanent"]),
+                g["one_plus"]["rate"],
+                g["one_plus"]["relative_rate_index"],
+                interval(g["one_plus"]),
+            ]
+            for g in rows
+        ],
+    )

@@ -162,8 +162,35 @@ regional_flags = sa.Table(
     sa.Column("evidence", sa.Text),  # JSON
 )
 
-TABLES = (
+TABLES: tuple[sa.Table, ...] = (
     regional_returns, regional_schools, regional_school_links, regional_census_returns,
     regional_children, regional_pseudonyms, regional_registrations, regional_census,
     regional_exclusions, regional_local_flags, regional_people, regional_flags,
 )  # fmt: skip
+
+# The DfE's published "Suspensions and permanent exclusions in England" figures, as imported
+# (national, regional and local authority rows; columns as published), to set beside ours.
+national_figures = sa.Table(
+    "national_figures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("time_period", sa.String(6), nullable=False),
+    sa.Column("geographic_level", sa.String(40), nullable=False),
+    sa.Column("region_name", sa.String(100)),
+    sa.Column("la_name", sa.String(100)),
+    sa.Column("old_la_code", sa.String(3)),
+    sa.Column("education_phase", sa.String(60)),
+    sa.Column("characteristic_group", sa.String(100)),
+    sa.Column("characteristic", sa.String(100)),
+    sa.Column("headcount", sa.Integer),
+    sa.Column("suspension", sa.Integer),
+    sa.Column("susp_rate", sa.Float),
+    sa.Column("perm_excl", sa.Integer),
+    sa.Column("perm_excl_rate", sa.Float),
+    sa.Column("one_plus_susp", sa.Integer),
+    sa.Column("one_plus_susp_rate", sa.Float),
+    sa.Column("source_file", sa.String(300)),
+    sa.Index("ix_national_figures_key", "time_period", "geographic_level", "old_la_code"),
+)
+
+TABLES = (*TABLES, national_figures)

@@ -185,3 +185,70 @@ def test_no_return_the_demo_makes_holds_a_name_upn_birth_date_or_address(
             re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]|", row.split(",")[7])
             for row in children[1:]
         )
+
+
+NATIONAL_CSV = (
+    "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+    "region_name,new_la_code,old_la_code,la_name,education_phase,characteristic_group,"
+    "characteristic,headcount,suspension,susp_rate,perm_excl,perm_excl_rate,one_plus_susp,"
+    "one_plus_susp_rate\n"
+    "202324,Academic year,National,E92000001,England,,,,,,Total,Total,Total,8455000,954952,"
+    "11.31,10885,0.13,343320,4.06\n"
+    "202324,Academic year,Regional,E92000001,England,E12000005,West Midlands,,,,Total,Total,"
+    "Total,925000,120000,12.97,1400,0.15,40000,4.32\n"
+    "202324,Academic year,Local authority,E92000001,England,E12000005,West Midlands,E08000026,"
+    "331,Coventry,Total,Total,Total,55000,c,x,60,0.11,z,low\n"
+    "202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The "
+    "Humber,E08000016,370,Barnsley,Total,Total,Total,38000,4000,10.5,40,0.1,1500,3.9\n"
+)
+
+
+def test_school_practice_and_national_comparison_through_the_command_line(
+    region_demo: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out: Path = region_demo["out"]
+    region = tmp_path / "region.db"
+    _json(capsys, "--db", str(region), "region", "import",
+          *map(str, sorted(out.glob("LA*-regional-return.zip"))), "--format", "json")  # fmt: skip
+    national = tmp_path / "exc_national.csv"
+    national.write_text(NATIONAL_CSV, encoding="utf-8-sig")
+    assert main(["--db", str(region), "national", "import", str(national)]) == 0
+    capsys.readouterr()
+    schools = _json(capsys, "--db", str(region), "region", "schools", "--format", "json")
+    words = {"within", "above 95%", "above 99.8%", "below 95%", "below 99.8%", "not assessed"}
+    assert schools["schools"]
+    for school in schools["schools"]:
+        assert {"authority", "laestab", "phase", "roll", "suspensions", "suspension_rate"} <= set(
+            school
+        )
+        assert {f["position"] for f in school["funnels"].values()} <= words
+        for key in ("suspensions", "permanents", "one_plus_suspensions"):
+            assert school[key] == "c" or school[key] == 0 or school[key] >= 5
+    places = [r["place"] for r in schools["national"]["rows"]]
+    assert places == ["The region", "England", "West Midlands", "Coventry"]  # not Barnsley
+    coventry = schools["national"]["rows"][-1]
+    assert coventry["susp_rate"] is None and coventry["perm_excl_rate"] == 0.11
+    movement = _json(capsys, "--db", str(region), "region", "movement", "--format", "json")
+    for row in movement["schools"]:
+        assert {"lost", "to_another_state_school", "to_alternative_provision", "not_found",
+                "stands_out"} <= set(row)  # fmt: skip
+    groups = _json(capsys, "--db", str(region), "region", "disproportionality", "--format",
+                   "json", "--reference", "sex=Girls")  # fmt: skip
+    sexes = {g["group"]: g for g in groups["groupings"]["sex"]["groups"]}
+    assert sexes["Girls"]["reference"] and not sexes["Boys"]["reference"]
+    assert set(groups["groupings"]) == {
+        "sex", "fsm", "sen", "ethnicity", "ethnic_group", "looked_after"
+    }  # fmt: skip
+    assert "sex" not in groups["girls"]
+    board = _json(capsys, "--db", str(out / "LA330.db"), "dashboard-data", "--format", "json")
+    assert board["schools"] and all(s["authority"] == "330" for s in board["schools"])
+    assert {"schools", "movement", "disproportionality", "national", "headline"} <= set(board)
+    # An authority's database is no workspace, and a workspace takes no named records.
+    assert main(["--db", str(out / "LA330.db"), "region", "schools"]) == 2
+    assert "holds no regional returns" in capsys.readouterr().err
+    assert main(["--db", str(region), "dashboard-data"]) == 2
+    assert "regional workspace" in capsys.readouterr().err
+    bad = tmp_path / "not-national.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main(["--db", str(region), "national", "import", str(bad)]) == 2
+    assert "not a DfE" in capsys.readouterr().err

@@ -27,20 +27,35 @@ def _school_table(figures: PracticeFigures, measure: str, group: str) -> ReportT
     rows = [s for s in figures.schools if s.group == group]
     return ReportTable(
         f"{MEASURE_LABELS[measure]}: {group} schools",
-        [Column("LA"), Column("LAESTAB"), Column("School"), Column("Roll", ColumnKind.INTEGER),
-         Column("Count", ColumnKind.INTEGER), Column("Per 100", ColumnKind.DECIMAL),
-         Column("Position")],
-        [[s.authority, s.laestab, s.name, s.roll,
-          "c" if measure in s.hidden else s.counts[measure],
-          "c" if measure in s.hidden or s.positions[measure].value is None
-          else round(s.positions[measure].value or 0.0, 2),
-          s.positions[measure].position] for s in rows],
-    )  # fmt: skip
+        [
+            Column("LA"),
+            Column("LAESTAB"),
+            Column("School"),
+            Column("Roll", ColumnKind.INTEGER),
+            Column("Count", ColumnKind.INTEGER),
+            Column("Per 100", ColumnKind.DECIMAL),
+            Column("Position"),
+        ],
+        [
+            [
+                s.authority,
+                s.laestab,
+                s.name,
+                s.roll,
+                "c" if measure in s.hidden else s.counts[measure],
+                "c"
+                if measure in s.hidden or s.positions[measure].value is None
+                else round(s.positions[measure].value or 0.0, 2),
+                s.positions[measure].position,
+            ]
+            for s in rows
+        ],
+    )
 
 
-def practice_charts(figures: PracticeFigures, *, groups: tuple[str, ...] = GROUP_ORDER) -> list[
-    PracticeChart
-]:
+def practice_charts(
+    figures: PracticeFigures, *, groups: tuple[str, ...] = GROUP_ORDER
+) -> list[PracticeChart]:
     """Suspension funnels for each group of schools, the other funnels for secondaries, and the
     Year 10 to 11 losses."""
     from exclusion_monitor.reports import funnel_charts
@@ -65,14 +80,37 @@ def practice_charts(figures: PracticeFigures, *, groups: tuple[str, ...] = GROUP
             funnel_charts.movement_chart(moves) if moves else None,
             ReportTable(
                 "Year 10 to Year 11 losses",
-                [Column("LA"), Column("LAESTAB"), Column("School"),
-                 Column("Year 10", ColumnKind.INTEGER), Column("Lost"), Column("State school"),
-                 Column("AP"), Column("Not found"), Column("Stands out")],
-                [[m.authority, m.laestab, m.name, m.cohort, *[
-                    m.to_json()[k] for k in ("lost", "to_another_state_school",
-                                             "to_alternative_provision", "not_found")],
-                  "yes" if m.stands_out else ""] for m in moves],
-            ),  # fmt: skip
+                [
+                    Column("LA"),
+                    Column("LAESTAB"),
+                    Column("School"),
+                    Column("Year 10", ColumnKind.INTEGER),
+                    Column("Lost"),
+                    Column("State school"),
+                    Column("AP"),
+                    Column("Not found"),
+                    Column("Stands out"),
+                ],
+                [
+                    [
+                        m.authority,
+                        m.laestab,
+                        m.name,
+                        m.cohort,
+                        *[
+                            m.to_json()[k]
+                            for k in (
+                                "lost",
+                                "to_another_state_school",
+                                "to_alternative_provision",
+                                "not_found",
+                            )
+                        ],
+                        "yes" if m.stands_out else "",
+                    ]
+                    for m in moves
+                ],
+            ),
             "No two January censuses a year apart to compare.",
         )
     )
@@ -82,8 +120,13 @@ def practice_charts(figures: PracticeFigures, *, groups: tuple[str, ...] = GROUP
 def outside_summary(figures: PracticeFigures) -> str:
     parts = []
     for measure, label in MEASURE_LABELS.items():
-        n = len([r for r in outside_limits(figures.schools, measure)
-                 if r.positions[measure].position.startswith("above")])  # fmt: skip
+        n = len(
+            [
+                r
+                for r in outside_limits(figures.schools, measure)
+                if r.positions[measure].position.startswith("above")
+            ]
+        )
         parts.append(f"{n} above the 95% limit for {label.lower()}")
     standing = sum(1 for m in figures.movement if m.stands_out)
     return "; ".join(parts) + f"; {standing} losing at least 5 pupils and 5% from Year 10."

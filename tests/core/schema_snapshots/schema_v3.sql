@@ -219,6 +219,26 @@ CREATE TABLE mapping_profiles (
 	CONSTRAINT pk_mapping_profiles PRIMARY KEY (id), 
 	CONSTRAINT uq_mapping_profiles_header_signature UNIQUE (header_signature)
 );
+CREATE TABLE national_figures (
+	id INTEGER NOT NULL, 
+	time_period VARCHAR(6) NOT NULL, 
+	geographic_level VARCHAR(40) NOT NULL, 
+	region_name VARCHAR(100), 
+	la_name VARCHAR(100), 
+	old_la_code VARCHAR(3), 
+	education_phase VARCHAR(60), 
+	characteristic_group VARCHAR(100), 
+	characteristic VARCHAR(100), 
+	headcount INTEGER, 
+	suspension INTEGER, 
+	susp_rate FLOAT, 
+	perm_excl INTEGER, 
+	perm_excl_rate FLOAT, 
+	one_plus_susp INTEGER, 
+	one_plus_susp_rate FLOAT, 
+	source_file VARCHAR(300), 
+	CONSTRAINT pk_national_figures PRIMARY KEY (id)
+);
 CREATE TABLE purge_log (
 	id INTEGER NOT NULL, 
 	at DATETIME NOT NULL, 
@@ -452,6 +472,7 @@ CREATE INDEX ix_flag_reviews_flag_id ON flag_reviews (flag_id);
 CREATE INDEX ix_flags_rule ON flags (rule);
 CREATE INDEX ix_identity_reviews_batch_id ON identity_reviews (batch_id);
 CREATE INDEX ix_import_batches_file_hash ON import_batches (file_hash);
+CREATE INDEX ix_national_figures_key ON national_figures (time_period, geographic_level, old_la_code);
 CREATE INDEX ix_record_sources_batch_id ON record_sources (batch_id);
 CREATE INDEX ix_regional_census_census_date ON regional_census (census_date);
 CREATE INDEX ix_regional_census_child_id ON regional_census (child_id);

@@ -198,7 +198,12 @@ def run_report(args: argparse.Namespace) -> int:
         refreshed(db, user.account)
         figures = region_figures(db)
         people, cross, flags, only = region_summary(db)
-        document = regional_document(figures, people, cross, flags, only)
+        from exclusion_monitor.reports.national import comparison
+
+        national = comparison(
+            db, figures.year, "The region", [s["authority"] for s in figures.sources]
+        )
+        document = regional_document(figures, people, cross, flags, only, national)
         context = ReportContext(
             title=document.title,
             authority="Regional workspace (pseudonymised returns)",

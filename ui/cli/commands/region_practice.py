@@ -10,6 +10,7 @@ from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.regional.workspace import ensure_region_current
 from exclusion_monitor.reports import practice_report as pr
 from exclusion_monitor.reports.disproportionality import GROUPINGS
+from exclusion_monitor.reports.national import comparison
 from exclusion_monitor.reports.statistics import suppressed_count, suppressed_rate
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
@@ -55,12 +56,14 @@ def register_dashboard(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     parser.set_defaults(handler=run_dashboard)
 
 
-def _print(view: str, figures: pr.PracticeFigures, fmt: str) -> None:
+def _print(view: str, figures: pr.PracticeFigures, fmt: str, national: Any = None) -> None:
     data = {
         "schools": pr.schools_json,
         "movement": pr.movement_json,
         "disproportionality": pr.disproportionality_json,
     }[view](figures)
+    if view == "schools":
+        data["national"] = national
     if fmt == "json":
         print_json(data)
         return
@@ -99,6 +102,16 @@ def _print(view: str, figures: pr.PracticeFigures, fmt: str) -> None:
             )  # fmt: skip
 
 
+def _print_national(national: dict[str, Any]) -> None:
+    print("\nBeside the published figures" + (f" ({national['note']})" if national.get("note")
+                                               else ""))  # fmt: skip
+    print_table(
+        ["Place", "Year", "Pupils", "Susp/100", "PEX/100", "1+/100", "Source"],
+        [[r["place"], r["time_period"], r["headcount"], r["susp_rate"], r["perm_excl_rate"],
+          r["one_plus_susp_rate"], r["source"]] for r in national["rows"]],
+    )  # fmt: skip
+
+
 def _ci(entry: dict[str, Any]) -> str:
     if entry["lower_95"] in (None, "c"):
         return str(entry["lower_95"] or "")
@@ -118,8 +131,13 @@ def run_region(args: argparse.Namespace) -> int:
                 )
         ensure_region_current(db, user.account)
         figures = pr.region_figures(db, references)
+        national = comparison(
+            db, figures.year, "The region", [s["authority"] for s in figures.sources]
+        )
         audit.record(db, user.account, Action.VIEW_DASHBOARD, f"region:{args.view}", None)
-    _print(args.view, figures, args.format)
+    _print(args.view, figures, args.format, national)
+    if args.format == "table" and args.view == "schools":
+        _print_national(national)
     return 0
 
 
@@ -153,9 +171,19 @@ def dashboard_data(db: Database, as_of: Any, references: dict[str, str]) -> dict
             for t in board.terms
         ],
         "schools": pr.schools_json(figures)["schools"],
+        "national": comparison(db, figures.year, figures.name, _own_code(db)),
         "movement": pr.movement_json(figures),
         "disproportionality": pr.disproportionality_json(figures),
     }
+
+
+def _own_code(db: Database) -> list[str]:
+    from exclusion_monitor.regional.extract import authority_code
+
+    try:
+        return [authority_code(db)[0]]
+    except InvalidInputError:
+        return []
 
 
 def run_dashboard(args: argparse.Namespace) -> int:

@@ -49,6 +49,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     from ui.cli.commands.region_practice import register_dashboard
 
     register_dashboard(subparsers)
+    from ui.cli.commands import national
+
+    national.register(subparsers)
 
 
 def run_key(args: argparse.Namespace) -> int:
