@@ -57,6 +57,9 @@ def run_import(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     with open_db(args) as db:
         user = authorise(db, Action.IMPORT_FILE)
+        from exclusion_monitor.store.backup import backup_before
+
+        backup_before(db, "regional-import")  # a later return replaces an earlier one
         for path in args.files:
             with open_return(path) as source:
                 result = import_return(db, source, file_name=path.name, account=user.account)
