@@ -24,6 +24,7 @@ from exclusion_monitor.errors import (
     DatabaseBusyError,
     DatabaseError,
     DatabaseUnavailableError,
+    InvalidInputError,
 )
 from exclusion_monitor.refresh import finish_owed_work
 from exclusion_monitor.roles import Action
@@ -57,6 +58,18 @@ class ImportRequest:
     mapping: Mapping[str, str] | None = None
 
 
+def refuse_if_regional_workspace(db: Database) -> None:
+    """Named records never go into a regional workspace (docs/regional.md, "The workspace")."""
+    from exclusion_monitor.store.regional_workspace import holds_returns
+
+    with db.read() as conn:
+        if holds_returns(conn):
+            raise InvalidInputError(
+                f"{db.location} is a regional workspace of pseudonymised returns; named "
+                "records are imported into an authority's own database, never here."
+            )
+
+
 def run_imports(
     db: Database,
     requests: Sequence[ImportRequest],
@@ -73,6 +86,7 @@ def run_imports(
     When the database fails under a file, that file's result says whether it was saved, and
     the files after it are not attempted (each would wait on the same database)."""
     require(db, account, Action.IMPORT_FILE)
+    refuse_if_regional_workspace(db)
     if backup:
         backup_before(db, "import")
     total = len(requests) + (1 if refresh else 0)

@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("command %s refused: %s", args.command, type(exc).__name__)
         message = str(exc)
         if isinstance(exc, OutputExistsError):
-            message += " Add --force to replace it, or choose another name."
+            offer = " Add --force to replace it, or" if hasattr(args, "force") else ""
+            message += f"{offer} choose another name." if offer else " Choose another name."
         print(f"exclusion-monitor: {message}", file=sys.stderr)
         if isinstance(exc, DatabaseWriteError | DatabaseUnavailableError):
             return EXIT_DATABASE

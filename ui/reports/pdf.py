@@ -387,14 +387,17 @@ def print_to_pdf(
     target: str | None,
     detail: dict[str, object],
     overwrite: bool = False,
+    context: ReportContext | None = None,
 ) -> Printed:
     """Print a document to a PDF file after the role check, with the print's audit row in the
-    same transaction as the file; every page's footer carries the head of that row."""
+    same transaction as the file; every page's footer carries the head of that row. `context`
+    replaces the authority's usual header (the regional workspace has its own)."""
     if path.suffix.lower() != ".pdf":
         raise InvalidInputError(f"{path} should end in .pdf: reports are written as PDF.")
     user = require(db, account, Action.PRINT_REPORT)
     output_files.check_destination(path, overwrite=overwrite)
-    context = report_context(db, printable.title, filter_description, as_of, user.account)
+    if context is None:
+        context = report_context(db, printable.title, filter_description, as_of, user.account)
     pages: list[int] = []
     check = lambda written: output_files.pdf_problem(written, pages[0] if pages else None)  # noqa: E731
     with output_files.audited_file(db, path, overwrite=overwrite, check=check) as output:
