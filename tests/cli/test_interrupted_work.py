@@ -329,26 +329,37 @@ def test_migrate_killed_mid_transfer_leaves_a_target_a_retry_can_use(
         expected = rows_held(conn)
 
     def command(url: str) -> list[str]:
-        return [sys.executable, "-m", "ui", "--db", str(source), "migrate", "--to", url]
+        return observed_command("--db", str(source), "migrate", "--to", url)
 
+    # The copy's transaction on the team database is its second to take the write lock (the
+    # first creates the schema): the observer marks it, so the kills can be aimed at it.
+    aimed = {"CRASH_TEST_BEGINS_AT": "SET LOCAL LOCK_TIMEOUT", "CRASH_TEST_NTH": "2"}
+    marks = tmp_path / "whole.marks"
     started = time.monotonic()
     url = pg_server.url(pg_server.create_database())
-    done = subprocess.run(command(url), env=environment(private_home), capture_output=True,
-                          text=True, timeout=180, check=False)  # fmt: skip
+    done = subprocess.run(command(url), env=environment(private_home) | aimed | {
+        "CRASH_TEST_MARKS": str(marks)}, capture_output=True, text=True, timeout=180,
+        check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     elapsed = time.monotonic() - started
+    times = dict(line.split() for line in marks.read_text().splitlines())
+    copy = float(times["commit"]) - float(times["begin"])
     expected = _rows(source)  # the finished run recorded its migrate_out in the source
 
     rng = random.Random(SEED + 2)
-    # The copy is the later part of a run (after start-up and reading the pilot file).
-    delays = [rng.uniform(elapsed * 0.35, elapsed * 0.95) for _ in range(MIGRATE_KILL_TRIALS)]
+    delays = [rng.uniform(0, copy * 1.3) for _ in range(MIGRATE_KILL_TRIALS)]
     tally: Counter[str] = Counter()
-    for delay in delays:
+    for trial, delay in enumerate(delays):
         with open_database(source) as db:
             source_head = verify(db).head
         url = pg_server.url(pg_server.create_database())
-        process = subprocess.Popen(command(url), env=environment(private_home),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        marks = tmp_path / f"migrate{trial}.marks"
+        process = subprocess.Popen(
+            command(url), env=environment(private_home) | aimed | {"CRASH_TEST_MARKS": str(marks)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        while process.poll() is None and b"begin" not in read_marks(marks):
+            time.sleep(0.002)
         time.sleep(delay)
         running = process.poll() is None
         process.send_signal(signal.SIGKILL)
@@ -391,7 +402,8 @@ def test_migrate_killed_mid_transfer_leaves_a_target_a_retry_can_use(
         f"migrate kill test: {MIGRATE_KILL_TRIALS} trials, "
         f"{tally['killed mid-transfer, target empty']} kills mid-transfer (target left empty), "
         f"{tally['killed after the copy committed']} after the copy committed (resumed), "
-        f"{tally['finished first']} finished first; every retry succeeded (copy {elapsed:.1f} s)"
+        f"{tally['finished first']} finished first; every retry succeeded (run {elapsed:.1f} s, "
+        f"copy {copy:.2f} s)"
     )
     record_property("migrate_kill_trials", MIGRATE_KILL_TRIALS)
     with capsys.disabled():
