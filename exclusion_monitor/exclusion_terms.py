@@ -49,6 +49,9 @@ class DatedExclusion(Protocol):
     def end_session(self) -> str | None: ...
 
 
+E = TypeVar("E", bound=DatedExclusion)
+
+
 def sessions_lost(exclusion: DatedExclusion) -> float:
     """Sessions a suspension cost (a lunchtime suspension is one session, whatever the return
     says); a permanent exclusion is counted on its own, not in sessions."""
@@ -80,8 +83,8 @@ def session_days(
 
 
 def sessions_by(
-    exclusions: Iterable[DatedExclusion],
-    key: Callable[[DatedExclusion, dt.date], K],
+    exclusions: Iterable[E],
+    key: Callable[[E, dt.date], K],
     calendar: SchoolCalendar = DEFAULT_CALENDAR,
 ) -> dict[K, float]:
     """Sessions lost, totalled by `key(exclusion, day)` over the days they fall on."""
@@ -146,21 +149,24 @@ def _totals(
     carried: dict[K, float] = defaultdict(float)
     for exclusion in exclusions:
         began = period(exclusion.start_date)
-        found = counts[began]
-        found[0] += is_suspension(exclusion)
-        found[1] += is_lunchtime(exclusion)
-        found[2] += counts_as_permanent(exclusion)
-        found[3] += is_reversed(exclusion)
+        tally = counts[began]
+        tally[0] += is_suspension(exclusion)
+        tally[1] += is_lunchtime(exclusion)
+        tally[2] += counts_as_permanent(exclusion)
+        tally[3] += is_reversed(exclusion)
         for day, lost in session_days(exclusion, calendar):
             falls = period(day)
             sessions[falls] += lost
             if falls != began:
                 carried[falls] += lost
     keys = set(counts) | set(sessions)
-    return {
-        k: ExclusionTotals(label(k), *counts.get(k, [0, 0, 0, 0]), sessions[k], carried[k])
-        for k in keys
-    }
+    found: dict[K, ExclusionTotals] = {}
+    for k in keys:
+        suspensions, lunchtimes, permanents, reversed_ = counts.get(k, [0, 0, 0, 0])
+        found[k] = ExclusionTotals(
+            label(k), suspensions, lunchtimes, permanents, reversed_, sessions[k], carried[k]
+        )
+    return found
 
 
 def term_totals(

@@ -71,7 +71,7 @@ def test_lunchtime_suspensions_count_toward_repeated_suspensions_and_are_named()
     assert "5 sessions lost in all" in found.reason
     assert "5 February 2024 (lunchtime)" in found.reason
     assert found.evidence["lunchtime_suspensions"] == 1
-    lunches = [excl(d, category="LNCH", sessions=0) for d in days + [D(2024, 2, 5)]]
+    lunches = [excl(d, category="LNCH", sessions=0) for d in [*days, D(2024, 2, 5)]]
     found = check("repeated_suspensions", history(exclusions=lunches))
     assert found is not None
     assert found.reason.startswith("3 lunchtime suspensions in the last 3 terms")
@@ -167,9 +167,7 @@ def test_primary_exclusion_uses_the_year_group_at_the_time() -> None:
         is None
     )
     lunch = [excl(D(2024, 3, 5), PRIMARY, "LNCH")]
-    found = check(
-        "primary_exclusion", history(census=census, exclusions=lunch, born=D(2015, 3, 1))
-    )
+    found = check("primary_exclusion", history(census=census, exclusions=lunch, born=D(2015, 3, 1)))
     assert found is not None
     assert "a lunchtime suspension from Elm Primary (3302001) on 5 March 2024 while in Year 4" in (
         found.reason
@@ -274,8 +272,8 @@ def test_a_half_day_start_moves_one_session_into_the_next_term() -> None:
     # 3 sessions from Thursday 19 December 2023 (the last school day before Christmas): from the
     # morning, 2 fall in autumn and 1 in spring; from the afternoon, 1 and 2.
     base = [excl(D(2023, 11, 6), sessions=29)]
-    morning = base + [excl(D(2023, 12, 19), sessions=3)]
-    afternoon = base + [excl(D(2023, 12, 19), sessions=3, start_session="PM")]
+    morning = [*base, excl(D(2023, 12, 19), sessions=3)]
+    afternoon = [*base, excl(D(2023, 12, 19), sessions=3, start_session="PM")]
     found = check("statutory_limit", history(exclusions=morning))
     assert found is not None and found.reason.startswith("31 sessions of suspension at Oak High")
     assert check("statutory_limit", history(exclusions=afternoon)) is None
