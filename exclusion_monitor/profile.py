@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from exclusion_monitor.codelists import main_ethnicity
 from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.exclusion_kinds import category_words, is_reversed, outcome_words
 from exclusion_monitor.exclusion_terms import (
@@ -85,8 +86,9 @@ class CensusView:
     enrol_status: str | None
     fsm: bool | None
     sen: str | None
-    ethnicity: str | None
+    ethnicity: str | None  # as recorded: a main or an extended code, or unknown text
     looked_after: bool | None
+    ethnicity_group: str | None = None  # the main code it rolls up to
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,11 @@ def totals_words(t: ExclusionTotals) -> str:
         reversed_ = count(t.reversed_permanents, "permanent exclusion")
         parts.append(f"{reversed_} reversed on review (not counted)")
     return ", ".join(parts)
+
+
+def _main_code(ethnicity: str | None) -> str | None:
+    found = main_ethnicity(ethnicity)
+    return found.code if found else None
 
 
 def _school(authority: Authority, school_id: int | None) -> tuple[str | None, str | None]:
@@ -268,6 +275,7 @@ def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) 
                 r.sen,
                 r.ethnicity,
                 r.looked_after,
+                _main_code(r.ethnicity),
             )
             for r in census_rows
             if r.census_date <= as_of

@@ -105,7 +105,9 @@ def _rising(values: Sequence[float]) -> bool:
 
 def _term_phrase(term: Term, suspensions: int, lunchtimes: int, sessions: float) -> str:
     """'2 suspensions (4 sessions) in Spring 2024', '2 suspensions (1 at lunchtime; 3 sessions)
-    in Summer 2024'."""
+    in Summer 2024', 'no suspension in Autumn 2023'."""
+    if not suspensions and not sessions:
+        return f"no suspension in {term.label}"
     told = w.count(suspensions, "suspension")
     notes = [w.count(sessions, "session")]
     if lunchtimes == suspensions and suspensions:
@@ -281,7 +283,8 @@ def statutory_limit(
         total = sum(schools.values())
         if total <= p["year_sessions"]:
             continue
-        names = [w.school(authority, s) for s in sorted(schools, key=lambda s: -schools[s])]
+        order = sorted(schools, key=lambda s: (-schools[s], w.school(authority, s)))
+        names = [w.school(authority, s) for s in order]
         where = f"at {names[0]}" if len(names) == 1 else f"across {w.listing(names)}"
         label = academic_year_label(year)
         parts.append(

@@ -81,6 +81,8 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
                 "school_laestab": c.school_laestab,
                 "nc_year": c.nc_year,
                 "enrol_status": c.enrol_status,
+                "ethnicity": c.ethnicity,
+                "ethnicity_group": c.ethnicity_group,
             }
             for c in p.census
         ],
