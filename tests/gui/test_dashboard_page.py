@@ -45,6 +45,10 @@ def test_tiles_show_the_dashboard_figures(page: DashboardPage, db: Database) -> 
         "primary_exclusions": "1",
     }
     assert shown == {key: f"{getattr(board, key):,}" for key in shown}
+    assert page.tiles["suspensions"].caption.text() == "Suspensions (0 of them at lunchtime)"
+    assert page.tiles["permanents"].caption.text() == (
+        "Permanent exclusions (0 more reversed on review, not counted)"
+    )
     assert "2023/24" in page.year_label.text()
     assert page.date_edit.date().toPython() == board.as_of
 

@@ -296,6 +296,13 @@ class DashboardPage(Page):
         )
         for key, tile in self.tiles.items():
             tile.value.setText(f"{getattr(board, key):,}")
+        notes = {
+            "suspensions": f"{board.lunchtimes:,} of them at lunchtime",
+            "permanents": f"{board.reversed_permanents:,} more reversed on review, not counted",
+        }
+        for key, caption, _tip in TILES:
+            note = notes.get(key)
+            self.tiles[key].caption.setText(f"{caption} ({note})" if note else caption)
         self._show_charts(content.charts)
         self._set_busy(False)
         self.loaded.emit()
