@@ -296,7 +296,7 @@ def compulsory_school_age(
     date_of_birth: dt.date | None, day: dt.date, year_group: str | None = None
 ) -> bool:
     """Whether a child is of compulsory school age on `day`, both end days included
-    (docs/rules.md#missing_from_roll). Without a date of birth, Years 1 to 11 are taken as
+    (docs/rules.md#compulsory-school-age). Without a date of birth, Years 1 to 11 are taken as
     compulsory school age."""
     if date_of_birth is None:
         if year_group is None:

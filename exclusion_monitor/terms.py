@@ -1,4 +1,4 @@
-"""Academic years and DfE terms (domain.md section 5).
+"""Academic years and DfE terms (docs/rules.md#terms-academic-years-and-the-as-of-date).
 
 Academic year: 1 August to 31 July. Autumn: 1 August to 31 December; spring: 1 January to Easter
 Sunday; summer: Easter Monday to 31 July. A term is identified by its academic year's starting

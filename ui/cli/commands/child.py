@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def profile_json(p: ChildProfile) -> dict[str, Any]:
-    """The `child --format json` contract of design.md, with a few more keys."""
+    """The `child --format json` contract (docs/rules.md describes the exclusion keys), with a few
+    more keys."""
     return {
         "upn": p.child.upn,
         "former_upns": list(p.child.former_upns),
