@@ -64,14 +64,14 @@ def sessions_lost(exclusion: DatedExclusion) -> float:
 
 def session_days(
     exclusion: DatedExclusion, calendar: SchoolCalendar = DEFAULT_CALENDAR
-) -> list[tuple[dt.date, float]]:
+) -> tuple[tuple[dt.date, float], ...]:
     """The school days an exclusion's sessions fall on, with the sessions of each: the one
     function every total of sessions by term, year or school goes through."""
     lost = sessions_lost(exclusion)
     if not lost:
-        return []
+        return ()
     if exclusion.category == LUNCHTIME:
-        return [(exclusion.start_date, lost)]
+        return ((exclusion.start_date, lost),)
     return spread_sessions(
         exclusion.start_date,
         lost,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from exclusion_monitor.terms import academic_year, easter_sunday
 
@@ -122,7 +123,7 @@ DEFAULT_CALENDAR = SchoolCalendar()
 
 def _fill(
     days: list[dt.date], sessions: float, first_capacity: float
-) -> list[tuple[dt.date, float]]:
+) -> tuple[tuple[dt.date, float], ...]:
     """Two sessions a day from the first day (one on the first if it starts in the afternoon)."""
     placed: list[tuple[dt.date, float]] = []
     left = sessions
@@ -135,9 +136,11 @@ def _fill(
     if left > 0 and placed:
         day, taken = placed[-1]
         placed[-1] = (day, taken + left)
-    return placed
+    return tuple(placed)
 
 
+# Many children share a suspension's dates and length: a flag recompute spreads each shape once.
+@lru_cache(maxsize=65_536)
 def spread_sessions(
     start: dt.date,
     sessions: float,
@@ -146,7 +149,7 @@ def spread_sessions(
     starts_pm: bool = False,
     ends_am: bool = False,
     calendar: SchoolCalendar = DEFAULT_CALENDAR,
-) -> list[tuple[dt.date, float]]:
+) -> tuple[tuple[dt.date, float], ...]:
     """The days a suspension's sessions fall on, with the sessions of each.
 
     The start date is always a day of the suspension (the school recorded it). Sessions fill two
@@ -162,7 +165,7 @@ def spread_sessions(
       are counted on the end date, so they stay in the end date's term.
     """
     if sessions <= 0:
-        return []
+        return ()
     first_capacity = 1.0 if starts_pm else SESSIONS_A_DAY
     if end is None or end < start:
         days = [start]

@@ -104,8 +104,9 @@ class Term:
         return self.start <= day <= self.end
 
 
+@cache
 def term_of(day: dt.date) -> Term:
-    """The term containing `day`."""
+    """The term containing `day` (cached: the rules ask about the same days for many children)."""
     year = academic_year(day)
     if day.month >= 8:
         return Term(year, Season.AUTUMN)

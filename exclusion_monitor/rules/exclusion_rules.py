@@ -3,6 +3,7 @@ escalating_exclusion, primary_exclusion and statutory_limit."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
@@ -13,7 +14,7 @@ from exclusion_monitor.exclusion_kinds import (
     is_reversed,
     is_suspension,
 )
-from exclusion_monitor.exclusion_terms import sessions_by, sessions_lost
+from exclusion_monitor.exclusion_terms import session_days, sessions_by, sessions_lost
 from exclusion_monitor.history import Authority, ChildHistory, year_group_on
 from exclusion_monitor.records import Category, Exclusion
 from exclusion_monitor.rules import wording as w
@@ -143,13 +144,15 @@ def escalating_exclusion(
         term = term_of(e.start_date)
         counts[term] = counts.get(term, 0) + 1
         lunchtimes[term] = lunchtimes.get(term, 0) + is_lunchtime(e)
-    sessions = sessions_by(suspensions, lambda _e, day: term_of(day), authority.calendar)
+    sessions: dict[Term, float] | None = None  # spread only when the counts leave it open
     for end in reversed(window(history, p["terms"])):
         run = [end - back for back in range(p["run_terms"] - 1, -1, -1)]
         c = [counts.get(t, 0) for t in run]
-        s = [sessions.get(t, 0.0) for t in run]
         if c[-1] < p["min_last_term"] or sum(1 for n in c if n) < p["min_terms_with"]:
             continue
+        if sessions is None:
+            sessions = sessions_by(suspensions, lambda _e, day: term_of(day), authority.calendar)
+        s = [sessions.get(t, 0.0) for t in run]
         if not (_rising([float(n) for n in c]) or _rising(s)):
             continue
         told = ", ".join(
@@ -250,15 +253,16 @@ def statutory_limit(
 ) -> Finding | None:
     """docs/rules.md#statutory_limit"""
     suspensions = [e for e in history.exclusions if is_suspension(e)]
-    if not suspensions:
+    if sum(sessions_lost(e) for e in suspensions) <= min(p["term_sessions"], p["year_sessions"]):
         return None
     terms = window(history, p["terms"])
     years = sorted({t.year for t in terms})
-    calendar = authority.calendar
-    by_school_term = sessions_by(suspensions, lambda e, day: (e.school_id, term_of(day)), calendar)
-    by_year_school = sessions_by(
-        suspensions, lambda e, day: (academic_year(day), e.school_id), calendar
-    )
+    by_school_term: dict[tuple[int, Term], float] = defaultdict(float)
+    by_year_school: dict[tuple[int, int], float] = defaultdict(float)
+    for e in suspensions:
+        for day, lost in session_days(e, authority.calendar):
+            by_school_term[(e.school_id, term_of(day))] += lost
+            by_year_school[(academic_year(day), e.school_id)] += lost
     parts = []
     evidence: list[dict[str, object]] = []
     for term in terms:

@@ -76,7 +76,7 @@ def test_sessions_fill_two_a_day_over_school_days_from_the_start() -> None:
     assert days(spread_sessions(D(2024, 2, 5), 3, starts_pm=True)) == [("05 Feb", 1), ("06 Feb", 2)]
     # A start date the calendar calls a holiday is still a day of the suspension.
     assert days(spread_sessions(D(2023, 10, 30), 4)) == [("30 Oct", 2), ("01 Nov", 2)]
-    assert spread_sessions(D(2024, 2, 5), 0) == []
+    assert spread_sessions(D(2024, 2, 5), 0) == ()
 
 
 def test_an_end_date_bounds_the_days_and_the_sessions_are_never_changed() -> None:
