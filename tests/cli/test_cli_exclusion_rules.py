@@ -90,6 +90,13 @@ def test_reinstated_permanent_exclusions_stay_in_the_history_and_count_nowhere(
     assert headline["  permanent exclusions reversed on review (not counted above)"] == 5
     terms = rows_by_first(book, 1)
     assert terms["Spring 2024"][2:4] == [5, 5]  # permanent exclusions, reversed on review
+    code, out, err = cli(capsys, "--db", location, "dashboard-data", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["headline"]["permanent_exclusions"] == 5
+    assert data["headline"]["permanent_exclusions_reversed"] == 5
+    spring = next(t for t in data["terms"] if t["term"] == "Spring 2024")
+    assert (spring["permanent"], spring["reversed_permanent"]) == (5, 5)
 
 
 def test_lunchtime_suspensions_are_suspensions_named_as_such(

@@ -244,3 +244,15 @@ def test_admin_can_extend_a_list(private_home: Path) -> None:
     reasons = codelist(REASONS)
     assert reasons.match("local one").code == "ZZ"  # type: ignore[union-attr]
     assert "PP" in reasons
+
+
+def test_the_regional_return_reads_outcomes_through_the_same_list() -> None:
+    from exclusion_monitor.regional.return_format import outcome_phrase
+
+    assert outcome_phrase("Governing board reinstated pupil") == "Reinstated"
+    assert outcome_phrase("Withdrawn by head") == "Reinstated"
+    assert outcome_phrase("Not reinstated") == "Upheld"  # no keyword reading
+    assert outcome_phrase("IRP upheld") == "Upheld"
+    assert outcome_phrase("IRP - reconsider") == "Other outcome recorded"
+    assert outcome_phrase("Governors met") == "Other outcome recorded"
+    assert outcome_phrase("") == ""
