@@ -33,6 +33,8 @@ class FileResult:
     batch_id: int | None = None
     message: str | None = None
     sheet: str | None = None
+    # Not the file's fault: the database was busy or its server went away. Try again later.
+    try_again: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class FileResult:
             "batch_id": self.batch_id,
             "message": self.message,
             "sheet": self.sheet,
+            "try_again": self.try_again,
         }
 
 
