@@ -33,6 +33,9 @@ class FileResult:
     batch_id: int | None = None
     message: str | None = None
     sheet: str | None = None
+    # Children a Former UPN joined and the import merged: kept_child, merged_child, upn,
+    # former_upn, row (for the audit trail and `import --format json`).
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,7 @@ class FileResult:
             "batch_id": self.batch_id,
             "message": self.message,
             "sheet": self.sheet,
+            "merges": list(self.merges),
         }
 
 

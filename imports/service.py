@@ -22,6 +22,9 @@ from imports.results import FileResult
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# Audit actions of the merges an import made on a Former UPN, and their undoing.
+MERGE_ACTION = "merge_children"
+SPLIT_ACTION = "split_children"
 Cancel = Callable[[], bool]
 
 
@@ -84,6 +87,14 @@ def run_imports(
                 "rows_rejected": result.rows_rejected,
             },
         )
+        for merge in result.merges:
+            audit.record(
+                db,
+                account,
+                MERGE_ACTION,
+                f"child:{merge['kept_child']}",
+                {**merge, "batch": result.batch_id, "evidence": "Former UPN"},
+            )
     if refresh and any(r.status == "imported" for r in results):
         refresh_derived(db)
     if progress is not None:
@@ -103,5 +114,9 @@ def undo_import(db: Database, batch_id: int, *, account: str) -> UndoResult:
         f"batch:{batch_id}",
         {"removed": dict(result.removed), "kept": dict(result.kept)},
     )
+    for kept, merged in result.split_children:
+        audit.record(
+            db, account, SPLIT_ACTION, f"child:{kept}", {"merged_child": merged, "batch": batch_id}
+        )
     refresh_derived(db)
     return result

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 _RECORD_TABLES = [
     "schools", "school_links", "children", "child_identifiers", "enrolments",
@@ -97,8 +97,29 @@ def _v2_upn_unique_index(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn)"))
 
 
+def _v3_one_record_across_returns(conn: sa.Connection) -> None:
+    """Version 3: what each return said of a record seen with different values
+    (record_versions), merges of two records into one with what undoing them needs
+    (record_merges), the UPN each exclusion and registration was returned under, and the Former
+    UPN that joined a pair of children the intake would not merge."""
+    from exclusion_monitor.store import schema as t
+
+    for table, name, kind in (
+        ("exclusions", "upn_seen", "VARCHAR(13)"),
+        ("enrolments", "upn_seen", "VARCHAR(13)"),
+        ("identity_reviews", "former_upn_reason", "TEXT"),
+        ("identity_reviews", "former_upn_batch_id", "INTEGER"),
+    ):
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+    t.record_versions.create(conn)
+    t.record_merges.create(conn)
+
+
 # STEPS[n] upgrades a database at version n - 1 to version n.
-STEPS: dict[int, Callable[[sa.Connection], None]] = {2: _v2_first_sources_implicit}
+STEPS: dict[int, Callable[[sa.Connection], None]] = {
+    2: _v2_first_sources_implicit,
+    3: _v3_one_record_across_returns,
+}
 
 
 def upgrade(db: Database, from_version: int) -> None:

@@ -9,6 +9,7 @@ from exclusion_monitor import config
 from exclusion_monitor.codelists import codelist, shipped_names
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store.checks import CheckResult, run_checks
+from exclusion_monitor.store.identity import open_reviews
 from ui.cli.common import authorise, open_db
 from ui.cli.output import print_json
 
@@ -25,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
         results = [*run_checks(db), codelists_result()]
         location = db.location
         version = db.schema_version()
+        with db.read() as conn:
+            reviews = open_reviews(conn)
     ok = all(r.ok for r in results)
     if args.format == "json":
         print_json(
@@ -33,6 +36,17 @@ def run(args: argparse.Namespace) -> int:
                 "schema_version": version,
                 "ok": ok,
                 "checks": [{"name": r.name, "ok": r.ok, "detail": r.detail} for r in results],
+                "identity_reviews": {
+                    "open": reviews.count,
+                    "oldest": None
+                    if reviews.oldest_id is None
+                    else {
+                        "review_id": reviews.oldest_id,
+                        "batch_id": reviews.oldest_batch_id,
+                        "since": reviews.oldest_since,
+                        "former_upn": reviews.oldest_former_upn,
+                    },
+                },
             }
         )
     else:

@@ -74,6 +74,8 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
                 "school_laestab": c.school_laestab,
                 "nc_year": c.nc_year,
                 "enrol_status": c.enrol_status,
+                "amended": bool(c.earlier),
+                "history": [r.to_json() for r in c.earlier],
             }
             for c in p.census
         ],
@@ -94,6 +96,10 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
                 "sessions": e.sessions,
                 "reasons": list(e.reasons),
                 "term": e.term,
+                "end_date": e.end_date,
+                "review_outcome": e.review_outcome,
+                "amended": bool(e.earlier),
+                "history": [r.to_json() for r in e.earlier],
             }
             for e in p.exclusions
         ],
@@ -205,6 +211,7 @@ def story(p: ChildProfile) -> str:
                     f"    {_day(e.start_date)}  {CATEGORY_WORDS.get(e.category, e.category)}"
                     f"{sessions} at {e.school_name} ({e.school_laestab}){reasons}"
                 )
+                lines += [f"      amended: {r.sentence()}" for r in e.earlier]
     for year in p.year_totals:
         t = year.totals
         lines.append(

@@ -1,0 +1,129 @@
+"""What an amended return changed, in words: the values a record's returns gave, for the import's
+warnings and the child's profile (docs/rules.md, "One record across returns")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+LABELS = {
+    "end_date": "end date",
+    "sessions": "sessions",
+    "reasons": "reasons",
+    "review_outcome": "review outcome",
+    "start_session": "start session",
+    "end_session": "end session",
+    "nc_year": "year group",
+    "enrol_status": "enrolment status",
+    "entry_date": "entry date",
+    "fsm": "free school meals",
+    "sen": "SEN provision",
+    "ethnicity": "ethnicity",
+    "looked_after": "looked after",
+    "address_line1": "address",
+    "postcode": "postcode",
+    "family_ref": "family reference",
+    "leaving_date": "leaving date",
+    "leaving_reason": "leaving reason",
+    "destination": "destination",
+}
+REASONS = ("reason1", "reason2", "reason3", "reasons_as_written")
+# Kept for each return but not an amendment: the UPN it was returned under, and an exclusion's
+# school (a predecessor's or successor's LAESTAB for one school).
+NOT_AMENDMENTS = frozenset({"upn_seen", "school_id"})
+
+
+def value_text(name: str, value: Any) -> str:
+    if value is None or value == "" or value == ():
+        return "blank"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's values as an officer reads them: the reasons as one, the rest by name (what is
+    not an amendment left out)."""
+    out: dict[str, Any] = {}
+    reasons = tuple(values[name] for name in REASONS if values.get(name) is not None)
+    if any(name in values for name in REASONS):
+        out["reasons"] = reasons or None
+    for name, value in values.items():
+        if name not in REASONS and name not in NOT_AMENDMENTS:
+            out[name] = value
+    return out
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " "))
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, before, after) of each value that differs, in words."""
+    old, new = fields(before), fields(after)
+    return [
+        (label(name), value_text(name, old.get(name)), value_text(name, new.get(name)))
+        for name in new
+        if old.get(name) != new[name]
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierReturn:
+    """What one earlier return said of a record, where it differs from what the record holds."""
+
+    batch_id: int
+    file_name: str | None
+    imported_at: dt.datetime | None
+    row_number: int | None
+    said: tuple[tuple[str, str], ...]  # (label, value in words)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "file": self.file_name,
+            "imported_at": self.imported_at,
+            "row": self.row_number,
+            "values": {name: value for name, value in self.said},
+        }
+
+    def sentence(self) -> str:
+        where = f"batch {self.batch_id}" + (f" ({self.file_name}" if self.file_name else "")
+        where += f", row {self.row_number}" if self.row_number and self.file_name else ""
+        where += ")" if self.file_name else ""
+        when = f", imported {self.imported_at:%d/%m/%Y}" if self.imported_at else ""
+        said = ", ".join(f"{name} {value}" for name, value in self.said)
+        return f"{where}{when} said {said}"
+
+
+def earlier_returns(
+    current: Mapping[str, Any],
+    versions: Sequence[tuple[int, int | None, Mapping[str, Any]]],
+    batches: Mapping[int, tuple[str, dt.datetime]],
+) -> tuple[EarlierReturn, ...]:
+    """The returns (oldest first) that gave a value the record no longer holds; a return that
+    left a value blank gave none."""
+    now = fields(current)
+    found = []
+    for batch_id, row_number, stated in versions:
+        said = tuple(
+            (label(name), value_text(name, value))
+            for name, value in fields(stated).items()
+            if value is not None and value != now.get(name)
+        )
+        if said:
+            file_name, at = batches.get(batch_id, (None, None))
+            found.append(EarlierReturn(batch_id, file_name, at, row_number, said))
+    return tuple(found)
+
+
+def amended(histories: Iterable[tuple[EarlierReturn, ...]]) -> int:
+    return sum(1 for history in histories if history)
