@@ -4,14 +4,15 @@ warnings and the child's profile (docs/rules.md, "One record across returns").""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# In the order an officer reads them.
 LABELS = {
-    "end_date": "end date",
     "sessions": "sessions",
     "reasons": "reasons",
+    "end_date": "end date",
     "review_outcome": "review outcome",
     "start_session": "start session",
     "end_session": "end session",
@@ -59,7 +60,8 @@ def fields(values: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         if name not in REASONS and name not in NOT_AMENDMENTS:
             out[name] = value
-    return out
+    order = {name: i for i, name in enumerate(LABELS)}
+    return dict(sorted(out.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def label(name: str) -> str:
@@ -123,7 +125,3 @@ def earlier_returns(
             file_name, at = batches.get(batch_id, (None, None))
             found.append(EarlierReturn(batch_id, file_name, at, row_number, said))
     return tuple(found)
-
-
-def amended(histories: Iterable[tuple[EarlierReturn, ...]]) -> int:
-    return sum(1 for history in histories if history)

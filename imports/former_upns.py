@@ -40,7 +40,7 @@ def apply_joins(
         if decided == "kept_apart":
             warnings.add(f"{pair} that an officer decided are different children: not merged", row)
             continue
-        conflict = merge_conflict(conn, a, b)
+        conflict = merge_conflict(conn, a, b, stated=(record["date_of_birth"], record["sex"]))
         if conflict is not None:
             reason = (
                 f"Former UPN: row {row} gives UPN {upn} with Former UPN {former}, but "

@@ -53,7 +53,6 @@ class IdentityResolver:
     # (row, the UPN's child, the Former UPN's child) for each row whose Former UPN
     # belongs to another child held: the load merges them once its rows are in.
     joins: list[tuple[dict[str, Any], int, int]] = field(default_factory=list)
-    own_former: list[dict[str, Any]] = field(default_factory=list)  # rows: Former UPN == UPN
     _by_upn: dict[str, _Known] = field(default_factory=dict)
     _current: dict[int, _Known] = field(default_factory=dict)
     _exact: dict[ExactKey, int] | None = None
@@ -125,9 +124,6 @@ class IdentityResolver:
         known = self._by_upn.get(upn)
         if not former:  # most rows
             return known.child_id if known else self._new_upn(record)
-        if former == upn:  # says nothing about another UPN
-            self.own_former.append(record)
-            return known.child_id if known else self._new_upn({**record, "former_upn": None})
         known_former = self._by_upn.get(former)
         if known and known_former and known.child_id != known_former.child_id:
             self.joins.append((record, known.child_id, known_former.child_id))

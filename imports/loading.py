@@ -187,18 +187,11 @@ def _resolve_children(
             if identifier_id < first_new_identifier:
                 first_for_identifier(identifier_id, row)
         former = record["former_upn"]
-        if former and former != record["upn"]:
+        if former:
             identifier_id = identifier_of(former)
             if identifier_id < first_new_identifier:
                 first_for_identifier(identifier_id, row)
         add((row, record, school_id, child_id))
-    if resolver.own_former:
-        rows_of = {id(record): row for row, record in records}
-        for record in resolver.own_former:
-            warnings.add(
-                "gives the pupil's own UPN as its Former UPN; the Former UPN was ignored",
-                rows_of[id(record)],
-            )
     return _ChildRows(resolved, outcome, resolver, schools, child_rows, identifier_rows, records)
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
+from exclusion_monitor.codelists import counts_for_history
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store import sightings as sg
 from exclusion_monitor.store.school_groups import school_groups
@@ -71,41 +72,58 @@ class Conflict:
     text: str
 
 
-def merge_conflict(conn: sa.Connection, a: int, b: int) -> Conflict | None:
+def merge_conflict(
+    conn: sa.Connection,
+    a: int,
+    b: int,
+    *,
+    stated: tuple[dt.date | None, str | None] = (None, None),
+) -> Conflict | None:
     """What stops two children being one without an officer: a different date of birth or sex,
-    or both on one school's roll in the same census (two pupils at once)."""
+    or both on a roll in the same census (one school's twice, or two schools' as main
+    registrations: two pupils at once). `stated` is the date of birth and sex the row gives for
+    child `a`, used where `a` has none held."""
     c = t.children.c
     rows = {
         int(r.id): r
         for r in conn.execute(sa.select(c.id, c.date_of_birth, c.sex).where(c.id.in_([a, b])))
     }
     first, second = rows[a], rows[b]
-    if first.date_of_birth and second.date_of_birth and first.date_of_birth != second.date_of_birth:
+    born = first.date_of_birth or stated[0]
+    sex = first.sex or stated[1]
+    if born and second.date_of_birth and born != second.date_of_birth:
         return Conflict("dates of birth", "their dates of birth differ")
-    if first.sex and second.sex and first.sex != second.sex:
+    if sex and second.sex and sex != second.sex:
         return Conflict("sex", "their recorded sex differs")
-    co = t.census_observations
-    other = co.alias("other")
-    both = conn.execute(
-        sa.select(co.c.census_date, t.schools.c.laestab)
-        .join(
-            other,
-            sa.and_(
-                other.c.school_id == co.c.school_id,
-                other.c.census_date == co.c.census_date,
-                other.c.child_id == b,
-            ),
-        )
-        .join(t.schools, t.schools.c.id == co.c.school_id)
-        .where(co.c.child_id == a)
-        .limit(1)
-    ).first()
-    if both is not None:
-        return Conflict(
-            "census",
-            f"both were on the roll of school {both.laestab} in the census of "
-            f"{both.census_date:%d/%m/%Y}, as two pupils",
-        )
+    co = t.census_observations.c
+    rows = conn.execute(
+        sa.select(co.child_id, co.census_date, co.school_id, co.enrol_status, t.schools.c.laestab)
+        .join(t.schools, t.schools.c.id == co.school_id)
+        .where(co.child_id.in_([a, b]))
+        .order_by(co.census_date, co.id)
+    ).all()
+    seen: dict[dt.date, list[Any]] = {}
+    for row in rows:
+        seen.setdefault(row.census_date, []).append(row)
+    for day, found in seen.items():
+        mine = [r for r in found if r.child_id == a]
+        theirs = [r for r in found if r.child_id == b]
+        for x in mine:
+            for y in theirs:
+                # A child may be on two rolls at once only as a dual registration (one main,
+                # one subsidiary): two rows at one school, or two main registrations, are two
+                # pupils.
+                if x.school_id == y.school_id or (
+                    counts_for_history(x.enrol_status) and counts_for_history(y.enrol_status)
+                ):
+                    where = (
+                        f"the roll of school {x.laestab}"
+                        if x.school_id == y.school_id
+                        else f"the rolls of schools {x.laestab} and {y.laestab}"
+                    )
+                    return Conflict(
+                        "census", f"both were on {where} in the census of {day:%d/%m/%Y}"
+                    )
     return None
 
 
