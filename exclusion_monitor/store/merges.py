@@ -84,11 +84,11 @@ def merge_conflict(
     registrations: two pupils at once). `stated` is the date of birth and sex the row gives for
     child `a`, used where `a` has none held."""
     c = t.children.c
-    rows = {
+    held = {
         int(r.id): r
         for r in conn.execute(sa.select(c.id, c.date_of_birth, c.sex).where(c.id.in_([a, b])))
     }
-    first, second = rows[a], rows[b]
+    first, second = held[a], held[b]
     born = first.date_of_birth or stated[0]
     sex = first.sex or stated[1]
     if born and second.date_of_birth and born != second.date_of_birth:
@@ -96,14 +96,14 @@ def merge_conflict(
     if sex and second.sex and sex != second.sex:
         return Conflict("sex", "their recorded sex differs")
     co = t.census_observations.c
-    rows = conn.execute(
+    census = conn.execute(
         sa.select(co.child_id, co.census_date, co.school_id, co.enrol_status, t.schools.c.laestab)
         .join(t.schools, t.schools.c.id == co.school_id)
         .where(co.child_id.in_([a, b]))
         .order_by(co.census_date, co.id)
     ).all()
     seen: dict[dt.date, list[Any]] = {}
-    for row in rows:
+    for row in census:
         seen.setdefault(row.census_date, []).append(row)
     for day, found in seen.items():
         mine = [r for r in found if r.child_id == a]

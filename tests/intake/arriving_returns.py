@@ -44,7 +44,13 @@ GIAS = [
 LINKS = ["URN", "LinkURN", "LinkName", "LinkType", "LinkEstablishedDate"]
 
 
-def write(folder: Path, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+def write(
+    folder: Path, name: str, headers: Sequence[str], rows: str | Sequence[Sequence[Any]]
+) -> Path:
+    """A CSV file as a school or the census team sends it; `rows` as lines of comma-separated
+    text (or as lists)."""
+    if isinstance(rows, str):
+        rows = [line.strip().split(",") for line in rows.strip().splitlines()]
     path = folder / name
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -75,133 +81,43 @@ class LateFormerUpn:
 
 
 def late_former_upn(folder: Path, *, spring_dob: str = "14/03/2012") -> LateFormerUpn:
+    t, p = TEMPORARY, PERMANENT
     return LateFormerUpn(
         write(
             folder,
             "oakfield_census_autumn_2023.csv",
             CENSUS,
-            [
-                [
-                    TEMPORARY,
-                    "",
-                    "KHAN",
-                    "Amelia-Rose",
-                    "14/03/2012",
-                    "F",
-                    "7",
-                    "3304002",
-                    "05/10/2023",
-                    "C",
-                    "N",
-                    "N",
-                ],
-                [
-                    TOM,
-                    "",
-                    "ASHBY",
-                    "Tom",
-                    "01/02/2011",
-                    "M",
-                    "8",
-                    "3304002",
-                    "05/10/2023",
-                    "C",
-                    "N",
-                    "N",
-                ],
-            ],
-        ),  # fmt: skip
+            f"""
+            {t},,KHAN,Amelia-Rose,14/03/2012,F,7,3304002,05/10/2023,C,N,N
+            {TOM},,ASHBY,Tom,01/02/2011,M,8,3304002,05/10/2023,C,N,N
+        """,
+        ),
         write(
             folder,
             "oakfield_exclusions_spring_2024.csv",
             EXCLUSIONS,
-            [
-                [
-                    TEMPORARY,
-                    "Khan",
-                    "Amelia-Rose",
-                    "14/03/2012",
-                    "3304002",
-                    "Suspension",
-                    "10/11/2023",
-                    "10/11/2023",
-                    "2",
-                    "VA",
-                    "",
-                    "",
-                ],
-            ],
-        ),  # fmt: skip
+            f"""
+            {t},Khan,Amelia-Rose,14/03/2012,3304002,Suspension,10/11/2023,10/11/2023,2,VA,,
+        """,
+        ),
         write(
             folder,
             "oakfield_exclusions_summer_2024.csv",
             EXCLUSIONS,
-            [
-                [
-                    PERMANENT,
-                    "Khan",
-                    "Amelia",
-                    "14/03/2012",
-                    "3304002",
-                    "Suspension",
-                    "10/11/2023",
-                    "10/11/2023",
-                    "2",
-                    "VA",
-                    "",
-                    "",
-                ],
-                [
-                    PERMANENT,
-                    "Khan",
-                    "Amelia",
-                    "14/03/2012",
-                    "3304002",
-                    "Suspension",
-                    "05/02/2024",
-                    "07/02/2024",
-                    "6",
-                    "PA",
-                    "",
-                    "",
-                ],
-            ],
-        ),  # fmt: skip
+            f"""
+            {p},Khan,Amelia,14/03/2012,3304002,Suspension,10/11/2023,10/11/2023,2,VA,,
+            {p},Khan,Amelia,14/03/2012,3304002,Suspension,05/02/2024,07/02/2024,6,PA,,
+        """,
+        ),
         write(
             folder,
             "oakfield_census_spring_2024.csv",
             CENSUS,
-            [
-                [
-                    PERMANENT,
-                    TEMPORARY,
-                    "KHAN",
-                    "Amelia",
-                    spring_dob,
-                    "F",
-                    "7",
-                    "3304002",
-                    "18/01/2024",
-                    "C",
-                    "N",
-                    "N",
-                ],
-                [
-                    TOM,
-                    "",
-                    "ASHBY",
-                    "Tom",
-                    "01/02/2011",
-                    "M",
-                    "8",
-                    "3304002",
-                    "18/01/2024",
-                    "C",
-                    "N",
-                    "N",
-                ],
-            ],
-        ),  # fmt: skip
+            f"""
+            {p},{t},KHAN,Amelia,{spring_dob},F,7,3304002,18/01/2024,C,N,N
+            {TOM},,ASHBY,Tom,01/02/2011,M,8,3304002,18/01/2024,C,N,N
+        """,
+        ),
     )
 
 
@@ -225,115 +141,38 @@ class AmendedReturn:
 
 
 def amended_return(folder: Path) -> AmendedReturn:
-    def census(fsm_tom: str) -> list[list[str]]:
-        return [
-            [TOM, "", "ASHBY", "Tom", "01/02/2011", "M", "8", "3304002", "05/10/2023", "C",
-             fsm_tom, "N"],
-            [IVY, "", "BROOK", "Ivy", "02/03/2011", "F", "8", "3304002", "05/10/2023", "C", "Y",
-             "K"],
-        ]  # fmt: skip
-
+    census = """
+        {TOM},,ASHBY,Tom,01/02/2011,M,8,3304002,05/10/2023,C,{fsm},N
+        {IVY},,BROOK,Ivy,02/03/2011,F,8,3304002,05/10/2023,C,Y,K
+    """
     return AmendedReturn(
-        write(folder, "census_autumn_2023.csv", CENSUS, census("N")),
+        write(folder, "census_autumn_2023.csv", CENSUS, census.format(TOM=TOM, IVY=IVY, fsm="N")),
         write(
             folder,
             "exclusions_spring_2024.csv",
             EXCLUSIONS,
-            [
-                [
-                    TOM,
-                    "Ashby",
-                    "Tom",
-                    "01/02/2011",
-                    "3304002",
-                    "Suspension",
-                    "06/11/2023",
-                    "",
-                    "4",
-                    "VA",
-                    "",
-                    "",
-                ],
-                [
-                    IVY,
-                    "Brook",
-                    "Ivy",
-                    "02/03/2011",
-                    "3304002",
-                    "Permanent",
-                    "20/11/2023",
-                    "",
-                    "",
-                    "PA",
-                    "",
-                    "",
-                ],
-                [
-                    TOM,
-                    "Ashby",
-                    "Tom",
-                    "01/02/2011",
-                    "3304002",
-                    "Suspension",
-                    "04/12/2023",
-                    "",
-                    "2",
-                    "DB",
-                    "",
-                    "",
-                ],
-            ],
-        ),  # fmt: skip
-        write(folder, "census_autumn_2023_corrected.csv", CENSUS, census("Y")),
+            f"""
+            {TOM},Ashby,Tom,01/02/2011,3304002,Suspension,06/11/2023,,4,VA,,
+            {IVY},Brook,Ivy,02/03/2011,3304002,Permanent,20/11/2023,,,PA,,
+            {TOM},Ashby,Tom,01/02/2011,3304002,Suspension,04/12/2023,,2,DB,,
+        """,
+        ),
+        write(
+            folder,
+            "census_autumn_2023_corrected.csv",
+            CENSUS,
+            census.format(TOM=TOM, IVY=IVY, fsm="Y"),
+        ),
         write(
             folder,
             "exclusions_summer_2024.csv",
             EXCLUSIONS,
-            [
-                [
-                    TOM,
-                    "Ashby",
-                    "Tom",
-                    "01/02/2011",
-                    "3304002",
-                    "Suspension",
-                    "06/11/2023",
-                    "09/11/2023",
-                    "6",
-                    "VA",
-                    "PA",
-                    "",
-                ],
-                [
-                    IVY,
-                    "Brook",
-                    "Ivy",
-                    "02/03/2011",
-                    "3304002",
-                    "Permanent",
-                    "20/11/2023",
-                    "",
-                    "",
-                    "PA",
-                    "",
-                    "Reinstated",
-                ],
-                [
-                    TOM,
-                    "Ashby",
-                    "Tom",
-                    "01/02/2011",
-                    "3304002",
-                    "Suspension",
-                    "04/12/2023",
-                    "",
-                    "2",
-                    "",
-                    "",
-                    "",
-                ],
-            ],
-        ),  # fmt: skip
+            f"""
+            {TOM},Ashby,Tom,01/02/2011,3304002,Suspension,06/11/2023,09/11/2023,6,VA,PA,
+            {IVY},Brook,Ivy,02/03/2011,3304002,Permanent,20/11/2023,,,PA,,Reinstated
+            {TOM},Ashby,Tom,01/02/2011,3304002,Suspension,04/12/2023,,2,,,
+        """,
+        ),
     )
 
 
@@ -355,106 +194,37 @@ def conversion(folder: Path) -> Conversion:
             folder,
             "gias_extract.csv",
             GIAS,
-            [
-                [
-                    "110010",
-                    "330",
-                    "4010",
-                    "Northfield Community School",
-                    "Community school",
-                    "Secondary",
-                    "01/09/1975",
-                    "31/08/2023",
-                ],
-                [
-                    "140020",
-                    "330",
-                    "4020",
-                    "Northfield Academy",
-                    "Academy converter",
-                    "Secondary",
-                    "01/09/2023",
-                    "",
-                ],
-            ],
-        ),  # fmt: skip
+            """
+            110010,330,4010,Northfield Community School,Community school,Secondary,01/09/1975,\
+31/08/2023
+            140020,330,4020,Northfield Academy,Academy converter,Secondary,01/09/2023,
+        """,
+        ),
         write(
             folder,
             "northfield_exclusions_summer_2023.csv",
             EXCLUSIONS,
-            [
-                [
-                    ZAK,
-                    "Carter",
-                    "Zak",
-                    "05/05/2010",
-                    "3304010",
-                    "Suspension",
-                    "03/07/2023",
-                    "",
-                    "2",
-                    "DB",
-                    "",
-                    "",
-                ],
-                [
-                    MIA,
-                    "Dunn",
-                    "Mia",
-                    "06/06/2010",
-                    "3304010",
-                    "Suspension",
-                    "04/07/2023",
-                    "",
-                    "2",
-                    "VA",
-                    "",
-                    "",
-                ],
-            ],
-        ),  # fmt: skip
+            f"""
+            {ZAK},Carter,Zak,05/05/2010,3304010,Suspension,03/07/2023,,2,DB,,
+            {MIA},Dunn,Mia,06/06/2010,3304010,Suspension,04/07/2023,,2,VA,,
+        """,
+        ),
         write(
             folder,
             "northfield_academy_exclusions_autumn_2023.csv",
             EXCLUSIONS,
-            [
-                [
-                    ZAK,
-                    "Carter",
-                    "Zak",
-                    "05/05/2010",
-                    "3304020",
-                    "Suspension",
-                    "03/07/2023",
-                    "",
-                    "3",
-                    "DB",
-                    "",
-                    "",
-                ],
-                [
-                    ZAK,
-                    "Carter",
-                    "Zak",
-                    "05/05/2010",
-                    "3304020",
-                    "Suspension",
-                    "02/10/2023",
-                    "",
-                    "2",
-                    "DB",
-                    "",
-                    "",
-                ],
-            ],
-        ),  # fmt: skip
+            f"""
+            {ZAK},Carter,Zak,05/05/2010,3304020,Suspension,03/07/2023,,3,DB,,
+            {ZAK},Carter,Zak,05/05/2010,3304020,Suspension,02/10/2023,,2,DB,,
+        """,
+        ),
         write(
             folder,
             "gias_links.csv",
             LINKS,
-            [
-                ["140020", "110010", "Northfield Community School", "Predecessor", "01/09/2023"],
-                ["110010", "140020", "Northfield Academy", "Successor", "01/09/2023"],
-            ],
-        ),  # fmt: skip
+            """
+            140020,110010,Northfield Community School,Predecessor,01/09/2023
+            110010,140020,Northfield Academy,Successor,01/09/2023
+        """,
+        ),
     )

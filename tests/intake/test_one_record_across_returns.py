@@ -323,7 +323,7 @@ def test_a_merge_carries_flags_reviews_notes_and_family_decisions_and_undo_takes
     assert [tuple(d) for d in decisions] == [(permanent, tom)]
 
 
-# -- an amended return ------------------------------------------------------------------------------
+# -- an amended return --------------------------------------------------------------------------
 def test_a_later_return_amends_an_exclusion_and_keeps_the_earlier_values_as_history(
     tmp_path: Path, db: Any
 ) -> None:
@@ -407,7 +407,7 @@ def test_amended_returns_undone_in_every_order(
     check_every_undo_order(files, new_location, orders=orders)
 
 
-# -- one exclusion across a conversion ----------------------------------------------------------
+# -- one exclusion across a conversion ------------------------------------------------------
 def test_the_same_suspension_under_the_predecessor_and_the_academy_is_one_exclusion(
     tmp_path: Path, db: Any
 ) -> None:
