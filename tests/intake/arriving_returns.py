@@ -228,3 +228,14 @@ def conversion(folder: Path) -> Conversion:
         """,
         ),
     )
+
+
+def add_suspensions(path: Path, upn: str, forename: str, days: Sequence[str]) -> None:
+    """More one-session suspensions at Oakfield Academy in an exclusions return."""
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        for day in days:
+            writer.writerow(
+                [upn, "Khan", forename, "14/03/2012", "3304002", "Suspension", day, "", "1", "DB"]
+                + ["", ""]
+            )

@@ -265,19 +265,14 @@ def test_former_upn_chains_and_a_child_merged_before(tmp_path: Path, db: Any) ->
     assert child_id_for_upn(db, a) == child_id_for_upn(db, b)
 
 
-def _more_suspensions(path: Path, upn: str, forename: str, days: list[str]) -> None:
-    with path.open("a", encoding="utf-8") as handle:
-        for day in days:
-            handle.write(f"{upn},Khan,{forename},14/03/2012,3304002,Suspension,{day},,1,DB,,\r\n")
-
-
 def test_a_merge_carries_flags_reviews_notes_and_family_decisions_and_undo_takes_them_back(
     tmp_path: Path, db: Any
 ) -> None:
     files = returns.late_former_upn(tmp_path)
-    _more_suspensions(files.spring_exclusions, returns.TEMPORARY, "Amelia-Rose",
-                      ["20/11/2023", "27/11/2023"])  # fmt: skip
-    _more_suspensions(files.summer_exclusions, returns.PERMANENT, "Amelia", ["12/03/2024"])
+    returns.add_suspensions(
+        files.spring_exclusions, returns.TEMPORARY, "Amelia-Rose", ["20/11/2023", "27/11/2023"]
+    )
+    returns.add_suspensions(files.summer_exclusions, returns.PERMANENT, "Amelia", ["12/03/2024"])
     for path in files.files[:3]:
         _import(db, path)
     refresh_derived(db)
