@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 _RECORD_TABLES = [
     "schools", "school_links", "children", "child_identifiers", "enrolments",
@@ -97,28 +97,40 @@ def _v2_upn_unique_index(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn)"))
 
 
-def _v3_one_record_across_returns(conn: sa.Connection) -> None:
-    """Version 3: what each return said of a record seen with different values
+def _v4_one_record_across_returns(conn: sa.Connection) -> None:
+    """Version 4: what each return said of a record seen with different values
     (record_versions), merges of two records into one with what undoing them needs
     (record_merges), the UPN each exclusion and registration was returned under, and the Former
     UPN that joined a pair of children the intake would not merge."""
     from exclusion_monitor.store import schema as t
 
-    for table, name, kind in (
-        ("exclusions", "upn_seen", "VARCHAR(13)"),
-        ("enrolments", "upn_seen", "VARCHAR(13)"),
-        ("identity_reviews", "former_upn_reason", "TEXT"),
-        ("identity_reviews", "former_upn_batch_id", "INTEGER"),
-    ):
-        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+    added: list[tuple[str, str, sa.types.TypeEngine[Any]]] = [
+        ("exclusions", "upn_seen", sa.String(13)),
+        ("enrolments", "upn_seen", sa.String(13)),
+        ("identity_reviews", "former_upn_reason", sa.Text()),
+        ("identity_reviews", "former_upn_batch_id", sa.Integer()),
+    ]
+    for table, name, kind in added:
+        ddl = kind.compile(dialect=conn.dialect)  # as the tables' own DDL writes it
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
     t.record_versions.create(conn)
     t.record_merges.create(conn)
+
+
+def _v3_regional_workspace(conn: sa.Connection) -> None:
+    """Version 3: the regional workspace's tables (docs/regional.md), empty in an authority's
+    database. (Created from their definitions: a later change to them needs its own step.)"""
+    from exclusion_monitor.store.regional_schema import TABLES
+
+    for table in TABLES:
+        table.create(conn)
 
 
 # STEPS[n] upgrades a database at version n - 1 to version n.
 STEPS: dict[int, Callable[[sa.Connection], None]] = {
     2: _v2_first_sources_implicit,
-    3: _v3_one_record_across_returns,
+    3: _v3_regional_workspace,
+    4: _v4_one_record_across_returns,
 }
 
 

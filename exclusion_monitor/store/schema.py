@@ -205,7 +205,7 @@ enrolments = sa.Table(
     sa.Column("destination", sa.String(300)),
     sa.Column("enrol_status", sa.String(1)),
     _batch(),
-    sa.Column("upn_seen", sa.String(13)),  # the UPN the return gave (schema 3)
+    sa.Column("upn_seen", sa.String(13)),  # the UPN the return gave (schema 4)
     sa.UniqueConstraint("child_id", "school_id", "entry_date", "enrol_status"),
 )
 
@@ -250,7 +250,7 @@ exclusions = sa.Table(
     sa.Column("reason3", sa.String(4)),
     sa.Column("review_outcome", sa.String(100)),
     _batch(),
-    sa.Column("upn_seen", sa.String(13)),  # the UPN the return gave (schema 3)
+    sa.Column("upn_seen", sa.String(13)),  # the UPN the return gave (schema 4)
     sa.UniqueConstraint("child_id", "school_id", "category", "start_date"),
 )
 
@@ -273,7 +273,7 @@ identity_reviews = sa.Table(
     sa.Column("decided_at", sa.DateTime),
     _batch(),
     sa.UniqueConstraint("child_id", "candidate_id"),
-    # Schema 3: a row's Former UPN joining the pair, when the two children disagree (a
+    # Schema 4: a row's Former UPN joining the pair, when the two children disagree (a
     # different date of birth, say) so they were not merged; cleared when that batch is undone.
     sa.Column("former_upn_reason", sa.Text),
     sa.Column("former_upn_batch_id", sa.Integer),
@@ -506,3 +506,6 @@ child_summaries = sa.Table(
     sa.Index("ix_child_summaries_school_id", "school_id"),
     sa.Index("ix_child_summaries_flags", "flag_count", "surname_key", "forename_key", "child_id"),
 )
+
+# The regional workspace's tables (schema version 3) live in their own module, on this metadata.
+from exclusion_monitor.store import regional_schema  # noqa: E402, F401
