@@ -235,7 +235,5 @@ def add_suspensions(path: Path, upn: str, forename: str, days: Sequence[str]) ->
     with path.open("a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         for day in days:
-            writer.writerow(
-                [upn, "Khan", forename, "14/03/2012", "3304002", "Suspension", day, "", "1", "DB"]
-                + ["", ""]
-            )
+            pupil = [upn, "Khan", forename, "14/03/2012"]
+            writer.writerow([*pupil, "3304002", "Suspension", day, "", "1", "DB", "", ""])
