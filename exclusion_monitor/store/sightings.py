@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
+from exclusion_monitor.store.dialect import advance_id_sequence
 
 # The columns that say which record a row is (de-duplication). An exclusion's school is a value,
 # not part of its key: a predecessor's and its successor's LAESTAB are one school for it.
@@ -230,17 +231,15 @@ def settle(
     settled: dict[int, dict[str, Any]] = {}
     sources: list[tuple[str, int, int, int | None]] = []
     versions: list[tuple[str, int, int, int | None, str]] = []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    held = _existing(conn, table, list(new_rows or ()))
     for record_id in ids:
         seen = sorted(sightings[record_id], key=lambda s: s.batch_id)
         if not seen:
             continue
         row = rows[record_id]
-        values = fold(
-            record_type,
-            seen,
-            start=row.get("start_date"),
-            school_open=school_open,
-        )
+        values = fold(record_type, seen, start=row.get("start_date"), school_open=school_open)
         values["batch_id"] = seen[0].batch_id
         settled[record_id] = values
         sources += [(record_type, record_id, s.batch_id, s.row_number) for s in seen[1:]]
@@ -251,10 +250,22 @@ def settle(
                  encode(s.stated))
                 for i, s in enumerate(seen)
             ]  # fmt: skip
-        if record_id in (new_rows or {}) and record_id not in _existing(conn, table, [record_id]):
-            conn.execute(table.insert().values(id=record_id, **{k: row[k] for k in keys}, **values))
+        if record_id in (new_rows or {}) and record_id not in held:
+            inserts.append({"id": record_id, **{k: row[k] for k in keys}, **values})
         else:
-            conn.execute(table.update().where(table.c.id == record_id).values(**values))
+            updates.append({"record": record_id, **{f"v_{k}": v for k, v in values.items()}})
+    if updates:
+        # Bound names apart from the columns' own (SQLAlchemy keeps those for SET).
+        names = [name[2:] for name in updates[0] if name != "record"]
+        conn.execute(
+            table.update()
+            .where(table.c.id == sa.bindparam("record"))
+            .values({name: sa.bindparam(f"v_{name}") for name in names}),
+            updates,
+        )
+    if inserts:
+        conn.execute(table.insert(), inserts)
+        advance_id_sequence(conn, table)
     bulk_insert(
         conn,
         t.record_sources,

@@ -76,6 +76,16 @@ def test_a_late_former_upn_from_import_to_undo(
     code, text = cli(capsys, db_location, "check")
     assert code == 0
     assert "[ok] identity reviews: 1 pair of children waits for an officer's decision" in text
+    # Both the merge and its undoing are in the audit trail, by child id and UPN, not by name.
+    trail = []
+    for action in ("merge_children", "split_children"):
+        _, audit = cli(capsys, db_location, "audit", "--action", action, "--format", "json")
+        trail += audit["entries"]
+    merged, split = trail
+    assert merged["target"] == split["target"] == f"child:{spring['merges'][0]['kept_child']}"
+    assert merged["detail"]["upn"] == returns.PERMANENT
+    assert merged["detail"]["batch"] == split["detail"]["batch"] == spring["batch_id"]
+    assert "Khan" not in json.dumps(trail) and "Amelia" not in json.dumps(trail)
 
 
 def test_an_amended_return_from_import_to_undo(
