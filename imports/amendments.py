@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from exclusion_monitor.record_history import changes
+from exclusion_monitor.record_history import REASONS, changes, fields
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store import sightings as sg
 from imports.rows import Warnings
@@ -104,10 +104,9 @@ def _amend(
 def _giver(earlier: list[sg.Sighting], old: dict[str, Any], new: dict[str, Any]) -> int:
     """The batch whose values the record held before: the latest earlier return that gave the
     first changed value."""
-    from exclusion_monitor.record_history import REASONS, fields
-
-    changed = [name for name, value in fields(new).items() if fields(old).get(name) != value]
-    columns = list(REASONS) if changed and changed[0] == "reasons" else changed[:1]
+    before, after = fields(old), fields(new)
+    first = next(name for name, value in after.items() if before.get(name) != value)
+    columns = REASONS if first == "reasons" else (first,)
     for sighting in sorted(earlier, key=lambda s: -s.batch_id):
         if any(sighting.stated.get(name) is not None for name in columns):
             return sighting.batch_id

@@ -118,18 +118,14 @@ def fold(
 def versioned_ids(conn: sa.Connection, record_type: str, record_ids: Iterable[int]) -> set[int]:
     """The records among these that hold sightings in record_versions."""
     v = t.record_versions.c
-    found: set[int] = set()
-    ids = sorted(set(record_ids))
-    for start in range(0, len(ids), _IN):
-        found.update(
-            int(r)
-            for r in conn.execute(
-                sa.select(v.record_id)
-                .distinct()
-                .where(v.record_type == record_type, v.record_id.in_(ids[start : start + _IN]))
-            ).scalars()
-        )
-    return found
+    # Few records have versions: all of a type's, read through the primary key, then matched.
+    versioned = {
+        int(r)
+        for r in conn.execute(
+            sa.select(v.record_id).distinct().where(v.record_type == record_type)
+        ).scalars()
+    }
+    return versioned.intersection(record_ids) if versioned else set()
 
 
 def record_rows(
