@@ -236,11 +236,13 @@ def _load_keyed(
     made = [make(record, school_id, child_id) for _, record, school_id, child_id in rows.resolved]
     matched: list[tuple[int, int, tuple[Any, ...]]] = []
     key_of = spec.key
-    keys = [key_of(values) for values in made]
+    keys: list[tuple[Any, ...]] = []
     # A key starts with the child: one row per child and nothing there yet (a first census) means
-    # every row is new and none repeats; so does a set of new keys (a new census date).
+    # every row is new and none repeats; so does a set of new keys (a new census date). The
+    # first test needs no keys at all (a quarter of a million tuples fewer).
     all_new = not existing and len({values[0] for values in made}) == len(made)
     if not all_new:
+        keys = [key_of(values) for values in made]
         all_new = len(set(keys)) == len(keys) and existing.keys().isdisjoint(keys)
     if all_new:
         new_rows = made
