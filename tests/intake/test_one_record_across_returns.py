@@ -136,6 +136,32 @@ def test_a_late_former_upn_undone_in_every_order(
     )
 
 
+def test_one_return_giving_a_suspension_under_both_upns_comes_apart_again_in_every_order(
+    tmp_path: Path, db: Any, db_engine: str, new_location: Callable[[], str]
+) -> None:
+    """The school's system listed the same suspension under the temporary and the permanent
+    UPN in one return: once the Former UPN makes the two children one, one return gives the
+    exclusion twice (the first row is kept); undoing the census brings both back."""
+    files = returns.late_former_upn(tmp_path)
+    both = returns.write(
+        tmp_path,
+        "oakfield_exclusions_both_upns.csv",
+        returns.EXCLUSIONS,
+        f"""
+        {returns.TEMPORARY},Khan,Amelia-Rose,14/03/2012,3304002,Suspension,10/11/2023,,2,VA,,
+        {returns.PERMANENT},Khan,Amelia,14/03/2012,3304002,Suspension,10/11/2023,,3,VA,,
+        """,
+    )
+    _import(db, files.autumn_census)
+    _import(db, both)
+    _import(db, files.spring_census)
+    assert [e[3] for e in _exclusions(db, returns.PERMANENT)] == [2.0]
+    orders = None if db_engine == "sqlite" else [(2, 1, 0)]
+    check_every_undo_order(
+        [files.autumn_census, both, files.spring_census], new_location, orders=orders
+    )
+
+
 def test_a_former_upn_joining_children_who_disagree_waits_for_an_officer(
     tmp_path: Path, db: Any
 ) -> None:
