@@ -36,9 +36,12 @@ REASONS = ("reason1", "reason2", "reason3", "reasons_as_written")
 NOT_AMENDMENTS = frozenset({"upn_seen", "school_id"})
 
 
+BLANK = "blank"
+
+
 def value_text(name: str, value: Any) -> str:
     if value is None or value == "" or value == ():
-        return "blank"
+        return BLANK
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.date):
@@ -94,7 +97,7 @@ class EarlierReturn:
             "file": self.file_name,
             "imported_at": self.imported_at,
             "row": self.row_number,
-            "values": {name: value for name, value in self.said},
+            "values": {name: None if value == BLANK else value for name, value in self.said},
         }
 
     def sentence(self) -> str:
@@ -111,15 +114,23 @@ def earlier_returns(
     versions: Sequence[tuple[int, int | None, Mapping[str, Any]]],
     batches: Mapping[int, tuple[str, dt.datetime]],
 ) -> tuple[EarlierReturn, ...]:
-    """The returns (oldest first) that gave a value the record no longer holds; a return that
-    left a value blank gave none."""
+    """The returns (oldest first) that said something else of a value than the record holds,
+    before the return it holds the value from: a blank counts there (a review outcome first
+    returned blank, then "Reinstated"), but a later return that leaves a value blank says
+    nothing about it."""
     now = fields(current)
+    stated = [(batch, row, fields(values)) for batch, row, values in versions]
+    giver: dict[str, int] = {}  # value -> the batch the record holds it from
+    for batch, _, values in stated:
+        for name, value in values.items():
+            if value is not None:
+                giver[name] = batch
     found = []
-    for batch_id, row_number, stated in versions:
+    for batch_id, row_number, values in stated:
         said = tuple(
             (label(name), value_text(name, value))
-            for name, value in fields(stated).items()
-            if value is not None and value != now.get(name)
+            for name, value in values.items()
+            if value != now.get(name) and name in giver and batch_id < giver[name]
         )
         if said:
             file_name, at = batches.get(batch_id, (None, None))

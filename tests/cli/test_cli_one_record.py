@@ -105,18 +105,28 @@ def test_an_amended_return_from_import_to_undo(
     (earlier,) = first["history"]
     assert earlier["batch_id"] == spring["batch_id"]
     assert earlier["file"] == files.spring_exclusions.name
-    assert earlier["values"] == {"sessions": "4", "reasons": "VA"}
+    assert earlier["values"] == {"sessions": "4", "reasons": "VA", "end date": None}
     _, text = cli(capsys, db_location, "child", returns.TOM)
     assert (
         f"      amended: batch {spring['batch_id']} ({files.spring_exclusions.name}), imported "
         in text
     )
-    assert "said sessions 4, reasons VA" in text
+    assert "said sessions 4, reasons VA, end date blank" in text
+
+    # The summer return says Ivy's permanent exclusion was reversed on review: it counts no more.
+    _, ivy = cli(capsys, db_location, "child", returns.IVY, "--format", "json")
+    (perm,) = ivy["exclusions"]
+    assert (perm["review_outcome"], perm["reversed_on_review"], perm["amended"]) == (
+        "Reinstated", True, True,
+    )  # fmt: skip
 
     cli(capsys, db_location, "undo", str(summer["batch_id"]))
     _, child = cli(capsys, db_location, "child", returns.TOM, "--format", "json")
     first = child["exclusions"][0]
     assert (first["sessions"], first["reasons"], first["amended"]) == (4.0, ["VA"], False)
+    _, ivy = cli(capsys, db_location, "child", returns.IVY, "--format", "json")
+    (perm,) = ivy["exclusions"]
+    assert (perm["review_outcome"], perm["reversed_on_review"]) == (None, False)
 
 
 def test_a_links_file_after_both_returns_of_a_converted_school(

@@ -253,7 +253,7 @@ def test_an_amended_exclusion_is_marked_with_the_earlier_values_on_hover(
     assert column(model, ExclusionsModel.COL_SESSIONS) == ["6", "2"]
     tip = model.data(model.index(0, ExclusionsModel.COL_AMENDED), Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("Amended by a later return. Earlier:\n- batch 2 (exclusions_spring_2024")
-    assert tip.endswith("said sessions 4, reasons VA")
+    assert tip.endswith("said sessions 4, reasons VA, end date blank")
     assert model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole) is None
     census = page.census_model
     assert column(census, CensusModel.COL_AMENDED) == ["amended"]

@@ -376,7 +376,7 @@ def test_a_later_return_amends_an_exclusion_and_keeps_the_earlier_values_as_hist
         name,
         None,
     )
-    assert earlier.said == (("sessions", "4"), ("reasons", "VA"))
+    assert earlier.said == (("sessions", "4"), ("reasons", "VA"), ("end date", "blank"))
     assert plain.earlier == ()
     (ivy,) = _exclusions(db, returns.IVY)
     assert ivy[-1] == "Reinstated"
