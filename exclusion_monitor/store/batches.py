@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from exclusion_monitor.errors import InvalidInputError, NotFoundError
-from exclusion_monitor.store import merges, sightings
+from exclusion_monitor.store import merge_undo, sightings
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.exclusion_twins import split_twins
@@ -132,8 +132,8 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
     kept: dict[str, int] = {}
     with db.write() as conn:
         split = []
-        for merge in merges.live_merges(conn, batch_id, "children"):
-            merges.split_children(conn, merge, batch_id)
+        for merge in merge_undo.live_merges(conn, batch_id, "children"):
+            merge_undo.split_children(conn, merge, batch_id)
             split.append((int(merge.kept_id), int(merge.merged_id)))
         for record_type in UNDO_ORDER:
             table = _TABLES[record_type]
@@ -166,7 +166,7 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
             )
         _settle_versions(conn, batch_id)
         split_exclusions = 0
-        if removed["school_links"] or merges.live_merges(conn, batch_id, "exclusions"):
+        if removed["school_links"] or merge_undo.live_merges(conn, batch_id, "exclusions"):
             split_exclusions = split_twins(conn, batch_id)
         reviews = t.identity_reviews
         conn.execute(
