@@ -36,6 +36,8 @@ class FileResult:
     # Children a Former UPN joined and the import merged: kept_child, merged_child, upn,
     # former_upn, row (for the audit trail and `import --format json`).
     merges: list[dict[str, Any]] = field(default_factory=list)
+    # Not the file's fault: the database was busy or its server went away. Try again later.
+    try_again: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,7 @@ class FileResult:
             "message": self.message,
             "sheet": self.sheet,
             "merges": list(self.merges),
+            "try_again": self.try_again,
         }
 
 
