@@ -173,10 +173,18 @@ def cmd_app(extra: list[str]) -> None:
     run([exe, "--db", str(DEMO_DB), *extra])
 
 
+def cmd_pictures(extra: list[str]) -> None:
+    """The user guide's pictures (docs/pictures), made from a fresh demo authority."""
+    ensure_debian_packages(DESKTOP_PACKAGES)
+    ensure_environment()
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    run([str(venv_python()), str(ROOT / "tools" / "user_guide_pictures.py"), *extra], env=env)
+
+
 def main(argv: list[str]) -> None:
-    commands = {"app": cmd_app, "test": cmd_test}
+    commands = {"app": cmd_app, "test": cmd_test, "pictures": cmd_pictures}
     if not argv or argv[0] not in commands:
-        raise SystemExit("usage: python tasks.py app | test [extra arguments]")
+        raise SystemExit("usage: python tasks.py app | test | pictures [extra arguments]")
     commands[argv[0]](argv[1:])
 
 
