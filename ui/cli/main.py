@@ -14,6 +14,7 @@ from exclusion_monitor import __version__, config
 from exclusion_monitor.errors import ExclusionMonitorError
 from exclusion_monitor.logging_setup import LOG_FILE_NAME, setup_logging
 from ui.cli.commands import COMMANDS
+from ui.cli.output import safe_output_streams
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,13 @@ def ensure_output_streams() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command (or the app); whatever it prints goes through the terminal guard."""
+    ensure_output_streams()
+    with safe_output_streams():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     # A frozen program's child processes (the isolated .xls read) start here too.
     multiprocessing.freeze_support()
     ensure_output_streams()
