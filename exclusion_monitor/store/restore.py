@@ -64,7 +64,7 @@ def stage_backup(source: Path, staging: Path) -> int:
     try:
         original = read_only_connection(source)
         try:
-            copy_database_file(original, staging)
+            copy_database_file(original, staging, metadata=False)
         finally:
             original.close()
         conn = sqlite3.connect(staging)

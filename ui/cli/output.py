@@ -42,9 +42,9 @@ def safe_output_streams() -> Iterator[None]:
     """Standard output and standard error through SafeStream while a command runs."""
     saved = sys.stdout, sys.stderr
     if sys.stdout is not None:
-        sys.stdout = SafeStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = SafeStream(sys.stdout)
     if sys.stderr is not None:
-        sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = SafeStream(sys.stderr)
     try:
         yield
     finally:
