@@ -277,14 +277,14 @@ _FIRST_ROW_CHANGED = (
     "Audit row 1 does not start from the beginning of the chain: it has been edited or forged."
 )
 _EMPTIED = (
-    "The audit trail is empty, though the database has been used (it has users, imports or a "
-    "purge log): its rows have been deleted."
+    "The audit trail is empty, though the database has been used (it has users, whose arrival "
+    "the trail always records, or a purge log): its rows have been deleted."
 )
 
 
 def _has_been_used(conn: sa.Connection) -> bool:
     """Whether anything that always writes an audit row has happened in this database."""
-    for table in (t.users, t.import_batches, t.purge_log):
+    for table in (t.users, t.purge_log):
         if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
             return True
     return False

@@ -11,6 +11,7 @@ from exclusion_monitor.store.audit import verify
 from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.dialect import is_sqlite, read_marker
 from exclusion_monitor.store.migrations import CURRENT_VERSION, schema_fingerprint
+from exclusion_monitor.store.role_replay import role_problems
 from exclusion_monitor.upn import STORED_FORM, check_upn
 
 
@@ -31,14 +32,25 @@ def run_checks(db: Database) -> list[CheckResult]:
             _identity_current_upn(conn),
             _identity_check_letters(conn),
         ]
-    return [*results, _audit_chain(db)]
+        roles = _roles(conn)
+    return [*results, _audit_chain(db), roles]
 
 
 def _audit_chain(db: Database) -> CheckResult:
-    result = verify(db)
+    result = verify(db, witnesses=True)
     if result.ok:
         return CheckResult("audit trail", True, f"{result.rows_checked} rows, chain intact")
-    return CheckResult("audit trail", False, result.problem or "the chain is broken")
+    return CheckResult("audit trail", False, "; ".join(result.problems) or "the chain is broken")
+
+
+def _roles(conn: sa.Connection) -> CheckResult:
+    """Every user's role and state as the audit trail's role changes give them."""
+    problems = role_problems(conn)
+    if problems:
+        return CheckResult("users and roles", False, " ".join(problems))
+    return CheckResult(
+        "users and roles", True, "every user's role is the one the audit trail gives them"
+    )
 
 
 def _integrity(conn: sa.Connection) -> CheckResult:
