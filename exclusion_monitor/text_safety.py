@@ -47,13 +47,13 @@ def one_line(text: str) -> str:
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    # One form for all, which JSON reads back as the character itself.
+    return f"\\u{ord(match.group(0)):04x}"
 
 
 def terminal_safe(text: str) -> str:
     """`text` fit to print to a terminal: every control character (but tab and line breaks),
-    escape and bidi control written out as a visible escape (`\\x1b`, `\\u202e`), so stored text
+    escape and bidi control written out as a visible escape (`\\u001b`, `\\u202e`), so stored text
     can neither drive the terminal (set its title, move the cursor, hide what follows) nor show
     in a misleading order. Applying it twice gives the same text."""
     if _SHOW.search(text) is None:

@@ -165,7 +165,14 @@ def _append(
     )
     # The log file is a second, separate witness of the chain head (audit_witnesses.py).
     chain = digest if new_id == 1 else chain_id(conn)
-    log.info("audit row %d (%s) of chain %s head %s", new_id, action, _short(chain), digest)
+    log.info(
+        "audit row %d (%s) of chain %s at %s head %s",
+        new_id,
+        action,
+        _short(chain),
+        at.isoformat(timespec="seconds"),
+        digest,
+    )
     return AuditEntry(new_id, at, account, action, target, detail, prev_hash, digest)
 
 

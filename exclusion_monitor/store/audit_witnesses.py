@@ -28,8 +28,8 @@ from exclusion_monitor.store.database import Database
 LOG_FILE_NAME = "exclusion-monitor.log"
 RESTORE_ACTION = "restore"
 _ROW_LINE = re.compile(
-    r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ \w+ exclusion_monitor\.store\.audit: audit row "
-    r"(\d+) \([^)]*\) of chain ([0-9a-f]{16}) head ([0-9a-f]{64})"
+    r"exclusion_monitor\.store\.audit: audit row (\d+) \([^)]*\) of chain ([0-9a-f]{16}) "
+    r"at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) head ([0-9a-f]{64})"
 )
 _CHUNK = 5_000
 
@@ -80,11 +80,11 @@ def _log_rows(chain: str) -> Iterator[Witnessed]:
                 for line in handle:
                     if "audit row" not in line:
                         continue
-                    match = _ROW_LINE.match(line)
-                    if match is None or match.group(3) != chain:
+                    match = _ROW_LINE.search(line)
+                    if match is None or match.group(2) != chain:
                         continue
-                    when = dt.datetime.fromisoformat(match.group(1))
-                    yield Witnessed(int(match.group(2)), match.group(4), when, "the log file")
+                    when = dt.datetime.fromisoformat(match.group(3))
+                    yield Witnessed(int(match.group(1)), match.group(4), when, "the log file")
         except OSError:
             continue
 

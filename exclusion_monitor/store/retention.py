@@ -266,7 +266,7 @@ def _overwrite_free_space(db: Database, record_types: list[str]) -> None:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         for name in tables:
             try:
-                conn.exec_driver_sql(f"VACUUM (FULL) {t.metadata.tables[name].name}")
+                conn.exec_driver_sql(f"VACUUM (FULL, ANALYZE) {t.metadata.tables[name].name}")
             except sa.exc.DBAPIError:
                 log.warning("VACUUM FULL of %s after the purge was refused", name)
 

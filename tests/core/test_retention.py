@@ -116,7 +116,7 @@ def stocked(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.setattr(audit, "dt", clock)
     audit.record(db, "LA\\o1", "view_child", "B801200005001")
     audit.record(db, "LA\\o1", "search", None, {"filter": "B8012"})
-    monkeypatch.undo()
+    monkeypatch.setattr(audit, "dt", dt)  # not undo(): that would drop the private folders
     audit.record(db, "LA\\o1", "view_child", "A801200006001")
     return db
 

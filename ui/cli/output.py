@@ -18,7 +18,7 @@ from exclusion_monitor.text_safety import terminal_safe
 
 class SafeStream:
     """A text stream that writes control characters, escapes and bidi controls as visible
-    escapes (`\\x1b`, `\\u202e`): a name that holds a terminal escape can neither set the
+    escapes (`\\u001b`, `\\u202e`): a name that holds a terminal escape can neither set the
     terminal's title nor hide what follows, on screen or in a file a person later prints with
     `type` or `cat`. Inside JSON strings the escapes read back as the same characters."""
 
