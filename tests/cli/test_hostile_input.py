@@ -109,7 +109,12 @@ def test_ods_repeats_are_held_to_the_sheet_limits_while_parsing(
     beyond = write_ods(
         tmp_path / "beyond.ods", header + empty_ods_rows(3_000_000) + ods_row(census_row(2))
     )
+    cells = write_ods(  # 20,000 rows by 700 columns: within each limit, over the cells'
+        tmp_path / "cells.ods", header + ods_row([f"v{i}" for i in range(700)], 20_000)
+    )
     assert max(p.stat().st_size for p in (million, wide, beyond)) < 2_000, "a kilobyte each"
+    code, result, _ = import_json(capsys, db_location, cells)
+    assert code == 2 and "over the limit of 12,000,000 cells" in str(result["message"])
     code, result, _ = import_json(capsys, db_location, million)
     assert code == 2 and "reaches row 1,000,001 and column 9" in str(result["message"])
     code, result, _ = import_json(capsys, db_location, wide)
@@ -278,7 +283,7 @@ def test_lookalike_upns_fold_or_are_rejected_and_check_reports_stored_ones(
 
 # -- item 4: a pilot's dirty rows copied to a team database -------------------------------
 @pytest.mark.postgres
-def test_migrate_cleans_dirty_names_and_refuses_what_it_cannot_change(
+def test_migrate_cleans_dirty_names_on_the_way(
     tmp_path: Path,
     pg_url: str,
     capsys: pytest.CaptureFixture[str],
