@@ -17,8 +17,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -166,10 +168,11 @@ def _append(
     # The log file is a second, separate witness of the chain head (audit_witnesses.py).
     chain = digest if new_id == 1 else chain_id(conn)
     log.info(
-        "audit row %d (%s) of chain %s at %s head %s",
+        "audit row %d (%s) of chain %s in %s at %s head %s",
         new_id,
         action,
         _short(chain),
+        database_key(conn.engine),
         at.isoformat(timespec="seconds"),
         digest,
     )
@@ -382,6 +385,20 @@ def chain_id(conn: sa.Connection) -> str | None:
 
 def _short(chain: str | None) -> str:
     return (chain or "unknown")[:16]
+
+
+def database_key(engine: sa.Engine) -> str:
+    """A short key for the database an engine opens (a digest of the file's full path, or of
+    the server address without a password): a copy of a database elsewhere (a team database
+    migrated from a pilot's file) shares its chain's id but goes its own way from the copy on,
+    so witnesses are held to the database they were written for."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        where = str(Path(url.database or "").resolve())
+        where = where.casefold() if sys.platform == "win32" else where
+    else:
+        where = url.set(password=None).render_as_string(hide_password=True)
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:8]
 
 
 def _row_problem(row: Any, expected_id: int, running: str) -> str | None:

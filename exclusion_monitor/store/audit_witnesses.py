@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor import config
 from exclusion_monitor.store import schema as t
-from exclusion_monitor.store.audit import Cut, chain_id
+from exclusion_monitor.store.audit import Cut, chain_id, database_key
 from exclusion_monitor.store.backup import list_backups, metadata_path
 from exclusion_monitor.store.database import Database
 
@@ -29,7 +29,7 @@ LOG_FILE_NAME = "exclusion-monitor.log"
 RESTORE_ACTION = "restore"
 _ROW_LINE = re.compile(
     r"exclusion_monitor\.store\.audit: audit row (\d+) \([^)]*\) of chain ([0-9a-f]{16}) "
-    r"at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) head ([0-9a-f]{64})"
+    r"in ([0-9a-f]{8}) at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) head ([0-9a-f]{64})"
 )
 _CHUNK = 5_000
 
@@ -51,7 +51,8 @@ def witness_problems(db: Database, cut: Cut | None) -> list[str]:
         if chain is None:
             return []
         since = _latest_restore(conn)
-        found = [w for w in _log_rows(chain[:16]) if since is None or w.when > since]
+        key = database_key(db.engine)
+        found = [w for w in _log_rows(chain[:16], key) if since is None or w.when > since]
         backups = list(_backup_records(db, chain, since))
         found += [record.head for record in backups if record.head is not None]
         out = _row_problems(conn, found, cut)
@@ -71,9 +72,9 @@ def _log_files() -> list[Path]:
     return [folder / LOG_FILE_NAME, *sorted(folder.glob(f"{LOG_FILE_NAME}.*"))]
 
 
-def _log_rows(chain: str) -> Iterator[Witnessed]:
-    """Every row of this chain that the log files (the current one and the rotated ones)
-    recorded as it was written."""
+def _log_rows(chain: str, key: str) -> Iterator[Witnessed]:
+    """Every row of this chain in this database that the log files (the current one and the
+    rotated ones) recorded as it was written."""
     for path in _log_files():
         try:
             with path.open(encoding="utf-8", errors="replace") as handle:
@@ -81,10 +82,10 @@ def _log_rows(chain: str) -> Iterator[Witnessed]:
                     if "audit row" not in line:
                         continue
                     match = _ROW_LINE.search(line)
-                    if match is None or match.group(2) != chain:
+                    if match is None or match.group(2) != chain or match.group(3) != key:
                         continue
-                    when = dt.datetime.fromisoformat(match.group(3))
-                    yield Witnessed(int(match.group(1)), match.group(4), when, "the log file")
+                    when = dt.datetime.fromisoformat(match.group(4))
+                    yield Witnessed(int(match.group(1)), match.group(5), when, "the log file")
         except OSError:
             continue
 
