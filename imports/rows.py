@@ -17,7 +17,7 @@ from exclusion_monitor import codelists
 from exclusion_monitor.upn import CHECK_LETTERS, UpnCheck, UpnKind, check_upn
 from imports import normalise as nz
 from imports.kinds import Kind, field_label
-from imports.text_cells import over_long_rows
+from imports.text_cells import over_long_reason, over_long_rows
 
 Record = dict[str, Any]
 _REASON_SPLIT = re.compile(r"\s*[,;/+&]\s*|\s+and\s+")
@@ -286,7 +286,7 @@ class RowChecker:
         check_one = checks.one
         records: list[tuple[int, Record]] = []
         rejected: list[tuple[int, str]] = []
-        for i, (line, _) in enumerate(rows):
+        for i, (line, raw) in enumerate(rows):
             if settled is not None:
                 record = settled[i]
                 if record is not None:
@@ -295,7 +295,8 @@ class RowChecker:
             try:
                 records.append((line, check_one(i, line)))
             except RowRejected as exc:
-                rejected.append((line, str(exc)))
+                long = over_long_reason(raw, self.ctx.columns, _label)
+                rejected.append((line, long or str(exc)))
         return records, rejected
 
     def mapped(

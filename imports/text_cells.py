@@ -42,6 +42,7 @@ TEXT_LIMITS: dict[str, int] = {
     "link_type": _length(t.school_links.c.link_type),
 }
 _SHOWN = 40  # characters of an over-long cell kept in the rejected row, for the school
+_KEPT_AS_WRITTEN = {"reason1", "reason2", "reason3"}  # a reason no code list knows is kept
 
 
 def rows_note(message: str, rows: Sequence[int]) -> str:
@@ -77,24 +78,53 @@ def over_long_rows(
     raws: Sequence[list[object]],
     label: Callable[[str], str],
 ) -> dict[int, str]:
-    """{position in `raws`: reason} for each row with a mapped cell longer than its field may
-    be. The over-long cell is shortened in place (the rejected row kept for the school shows its
-    start, never 100,000 characters); `column_cells(field)` gives a field's cells as read."""
+    """{position in `raws`: reason} for each row with a free-text cell (a name, an address, a
+    reason as written) longer than its field may be; `column_cells(field)` gives a field's cells
+    as read. Fields read as codes, dates or numbers need no look here: a long one is never a
+    valid value, and `over_long_reason` replaces the reason of the row it rejects."""
     found: dict[int, str] = {}
     for name, index in columns.items():
+        if name not in TEXT_LIMITS and name not in _KEPT_AS_WRITTEN:
+            continue
         limit = TEXT_LIMITS.get(name, DEFAULT_LIMIT)
         cells = column_cells(name)
         if _longest(cells) <= limit:
             continue
         for position, cell in enumerate(cells):
-            if cell.__class__ is not str:
-                continue
-            size = len(" ".join(cell.split()))
-            if size <= limit:
-                continue
-            if position not in found:
-                found[position] = (
-                    f"the {label(name)} is {size:,} characters long, over its limit of {limit}"
-                )
-            raws[position][index] = f"{cell[:_SHOWN]}… ({size:,} characters)"
+            reason = _over(cell, name, limit, label)
+            if reason is not None:
+                found.setdefault(position, reason)
+                raws[position][index] = _shortened(cell)
     return found
+
+
+def over_long_reason(
+    raw: list[object], columns: Mapping[str, int], label: Callable[[str], str]
+) -> str | None:
+    """For a rejected row: the reason it is rejected when a mapped cell is longer than its field
+    may be (which then replaces a reason quoting the whole cell), the cell shortened in place."""
+    reason = None
+    for name, index in columns.items():
+        if index < len(raw):
+            found = _over(raw[index], name, TEXT_LIMITS.get(name, DEFAULT_LIMIT), label)
+            if found is not None:
+                reason = reason or found
+                raw[index] = _shortened(raw[index])
+    return reason
+
+
+def _over(cell: object, name: str, limit: int, label: Callable[[str], str]) -> str | None:
+    if not isinstance(cell, str) or len(cell) <= limit:
+        return None
+    size = len(" ".join(cell.split()))
+    if size <= limit:
+        return None
+    return f"the {label(name)} is {size:,} characters long, over its limit of {limit}"
+
+
+def _shortened(cell: object) -> object:
+    """The start of an over-long cell and its length, for the row kept for the school."""
+    if not isinstance(cell, str):
+        return cell
+    size = len(" ".join(cell.split()))
+    return f"{cell[:_SHOWN]}… ({size:,} characters)"
