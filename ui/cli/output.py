@@ -1,10 +1,11 @@
 """Printing results as JSON, CSV or an aligned text table, and the guard that keeps stored text
 from driving the terminal: everything a command writes to standard output or standard error
-passes through `terminal_safe` (exclusion_monitor/text_safety.py)."""
+passes through `terminal_safe` (exclusion_monitor/text_safety.py). CSV cells go through the one
+writer's formula safety (exclusion_monitor/output_files.py): standard output is often redirected
+to a file that a spreadsheet opens."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import json
@@ -13,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from exclusion_monitor.output_files import write_csv_rows
 from exclusion_monitor.text_safety import terminal_safe
 
 
@@ -80,10 +82,7 @@ def _cell(value: Any) -> str:
 def print_csv(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO | None = None
 ) -> None:
-    writer = csv.writer(out or sys.stdout, lineterminator="\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
+    write_csv_rows(out or sys.stdout, [headers, *rows], line_end="\n")
 
 
 def print_table(
