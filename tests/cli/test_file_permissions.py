@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from exclusion_monitor import config, identity
+from tests.cli.databases import new_database
 from tests.support.hostile_sheets import census_row, csv_text
 from ui.cli.main import main
 
@@ -44,6 +45,7 @@ def test_database_side_files_backups_and_logs_are_owner_only(
     db.parent.mkdir()
     census = tmp_path / "census.csv"
     census.write_text(csv_text([census_row(1), census_row(2)]), encoding="utf-8")
+    new_database(db)
     assert main(["--db", str(db), "check"]) == 0
     reader = sqlite3.connect(db)  # held open, so the import's WAL and shared memory stay
     reader.execute("SELECT count(*) FROM audit_log").fetchone()
@@ -69,7 +71,7 @@ def test_database_side_files_backups_and_logs_are_owner_only(
 def test_files_an_earlier_version_left_open_are_closed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "old.db"
+    db = new_database(tmp_path / "old.db")
     assert main(["--db", str(db), "check"]) == 0
     db.chmod(0o644)
     config.backups_dir().chmod(0o755)

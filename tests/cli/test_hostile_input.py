@@ -16,6 +16,7 @@ from exclusion_monitor import identity
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import schema as t
 from imports.reading import open_book
+from tests.cli.databases import new_database
 from tests.support.hostile_sheets import (
     CENSUS_HEADERS,
     census_row,
@@ -309,7 +310,7 @@ def test_migrate_cleans_dirty_names_on_the_way(
 def test_migrate_refuses_a_nul_in_the_audit_trail_and_leaves_the_target_empty(
     tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pilot = str(tmp_path / "pilot.db")
+    pilot = str(new_database(tmp_path / "pilot.db"))
     assert cli(capsys, pilot, "check")[0] == 0
     conn = sqlite3.connect(pilot)
     conn.execute("UPDATE audit_log SET target = 'x' || char(0) WHERE id = 1")
