@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 _RECORD_TABLES = [
     "schools", "school_links", "children", "child_identifiers", "enrolments",
@@ -97,8 +97,34 @@ def _v2_upn_unique_index(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn)"))
 
 
+def _v3_census_returns_status_and_addresses(conn: sa.Connection) -> None:
+    """Version 3: census rows indexed by (school, census date), so the collections each school
+    returned are read by index seeks; each child's address key kept beside their family key
+    (communal addresses); each child's status (on roll, left, missing, ...) for the children
+    list, worked out with the flags."""
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_census_observations_school_id"))
+    conn.execute(
+        sa.text(
+            "CREATE INDEX ix_census_observations_school_id_census_date "
+            "ON census_observations (school_id, census_date)"
+        )
+    )
+    conn.execute(sa.text("ALTER TABLE child_family_keys ADD COLUMN address_key VARCHAR(300)"))
+    conn.execute(
+        sa.text("CREATE INDEX ix_child_family_keys_address_key ON child_family_keys (address_key)")
+    )
+    conn.execute(sa.text("ALTER TABLE child_summaries ADD COLUMN status VARCHAR(20)"))
+    conn.execute(sa.text("ALTER TABLE child_summaries ADD COLUMN status_date DATE"))
+    from exclusion_monitor.store import schema as t
+
+    t.child_status.create(conn)
+
+
 # STEPS[n] upgrades a database at version n - 1 to version n.
-STEPS: dict[int, Callable[[sa.Connection], None]] = {2: _v2_first_sources_implicit}
+STEPS: dict[int, Callable[[sa.Connection], None]] = {
+    2: _v2_first_sources_implicit,
+    3: _v3_census_returns_status_and_addresses,
+}
 
 
 def upgrade(db: Database, from_version: int) -> None:

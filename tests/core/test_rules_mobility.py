@@ -137,7 +137,14 @@ def test_exit_after_suspension_uses_the_census_move_when_there_is_no_leaving_dat
     found = check(
         "exit_after_suspension", history(census=census, exclusions=[excl(D(2023, 11, 20))])
     )
-    assert found is not None and "Left Oak High (3304002) on 18 January 2024" in found.reason
+    assert found is not None
+    assert found.reason == (
+        "First seen at Beech School (3304004) on 18 January 2024, 59 days after a suspension at "
+        "Oak High (3304002) on 20 November 2023, without a permanent exclusion; last known at "
+        "Oak High (3304002) on 20 November 2023 (no leaving date was recorded)."
+    )
+    assert "Left " not in found.reason and found.evidence["left"] is None
+    assert found.evidence["first_seen_next"] == "2024-01-18"
 
 
 def test_missing_from_roll() -> None:
@@ -145,8 +152,9 @@ def test_missing_from_roll() -> None:
     found = check("missing_from_roll", history(census=census))
     assert found is not None
     assert found.reason.startswith(
-        "On the roll of Oak High (3304002) at the census of 18 January 2024 but on no school's "
-        "roll at the next census, 16 May 2024"
+        "On the roll of Oak High (3304002) at the spring 2024 census (18 January 2024) but on no "
+        "school's roll at the summer 2024 census, which their school returned (16 May 2024); no "
+        "leaving destination recorded"
     )
     assert "(Year 9)" in found.reason
 
