@@ -13,8 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from exclusion_monitor.families import FamilyKey, family_key
+from exclusion_monitor.families import ChildKeys, child_keys
 from exclusion_monitor.history import Authority, ChildHistory, build_history
+from exclusion_monitor.places import child_place
 from exclusion_monitor.records import Flag
 from exclusion_monitor.rules import (
     RULES,
@@ -26,6 +27,7 @@ from exclusion_monitor.rules import (
 from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
+from exclusion_monitor.store.children import save_child_status
 from exclusion_monitor.store.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -141,13 +143,16 @@ def recompute_flags(
         for batch in batches:
             loaded = _load(conn, batch, child_ids is None)
             flags: list[Flag] = []
-            keys: dict[int, FamilyKey | None] = {}
+            keys: dict[int, ChildKeys | None] = {}
+            places = []
             for record in loaded.records:
                 history = build_history(record, authority, as_of)
                 flags += evaluate_child(history, authority, settings)
+                place = child_place(history, authority)
+                places.append((record.child_id, str(place.status), place.school_id, place.date))
                 facts = loaded.family.get(record.child_id)
                 keys[record.child_id] = (
-                    family_key(facts.family_ref, facts.address_line1, facts.postcode)
+                    child_keys(facts.family_ref, facts.address_line1, facts.postcode)
                     if facts
                     else None
                 )
@@ -167,6 +172,13 @@ def recompute_flags(
                 changes.reopened + step.reopened,
             )
             family_store.save_family_keys(conn, keys)
+            save_child_status(
+                conn,
+                places,
+                first_id=batch[0],
+                last_id=batch[-1],
+                child_ids=None if child_ids is None else batch,
+            )
             done += len(batch)
             if progress is not None:
                 progress(done, total)

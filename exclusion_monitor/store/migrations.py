@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -97,6 +97,12 @@ def _v2_upn_unique_index(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn)"))
 
 
+def _add_column(conn: sa.Connection, table: str, name: str, kind: sa.types.TypeEngine[Any]) -> None:
+    """A nullable column, its type written as the schema writes it on this engine."""
+    written = kind.compile(dialect=conn.dialect)
+    conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {written}"))
+
+
 def _v3_census_returns_status_and_addresses(conn: sa.Connection) -> None:
     """Version 3: census rows indexed by (school, census date), so the collections each school
     returned are read by index seeks; each child's address key kept beside their family key
@@ -109,15 +115,26 @@ def _v3_census_returns_status_and_addresses(conn: sa.Connection) -> None:
             "ON census_observations (school_id, census_date)"
         )
     )
-    conn.execute(sa.text("ALTER TABLE child_family_keys ADD COLUMN address_key VARCHAR(300)"))
+    _add_column(conn, "child_family_keys", "address_key", sa.String(300))
     conn.execute(
         sa.text("CREATE INDEX ix_child_family_keys_address_key ON child_family_keys (address_key)")
     )
-    conn.execute(sa.text("ALTER TABLE child_summaries ADD COLUMN status VARCHAR(20)"))
-    conn.execute(sa.text("ALTER TABLE child_summaries ADD COLUMN status_date DATE"))
+    _add_column(conn, "child_summaries", "status", sa.String(20))
+    _add_column(conn, "child_summaries", "status_date", sa.Date())
+    conn.execute(
+        sa.text(
+            "CREATE INDEX ix_child_summaries_status "
+            "ON child_summaries (status, surname_key, forename_key, child_id)"
+        )
+    )
     from exclusion_monitor.store import schema as t
 
     t.child_status.create(conn)
+    # The flags, families and children list are worked out again on first use: families from
+    # the new rules on communal addresses, and each child's status.
+    conn.execute(
+        sa.text("DELETE FROM settings WHERE key IN ('flags.state', 'child_summaries.state')")
+    )
 
 
 # STEPS[n] upgrades a database at version n - 1 to version n.

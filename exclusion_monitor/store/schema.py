@@ -479,4 +479,5 @@ child_summaries = sa.Table(
     sa.Index("ix_child_summaries_school", "school_key", "surname_key", "forename_key", "child_id"),
     sa.Index("ix_child_summaries_school_id", "school_id"),
     sa.Index("ix_child_summaries_flags", "flag_count", "surname_key", "forename_key", "child_id"),
+    sa.Index("ix_child_summaries_status", "status", "surname_key", "forename_key", "child_id"),
 )

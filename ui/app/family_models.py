@@ -14,25 +14,31 @@ from exclusion_monitor.store.families import Family, FamilyMember
 from ui.app.record_table_model import ALIGN_RIGHT, RecordTableModel, font_with
 
 BASIS = {"reference": "Family reference", "address": "Same address", "manual": "Linked by hand"}
-FAMILY_HEADERS = ["Children", "Linked by", "Flagged", "Needs", "What the needs are"]
+FAMILY_HEADERS = ["Children", "Linked by", "Flagged", "Flagged for"]
 FAMILY_TIPS = [
     "The children in the family",
     "How the family was found: the census family reference, the same address, or an officer",
     "Children in the family with at least one open flag",
-    "The family's count of needs: the different flag rules its children hold "
-    "(the Supporting Families framework looks for 3 or more)",
-    "The flag rules held by the family's children",
+    "Each rule the family's children are flagged for, with how many of them",
 ]
 MEMBER_HEADERS = ["Name", "UPN", "School", "Year", "Flags"]
 
 
 def family_sort_key(family: Family) -> tuple[int, int, str]:
-    """Whole-family cases (a flagged child) first, most needs first, then by surname."""
+    """Whole-family cases (a flagged child) first, most flagged children first, then by surname."""
     first = family.members[0] if family.members else None
     return (
         0 if family.flagged else 1,
-        -len(family.needs),
+        -family.flagged_children,
         first.surname.casefold() if first else "",
+    )
+
+
+def flagged_for(family: Family) -> str:
+    """'Repeated suspensions (2 children), Primary exclusion (1 child)'."""
+    return ", ".join(
+        f"{rule_label(rule)} ({n} {'child' if n == 1 else 'children'})"
+        for rule, n in family.rule_counts
     )
 
 
@@ -57,10 +63,8 @@ class FamiliesModel(RecordTableModel[Family]):
         if column == 1:
             return BASIS.get(family.basis, family.basis)
         if column == 2:
-            return sum(1 for m in family.members if m.flags)
-        if column == 3:
-            return len(family.needs)
-        return ", ".join(rule_label(r) for r in family.needs)
+            return family.flagged_children
+        return flagged_for(family)
 
     def display(self, family: Family, column: int) -> str:
         value = self._value(family, column)
@@ -73,13 +77,13 @@ class FamiliesModel(RecordTableModel[Family]):
         return (1, value) if isinstance(value, int) else (0, str(value).casefold())
 
     def alignment(self, family: Family, column: int) -> int | None:
-        return ALIGN_RIGHT if column in (2, 3) else None
+        return ALIGN_RIGHT if column == 2 else None
 
     def tooltip(self, family: Family, column: int) -> str | None:
-        return str(self._value(family, column)) if column in (0, 4) else None
+        return str(self._value(family, column)) if column in (0, 3) else None
 
     def font(self, family: Family, column: int) -> QFont | None:
-        return font_with(bold=True) if column == 3 and len(family.needs) >= 3 else None
+        return font_with(bold=True) if column == 2 and family.flagged_children else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -331,6 +331,7 @@ CREATE INDEX ix_child_summaries_forename ON child_summaries (forename_key);
 CREATE INDEX ix_child_summaries_name ON child_summaries (surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_school ON child_summaries (school_key, surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_school_id ON child_summaries (school_id);
+CREATE INDEX ix_child_summaries_status ON child_summaries (status, surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_upn ON child_summaries (upn);
 CREATE INDEX ix_child_summaries_year ON child_summaries (year_order, nc_year, surname_key, forename_key, child_id);
 CREATE INDEX ix_children_batch_id ON children (batch_id);

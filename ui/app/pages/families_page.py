@@ -1,5 +1,6 @@
 """The Families page: every family of two or more children (whole-family cases first) with each
-child's school, year and flags and the family's count of needs; officers link and unlink."""
+child's school, year and flags and what the family's children are flagged for; officers link
+and unlink, and confirm or set aside the suggestions of children who share an address."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from exclusion_monitor.store.families import (
 )
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.family_models import FamiliesModel, FamilyMembersModel, MemberRow
+from ui.app.family_models import FamiliesModel, FamilyMembersModel, MemberRow, flagged_for
 from ui.app.link_dialog import LinkDialog
 from ui.app.pages.base import AppContext, Page
 from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
@@ -184,11 +185,10 @@ class FamiliesPage(Page):
             self.summary.setText(
                 f"{len(families):,} {'family' if len(families) == 1 else 'families'} of two or "
                 f"more children; <b>{cases:,} whole-family {'case' if cases == 1 else 'cases'}"
-                "</b> (a flagged child), listed first with the most needs first."
+                "</b> (a flagged child), listed first, most flagged children first."
             )
         self.view.resizeColumnToContents(1)
         self.view.resizeColumnToContents(2)
-        self.view.resizeColumnToContents(3)
         self.view.setColumnWidth(0, max(260, min(self.view.columnWidth(0), 420)))
         if keep:
             self._select_family_with(keep)
@@ -230,10 +230,11 @@ class FamiliesPage(Page):
             self.members_model.set_rows(
                 [MemberRow(m, where.get(m.child_id)) for m in family.members]
             )
-            needs = len(family.needs)
+            flagged = family.flagged_children
             self.members_label.setText(
-                f"<b>{len(family.members)} children</b>, {needs} "
-                f"need{'' if needs == 1 else 's'}. Double-click a child to open their record."
+                f"<b>{len(family.members)} children</b>, {flagged} flagged"
+                + (f": {flagged_for(family)}" if flagged else "")
+                + ". Double-click a child to open their record."
             )
             self.members_view.resizeColumnsToContents()
         self._member_selected()

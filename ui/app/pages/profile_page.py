@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.errors import OperationCancelled
-from exclusion_monitor.profile import ChildProfile, profile_summary
+from exclusion_monitor.profile import ChildProfile, family_flag_summary, profile_summary
 from exclusion_monitor.roles import Role
 from exclusion_monitor.rules.wording import count as _n
 from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
@@ -417,11 +417,10 @@ class ProfilePage(Page):
     def _family_text(p: ChildProfile) -> str:
         if not p.family:
             return "No brothers or sisters found (by family reference or address)."
-        needs = p.family_needs
-        enough = " (3 or more: whole-family support)" if len(needs) >= 3 else ""
         return (
-            f"Family linked by {p.family_basis or 'unknown basis'}. Needs across the family: "
-            f"{len(needs)}{enough}. Click a brother or sister to open their profile."
+            f"Family linked by {p.family_basis or 'unknown basis'}: "
+            f"{family_flag_summary(*p.family_flagged)}. Click a brother or sister to open their "
+            "profile."
         )
 
     # --- reacting ------------------------------------------------------------------------------

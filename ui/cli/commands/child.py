@@ -8,7 +8,13 @@ from typing import Any
 
 from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.flagging import ensure_flags_current
-from exclusion_monitor.profile import ChildProfile, SpellView, child_profile, profile_summary
+from exclusion_monitor.profile import (
+    ChildProfile,
+    SpellView,
+    child_profile,
+    family_flag_summary,
+    profile_summary,
+)
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules.wording import count as _n
@@ -27,6 +33,11 @@ KIND_WORDS = {
 }
 CATEGORY_WORDS = {"SUSP": "suspension", "PERM": "permanent exclusion", "LNCH": "lunchtime"}
 SEX_WORDS = {"F": "female", "M": "male"}
+_BASIS = {
+    "reference": "linked by family reference",
+    "address": "linked by address",
+    "manual": "linked by an officer",
+}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -119,7 +130,17 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
             }
             for f in p.flags
         ],
+        "status": None
+        if p.place is None
+        else {
+            "status": p.place.status,
+            "school_laestab": p.place.school_laestab,
+            "school_name": p.place.school_name,
+            "date": p.place.date,
+            "leaving_reason": p.place.leaving_wording,
+        },
         "family_id": p.family_id,
+        "family_basis": p.family_basis,
         "family": [
             {
                 "upn": m.upn,
@@ -177,7 +198,10 @@ def story(p: ChildProfile) -> str:
         f"Born {_day(c.date_of_birth)}, {SEX_WORDS.get(c.sex or '', 'sex not recorded')}. "
         f"As of {_day(p.as_of)}."
     )
-    lines += ["", profile_summary(p), "", "Schools"]
+    lines += ["", profile_summary(p)]
+    if p.place is not None:
+        lines.append(p.place.sentence())
+    lines += ["", "Schools"]
     lines += [_spell_line(s) for s in p.enrolments] or ["  (no school on record)"]
     if p.placements:
         lines += ["", "Placements (subsidiary and guest registrations)"]
@@ -221,8 +245,8 @@ def story(p: ChildProfile) -> str:
     if p.family:
         lines += [
             "",
-            f"Family ({p.family_basis}); needs across the family: "
-            f"{', '.join(p.family_needs) or 'none'}",
+            f"Family ({_BASIS.get(p.family_basis or '', p.family_basis)}): "
+            f"{family_flag_summary(*p.family_flagged)}",
         ]
         for m in p.family:
             flags = ", ".join(f.rule for f in m.flags) or "no flags"
