@@ -188,10 +188,14 @@ def _spell_views(
     history: ChildHistory, authority: Authority, spells: tuple[Spell, ...]
 ) -> tuple[SpellView, ...]:
     views = []
+    last_exclusion = _last_exclusions(history, authority, spells)
     for i, spell in enumerate(spells):
         later = i + 1 < len(spells)
         current = not later and spell_is_current(spell, history, authority)
         end = spell.end or (None if current else spell.last_census)
+        if end is not None and i in last_exclusion:
+            # An exclusion from the school shows the child was there that day.
+            end = max(end, last_exclusion[i])
         school = authority.schools.get(spell.school_id)
         views.append(
             SpellView(
@@ -209,6 +213,22 @@ def _spell_views(
             )
         )
     return tuple(views)
+
+
+def _last_exclusions(
+    history: ChildHistory, authority: Authority, spells: tuple[Spell, ...]
+) -> dict[int, dt.date]:
+    """Spell index -> the date of the last exclusion from its school (or a school it was one
+    with through school links) while it was the child's latest spell at that school."""
+    found: dict[int, dt.date] = {}
+    for e in history.exclusions:
+        owner = None
+        for i, spell in enumerate(spells):
+            if spell.start <= e.start_date and authority.same_school(spell.school_id, e.school_id):
+                owner = i
+        if owner is not None and e.start_date > found.get(owner, dt.date.min):
+            found[owner] = e.start_date
+    return found
 
 
 def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) -> ChildProfile:

@@ -12,7 +12,8 @@ from exclusion_monitor.store.children import ensure_child_summaries
 Progress = Callable[[int, int], None]
 
 
-def refresh_derived(db: Database, progress: Progress | None = None) -> None:
-    """Recompute the flags and rebuild the children list if the records changed since last time."""
+def refresh_derived(db: Database, progress: Progress | None = None) -> bool:
+    """Recompute the flags and rebuild the children list if the records changed since last time;
+    True if the children list was rebuilt."""
     ensure_flags_current(db, progress)
-    ensure_child_summaries(db)
+    return ensure_child_summaries(db)

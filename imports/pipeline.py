@@ -15,6 +15,7 @@ from typing import Any
 
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.histories import batch_census_coverage
 from imports.analysis import Analysis, analyse
 from imports.errors import FileRefusedError, ImportCancelledError
 from imports.kinds import SPECS, Kind, field_label, missing_required
@@ -272,6 +273,12 @@ def _load_sheet(
             releasing = release_in_background([records, sheet.rows, *outcome.spent])
         result.rows_imported = outcome.imported
         result.rows_rejected = len(rejected)
+        if kind is Kind.CENSUS:
+            # A census from some schools only: the others' children are not missing yet.
+            for found in batch_census_coverage(conn, batch_id):
+                result.census_coverage.append(found.to_json())
+                if found.warning():
+                    warnings.add(str(found.warning()))
         result.warnings = warnings.render()
         result.batch_id = batch_id
         store.finish_batch(

@@ -33,6 +33,8 @@ class FileResult:
     batch_id: int | None = None
     message: str | None = None
     sheet: str | None = None
+    # A census file: for each collection it brought, how many schools have returned it so far.
+    census_coverage: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class FileResult:
             "batch_id": self.batch_id,
             "message": self.message,
             "sheet": self.sheet,
+            "census_coverage": list(self.census_coverage),
         }
 
 

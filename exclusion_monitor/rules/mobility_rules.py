@@ -262,10 +262,18 @@ def _exit_reason(
         )
     assert nxt is not None
     known = _last_known(spell, [last])
+    arrived = w.school(authority, nxt.school_id)
+    if nxt.first_census is None or nxt.start < nxt.first_census:
+        came = f"Joined {arrived} on {w.day(nxt.start)}"
+    else:
+        came = (
+            f"First seen at {arrived} at {collection_label(collection_of(nxt.start))} "
+            f"({w.day(nxt.start)})"
+        )
     return (
-        f"First seen at {w.school(authority, nxt.school_id)} on {w.day(nxt.start)}, {gap} after "
-        f"a suspension at {school} on {w.day(last.start_date)}, without a permanent exclusion; "
-        f"last known at {school} on {w.day(known)} (no leaving date was recorded)."
+        f"{came}, {gap} after a suspension at {school} on {w.day(last.start_date)}, without a "
+        f"permanent exclusion; no leaving date was recorded at {school}, where the child was "
+        f"last known on {w.day(known)}."
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from exclusion_monitor.census_collections import returns_by_school
+from exclusion_monitor.census_coverage import CensusCoverage, coverage
 from exclusion_monitor.codelists import CATEGORIES, codelist
 from exclusion_monitor.history import Authority, CensusPoint, ChildRecord
 from exclusion_monitor.records import Category, Enrolment, Exclusion, School
@@ -119,6 +120,25 @@ def school_census_dates(conn: sa.Connection) -> list[tuple[int, dt.date]]:
     ).all()
     parse = _Dates()
     return [(int(school), parse.day(value)) for school, value in rows]
+
+
+def batch_census_coverage(conn: sa.Connection, batch_id: int) -> list[CensusCoverage]:
+    """For each census collection an import batch brought, how much of it has arrived now."""
+    pairs = conn.execute(
+        sa.select(t.census_observations.c.school_id, t.census_observations.c.census_date)
+        .where(t.census_observations.c.batch_id == batch_id)
+        .distinct()
+    ).all()
+    if not pairs:
+        return []
+    parse = _Dates()
+    in_file = returns_by_school((int(s), parse.day(d)) for s, d in pairs)
+    collections = sorted({c for found in in_file.values() for c in found})
+    authority = load_authority(conn)
+    return [
+        coverage(authority, c, [s for s, found in in_file.items() if c in found])
+        for c in collections
+    ]
 
 
 def census_dates(conn: sa.Connection) -> list[dt.date]:

@@ -139,9 +139,10 @@ def test_exit_after_suspension_uses_the_census_move_when_there_is_no_leaving_dat
     )
     assert found is not None
     assert found.reason == (
-        "First seen at Beech School (3304004) on 18 January 2024, 59 days after a suspension at "
-        "Oak High (3304002) on 20 November 2023, without a permanent exclusion; last known at "
-        "Oak High (3304002) on 20 November 2023 (no leaving date was recorded)."
+        "First seen at Beech School (3304004) at the spring 2024 census (18 January 2024), 59 "
+        "days after a suspension at Oak High (3304002) on 20 November 2023, without a permanent "
+        "exclusion; no leaving date was recorded at Oak High (3304002), where the child was last "
+        "known on 20 November 2023."
     )
     assert "Left " not in found.reason and found.evidence["left"] is None
     assert found.evidence["first_seen_next"] == "2024-01-18"

@@ -207,6 +207,8 @@ class TimelineWidget(QWidget):
                 end = s.end or p.as_of
                 if s.current:
                     end = max(end, p.as_of)
+                # Never end a bar before an exclusion from its school while it was the child's.
+                end = max(end, self._last_exclusion(p, s, spells))
                 x1, x2 = self.x_of(max(s.start, self._first)), self.x_of(min(end, self._last))
                 rect = QRectF(x1, top + 2, max(3.0, x2 - x1), height)
                 self._marks.append(
@@ -244,6 +246,21 @@ class TimelineWidget(QWidget):
             self._marks.append(
                 TimelineMark("exclusion", rect, self._exclusion_tip(e), e.start_date, e.category)
             )
+
+    @staticmethod
+    def _last_exclusion(
+        p: ChildProfile, spell: SpellView, spells: tuple[SpellView, ...]
+    ) -> dt.date:
+        """The last exclusion from the spell's school on or after its start and before the
+        child's next spell at the same school (the spell's own start when there is none)."""
+        later = [s.start for s in spells if s.school_laestab == spell.school_laestab]
+        until = min((d for d in later if d > spell.start), default=dt.date.max)
+        days = [
+            e.start_date
+            for e in p.exclusions
+            if e.school_laestab == spell.school_laestab and spell.start <= e.start_date < until
+        ]
+        return max(days, default=spell.start)
 
     @staticmethod
     def _spell_tip(s: SpellView, kind: str) -> str:
