@@ -5,6 +5,7 @@ list that the `flags` command, printed reports and the app show."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -13,8 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from exclusion_monitor.families import ChildKeys, child_keys
+from exclusion_monitor import config
+from exclusion_monitor.families import COMMUNAL_FILE, ChildKeys, child_keys, reload_communal_list
 from exclusion_monitor.history import Authority, ChildHistory, build_history
+from exclusion_monitor.leaving_reasons import LEAVING_REASONS_FILE, reload_phrases
 from exclusion_monitor.places import child_place
 from exclusion_monitor.records import Flag
 from exclusion_monitor.rules import (
@@ -24,6 +27,7 @@ from exclusion_monitor.rules import (
     rule_label,
     rule_settings,
 )
+from exclusion_monitor.school_links import LINK_TYPES_FILE, reload_link_types
 from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
@@ -93,6 +97,35 @@ class FlaggedChild:
         return [f.reason for f in self.flags]
 
 
+# The admin's files that change what the rules read (docs/rules.md): editing one brings the flags
+# up to date at the next check, as an import would.
+_RULE_FILES = (LEAVING_REASONS_FILE, COMMUNAL_FILE, LINK_TYPES_FILE)
+_files_seen: list[object] = []
+
+
+def _rule_files() -> list[object]:
+    """Each admin rule file's name, modification time and size (None when it is absent); when
+    they changed since this process last read them, the cached lists are read again."""
+    found: list[object] = []
+    for name in _RULE_FILES:
+        try:
+            info = (config.data_dir() / name).stat()
+            found.append([name, info.st_mtime_ns, info.st_size])
+        except OSError:
+            found.append([name, None, None])
+    if found != _files_seen:
+        reload_phrases()
+        reload_communal_list()
+        reload_link_types()
+        _files_seen[:] = found
+    return found
+
+
+def _fingerprint(conn: sa.Connection) -> str:
+    """The stored data's fingerprint and the admin's rule files."""
+    return flag_store.data_fingerprint(conn) + json.dumps(_rule_files())
+
+
 def current_rule_settings(db: Database) -> RuleSettings:
     return rule_settings(get_settings(db, "rules."))
 
@@ -133,7 +166,7 @@ def recompute_flags(
         as_of = as_of or histories.latest_data_date(conn)
         if as_of is None:
             return RecomputeSummary(None)
-        fingerprint = flag_store.data_fingerprint(conn)
+        fingerprint = _fingerprint(conn)
         authority = histories.load_authority(conn, as_of=as_of)
         batches = _batches(conn, child_ids)
         total = sum(len(b) for b in batches)
@@ -213,7 +246,7 @@ def flags_are_current(db: Database) -> bool:
         state = flag_store.load_state(conn)
         if state is None:
             return histories.latest_data_date(conn) is None
-        return state.fingerprint == flag_store.data_fingerprint(
+        return state.fingerprint == _fingerprint(
             conn
         ) and state.as_of == histories.latest_data_date(conn)
 
