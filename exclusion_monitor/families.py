@@ -307,10 +307,11 @@ def _join_references(
             continue
         leftover.append(child)
     if len(leftover) == 1 and living:
+        here = {c for ref in living for c in groups[ref] if c in people}
         offered.append(
             Suggestion(
                 address,
-                frozenset({leftover[0], *set().union(*living.values())}),
+                frozenset({leftover[0], *here}),
                 "the child lives at the family's address but has another surname and no "
                 "family reference",
             )

@@ -260,6 +260,10 @@ def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None
         batch = gone[start : start + 900]
         conn.execute(t.family_members.delete().where(t.family_members.c.family_id.in_(batch)))
         conn.execute(t.families.delete().where(t.families.c.id.in_(batch)))
+    for fid in gone:
+        # Its members went with it; a new family may be given the same id (SQLite reuses the
+        # largest), and must not be taken to have them still.
+        members.pop(fid, None)
     new = [
         {"family_key": g.key, "basis": g.basis, "created_at": dt.datetime.now()}
         for g in groups
