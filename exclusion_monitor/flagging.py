@@ -121,7 +121,7 @@ def _rule_files() -> list[object]:
     return found
 
 
-def _fingerprint(conn: sa.Connection) -> str:
+def data_fingerprint(conn: sa.Connection) -> str:
     """The stored data's fingerprint and the admin's rule files."""
     return flag_store.data_fingerprint(conn) + json.dumps(_rule_files())
 
@@ -166,7 +166,7 @@ def recompute_flags(
         as_of = as_of or histories.latest_data_date(conn)
         if as_of is None:
             return RecomputeSummary(None)
-        fingerprint = _fingerprint(conn)
+        fingerprint = data_fingerprint(conn)
         authority = histories.load_authority(conn, as_of=as_of)
         batches = _batches(conn, child_ids)
         total = sum(len(b) for b in batches)
@@ -246,9 +246,8 @@ def flags_are_current(db: Database) -> bool:
         state = flag_store.load_state(conn)
         if state is None:
             return histories.latest_data_date(conn) is None
-        return state.fingerprint == _fingerprint(
-            conn
-        ) and state.as_of == histories.latest_data_date(conn)
+        latest = histories.latest_data_date(conn)
+        return state.fingerprint == data_fingerprint(conn) and state.as_of == latest
 
 
 def ensure_flags_current(db: Database, progress: Progress | None = None) -> bool:

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from exclusion_monitor.store import Database
+from exclusion_monitor import flagging
+from exclusion_monitor.store import Database, histories
+from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.children import refresh_child_summaries
 from exclusion_monitor.upn import check_letter
@@ -148,4 +150,12 @@ class Authority:
         return ids
 
     def done(self) -> None:
+        """The invented flags stand as the current ones (a recompute would clear them: they
+        follow from no record), then the children list is built."""
+        with self.db.write() as conn:
+            latest = histories.latest_data_date(conn)
+            if latest is not None:
+                flag_store.save_state(
+                    conn, flag_store.FlagState(latest, flagging.data_fingerprint(conn))
+                )
         refresh_child_summaries(self.db)

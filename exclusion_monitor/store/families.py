@@ -402,7 +402,12 @@ def family_suggestions(db: Database) -> list[FamilySuggestion]:
         )
         line, _, postcode = suggestion.address.removeprefix("addr:").partition("|")
         found.append(FamilySuggestion(f"{line}, {postcode}", suggestion.why, tuple(children)))
-    found.sort(key=lambda f: (f.address, [c.upn for c in f.children]))
+    found.sort(
+        key=lambda f: (
+            f.address,
+            [(c.surname.casefold(), c.forename.casefold()) for c in f.children],
+        )
+    )
     return found
 
 
@@ -439,6 +444,47 @@ def _record_decision(
             )
         )
         regroup_families(conn, [child_id, other_child_id])
+
+
+def keep_apart(db: Database, child_ids: Iterable[int], account: str) -> None:
+    """An officer's answer to a suggestion, "not a family": every two of these children not
+    already in one family are recorded as kept apart, so no address links them and the
+    suggestion goes (a family among them stays as it is)."""
+    ids = sorted(set(child_ids))
+    if len(ids) < 2:
+        raise InvalidInputError("Keeping children apart needs two children or more.")
+    with db.write() as conn:
+        known = set(
+            conn.execute(sa.select(t.children.c.id).where(t.children.c.id.in_(ids))).scalars()
+        )
+        missing = set(ids) - known
+        if missing:
+            raise NotFoundError(f"There is no child with id {min(missing)}.")
+        pair = t.family_decisions.c
+        now = dt.datetime.now()
+        family = family_ids_of(conn, ids)
+        for i, child in enumerate(ids):
+            for other in ids[i + 1 :]:
+                if family.get(child) is not None and family.get(child) == family.get(other):
+                    continue
+                conn.execute(
+                    t.family_decisions.delete().where(
+                        sa.or_(
+                            sa.and_(pair.child_id == child, pair.other_child_id == other),
+                            sa.and_(pair.child_id == other, pair.other_child_id == child),
+                        )
+                    )
+                )
+                conn.execute(
+                    t.family_decisions.insert().values(
+                        child_id=child,
+                        other_child_id=other,
+                        decision="unlink",
+                        decided_by=account,
+                        decided_at=now,
+                    )
+                )
+        regroup_families(conn, ids)
 
 
 def link_children(db: Database, child_id: int, other_child_id: int, account: str) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 
 from exclusion_monitor.rules import rule_label
 from exclusion_monitor.store.child_details import SchoolAndYear
-from exclusion_monitor.store.families import Family, FamilyMember
+from exclusion_monitor.store.families import Family, FamilyMember, FamilySuggestion
 from ui.app.record_table_model import ALIGN_RIGHT, RecordTableModel, font_with
 
 BASIS = {"reference": "Family reference", "address": "Same address", "manual": "Linked by hand"}
@@ -22,6 +22,12 @@ FAMILY_TIPS = [
     "Each rule the family's children are flagged for, with how many of them",
 ]
 MEMBER_HEADERS = ["Name", "UPN", "School", "Year", "Flags"]
+SUGGESTION_HEADERS = ["Address", "Children", "Why they are not linked"]
+SUGGESTION_TIPS = [
+    "The address the children share, as the census gave it (line and postcode)",
+    "The children who may be one family: names and UPNs only",
+    "Why the address does not link them by itself",
+]
 
 
 def family_sort_key(family: Family) -> tuple[int, int, str]:
@@ -117,3 +123,23 @@ class FamilyMembersModel(RecordTableModel[MemberRow]):
 
     def tooltip(self, row: MemberRow, column: int) -> str | None:
         return self.display(row, column) if column in (2, 4) else None
+
+
+class SuggestionsModel(RecordTableModel[FamilySuggestion]):
+    """Children who share an address but are not linked, for an officer to decide."""
+
+    HEADERS = SUGGESTION_HEADERS
+    HEADER_TIPS = SUGGESTION_TIPS
+
+    def display(self, row: FamilySuggestion, column: int) -> str:
+        if column == 0:
+            return row.address
+        if column == 1:
+            return "; ".join(f"{c.forename} {c.surname} ({c.upn})" for c in row.children)
+        return row.why
+
+    def sort_value(self, row: FamilySuggestion, column: int) -> Any:
+        return self.display(row, column).casefold()
+
+    def tooltip(self, row: FamilySuggestion, column: int) -> str | None:
+        return self.display(row, column)
