@@ -152,15 +152,17 @@ class ChildProfile:
         return sum(1 for flags in holders if flags), len(holders), ranked
 
 
+def flagged_for(rules: list[tuple[str, int]]) -> str:
+    """'Repeated suspensions (2 children), Primary exclusion (1 child)'."""
+    return ", ".join(f"{rule_label(rule)} ({count(n, 'child', 'children')})" for rule, n in rules)
+
+
 def family_flag_summary(flagged: int, total: int, rules: list[tuple[str, int]]) -> str:
-    """'2 of 3 children flagged: Repeated suspensions (2 children), Primary exclusion (1)'."""
+    """'2 of 3 children flagged: Repeated suspensions (2 children), Primary exclusion (1 child)'
+    (the Families page, the profile, the `child` command and the printed list say it so)."""
     if not flagged:
         return f"none of its {total} children flagged"
-    said = ", ".join(
-        f"{rule_label(rule)} ({count(n, 'child', 'children') if i == 0 else n})"
-        for i, (rule, n) in enumerate(rules)
-    )
-    return f"{flagged} of {total} children flagged: {said}"
+    return f"{flagged} of {total} children flagged: {flagged_for(rules)}"
 
 
 def profile_summary(p: ChildProfile) -> str:

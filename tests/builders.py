@@ -149,13 +149,15 @@ class Authority:
                 )
         return ids
 
-    def done(self) -> None:
-        """The invented flags stand as the current ones (a recompute would clear them: they
-        follow from no record), then the children list is built."""
-        with self.db.write() as conn:
-            latest = histories.latest_data_date(conn)
-            if latest is not None:
-                flag_store.save_state(
-                    conn, flag_store.FlagState(latest, flagging.data_fingerprint(conn))
-                )
+    def done(self, *, keep_flags: bool = False) -> None:
+        """Build the children list; with `keep_flags`, the invented flags first stand as the
+        current ones (a recompute, which a page may run, would clear them: they follow from no
+        record)."""
+        if keep_flags:
+            with self.db.write() as conn:
+                latest = histories.latest_data_date(conn)
+                if latest is not None:
+                    flag_store.save_state(
+                        conn, flag_store.FlagState(latest, flagging.data_fingerprint(conn))
+                    )
         refresh_child_summaries(self.db)

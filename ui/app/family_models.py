@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtGui import QFont
 
+from exclusion_monitor.profile import flagged_for as rules_flagged_for
 from exclusion_monitor.rules import rule_label
 from exclusion_monitor.store.child_details import SchoolAndYear
 from exclusion_monitor.store.families import Family, FamilyMember, FamilySuggestion
@@ -42,10 +43,7 @@ def family_sort_key(family: Family) -> tuple[int, int, str]:
 
 def flagged_for(family: Family) -> str:
     """'Repeated suspensions (2 children), Primary exclusion (1 child)'."""
-    return ", ".join(
-        f"{rule_label(rule)} ({n} {'child' if n == 1 else 'children'})"
-        for rule, n in family.rule_counts
-    )
+    return rules_flagged_for(family.rule_counts)
 
 
 def _names(family: Family) -> str:
