@@ -104,17 +104,33 @@ class CommunalRules:
     listed: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
 
-    def why_communal(self, address: str, surnames: Iterable[str], children: int) -> str | None:
-        """Why the address is communal, in words, or None when it is an ordinary home."""
+    def why_communal(
+        self, address: str, people: Mapping[int, ChildFamilyFacts | None]
+    ) -> str | None:
+        """Why the address is communal, in words, or None when it is an ordinary home. The
+        children of one family reference count as one surname (a family may have several);
+        the others count by their own surnames."""
         if address in self.listed:
             return "the address is listed as communal"
         line = f" {address.removeprefix('addr:').split('|', 1)[0]} "
         named = next((w for w in self.words if f" {w} " in line), None)
         if named is not None:
             return f'the address line says "{named.lower()}"'
-        distinct = len(set(surnames))
+        references: dict[str, set[str]] = {}
+        for found in people.values():
+            if found is not None and found.reference:
+                references.setdefault(found.reference, set()).add(found.surname)
+        others = {
+            f.surname
+            for f in people.values()
+            if f is not None
+            and not f.reference
+            and not any(f.surname in names for names in references.values())
+        }
+        distinct, children = len(references) + len(others), len(people)
         if distinct > self.max_surnames:
-            return f"{children} children of {distinct} surnames live there"
+            kinds = "families and surnames" if references else "surnames"
+            return f"{children} children of {distinct} {kinds} live there"
         if children > self.max_children:
             return f"{children} children live there, more than a family has"
         return None
@@ -246,7 +262,7 @@ def plan_families(
     offered: list[Suggestion] = []
     for address, children in at_address.items():
         people = {c: facts[c] for c in children}
-        why = rules.why_communal(address, (f.surname for f in people.values() if f), len(children))
+        why = rules.why_communal(address, people)
         if why is not None:
             offered += _communal_suggestions(address, people, why)
             continue

@@ -198,6 +198,11 @@ def _spell_views(
         if end is not None and i in last_exclusion:
             # An exclusion from the school shows the child was there that day.
             end = max(end, last_exclusion[i])
+        if end is not None and later and spell.end is None:
+            nxt = spells[i + 1]
+            if authority.is_conversion(spell.school_id, nxt.school_id):
+                # The school became the next one: the child stayed on its roll until then.
+                end = max(end, nxt.start - dt.timedelta(days=1))
         school = authority.schools.get(spell.school_id)
         views.append(
             SpellView(

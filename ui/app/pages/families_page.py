@@ -269,6 +269,7 @@ class FamiliesPage(Page):
                 "nobody sees the others' records."
             )
         self.suggestions_view.resizeColumnToContents(0)
+        self.suggestions_view.setColumnWidth(1, max(380, self.suggestions_view.width() // 2))
         self._suggestion_selected()
 
     def selected_suggestion(self) -> FamilySuggestion | None:
