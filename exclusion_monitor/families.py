@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from exclusion_monitor import config
+from exclusion_monitor.rules.registry import Param
 
 _NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
 _SPACES = re.compile(r"\s+")
@@ -47,6 +48,21 @@ MAX_SURNAMES_SETTING = "rules.families.max_surnames"
 MAX_CHILDREN_SETTING = "rules.families.max_children"
 DEFAULT_MAX_SURNAMES = 2
 DEFAULT_MAX_CHILDREN = 6
+FAMILY_SETTINGS = "families"  # the settings page's name for the thresholds below
+FAMILY_PARAMS = (
+    Param(
+        "max_surnames",
+        "Surnames at one address above which it is communal (a family reference counts as one)",
+        DEFAULT_MAX_SURNAMES,
+        1,
+    ),
+    Param(
+        "max_children",
+        "Children at one address above which it is communal",
+        DEFAULT_MAX_CHILDREN,
+        2,
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
