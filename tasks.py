@@ -21,14 +21,39 @@ STAMP = VENV / ".tasks-stamp"
 DEMO_DIR = ROOT / "demo"
 DEMO_DB = DEMO_DIR / "demo-authority.db"
 
-# Debian packages the test suite uses (PDF pages to text and pictures; Qt's runtime libraries; a
-# PostgreSQL server for the tests that run the store on both engines).
-DEBIAN_PACKAGES = [
-    "poppler-utils",
+# Qt's runtime libraries for a real X display (the xcb platform plugin and what it loads): without
+# them `app` aborts on a Linux desktop with "could not load the Qt platform plugin xcb".
+DESKTOP_PACKAGES = [
     "libegl1",
+    "libgl1",
     "libxkbcommon0",
+    "libxkbcommon-x11-0",
     "libfontconfig1",
     "libdbus-1-3",
+    "libglib2.0-0",
+    "libx11-xcb1",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-shm0",
+    "libxcb-sync1",
+    "libxcb-util1",
+    "libxcb-xfixes0",
+    "libxcb-xkb1",
+]
+# What the test suite needs besides: PDF pages to text and pictures, a virtual X display and a
+# window finder (the app is started once on the real xcb platform), and a PostgreSQL server for the
+# tests that run the store on both engines.
+TEST_PACKAGES = [
+    *DESKTOP_PACKAGES,
+    "poppler-utils",
+    "xvfb",
+    "xauth",
+    "xdotool",
     "postgresql-15",  # initdb and pg_ctl for the throwaway test server (tests/support/postgres.py)
 ]
 
@@ -67,20 +92,31 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
-def ensure_debian_packages() -> None:
-    """On Debian/Ubuntu as root, install the system packages the tests need if any are missing."""
+def ensure_debian_packages(packages: list[str]) -> None:
+    """On Debian or Ubuntu, install the system packages that are missing: directly as root, through
+    sudo (which asks for the password) from a terminal, else say which command to run."""
     if not sys.platform.startswith("linux") or shutil.which("dpkg-query") is None:
         return
-    missing = [p for p in DEBIAN_PACKAGES if not _dpkg_installed(p)]
+    missing = [p for p in packages if not _dpkg_installed(p)]
     if not missing:
         return
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+    if shutil.which("apt-get") is None:
         print(f"Please install these Debian packages first: {' '.join(missing)}", flush=True)
         return
+    prefix: list[str] = []
+    if os.geteuid() != 0:
+        if shutil.which("sudo") is None or not sys.stdin.isatty():
+            print(
+                "Please install these Debian packages first (as root): "
+                f"apt-get install {' '.join(missing)}",
+                flush=True,
+            )
+            return
+        prefix = ["sudo"]
     print(f"Installing Debian packages: {' '.join(missing)} ...", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    run(["apt-get", "update", "-qq"], env=env)
-    run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
+    run([*prefix, "apt-get", "update", "-qq"], env=env)
+    run([*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
 
 
 def _dpkg_installed(package: str) -> bool:
@@ -97,7 +133,7 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
 
 
 def cmd_test(extra: list[str]) -> None:
-    ensure_debian_packages()
+    ensure_debian_packages(TEST_PACKAGES)
     ensure_environment()
     py = str(venv_python())
     qt_free = [d for d in ("tests/core", "tests/intake") if (ROOT / d).is_dir()]
@@ -120,6 +156,7 @@ def cmd_test(extra: list[str]) -> None:
 
 
 def cmd_app(extra: list[str]) -> None:
+    ensure_debian_packages(DESKTOP_PACKAGES)
     ensure_environment()
     exe = str(venv_script("exclusion-monitor"))
     if not DEMO_DB.exists():

@@ -22,8 +22,9 @@ BENCHMARKS = [
     ("import", "bench_import.py", [], ["--rows", "20000"]),
     ("flag recomputation", "bench_flags.py", [], ["--scale", "0.05"]),
     ("desktop app", "bench_gui.py", [], ["--children", "20000"]),
+    ("regional workspace", "bench_regional.py", [], ["--scale", "0.02"]),
 ]
-SERVER_AWARE = {"bench_import.py", "bench_flags.py"}
+SERVER_AWARE = {"bench_import.py", "bench_flags.py", "bench_regional.py"}
 
 
 def main() -> int:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 _RECORD_TABLES = [
     "schools", "school_links", "children", "child_identifiers", "enrolments",
@@ -97,14 +97,23 @@ def _v2_upn_unique_index(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn)"))
 
 
+def _v3_regional_workspace(conn: sa.Connection) -> None:
+    """Version 3: the regional workspace's tables (docs/regional.md), empty in an authority's
+    database. (Created from their definitions: a later change to them needs its own step.)"""
+    from exclusion_monitor.store.regional_schema import TABLES
+
+    for table in TABLES:
+        table.create(conn)
+
+
 def _add_column(conn: sa.Connection, table: str, name: str, kind: sa.types.TypeEngine[Any]) -> None:
     """A nullable column, its type written as the schema writes it on this engine."""
     written = kind.compile(dialect=conn.dialect)
     conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {written}"))
 
 
-def _v3_census_returns_status_and_addresses(conn: sa.Connection) -> None:
-    """Version 3: census rows indexed by (school, census date), so the collections each school
+def _v4_census_returns_status_and_addresses(conn: sa.Connection) -> None:
+    """Version 4: census rows indexed by (school, census date), so the collections each school
     returned are read by index seeks; each child's address key kept beside their family key
     (communal addresses); each child's status (on roll, left, missing, ...) for the children
     list, worked out with the flags."""
@@ -140,7 +149,8 @@ def _v3_census_returns_status_and_addresses(conn: sa.Connection) -> None:
 # STEPS[n] upgrades a database at version n - 1 to version n.
 STEPS: dict[int, Callable[[sa.Connection], None]] = {
     2: _v2_first_sources_implicit,
-    3: _v3_census_returns_status_and_addresses,
+    3: _v3_regional_workspace,
+    4: _v4_census_returns_status_and_addresses,
 }
 
 

@@ -50,8 +50,15 @@ def test_tiles_show_the_dashboard_figures(page: DashboardPage, db: Database) -> 
 
 
 def test_each_chart_switches_to_its_table(page: DashboardPage, db: Database) -> None:
-    tables = dashboard_tables(build_dashboard(db))
-    assert len(page.panels) == len(tables) - 1  # every table but the headline one
+    from exclusion_monitor.reports.practice_report import authority_figures
+    from ui.app.practice_charts import practice_charts
+
+    board = build_dashboard(db)
+    tables = dashboard_tables(board)
+    funnels = practice_charts(authority_figures(db, board.as_of), groups=("primary", "secondary"))
+    # Every table but the headline one, then the schools' funnels and Year 10 to 11 losses.
+    assert len(page.panels) == len(tables) - 1 + len(funnels)
+    assert page.panel("Funnel: suspensions per 100 pupils, secondary schools").canvas is not None
     terms = page.panel("Exclusions per term")
     assert terms.canvas is not None and terms.canvas.isVisible()
     terms.table_toggle.click()

@@ -124,7 +124,21 @@ def dashboard_content(
                 no_census if not rows else f"{title}: not recorded for the pupils on the census.",
             )
         )
+    found += _practice_charts(db, board)
     return DashboardContent(board, found)
+
+
+def _practice_charts(db: Any, board: Dashboard) -> list[Chart]:
+    """The authority's own schools on the funnel plots, and their Year 10 to 11 losses
+    (docs/regional.md, "School practice"): the charts the region shows, for these schools."""
+    from exclusion_monitor.reports.practice_report import authority_figures
+    from ui.app.practice_charts import practice_charts
+
+    figures = authority_figures(db, board.as_of)
+    return [
+        Chart(c.title, c.figure, c.table, c.empty_text)
+        for c in practice_charts(figures, groups=("primary", "secondary"))
+    ]
 
 
 def as_date(day: QDate) -> dt.date:
