@@ -100,7 +100,8 @@ class PlaceView:
     leaving_wording: str | None = None
 
     def sentence(self) -> str:
-        """'On roll at Oak High (3304002), at the census of 15 May 2025.' and the like."""
+        """'On roll at Oak High (3304002) (last seen on its roll on 15 May 2025).' and the
+        like: the profile and the `child` command say where the child is in these words."""
         where = f"{self.school_name} ({self.school_laestab})" if self.school_name else None
         day = f"{self.date.day} {self.date:%B %Y}" if self.date else "a date not known"
         said = (
@@ -108,7 +109,7 @@ class PlaceView:
         )
         if self.status in ("on_roll", "placement"):
             kind = "On roll" if self.status == "on_roll" else "In a placement"
-            return f"{kind} at {where}, last shown on {day}."
+            return f"{kind} at {where} (last seen on its roll on {day})."
         if self.status == "left":
             return f"Left {where}; last known there on {day}{said}."
         if self.status == "missing":

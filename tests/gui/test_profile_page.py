@@ -257,3 +257,21 @@ def test_a_school_bar_never_ends_before_an_exclusion_from_that_school(
     assert page.profile is not None
     assert page.profile.enrolments[0].end == D(2023, 12, 12)
     assert "12 Dec 2023" in oak_bar.tooltip
+
+
+def test_a_missing_child_is_not_shown_at_their_old_school(qtbot: QtBot, db: Database) -> None:
+    claim_first_admin(db, ADMIN)
+    b = Builder(db)
+    oak = b.school("Oak High", "secondary")
+    gone, stays = b.child("Ola", "Gone"), b.child("Pip", "Stays")
+    b.on_roll(gone, oak, [autumn(2023), spring(2024)], "8")
+    b.on_roll(stays, oak, [autumn(2023), spring(2024), summer(2024)], "8")
+    page = open_profile(qtbot, db, gone)
+    assert "<b>missing</b>: last known at Oak High on 18 January 2024" in page.identity.text()
+    assert "Year 8 at Oak High" not in page.identity.text()
+    assert page.profile is not None and page.profile.place is not None
+    code = page.profile.place.school_laestab
+    assert page.profile.place.sentence() == (
+        f"Missing: last known at Oak High ({code}) on 18 January 2024, on no school's roll "
+        "since and no destination recorded."
+    )

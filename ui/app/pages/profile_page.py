@@ -296,6 +296,12 @@ class ProfilePage(Page):
         if current is not None:
             year = f"Year {latest.nc_year} at " if latest and latest.nc_year else ""
             parts.append(f"{year}{current.school_name}")
+        elif p.place is not None and p.place.school_name and p.place.date:
+            # Left, missing or no current school: say which, with the last school and date.
+            word = {"left": "left", "missing": "<b>missing</b>"}.get(p.place.status, "on no roll")
+            parts.append(
+                f"{word}: last known at {p.place.school_name} on {_long_day(p.place.date)}"
+            )
         else:
             parts.append("on no school roll now")
         parts.append(f"as of {_long_day(p.as_of)}")
