@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from exclusion_monitor.codelists import review_outcome
+
 FORMAT_NAME = "exclusion-monitor regional return"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -107,15 +109,18 @@ def leaving_phrase(text: str | None) -> str:
 
 
 def outcome_phrase(text: str | None) -> str:
-    """The fixed phrase for a review outcome ('' when none was recorded)."""
+    """The fixed phrase for a review outcome ('' when none was recorded), read through the
+    review-outcome code list: an outcome that reverses a permanent exclusion is 'Reinstated', one
+    that upholds it 'Upheld', anything else (unknown wording included) 'Other outcome recorded'."""
     value = (text or "").strip().lower()
     if value in _BLANK:
         return ""
-    if any(w in value for w in ("reinstat", "overturn", "rescind", "withdrawn", "reversed")):
+    found = review_outcome(text)
+    if found is None:
+        return "Other outcome recorded"
+    if found.extra.get("reverses") == "yes":
         return "Reinstated"
-    if "uph" in value or "declin" in value:
-        return "Upheld"
-    return "Other outcome recorded"
+    return "Upheld" if found.code.endswith("UPHELD") else "Other outcome recorded"
 
 
 _SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?) ?([0-9])[A-Z]{2}$")

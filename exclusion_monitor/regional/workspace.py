@@ -405,7 +405,7 @@ def region_authority(conn: sa.Connection, as_of: dt.date) -> Authority:
     schools, conversions = ws.load_region(conn)
     returned = [(s, d) for s, d in ws.census_coverage(conn) if d <= as_of]
     dates = sorted({d for _s, d in returned})
-    return Authority(schools, conversions, tuple(dates), returns_by_school(returned))
+    return Authority(schools, conversions, tuple(dates), returns=returns_by_school(returned))
 
 
 def regional_histories(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from exclusion_monitor.exclusion_kinds import counts_as_permanent
 from exclusion_monitor.reports.practice import SUSPENSION_CATEGORIES, PracticeYear
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.national import total_rows
@@ -19,7 +20,7 @@ def _ours(year: PracticeYear, place: str) -> dict[str, Any]:
     pupils = len(year.pupils)
     roll = {p.child_id for p in year.pupils}
     susp = sum(1 for e in year.exclusions if e.category in SUSPENSION_CATEGORIES)
-    perm = sum(1 for e in year.exclusions if e.category == "PERM")
+    perm = sum(1 for e in year.exclusions if counts_as_permanent(e))
     once = len(
         {
             e.child_id

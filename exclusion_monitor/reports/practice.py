@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from exclusion_monitor.exclusion_kinds import counts_as_permanent
 from exclusion_monitor.reports import funnel
 from exclusion_monitor.reports.suppression import shown, suppress_cells
 from exclusion_monitor.store.statistics import ExclusionFact, PupilFact, SchoolFact
@@ -53,7 +54,7 @@ class PracticeYear:
             found = counts.setdefault(e.child_id, [0, 0])
             if e.category in SUSPENSION_CATEGORIES:
                 found[0] += 1
-            elif e.category == "PERM":
+            elif counts_as_permanent(e):  # not one reversed on review
                 found[1] += 1
         self.by_pupil = {k: (v[0], v[1]) for k, v in counts.items()}
 
@@ -111,7 +112,7 @@ def school_practice(year: PracticeYear) -> list[SchoolPractice]:
         if e.category in SUSPENSION_CATEGORIES:
             susp[e.school_id] += 1
             suspended.setdefault(e.school_id, set()).add(e.child_id)
-        elif e.category == "PERM":
+        elif counts_as_permanent(e):  # not one reversed on review
             perm[e.school_id] += 1
     rows: list[tuple[SchoolFact, dict[str, int]]] = []
     for school_id, n in roll.items():

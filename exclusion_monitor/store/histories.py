@@ -22,6 +22,7 @@ from exclusion_monitor.history import Authority, CensusPoint, ChildRecord
 from exclusion_monitor.records import Category, Enrolment, Exclusion, School
 from exclusion_monitor.school_links import StoredLink, succession_edges
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.calendar import load_calendar
 from exclusion_monitor.store.dialect import driver_sql
 
 _IN_BATCH = 900
@@ -70,7 +71,7 @@ class _Dates:
 def load_authority(conn: sa.Connection, *, as_of: dt.date | None = None) -> Authority:
     """Every school, the links that make two schools one (as (earlier, later) pairs; see
     `school_links`), the distinct census dates in the data and the collections each school
-    returned (up to `as_of`)."""
+    returned (up to `as_of`), and the school calendar."""
     schools = {
         row.id: School(
             id=row.id,
@@ -102,7 +103,9 @@ def load_authority(conn: sa.Connection, *, as_of: dt.date | None = None) -> Auth
     if as_of is not None:
         dates = [d for d in dates if d <= as_of]
         pairs = [(s, d) for s, d in pairs if d <= as_of]
-    return Authority(schools, edges, tuple(dates), returns_by_school(pairs))
+    return Authority(
+        schools, edges, tuple(dates), load_calendar(conn), returns=returns_by_school(pairs)
+    )
 
 
 def school_census_dates(conn: sa.Connection) -> list[tuple[int, dt.date]]:

@@ -158,7 +158,9 @@ def dashboard_data(db: Database, as_of: Any, references: dict[str, str]) -> dict
             "whole_family_cases": board.whole_family_cases,
             "pupils_on_spring_census": authority.pupils,
             "suspensions": suppressed_count(board.suspensions),
+            "lunchtime_suspensions": suppressed_count(board.lunchtimes),
             "permanent_exclusions": suppressed_count(board.permanents),
+            "permanent_exclusions_reversed": suppressed_count(board.reversed_permanents),
             "suspension_rate": suppressed_rate(authority.suspension_rate, board.suspensions),
             "permanent_rate": suppressed_rate(authority.permanent_rate, board.permanents),
         },
@@ -166,7 +168,9 @@ def dashboard_data(db: Database, as_of: Any, references: dict[str, str]) -> dict
             {
                 "term": t.term_label,
                 "suspensions": suppressed_count(t.suspensions),
+                "lunchtime": suppressed_count(t.lunchtimes),
                 "permanent": suppressed_count(t.permanents),
+                "reversed_permanent": suppressed_count(t.reversed_permanents),
             }
             for t in board.terms
         ],
