@@ -35,6 +35,8 @@ class FileResult:
     sheet: str | None = None
     # A census file: for each collection it brought, how many schools have returned it so far.
     census_coverage: list[dict[str, Any]] = field(default_factory=list)
+    # Not the file's fault: the database was busy or its server went away. Try again later.
+    try_again: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class FileResult:
             "message": self.message,
             "sheet": self.sheet,
             "census_coverage": list(self.census_coverage),
+            "try_again": self.try_again,
         }
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from exclusion_monitor.errors import InvalidInputError, NotFoundError
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.owed_work import owe_refresh
 
 # Children last (removing a child removes what hangs off it); schools after what uses them.
 UNDO_ORDER = [
@@ -109,6 +110,25 @@ def rejected_rows(db: Database, batch_id: int) -> list[StoredRejectedRow]:
         ]
 
 
+def newest_batch_id(db: Database) -> int:
+    """The highest batch id so far (0 when there is none)."""
+    with db.read() as conn:
+        return int(conn.execute(sa.select(sa.func.max(t.import_batches.c.id))).scalar() or 0)
+
+
+def batch_saved_since(db: Database, file_hash: str, after_id: int) -> BatchSummary | None:
+    """The batch that imported a file with this content after batch `after_id`, if one was
+    saved: how an import that lost its connection finds out whether its commit went through."""
+    with db.read() as conn:
+        row = conn.execute(
+            sa.select(t.import_batches)
+            .where(t.import_batches.c.file_hash == file_hash, t.import_batches.c.id > after_id)
+            .order_by(t.import_batches.c.id)
+            .limit(1)
+        ).first()
+    return None if row is None else _summary(row)
+
+
 @dataclass(frozen=True, slots=True)
 class UndoResult:
     batch_id: int
@@ -166,6 +186,7 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
             .where(t.import_batches.c.id == batch_id)
             .values(status="undone", undone_at=dt.datetime.now(), undone_by=account)
         )
+        owe_refresh(conn, f"undo of import batch {batch_id}")
     return UndoResult(batch_id, removed, kept)
 
 
