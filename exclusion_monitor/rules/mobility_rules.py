@@ -8,6 +8,12 @@ from collections.abc import Mapping
 
 from exclusion_monitor.census_collections import collection_label, collection_of, returned_after
 from exclusion_monitor.codelists import nc_year_order
+from exclusion_monitor.exclusion_kinds import (
+    category_words,
+    counts_as_permanent,
+    is_reversed,
+    is_suspension,
+)
 from exclusion_monitor.history import (
     Authority,
     ChildHistory,
@@ -17,7 +23,7 @@ from exclusion_monitor.history import (
 )
 from exclusion_monitor.leaving_reasons import Reading, Whereabouts, read_leaving
 from exclusion_monitor.moves import PLACEMENT_PHASES
-from exclusion_monitor.records import Category, Exclusion, Move, MoveKind
+from exclusion_monitor.records import Exclusion, Move, MoveKind
 from exclusion_monitor.rules import wording as w
 from exclusion_monitor.rules.exclusion_rules import TERMS
 from exclusion_monitor.rules.registry import Finding, Param, rule
@@ -180,7 +186,8 @@ def _is_mainstream(authority: Authority, school_id: int) -> bool:
     "exit_after_suspension",
     "Left soon after a suspension",
     "Left a school (not a PRU or alternative provision) within 90 days after a suspension "
-    "there, with no permanent exclusion (a managed move or off-rolling), in the last 3 terms.",
+    "there (lunchtime suspensions included), with no permanent exclusion there that stood (a "
+    "managed move or off-rolling), in the last 3 terms.",
     Param("days", "Days after a suspension", 90, 1),
     TERMS,
     version=2,
@@ -212,17 +219,18 @@ def exit_after_suspension(
             for e in history.exclusions
             if e.school_id == spell.school_id and spell.start <= e.start_date <= left
         ]
-        if any(e.category is Category.PERMANENT for e in here):
+        # A permanent exclusion that stands explains the leaving; one reversed on review does
+        # not (the child was reinstated, then left).
+        if any(counts_as_permanent(e) for e in here):
             continue
         suspensions = [
-            e
-            for e in here
-            if e.category is Category.SUSPENSION and (left - e.start_date).days <= p["days"]
+            e for e in here if is_suspension(e) and (left - e.start_date).days <= p["days"]
         ]
         if not suspensions:
             continue
+        reversed_here = [e for e in here if is_reversed(e)]
         return Finding(
-            _exit_reason(authority, spell, nxt, suspensions[-1], left),
+            _exit_reason(authority, spell, nxt, suspensions[-1], left, reversed_here),
             {
                 "school_laestab": w.laestab(authority, spell.school_id),
                 "left": spell.end.isoformat() if spell.end else None,
@@ -231,6 +239,7 @@ def exit_after_suspension(
                 "days_after": (left - suspensions[-1].start_date).days,
                 "next_laestab": w.laestab(authority, nxt.school_id) if nxt else None,
                 "exclusions": [w.exclusion_evidence(authority, e) for e in suspensions],
+                "reversed_permanent": [w.exclusion_evidence(authority, e) for e in reversed_here],
             },
         )
     return None
@@ -246,10 +255,24 @@ def _last_known(spell: Spell, exclusions: list[Exclusion]) -> dt.date:
 
 
 def _exit_reason(
-    authority: Authority, spell: Spell, nxt: Spell | None, last: Exclusion, left: dt.date
+    authority: Authority,
+    spell: Spell,
+    nxt: Spell | None,
+    last: Exclusion,
+    left: dt.date,
+    reversed_here: list[Exclusion],
 ) -> str:
     school = w.school(authority, spell.school_id)
     gap = w.count((left - last.start_date).days, "day")
+    what = category_words(last.category)  # "suspension" or "lunchtime suspension"
+    without = "without a permanent exclusion"
+    if reversed_here:
+        days = w.listing([w.day(e.start_date) for e in reversed_here])
+        plural = "s" if len(reversed_here) > 1 else ""
+        without = (
+            f"without a permanent exclusion that stood (the permanent exclusion{plural} of "
+            f"{days} reversed on review)"
+        )
     if spell.end is not None:
         onward = (
             f"next on roll at {w.school(authority, nxt.school_id)}"
@@ -257,8 +280,8 @@ def _exit_reason(
             else "no later school on record"
         )
         return (
-            f"Left {school} on {w.day(spell.end)}, {gap} after a suspension there on "
-            f"{w.day(last.start_date)}, without a permanent exclusion; {onward}."
+            f"Left {school} on {w.day(spell.end)}, {gap} after a {what} there on "
+            f"{w.day(last.start_date)}, {without}; {onward}."
         )
     assert nxt is not None
     known = _last_known(spell, [last])
@@ -271,9 +294,9 @@ def _exit_reason(
             f"({w.day(nxt.start)})"
         )
     return (
-        f"{came}, {gap} after a suspension at {school} on {w.day(last.start_date)}, without a "
-        f"permanent exclusion; no leaving date was recorded at {school}, where the child was "
-        f"last known on {w.day(known)}."
+        f"{came}, {gap} after a {what} at {school} on {w.day(last.start_date)}, {without}; no "
+        f"leaving date was recorded at {school}, where the child was last known on "
+        f"{w.day(known)}."
     )
 
 

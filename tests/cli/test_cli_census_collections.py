@@ -24,6 +24,8 @@ from tests.cli.returns_kit import (
     imported,
     leavers,
     register,
+    uk,
+    write_csv,
 )
 
 OAK = School("100002", "3304002", "Oak High")
@@ -196,3 +198,58 @@ def test_an_admin_adds_a_leaving_wording_and_the_flags_follow(
     finally:
         extra.unlink()
         reload_phrases()
+
+
+def test_leaving_after_a_lunchtime_suspension_or_a_reversed_permanent_exclusion(
+    location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A school's exclusions return with its own category and review wording: Quin left Oak
+    three weeks after a lunchtime suspension; Ros was reinstated on review, then left; Sid's
+    permanent exclusion was upheld, so his leaving is explained."""
+    quin, ros, sid = (Pupil(i, "Quarry", n) for i, n in [(41, "Quin"), (42, "Ros"), (43, "Sid")])
+    returns = write_csv(
+        tmp_path / "oak_exclusions.csv",
+        ["UPN", "Surname", "Forename", "DOB", "LAESTAB", "Exclusion type", "Start date",
+         "Sessions", "Reason 1", "Review outcome"],
+        [
+            [p.upn, p.surname, p.forename, uk(p.born), OAK.laestab, kind, uk(day), sessions,
+             why, outcome]
+            for p, kind, day, sessions, why, outcome in [
+                (quin, "Lunchtime", D(2025, 2, 20), "", "VP", ""),
+                (ros, "Suspension", D(2025, 1, 20), 4, "DB", ""),
+                (ros, "Permanent", D(2025, 2, 3), "", "PA", "Reinstated by governors"),
+                (sid, "Suspension", D(2025, 1, 20), 4, "DB", ""),
+                (sid, "Permanent", D(2025, 2, 3), "", "PA", "Governors upheld"),
+            ]
+        ],
+    )  # fmt: skip
+    left = [
+        (quin, OAK, D(2021, 9, 2), D(2025, 3, 14), "Transferred to another school"),
+        (ros, OAK, D(2021, 9, 2), D(2025, 3, 21), "Transferred to another school"),
+        (sid, OAK, D(2021, 9, 2), D(2025, 2, 10), "Transferred to another school"),
+    ]
+    imported(
+        capsys,
+        location,
+        register(tmp_path / "register.csv", [OAK, ASH]),
+        census(tmp_path / "spring.csv", [CensusRow(p, OAK, SPRING) for p in (quin, ros, sid)]),
+        returns,
+        leavers(tmp_path / "leavers.csv", left),
+        census(tmp_path / "summer.csv", [CensusRow(p, ASH, SUMMER) for p in (quin, ros, sid)]),
+    )
+    flagged = flags_by_upn(capsys, location)
+    exits = {u: f for u, f in flagged.items() if "exit_after_suspension" in f["rules"]}
+    assert set(exits) == {quin.upn, ros.upn}
+    assert (
+        "Left Oak High (3304002) on 14 March 2025, 22 days after a lunchtime suspension there on "
+        "20 February 2025, without a permanent exclusion; next on roll at Ash Academy (3304003)."
+        in exits[quin.upn]["reasons"]
+    )
+    assert (
+        "Left Oak High (3304002) on 21 March 2025, 60 days after a suspension there on 20 "
+        "January 2025, without a permanent exclusion that stood (the permanent exclusion of 3 "
+        "February 2025 reversed on review); next on roll at Ash Academy (3304003)."
+        in exits[ros.upn]["reasons"]
+    )
+    assert "permanent_exclusion" in flagged[sid.upn]["rules"]
+    assert "permanent_exclusion" not in exits[ros.upn]["rules"]
