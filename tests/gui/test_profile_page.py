@@ -25,7 +25,7 @@ from ui.app.profile_models import (
     FlagsModel,
     MovesModel,
 )
-from ui.app.timeline_widget import school_colour
+from ui.app.timeline_legend import school_colour
 
 ADMIN = "LA\\admin1"
 VIEWER = "LA\\viewer1"
