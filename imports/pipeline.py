@@ -279,6 +279,7 @@ def _load_sheet(
             # Spent: freed on a helper thread while the indexes are built and the load commits.
             releasing = release_in_background([records, sheet.rows, *outcome.spent])
         result.rows_imported = outcome.imported
+        result.merges = outcome.merges
         result.rows_rejected = len(rejected)
         if kind is Kind.CENSUS:
             # A census from some schools only: the others' children are not missing yet.

@@ -35,6 +35,9 @@ class FileResult:
     sheet: str | None = None
     # A census file: for each collection it brought, how many schools have returned it so far.
     census_coverage: list[dict[str, Any]] = field(default_factory=list)
+    # Children a Former UPN joined and the import merged: kept_child, merged_child, upn,
+    # former_upn, row (for the audit trail and `import --format json`).
+    merges: list[dict[str, Any]] = field(default_factory=list)
     # Not the file's fault: the database was busy or its server went away. Try again later.
     try_again: bool = False
 
@@ -52,6 +55,7 @@ class FileResult:
             "message": self.message,
             "sheet": self.sheet,
             "census_coverage": list(self.census_coverage),
+            "merges": list(self.merges),
             "try_again": self.try_again,
         }
 

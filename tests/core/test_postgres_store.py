@@ -192,14 +192,15 @@ def test_an_unreachable_server_or_missing_database_is_a_sentence(
 def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -> None:
     """Version 1's differences put back on a new database (the UPN unique as a constraint, the two
     name indexes on children, a record's own batch repeated in record_sources), version 3's
-    (the regional tables) and version 4's (census rows indexed by school alone, no address keys,
-    no child status): the upgrade ends at the schema a new database has, and keeps the data."""
+    (the regional tables), version 4's (no record versions or merges) and version 5's (census
+    rows indexed by school alone, no address keys, no child status): the upgrade ends at the
+    schema a new database has, and keeps the data."""
     db = open_database(pg_url)
     with db.read() as conn:
         fresh = migrations.schema_fingerprint(conn)
     db.close()
     with psycopg.connect(pg_url) as raw:
-        # Version 4's differences.
+        # Version 5's differences.
         raw.execute("DROP INDEX ix_census_observations_school_id_census_date")
         raw.execute(
             "CREATE INDEX ix_census_observations_school_id ON census_observations (school_id)"
@@ -232,6 +233,14 @@ def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -
 
         for table in VERSION_3_TABLES:  # version 3 added the regional workspace's tables
             raw.execute(f"DROP TABLE {table.name}".encode())
+        # Version 4: record versions and merges, the UPN returned, a Former UPN's reason.
+        raw.execute("DROP TABLE record_versions")
+        raw.execute("DROP TABLE record_merges")
+        for table, column in (
+            ("exclusions", "upn_seen"), ("enrolments", "upn_seen"),
+            ("identity_reviews", "former_upn_reason"), ("identity_reviews", "former_upn_batch_id"),
+        ):  # fmt: skip
+            raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}".encode())
         raw.execute("UPDATE app_meta SET schema_version = 1")
     db = open_database(pg_url)
     assert db.schema_version() == migrations.CURRENT_VERSION

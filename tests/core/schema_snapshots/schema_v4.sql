@@ -36,7 +36,6 @@ CREATE TABLE child_family_keys (
 	child_id INTEGER NOT NULL, 
 	family_key VARCHAR(300) NOT NULL, 
 	basis VARCHAR(20) NOT NULL, 
-	address_key VARCHAR(300), 
 	CONSTRAINT pk_child_family_keys PRIMARY KEY (child_id), 
 	CONSTRAINT fk_child_family_keys_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE
 );
@@ -51,15 +50,6 @@ CREATE TABLE child_identifiers (
 	CONSTRAINT pk_child_identifiers PRIMARY KEY (id), 
 	CONSTRAINT fk_child_identifiers_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_child_identifiers_batch_id_import_batches FOREIGN KEY(batch_id) REFERENCES import_batches (id) ON DELETE SET NULL
-);
-CREATE TABLE child_status (
-	child_id INTEGER NOT NULL, 
-	status VARCHAR(20) NOT NULL, 
-	school_id INTEGER, 
-	status_date DATE, 
-	CONSTRAINT pk_child_status PRIMARY KEY (child_id), 
-	CONSTRAINT fk_child_status_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE, 
-	CONSTRAINT fk_child_status_school_id_schools FOREIGN KEY(school_id) REFERENCES schools (id) ON DELETE SET NULL
 );
 CREATE TABLE child_summaries (
 	child_id INTEGER NOT NULL, 
@@ -78,8 +68,6 @@ CREATE TABLE child_summaries (
 	school_key VARCHAR(300), 
 	census_date DATE, 
 	flag_count INTEGER NOT NULL, 
-	status VARCHAR(20), 
-	status_date DATE, 
 	CONSTRAINT pk_child_summaries PRIMARY KEY (child_id), 
 	CONSTRAINT fk_child_summaries_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_child_summaries_school_id_schools FOREIGN KEY(school_id) REFERENCES schools (id) ON DELETE SET NULL
@@ -106,6 +94,7 @@ CREATE TABLE enrolments (
 	destination VARCHAR(300), 
 	enrol_status VARCHAR(1), 
 	batch_id INTEGER, 
+	upn_seen VARCHAR(13), 
 	CONSTRAINT pk_enrolments PRIMARY KEY (id), 
 	CONSTRAINT uq_enrolments_child_id_school_id_entry_date_enrol_status UNIQUE (child_id, school_id, entry_date, enrol_status), 
 	CONSTRAINT fk_enrolments_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE, 
@@ -125,6 +114,7 @@ CREATE TABLE exclusions (
 	reason3 VARCHAR(4), 
 	review_outcome VARCHAR(100), 
 	batch_id INTEGER, 
+	upn_seen VARCHAR(13), 
 	CONSTRAINT pk_exclusions PRIMARY KEY (id), 
 	CONSTRAINT uq_exclusions_child_id_school_id_category_start_date UNIQUE (child_id, school_id, category, start_date), 
 	CONSTRAINT fk_exclusions_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE, 
@@ -195,6 +185,8 @@ CREATE TABLE identity_reviews (
 	decided_by VARCHAR(200), 
 	decided_at DATETIME, 
 	batch_id INTEGER, 
+	former_upn_reason TEXT, 
+	former_upn_batch_id INTEGER, 
 	CONSTRAINT pk_identity_reviews PRIMARY KEY (id), 
 	CONSTRAINT uq_identity_reviews_child_id_candidate_id UNIQUE (child_id, candidate_id), 
 	CONSTRAINT fk_identity_reviews_child_id_children FOREIGN KEY(child_id) REFERENCES children (id) ON DELETE CASCADE, 
@@ -261,6 +253,21 @@ CREATE TABLE purge_log (
 	detail TEXT, 
 	CONSTRAINT pk_purge_log PRIMARY KEY (id)
 );
+CREATE TABLE record_merges (
+	id INTEGER NOT NULL, 
+	record_type VARCHAR(30) NOT NULL, 
+	kept_id INTEGER NOT NULL, 
+	merged_id INTEGER NOT NULL, 
+	batch_id INTEGER, 
+	row_number INTEGER, 
+	reason TEXT NOT NULL, 
+	detail TEXT NOT NULL, 
+	merged_at DATETIME NOT NULL, 
+	merged_by VARCHAR(200), 
+	undone_at DATETIME, 
+	CONSTRAINT pk_record_merges PRIMARY KEY (id), 
+	CONSTRAINT fk_record_merges_batch_id_import_batches FOREIGN KEY(batch_id) REFERENCES import_batches (id) ON DELETE SET NULL
+);
 CREATE TABLE record_sources (
 	record_type VARCHAR(30) NOT NULL, 
 	record_id INTEGER NOT NULL, 
@@ -268,6 +275,15 @@ CREATE TABLE record_sources (
 	row_number INTEGER, 
 	CONSTRAINT pk_record_sources PRIMARY KEY (record_type, record_id, batch_id), 
 	CONSTRAINT fk_record_sources_batch_id_import_batches FOREIGN KEY(batch_id) REFERENCES import_batches (id) ON DELETE CASCADE
+);
+CREATE TABLE record_versions (
+	record_type VARCHAR(30) NOT NULL, 
+	record_id INTEGER NOT NULL, 
+	batch_id INTEGER NOT NULL, 
+	row_number INTEGER, 
+	stated TEXT NOT NULL, 
+	CONSTRAINT pk_record_versions PRIMARY KEY (record_type, record_id, batch_id), 
+	CONSTRAINT fk_record_versions_batch_id_import_batches FOREIGN KEY(batch_id) REFERENCES import_batches (id) ON DELETE CASCADE
 );
 CREATE TABLE regional_census (
 	child_id INTEGER NOT NULL, 
@@ -460,8 +476,7 @@ CREATE TABLE users (
 CREATE INDEX ix_audit_log_action ON audit_log (action);
 CREATE INDEX ix_census_observations_batch_id ON census_observations (batch_id);
 CREATE INDEX ix_census_observations_census_date ON census_observations (census_date);
-CREATE INDEX ix_census_observations_school_id_census_date ON census_observations (school_id, census_date);
-CREATE INDEX ix_child_family_keys_address_key ON child_family_keys (address_key);
+CREATE INDEX ix_census_observations_school_id ON census_observations (school_id);
 CREATE INDEX ix_child_family_keys_family_key ON child_family_keys (family_key);
 CREATE INDEX ix_child_identifiers_batch_id ON child_identifiers (batch_id);
 CREATE INDEX ix_child_identifiers_child_id ON child_identifiers (child_id);
@@ -472,7 +487,6 @@ CREATE INDEX ix_child_summaries_forename ON child_summaries (forename_key);
 CREATE INDEX ix_child_summaries_name ON child_summaries (surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_school ON child_summaries (school_key, surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_school_id ON child_summaries (school_id);
-CREATE INDEX ix_child_summaries_status ON child_summaries (status, surname_key, forename_key, child_id);
 CREATE INDEX ix_child_summaries_upn ON child_summaries (upn);
 CREATE INDEX ix_child_summaries_year ON child_summaries (year_order, nc_year, surname_key, forename_key, child_id);
 CREATE INDEX ix_children_batch_id ON children (batch_id);
@@ -487,7 +501,10 @@ CREATE INDEX ix_flags_rule ON flags (rule);
 CREATE INDEX ix_identity_reviews_batch_id ON identity_reviews (batch_id);
 CREATE INDEX ix_import_batches_file_hash ON import_batches (file_hash);
 CREATE INDEX ix_national_figures_key ON national_figures (time_period, geographic_level, old_la_code);
+CREATE INDEX ix_record_merges_batch_id ON record_merges (batch_id);
+CREATE INDEX ix_record_merges_kept_id ON record_merges (kept_id);
 CREATE INDEX ix_record_sources_batch_id ON record_sources (batch_id);
+CREATE INDEX ix_record_versions_batch_id ON record_versions (batch_id);
 CREATE INDEX ix_regional_census_census_date ON regional_census (census_date);
 CREATE INDEX ix_regional_census_child_id ON regional_census (child_id);
 CREATE INDEX ix_regional_children_person_id ON regional_children (person_id);
