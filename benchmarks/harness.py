@@ -139,8 +139,10 @@ def print_figures(title: str, figures: Sequence[dict[str, Any]], file: Any = Non
             f"{f.get('target', ''):24} {met}",
             file=out,
         )
-        if f.get("floor_name"):
-            print(f"  {'':52} {'floor:':>10} {f['floor_name']}", file=out)
+        if f.get("floor_name") and f.get("floor") is not None:
+            print(f"      floor: {f['floor_name']}", file=out)
+        if f.get("note"):
+            print(f"      ({f['note']})", file=out)
     out.flush()
 
 
