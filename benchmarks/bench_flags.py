@@ -390,7 +390,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--profile", metavar="DIR", help="cProfile the recomputes into DIR")
     parser.add_argument("--measure", nargs=2, metavar=("WHAT", "DB"), help=argparse.SUPPRESS)
+    parser.add_argument("--build-only", metavar="DB", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.build_only:
+        print(json.dumps(_build(args.build_only, args.scale)))
+        return 0
     if args.measure:
         what, location = args.measure
         if args.profile:
@@ -427,15 +431,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _build(location: str, scale: float) -> dict[str, Any]:
+    started = time.perf_counter()
+    db = open_database(location)
+    counts = build(db, scale)
+    db.close()
+    return {"built": counts, "build_s": round(time.perf_counter() - started, 1)}
+
+
 def _build_and_measure(location: str, scale: float, profile: str | None) -> dict[str, Any]:
+    """Build (unless the file exists) and measure, each in its own process: the build's memory
+    is given back before anything is measured."""
     result: dict[str, Any] = {"built": None, "build_s": None}
     if "://" in location or not Path(location).exists():
-        started = time.perf_counter()
-        db = open_database(location)
-        counts = build(db, scale)
-        db.close()
-        result.update(built=counts, build_s=round(time.perf_counter() - started, 1))
-        say(f"built {counts} in {result['build_s']:.0f} s")
+        result.update(run_child([__file__, "--scale", str(scale), "--build-only", location]))
+        say(f"built {result['built']} in {result['build_s']:.0f} s")
     return result | measure_all(location, profile)
 
 

@@ -351,7 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="measure this flag-benchmark database (SQLite file)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--app-only", metavar="DB", help=argparse.SUPPRESS)
+    parser.add_argument("--build-only", metavar="DB", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.build_only:
+        print(json.dumps(build(Path(args.build_only), args.children)))
+        return 0
     if args.app_only:
         print(json.dumps(measure_app(Path(args.app_only))))
         return 0
@@ -367,7 +371,8 @@ def main(argv: list[str] | None = None) -> int:
             db_path = folder / "bench.db"
             if not db_path.exists():
                 say(f"Building {args.children:,} children in {db_path} ...")
-                result.update(build(db_path, args.children))
+                command = [__file__, "--children", str(args.children), "--build-only", str(db_path)]
+                result.update(run_child(command))
         # The app is measured in a fresh process, so its memory is the app's alone.
         result.update(run_child([__file__, "--app-only", str(db_path)]))
     finally:
