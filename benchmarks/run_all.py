@@ -28,6 +28,7 @@ BENCHMARKS = [
     ("import", "bench_import.py", [], ["--rows", "20000"], True),
     ("flags", "bench_flags.py", [], ["--scale", "0.05"], True),
     ("gui", "bench_gui.py", [], ["--children", "20000"], False),
+    ("regional", "bench_regional.py", [], ["--scale", "0.02"], True),
 ]
 
 

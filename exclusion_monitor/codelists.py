@@ -1,5 +1,6 @@
-"""Code lists (exclusion categories and reasons, SEN, enrol status, NC years, phases, ethnicity,
-LA numbers, sex) loaded once from the CSV files shipped in `data/codelists`.
+"""Code lists (exclusion categories, reasons and review outcomes, SEN, enrol status, NC years,
+phases, ethnicity, LA numbers, sex) loaded once from the CSV files shipped in `data/codelists`
+(docs/rules.md#code-lists).
 
 An admin extends a list by putting a CSV of the same name and columns in the user code-list
 folder (`config.user_codelists_dir()`); its rows add to, or replace, the shipped rows.
@@ -28,6 +29,7 @@ ENROL_STATUS = "enrol_status"
 NC_YEARS = "nc_years"
 PHASES = "phases"
 ETHNICITY = "ethnicity"
+REVIEW_OUTCOMES = "review_outcomes"
 LA_NUMBERS = "la_numbers"
 SEX = "sex"
 
@@ -84,6 +86,10 @@ class CodeList:
     def codes(self) -> list[str]:
         return list(self._codes)
 
+    def names(self) -> list[tuple[str, str]]:
+        """Every (lookup key, code) pair: codes, labels and synonyms."""
+        return list(self._lookup.items())
+
     def match(self, text: object) -> Code | None:
         """The code that `text` names (a code, label or synonym, any case), else None.
 
@@ -127,6 +133,7 @@ def shipped_names() -> list[str]:
 def reload_codelists() -> None:
     """Forget cached lists so the next use reads the files again (after an admin edit)."""
     codelist.cache_clear()
+    _outcome_lookup.cache_clear()
 
 
 def nc_year(text: object) -> str | None:
@@ -160,16 +167,54 @@ def is_primary_year(code: str | None) -> bool:
     return code is not None and 0 <= nc_year_order(code) <= 6
 
 
-def ethnicity(text: object) -> Code | None:
-    """A main ethnicity code; extended codes roll up on their first four characters."""
+def ethnicity_code(text: object) -> Code | None:
+    """The ethnicity code `text` names as recorded: a main code or a DfE extended code (by its
+    code, label or a synonym), else None. Nothing is guessed from part of the text."""
     if text is None:
         return None
-    codes = codelist(ETHNICITY)
-    found = codes.match(text)
+    return codelist(ETHNICITY).match(text)
+
+
+def main_ethnicity(code: object) -> Code | None:
+    """The main code an ethnicity rolls up to (WENG -> WBRI, BSOM -> BAFR; a main code is its own),
+    through the `main` column of the shipped mapping; None for a blank or unknown value."""
+    found = ethnicity_code(code)
     if found is None:
-        candidate = str(text).strip().upper()[:4]
-        found = codes.get(candidate)
-    return found
+        return None
+    parent = found.extra.get("main")
+    return codelist(ETHNICITY).get(parent) if parent else found
+
+
+def ethnicity(text: object) -> Code | None:
+    """The main ethnicity code for `text` (a main or extended code, label or synonym)."""
+    return main_ethnicity(text)
+
+
+def reason_trend_group(code: str) -> str:
+    """The reason code a reason is counted with when comparing years: a newer code with the code
+    it was split from (LD and CB with DB; DR, AR, SR and VR with DA), any other code itself."""
+    found = codelist(REASONS).get(code)
+    return (found.extra.get("trend_group") or code) if found else code
+
+
+def _loose_key(text: str) -> str:
+    """Review outcomes are typed freely: case, punctuation and spacing are ignored."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
+
+
+@cache
+def _outcome_lookup() -> dict[str, str]:
+    return {_loose_key(name): code for name, code in codelist(REVIEW_OUTCOMES).names()}
+
+
+def review_outcome(text: object) -> Code | None:
+    """The review outcome a school's wording names ('Governing board reinstated pupil' ->
+    REINSTATED), ignoring case and punctuation; None for a blank or unknown wording."""
+    if text is None:
+        return None
+    key = _loose_key(str(text))
+    code = _outcome_lookup().get(key) if key else None
+    return codelist(REVIEW_OUTCOMES).get(code) if code else None
 
 
 def counts_for_history(enrol_status: str | None) -> bool:

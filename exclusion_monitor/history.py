@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from exclusion_monitor.codelists import ENROL_STATUS, codelist, counts_for_history, nc_year_order
 from exclusion_monitor.records import Enrolment, Exclusion, Move, School
-from exclusion_monitor.terms import academic_year, term_of
+from exclusion_monitor.school_days import DEFAULT_CALENDAR, SchoolCalendar
+from exclusion_monitor.terms import academic_year
 
 _YEAR_BY_ORDER = {-2: "N1", -1: "N2", 0: "R", **{n: str(n) for n in range(1, 15)}}
 
@@ -44,6 +45,7 @@ class Authority:
     schools: Mapping[int, School]
     conversions: frozenset[tuple[int, int]] = frozenset()
     census_dates: tuple[dt.date, ...] = ()
+    calendar: SchoolCalendar = DEFAULT_CALENDAR  # school days, for spreading sessions
 
     def is_conversion(self, from_school: int, to_school: int) -> bool:
         return (from_school, to_school) in self.conversions
@@ -264,24 +266,47 @@ def _last_friday_of_june(year: int) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - 4) % 7)
 
 
+# The prescribed days of the Education (Start of Compulsory School Age) Order 1998, as (month, day).
+_PRESCRIBED_DAYS = ((3, 31), (8, 31), (12, 31))
+
+
+def compulsory_school_age_starts(date_of_birth: dt.date) -> dt.date:
+    """The day a child becomes of compulsory school age: their fifth birthday if it falls on a
+    prescribed day (31 December, 31 March or 31 August), else the next prescribed day after it
+    (Education Act 1996 section 8)."""
+    fifth = _add_years(date_of_birth, 5)
+    return min(
+        dt.date(fifth.year + later, month, day)
+        for later in (0, 1)
+        for month, day in _PRESCRIBED_DAYS
+        if dt.date(fifth.year + later, month, day) >= fifth
+    )
+
+
+def compulsory_school_age_ends(date_of_birth: dt.date) -> dt.date:
+    """The last day of compulsory school age: the school leaving date (the last Friday in June)
+    of the school year in which the child turns 16, the school year counted from 1 September. A
+    child who turns 16 after the leaving date but before September leaves on that leaving date."""
+    sixteenth = _add_years(date_of_birth, 16)
+    school_year = sixteenth.year if sixteenth.month >= 9 else sixteenth.year - 1
+    return _last_friday_of_june(school_year + 1)
+
+
 def compulsory_school_age(
     date_of_birth: dt.date | None, day: dt.date, year_group: str | None = None
 ) -> bool:
-    """Whether a child is of compulsory school age on `day`: from the term after their fifth
-    birthday to the last Friday in June of the school year in which they turn 16. Without a date
-    of birth, Years 1 to 11 are taken as compulsory school age."""
+    """Whether a child is of compulsory school age on `day`, both end days included
+    (docs/rules.md#compulsory-school-age). Without a date of birth, Years 1 to 11 are taken as
+    compulsory school age."""
     if date_of_birth is None:
         if year_group is None:
             return False
         return 1 <= nc_year_order(year_group) <= 11
-    fifth = _add_years(date_of_birth, 5)
-    starts = (term_of(fifth) + 1).start
-    sixteenth = _add_years(date_of_birth, 16)
-    # Age is counted in school years from 1 September (not the DfE's 1 August academic year):
-    # a child who turns 16 on 29 August leaves at the end of that June.
-    school_year = sixteenth.year if sixteenth.month >= 9 else sixteenth.year - 1
-    ends = _last_friday_of_june(school_year + 1)
-    return starts <= day <= ends
+    return (
+        compulsory_school_age_starts(date_of_birth)
+        <= day
+        <= compulsory_school_age_ends(date_of_birth)
+    )
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:

@@ -7,8 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from exclusion_monitor.codelists import main_ethnicity
 from exclusion_monitor.errors import NotFoundError
-from exclusion_monitor.exclusion_terms import TermTotals, YearTotals, term_totals, year_totals
+from exclusion_monitor.exclusion_kinds import category_words, is_reversed, outcome_words
+from exclusion_monitor.exclusion_terms import (
+    ExclusionTotals,
+    TermTotals,
+    YearTotals,
+    term_totals,
+    year_totals,
+)
 from exclusion_monitor.flagging import (
     FlagView,
     current_rule_settings,
@@ -21,6 +29,7 @@ from exclusion_monitor.history import Authority, ChildHistory, Spell
 from exclusion_monitor.records import Child, MoveKind
 from exclusion_monitor.rules import evaluate_child
 from exclusion_monitor.rules.wording import count
+from exclusion_monitor.rules.wording import suspensions as suspensions_words
 from exclusion_monitor.store import Database, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
@@ -61,7 +70,11 @@ class ExclusionView:
     term: str
     sessions: float
     reasons: tuple[str, ...]
-    review_outcome: str | None = None
+    review_outcome: str | None = None  # as the school wrote it
+    end_date: dt.date | None = None
+    category_words: str = ""  # 'suspension', 'lunchtime suspension', 'permanent exclusion'
+    outcome_words: str | None = None  # 'reinstated on review', ...
+    reversed: bool = False  # a permanent exclusion reversed on review: counted nowhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +86,9 @@ class CensusView:
     enrol_status: str | None
     fsm: bool | None
     sen: str | None
-    ethnicity: str | None
+    ethnicity: str | None  # as recorded: a main or an extended code, or unknown text
     looked_after: bool | None
+    ethnicity_group: str | None = None  # the main code it rolls up to
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +131,54 @@ def profile_summary(p: ChildProfile) -> str:
     """One sentence on the child's schools, non-standard moves and exclusions (the profile page
     and the `child` command both show it)."""
     moves = sum(1 for m in p.moves if m.kind is MoveKind.NON_STANDARD)
-    suspensions = sum(1 for e in p.exclusions if e.category == "SUSP")
+    suspensions = sum(t.totals.suspensions for t in p.term_totals)
+    lunchtimes = sum(t.totals.lunchtimes for t in p.term_totals)
     sessions = sum(t.totals.sessions for t in p.term_totals)
-    permanent = sum(1 for e in p.exclusions if e.category == "PERM")
+    permanent = sum(t.totals.permanents for t in p.term_totals)
+    reversed_ = sum(t.totals.reversed_permanents for t in p.term_totals)
     schools = len({s.school_laestab for s in p.enrolments})
+    if not reversed_:
+        perms = count(permanent, "permanent exclusion") if permanent else "no permanent exclusion"
+    elif not permanent:
+        perms = f"{count(reversed_, 'permanent exclusion')}, reversed on review"
+    else:
+        perms = f"{count(permanent, 'permanent exclusion')} and {reversed_} more reversed on review"
+    had = suspensions_words(suspensions, lunchtimes)
     return (
         f"{p.child.forename} has been on the roll of {count(schools, 'school')}, made "
-        f"{count(moves, 'non-standard move')}, and has had {count(suspensions, 'suspension')} "
-        f"({count(sessions, 'session')} lost in all) and "
-        f"{count(permanent, 'permanent exclusion') if permanent else 'no permanent exclusion'}."
+        f"{count(moves, 'non-standard move')}, and has had {had} "
+        f"({count(sessions, 'session')} lost in all) and {perms}."
     )
+
+
+def totals_words(t: ExclusionTotals) -> str:
+    """'3 suspensions (1 at lunchtime), 7 sessions lost, 1 permanent exclusion reversed on review
+    (not counted)'; a term with sessions but no new exclusion says where they came from."""
+    parts = []
+    if t.suspensions:
+        parts.append(suspensions_words(t.suspensions, t.lunchtimes))
+    elif not (t.permanents or t.reversed_permanents):
+        parts.append("no new exclusion")
+    if t.sessions:
+        lost = f"{count(t.sessions, 'session')} lost"
+        if t.sessions_carried == t.sessions:
+            lost += " (all from a suspension that began earlier)"
+        elif t.sessions_carried:
+            lost += (
+                f" ({count(t.sessions_carried, 'session')} from a suspension that began earlier)"
+            )
+        parts.append(lost)
+    if t.permanents:
+        parts.append(count(t.permanents, "permanent exclusion"))
+    if t.reversed_permanents:
+        reversed_ = count(t.reversed_permanents, "permanent exclusion")
+        parts.append(f"{reversed_} reversed on review (not counted)")
+    return ", ".join(parts)
+
+
+def _main_code(ethnicity: str | None) -> str | None:
+    found = main_ethnicity(ethnicity)
+    return found.code if found else None
 
 
 def _school(authority: Authority, school_id: int | None) -> tuple[str | None, str | None]:
@@ -223,6 +275,7 @@ def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) 
                 r.sen,
                 r.ethnicity,
                 r.looked_after,
+                _main_code(r.ethnicity),
             )
             for r in census_rows
             if r.census_date <= as_of
@@ -242,14 +295,18 @@ def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) 
                 str(e.category),
                 e.start_date,
                 term_of(e.start_date).label,
-                e.sessions,
+                1.0 if e.category == "LNCH" else e.sessions,
                 e.reasons,
                 e.review_outcome,
+                e.end_date,
+                category_words(e.category),
+                outcome_words(e),
+                is_reversed(e),
             )
             for e in history.exclusions
         ),
-        term_totals=tuple(term_totals(history.exclusions)),
-        year_totals=tuple(year_totals(history.exclusions)),
+        term_totals=tuple(term_totals(history.exclusions, authority.calendar)),
+        year_totals=tuple(year_totals(history.exclusions, authority.calendar)),
         flags=tuple(views.get(child_id, ())),
         cleared_flags=cleared,
         family_id=family.id if family else None,

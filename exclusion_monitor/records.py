@@ -107,6 +107,9 @@ class Exclusion:
     reasons: tuple[str, ...] = ()
     end_date: dt.date | None = None
     review_outcome: str | None = None
+    # "AM" or "PM" where the return says which session the suspension starts or ends in.
+    start_session: str | None = None
+    end_session: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Academic years and DfE terms (domain.md section 5).
+"""Academic years and DfE terms (docs/rules.md#terms-academic-years-and-the-as-of-date).
 
 Academic year: 1 August to 31 July. Autumn: 1 August to 31 December; spring: 1 January to Easter
 Sunday; summer: Easter Monday to 31 July. A term is identified by its academic year's starting
@@ -104,8 +104,9 @@ class Term:
         return self.start <= day <= self.end
 
 
+@cache
 def term_of(day: dt.date) -> Term:
-    """The term containing `day`."""
+    """The term containing `day` (cached: the rules ask about the same days for many children)."""
     year = academic_year(day)
     if day.month >= 8:
         return Term(year, Season.AUTUMN)

@@ -170,7 +170,8 @@ def _code(name: str) -> Callable[[object], str | None]:
 
 
 def _ethnicity_code(value: object) -> str | None:
-    found = codelists.ethnicity(value)
+    """The code as recorded: a main or a DfE extended code (rolled up where groups are counted)."""
+    found = codelists.ethnicity_code(value)
     return found.code if isinstance(found, codelists.Code) else None
 
 
@@ -503,10 +504,7 @@ class RowChecker:
             if eth_raw[i] is not None:
                 eth = _raise_failure(eths[i])
                 if eth is None:
-                    self.warnings.add(
-                        f"ethnicity '{nz.text(eth_raw[i])}' is not a known code and was left blank",
-                        line,
-                    )
+                    eth = _unknown_ethnicity(nz.text(eth_raw[i]), line, self.warnings)
             record["ethnicity"] = eth
             record["sen"] = self._code_warning(sen_raw[i], sens[i], "SEN provision", line)
             record["fsm"] = self._flag(fsms[i], line)
@@ -630,6 +628,12 @@ class RowChecker:
             record["sessions"] = _sessions(sessions[i], days[i], category)
             record["reasons"] = self._reasons([texts[i] for texts in reason_texts], line)
             record["review_outcome"] = outcomes[i]
+            if outcomes[i] and codelists.review_outcome(outcomes[i]) is None:
+                self.warnings.add(
+                    f"review outcome '{outcomes[i]}' is not a wording the review-outcome list "
+                    "knows; it was kept as written and is not read as reversing the exclusion",
+                    line,
+                )
             return record
 
         return _Checks(check)
@@ -818,6 +822,29 @@ def _not_flag(value: object) -> bool:
 
 def _not_a_school(value: object) -> bool:
     return value.__class__ is not tuple
+
+
+ETHNICITY_LENGTH = 10  # the census column's width
+
+
+def _unknown_ethnicity(text: str | None, line: int, warnings: Warnings) -> str | None:
+    """An ethnicity no code list knows: kept as written (it rolls up to no main group) with a
+    warning; wording too long to be a code is left blank, with a warning that says so."""
+    if not text:
+        return None
+    if len(text) > ETHNICITY_LENGTH:
+        warnings.add(
+            f"ethnicity '{text[:40]}' is not a known code and is too long to be one; it was left "
+            "blank",
+            line,
+        )
+        return None
+    warnings.add(
+        f"ethnicity '{text}' is not a known code; it was kept as written and counts in no main "
+        "ethnic group",
+        line,
+    )
+    return text
 
 
 def _reason(found: object) -> Any:

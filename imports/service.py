@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exclusion_monitor.access import require
+from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.refresh import refresh_derived
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
@@ -35,6 +36,18 @@ class ImportRequest:
     mapping: Mapping[str, str] | None = None
 
 
+def refuse_if_regional_workspace(db: Database) -> None:
+    """Named records never go into a regional workspace (docs/regional.md, "The workspace")."""
+    from exclusion_monitor.store.regional_workspace import holds_returns
+
+    with db.read() as conn:
+        if holds_returns(conn):
+            raise InvalidInputError(
+                f"{db.location} is a regional workspace of pseudonymised returns; named "
+                "records are imported into an authority's own database, never here."
+            )
+
+
 def run_imports(
     db: Database,
     requests: Sequence[ImportRequest],
@@ -48,6 +61,7 @@ def run_imports(
     """Import the files in order, each in its own transaction; then refresh what derives from
     them. `progress(done, total)` covers the whole run; `cancel()` stops before the next chunk."""
     require(db, account, Action.IMPORT_FILE)
+    refuse_if_regional_workspace(db)
     if backup:
         backup_before(db, "import")
     total = len(requests) + (1 if refresh else 0)

@@ -7,7 +7,14 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from exclusion_monitor.reports.statistics import RateRow, ReasonCount, TermCount, suppress
+from exclusion_monitor.reports.statistics import (
+    RateRow,
+    ReasonCount,
+    ReasonTrend,
+    TermCount,
+    suppress,
+    year_labels,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -106,6 +113,36 @@ def reasons_chart(reasons: Sequence[ReasonCount], limit: int = 10) -> Figure:
     axis.set_xlabel("Share of reasons given (%)")
     axis.set_title("Reasons for exclusion", loc="left")
     axis.tick_params(axis="y", labelsize=8)
+    axis.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def reason_trend_chart(
+    trends: Sequence[ReasonTrend], years: Sequence[int], limit: int = 8
+) -> Figure:
+    """The most frequent reason groups, a bar for each academic year side by side (newer codes
+    counted with the code they split from); counts from 1 to 4 drawn as 'c'."""
+    top = list(trends[:limit])
+    figure = _figure(8, max(2.4, 0.45 * len(top) + 1.2))
+    axis = figure.subplots()
+    labels = year_labels(years)
+    height = 0.8 / max(1, len(labels))
+    shades = ["#9fb7dd", "#6a8fc6", SUSPENSION_COLOUR, "#1f3f6e"][-len(labels) :]
+    rows = list(range(len(top)))[::-1]
+    for j, (label, shade) in enumerate(zip(labels, shades, strict=False)):
+        counts = [suppress(r.counts[j]) for r in top]
+        offsets = [y + (len(labels) - 1 - 2 * j) * height / 2 for y in rows]
+        axis.barh(offsets, [n or 0 for n in counts], height=height, color=shade, label=label)
+        for y, n in zip(offsets, counts, strict=True):
+            if n is None:
+                axis.text(0, y, " c", va="center", fontsize=7, color=AUTHORITY_COLOUR)
+    names = [r.label if len(r.label) <= 45 else r.label[:43] + "..." for r in top]
+    axis.set_yticks(rows, names, fontsize=8)
+    axis.set_xlabel(f"Times given ({SUPPRESSED_NOTE})")
+    axis.set_title(
+        "Reasons by academic year (newer codes with the code they split from)", loc="left"
+    )
+    axis.legend(fontsize=8, frameon=False, loc="lower right")
     axis.spines[["top", "right"]].set_visible(False)
     return figure
 

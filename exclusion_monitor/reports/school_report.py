@@ -8,9 +8,10 @@ from collections import Counter, defaultdict
 
 from exclusion_monitor.codelists import phase_label
 from exclusion_monitor.errors import NotFoundError
+from exclusion_monitor.exclusion_terms import sessions_by
 from exclusion_monitor.flagging import flag_list
 from exclusion_monitor.reports import statistics as stats
-from exclusion_monitor.reports.dashboard import RATE_COLUMNS, rate_cells
+from exclusion_monitor.reports.dashboard import COUNTING_NOTE, RATE_COLUMNS, rate_cells
 from exclusion_monitor.reports.flag_report import (
     CHILD_COLUMNS,
     FlagFilter,
@@ -23,6 +24,7 @@ from exclusion_monitor.reports.year import year_facts
 from exclusion_monitor.rules.registry import rule_label
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import statistics as facts
+from exclusion_monitor.store.calendar import load_calendar
 from exclusion_monitor.terms import (
     Term,
     academic_year_bounds,
@@ -57,7 +59,7 @@ def school_report_document(
         heading(f"{school.name} ({school.laestab})"),
         paragraph(
             f"School report for {label}, as of {as_of:%d/%m/%Y}. Phase: {phase}. {census}; "
-            "counts from 1 to 4 are shown as 'c'."
+            f"counts from 1 to 4 are shown as 'c'. {COUNTING_NOTE}"
         ),
         ReportTable(
             f"Exclusions {label} against the authority",
@@ -77,32 +79,35 @@ def school_report_document(
 
 
 def _by_term(db: Database, school_id: int, year: int, as_of: dt.date) -> ReportTable:
+    """Each term's exclusions here (counted in the term they began) and the sessions lost on
+    the term's own school days (a suspension over Christmas counts in both terms)."""
     first, _ = academic_year_bounds(year - YEARS_BY_TERM + 1)
     events = [e for e in facts.exclusions_between(db, first, as_of) if e.school_id == school_id]
     counts: dict[int, Counter[str]] = defaultdict(Counter)
-    sessions: dict[int, float] = defaultdict(float)
     for e in events:
-        term = term_of(e.start_date)
-        counts[term.index][e.category] += 1
-        if e.category != "PERM":
-            sessions[term.index] += e.sessions
+        counts[term_of(e.start_date).index].update(stats.kind_counts([e]))
+    with db.read() as conn:
+        calendar = load_calendar(conn)
+    sessions = sessions_by(events, lambda _e, day: term_of(day).index, calendar)
     start, end = term_of(first).index, term_of(as_of).index
     return ReportTable(
         f"Exclusions by term, last {YEARS_BY_TERM} academic years",
         [
             Column("Term"),
             Column("Suspensions", ColumnKind.INTEGER),
+            Column("Of which lunchtime", ColumnKind.INTEGER),
             Column("Permanent exclusions", ColumnKind.INTEGER),
-            Column("Lunchtime exclusions", ColumnKind.INTEGER),
-            Column("Sessions lost", ColumnKind.INTEGER),
+            Column("Reversed on review (not counted)", ColumnKind.INTEGER),
+            Column("Sessions lost", ColumnKind.DECIMAL),
         ],
         [
             [
                 Term.from_index(i).label,
-                stats.suppressed_count(counts[i]["SUSP"]),
-                stats.suppressed_count(counts[i]["PERM"]),
-                stats.suppressed_count(counts[i]["LNCH"]),
-                int(sessions[i]),
+                stats.suppressed_count(counts[i]["suspensions"]),
+                stats.suppressed_count(counts[i]["lunchtimes"]),
+                stats.suppressed_count(counts[i]["permanents"]),
+                stats.suppressed_count(counts[i]["reversed"]),
+                sessions.get(i, 0.0),
             ]
             for i in range(start, end + 1)
         ],

@@ -1,8 +1,6 @@
-"""Published-style exclusion statistics: rates per 100 pupils, relative rates, suppression.
-
-Pure functions over the facts from store/statistics.py. Rates use the spring census headcount as
-the denominator, as the DfE's exclusion statistics do; counts of 1 to 4 are suppressed.
-"""
+"""Published-style exclusion statistics over the facts from store/statistics.py: rates per 100
+pupils on the spring census, relative rates, suppression of counts from 1 to 4, reasons by year.
+What counts as a suspension or a permanent exclusion: docs/rules.md (exclusions section)."""
 
 from __future__ import annotations
 
@@ -11,9 +9,23 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from exclusion_monitor.codelists import ETHNICITY, REASONS, SEN, codelist, is_primary_year
+from exclusion_monitor.codelists import (
+    REASONS,
+    SEN,
+    codelist,
+    is_primary_year,
+    main_ethnicity,
+    reason_trend_group,
+)
+from exclusion_monitor.exclusion_kinds import (
+    ExclusionLike,
+    counts_as_permanent,
+    is_lunchtime,
+    is_reversed,
+    is_suspension,
+)
 from exclusion_monitor.store.statistics import ExclusionFact, PupilFact, SchoolFact
-from exclusion_monitor.terms import Term, term_of
+from exclusion_monitor.terms import Term, academic_year, academic_year_label, term_of
 
 SUPPRESS_BELOW = 5
 PRIMARY_PHASES = frozenset({"primary", "middle_primary", "nursery"})
@@ -50,8 +62,10 @@ def shown(count: int | None) -> str:
 class TermCount:
     term_label: str
     term_index: int
-    suspensions: int
-    permanents: int
+    suspensions: int  # lunchtime suspensions included
+    permanents: int  # not those reversed on review
+    lunchtimes: int = 0
+    reversed_permanents: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +75,15 @@ class RateRow:
     key: str
     label: str
     pupils: int
-    suspensions: int
+    suspensions: int  # lunchtime suspensions included
     pupils_suspended: int
-    permanents: int
+    permanents: int  # not those reversed on review
     suspension_rate: float | None
     permanent_rate: float | None
     relative_suspension_rate: float | None
     relative_permanent_rate: float | None
+    lunchtimes: int = 0
+    reversed_permanents: int = 0
 
     @property
     def is_suppressed(self) -> bool:
@@ -82,16 +98,44 @@ class ReasonCount:
     share: float
 
 
-def term_series(counts: Iterable[tuple[dt.date, str, int]]) -> list[TermCount]:
-    """Suspensions and permanent exclusions per DfE term, oldest first, with empty terms filled."""
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    category: str
+    review_outcome: str | None
+
+
+def kind_counts(exclusions: Iterable[ExclusionLike]) -> Counter[str]:
+    """'suspensions' (lunchtime ones among them), 'lunchtimes', 'permanents' (standing) and
+    'reversed' (permanent exclusions reversed on review) in some exclusions."""
+    found: Counter[str] = Counter()
+    for e in exclusions:
+        found["suspensions"] += is_suspension(e)
+        found["lunchtimes"] += is_lunchtime(e)
+        found["permanents"] += counts_as_permanent(e)
+        found["reversed"] += is_reversed(e)
+    return found
+
+
+def term_series(counts: Iterable[tuple[dt.date, str, str | None, int]]) -> list[TermCount]:
+    """Suspensions and permanent exclusions per DfE term, oldest first, with empty terms filled;
+    from (start date, category, review outcome, count) rows."""
     by_term: dict[int, Counter[str]] = defaultdict(Counter)
-    for day, category, n in counts:
-        by_term[term_of(day).index][category] += n
+    for day, category, outcome, n in counts:
+        one = kind_counts([_Counted(category, outcome)])
+        for kind, k in one.items():
+            by_term[term_of(day).index][kind] += k * n
     if not by_term:
         return []
     first, last = min(by_term), max(by_term)
     return [
-        TermCount(Term.from_index(i).label, i, by_term[i]["SUSP"], by_term[i]["PERM"])
+        TermCount(
+            Term.from_index(i).label,
+            i,
+            by_term[i]["suspensions"],
+            by_term[i]["permanents"],
+            by_term[i]["lunchtimes"],
+            by_term[i]["reversed"],
+        )
         for i in range(first, last + 1)
     ]
 
@@ -103,21 +147,23 @@ def _rate_row(
     exclusions: Sequence[ExclusionFact],
     overall: tuple[float | None, float | None],
 ) -> RateRow:
-    suspensions = [e for e in exclusions if e.category == "SUSP"]
-    permanents = sum(1 for e in exclusions if e.category == "PERM")
-    susp_rate = rate_per_100(len(suspensions), pupils)
-    perm_rate = rate_per_100(permanents, pupils)
+    counted = kind_counts(exclusions)
+    suspended = {e.child_id for e in exclusions if is_suspension(e)}
+    susp_rate = rate_per_100(counted["suspensions"], pupils)
+    perm_rate = rate_per_100(counted["permanents"], pupils)
     return RateRow(
         key=key,
         label=label,
         pupils=pupils,
-        suspensions=len(suspensions),
-        pupils_suspended=len({e.child_id for e in suspensions}),
-        permanents=permanents,
+        suspensions=counted["suspensions"],
+        pupils_suspended=len(suspended),
+        permanents=counted["permanents"],
         suspension_rate=susp_rate,
         permanent_rate=perm_rate,
         relative_suspension_rate=_relative(susp_rate, overall[0]),
         relative_permanent_rate=_relative(perm_rate, overall[1]),
+        lunchtimes=counted["lunchtimes"],
+        reversed_permanents=counted["reversed"],
     )
 
 
@@ -189,14 +235,60 @@ def _fsm(p: PupilFact) -> tuple[str, str]:
     return ("yes", "Eligible for free school meals") if p.fsm else ("no", "Not eligible")
 
 
+@dataclass(frozen=True, slots=True)
+class ReasonTrend:
+    """How often a reason group was given in each academic year (oldest first)."""
+
+    code: str
+    label: str
+    counts: tuple[int, ...]
+    codes: tuple[str, ...]  # the codes counted in the group, as recorded
+
+
+def reason_trends(exclusions: Sequence[ExclusionFact], years: Sequence[int]) -> list[ReasonTrend]:
+    """Reasons given per academic year, each newer code counted with the code it was split from
+    (LD and CB with DB; DR, AR, SR and VR with DA), so a split does not show as a fall."""
+    wanted = {year: i for i, year in enumerate(years)}
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(years))
+    members: dict[str, set[str]] = defaultdict(set)
+    for e in exclusions:
+        column = wanted.get(academic_year(e.start_date))
+        if column is None:
+            continue
+        for reason in e.reasons:
+            group = reason_trend_group(reason)
+            counts[group][column] += 1
+            members[group].add(reason)
+    reasons = codelist(REASONS)
+
+    def label(code: str) -> str:
+        found = reasons.get(code)
+        return found.label if found else f"{code} (code not in the reason list)"
+
+    return [
+        ReasonTrend(code, label(code), tuple(n), tuple(sorted(members[code])))
+        for code, n in sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
+    ]
+
+
+def year_labels(years: Sequence[int]) -> list[str]:
+    return [academic_year_label(y) for y in years]
+
+
 def _sen(p: PupilFact) -> tuple[str, str]:
     found = codelist(SEN).get(p.sen or "")
     return (p.sen, found.label) if p.sen and found else ("unknown", "Not known")
 
 
 def _ethnicity(p: PupilFact) -> tuple[str, str]:
-    found = codelist(ETHNICITY).get(p.ethnicity or "")
-    return (p.ethnicity, found.label) if p.ethnicity and found else ("unknown", "Not known")
+    """The pupil's main ethnicity group: an extended code rolls up through the shipped mapping;
+    a code not in the list is its own row, never 'Not known' (which is a blank)."""
+    if not p.ethnicity:
+        return ("unknown", "Not known")
+    found = main_ethnicity(p.ethnicity)
+    if found is None:
+        return ("unlisted", "Code not in the ethnicity list")
+    return (found.code, found.label)
 
 
 def _looked_after(p: PupilFact) -> tuple[str, str]:
@@ -249,14 +341,15 @@ def primary_exclusions(
     schools: Sequence[SchoolFact],
     pupils: Sequence[PupilFact],
 ) -> list[ExclusionFact]:
-    """Suspensions and permanent exclusions of primary-age pupils (NC year R to 6), or at a
-    primary-phase school when the year group is not known."""
+    """Suspensions (lunchtime ones included) and permanent exclusions (not those reversed on
+    review) of primary-age pupils (NC year R to 6), or at a primary-phase school when the year
+    group is not known."""
     phase = {s.id: s.phase for s in schools}
     year = {p.child_id: p.nc_year for p in pupils}
     return [
         e
         for e in exclusions
-        if e.category in ("SUSP", "PERM")
+        if (is_suspension(e) or counts_as_permanent(e))
         and (
             is_primary_year(year[e.child_id])
             if year.get(e.child_id)

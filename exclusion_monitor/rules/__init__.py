@@ -1,4 +1,4 @@
-"""The nine flag rules of domain.md section 8, one small pure function each, in a registry."""
+"""The nine flag rules of docs/rules.md#the-rules, one small pure function each, in a registry."""
 
 from exclusion_monitor.rules import exclusion_rules, mobility_rules
 from exclusion_monitor.rules.registry import (

@@ -18,6 +18,7 @@ from exclusion_monitor.codelists import CATEGORIES, codelist
 from exclusion_monitor.history import Authority, CensusPoint, ChildRecord
 from exclusion_monitor.records import Category, Enrolment, Exclusion, School
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.calendar import load_calendar
 from exclusion_monitor.store.dialect import driver_sql
 
 # Link types (lower case, as the register writes them) that make two schools one: an academy
@@ -67,8 +68,8 @@ class _Dates:
 
 
 def load_authority(conn: sa.Connection, *, as_of: dt.date | None = None) -> Authority:
-    """Every school, the pairs of schools linked by a conversion (both ways round), and the
-    distinct census dates in the data (up to `as_of`)."""
+    """Every school, the pairs of schools linked by a conversion (both ways round), the
+    distinct census dates in the data (up to `as_of`) and the school calendar."""
     schools = {
         row.id: School(
             id=row.id,
@@ -97,7 +98,7 @@ def load_authority(conn: sa.Connection, *, as_of: dt.date | None = None) -> Auth
     dates = census_dates(conn)
     if as_of is not None:
         dates = [d for d in dates if d <= as_of]
-    return Authority(schools, frozenset(conversions), tuple(dates))
+    return Authority(schools, frozenset(conversions), tuple(dates), load_calendar(conn))
 
 
 def census_dates(conn: sa.Connection) -> list[dt.date]:

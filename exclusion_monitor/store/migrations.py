@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 _RECORD_TABLES = [
     "schools", "school_links", "children", "child_identifiers", "enrolments",
@@ -97,8 +97,20 @@ def _v2_upn_unique_index(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn)"))
 
 
+def _v3_regional_workspace(conn: sa.Connection) -> None:
+    """Version 3: the regional workspace's tables (docs/regional.md), empty in an authority's
+    database. (Created from their definitions: a later change to them needs its own step.)"""
+    from exclusion_monitor.store.regional_schema import TABLES
+
+    for table in TABLES:
+        table.create(conn)
+
+
 # STEPS[n] upgrades a database at version n - 1 to version n.
-STEPS: dict[int, Callable[[sa.Connection], None]] = {2: _v2_first_sources_implicit}
+STEPS: dict[int, Callable[[sa.Connection], None]] = {
+    2: _v2_first_sources_implicit,
+    3: _v3_regional_workspace,
+}
 
 
 def upgrade(db: Database, from_version: int) -> None:

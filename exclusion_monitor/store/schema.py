@@ -458,3 +458,6 @@ child_summaries = sa.Table(
     sa.Index("ix_child_summaries_school_id", "school_id"),
     sa.Index("ix_child_summaries_flags", "flag_count", "surname_key", "forename_key", "child_id"),
 )
+
+# The regional workspace's tables (schema version 3) live in their own module, on this metadata.
+from exclusion_monitor.store import regional_schema  # noqa: E402, F401

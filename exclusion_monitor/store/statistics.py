@@ -37,6 +37,10 @@ class ExclusionFact:
     start_date: dt.date
     sessions: float
     reasons: tuple[str, ...]
+    end_date: dt.date | None = None
+    review_outcome: str | None = None
+    start_session: str | None = None
+    end_session: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,8 @@ def exclusions_between(db: Database, first: dt.date, last: dt.date) -> list[Excl
             ex.c.reason1,
             ex.c.reason2,
             ex.c.reason3,
+            ex.c.end_date,
+            ex.c.review_outcome,
         )
         .where(ex.c.start_date.between(first, last))
         .order_by(ex.c.start_date, ex.c.id)
@@ -116,21 +122,32 @@ def exclusions_between(db: Database, first: dt.date, last: dt.date) -> list[Excl
                 start,
                 float(sessions),
                 tuple(r for r in (r1, r2, r3) if r),
+                end,
+                outcome,
             )
-            for child_id, school_id, category, start, sessions, r1, r2, r3 in conn.execute(query)
+            for child_id, school_id, category, start, sessions, r1, r2, r3, end, outcome in (
+                conn.execute(query)
+            )
         ]
 
 
-def exclusion_counts_by_date(db: Database) -> list[tuple[dt.date, str, int]]:
-    """How many exclusions of each category started on each date, across all years."""
+def exclusion_counts_by_date(
+    db: Database, last: dt.date | None = None
+) -> list[tuple[dt.date, str, str | None, int]]:
+    """How many exclusions of each category and review outcome started on each date up to
+    `last` (every date when None)."""
     ex = t.exclusions
     query = (
-        sa.select(ex.c.start_date, ex.c.category, sa.func.count())
-        .group_by(ex.c.start_date, ex.c.category)
+        sa.select(ex.c.start_date, ex.c.category, ex.c.review_outcome, sa.func.count())
+        .group_by(ex.c.start_date, ex.c.category, ex.c.review_outcome)
         .order_by(ex.c.start_date)
     )
+    if last is not None:
+        query = query.where(ex.c.start_date <= last)
     with db.read() as conn:
-        return [(day, category, int(n)) for day, category, n in conn.execute(query)]
+        return [
+            (day, category, outcome, int(n)) for day, category, outcome, n in conn.execute(query)
+        ]
 
 
 def schools(db: Database) -> list[SchoolFact]:
@@ -139,23 +156,45 @@ def schools(db: Database) -> list[SchoolFact]:
         return [SchoolFact(*row) for row in conn.execute(query.order_by(t.schools.c.name))]
 
 
-def headline_counts(db: Database) -> dict[str, int]:
-    """Children on record, children with an open flag, and families with a flagged child."""
-    open_flags = sa.select(t.flags.c.child_id).where(t.flags.c.cleared_on.is_(None))
+def children_on_record(db: Database, as_of: dt.date) -> int:
+    """Children with a record dated on or before `as_of`: a census, a registration that had
+    begun (or ended) by then, or an exclusion that had started."""
+    enrol = t.enrolments
+    known = sa.union(
+        sa.select(t.census_observations.c.child_id).where(
+            t.census_observations.c.census_date <= as_of
+        ),
+        sa.select(enrol.c.child_id).where(
+            sa.func.coalesce(enrol.c.entry_date, enrol.c.leaving_date) <= as_of
+        ),
+        sa.select(t.exclusions.c.child_id).where(t.exclusions.c.start_date <= as_of),
+    ).subquery()
     with db.read() as conn:
-        children = conn.execute(sa.select(sa.func.count()).select_from(t.children)).scalar_one()
-        flagged = conn.execute(
-            sa.select(sa.func.count(sa.distinct(t.flags.c.child_id))).where(
-                t.flags.c.cleared_on.is_(None)
+        return int(conn.execute(sa.select(sa.func.count()).select_from(known)).scalar_one())
+
+
+def children_with_open_flags(db: Database) -> set[int]:
+    """Children with at least one stored flag that is not cleared."""
+    with db.read() as conn:
+        return {
+            int(c)
+            for c in conn.execute(
+                sa.select(t.flags.c.child_id).distinct().where(t.flags.c.cleared_on.is_(None))
+            ).scalars()
+        }
+
+
+def families_of(db: Database, child_ids: set[int]) -> int:
+    """How many families (of two or more linked children) the children belong to."""
+    ids = sorted(child_ids)
+    found: set[int] = set()
+    members = t.family_members
+    with db.read() as conn:
+        for start in range(0, len(ids), 900):
+            batch = ids[start : start + 900]
+            found.update(
+                conn.execute(
+                    sa.select(members.c.family_id).where(members.c.child_id.in_(batch))
+                ).scalars()
             )
-        ).scalar_one()
-        families = conn.execute(
-            sa.select(sa.func.count(sa.distinct(t.family_members.c.family_id))).where(
-                t.family_members.c.child_id.in_(open_flags)
-            )
-        ).scalar_one()
-    return {
-        "children": int(children),
-        "flagged_children": int(flagged),
-        "whole_family_cases": int(families),
-    }
+    return len(found)

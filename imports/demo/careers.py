@@ -8,13 +8,13 @@ import itertools
 import math
 import random
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from exclusion_monitor.terms import Season, Term, term_of
 from imports.demo import rates
 from imports.demo.population import Risk
-from imports.demo.records import DemoExclusion, Pupil, Registration
+from imports.demo.records import BorderCrossing, DemoExclusion, Pupil, Registration, SchoolPractice
 from imports.demo.school_calendar import (
     add_school_days,
     first_school_day,
@@ -80,8 +80,18 @@ class CareerSimulator:
         rng: random.Random,
         end: dt.date,
         exclusion_terms: tuple[int, int],
+        *,
+        practice: SchoolPractice | None = None,
+        crosses_border: Callable[[], bool] | None = None,
     ) -> None:
         self.plan = plan
+        # Regional demos only: schools that stand out, and moves that cross into another
+        # authority (asked of `crosses_border`, which draws from its own generator).
+        self.suspension_factor = dict(practice.suspension_factor) if practice else {}
+        self.off_rolling = dict(practice.off_rolling) if practice else {}
+        self.crosses_border = crosses_border
+        self.crossings: list[BorderCrossing] = []
+        self._pid = -1
         self.rng = rng
         self.end = end
         self.last_term = term_of(end).index
@@ -111,6 +121,7 @@ class CareerSimulator:
     def career(
         self, pupil: Pupil, risk: Risk, site: int, entry: dt.date, area: int
     ) -> tuple[list[Registration], list[DemoExclusion]]:
+        self._pid = pupil.pid
         spells = self.mobility(pupil.reception_year, risk.mobility, site, entry, area)
         exclusions = self.exclusions(pupil, risk, spells, area)
         return self.registrations(pupil.pid, spells), exclusions
@@ -140,6 +151,10 @@ class CareerSimulator:
                     current.leaving, current.reason = last_school_day(term.year - 1), why
                     current = Spell(following, first_school_day(term.year))
                     spells.append(current)
+            if self.off_rolling.get(current.site) and _off_rolling_term(term, nc_year):
+                if self._off_roll(current, term, nc_year, spells, area):
+                    return spells
+                current = spells[-1]
             damp = 0.3 if kind == "special" else 1.0
             leave = rates.LEAVE_LA_PER_TERM * damp
             move = min(0.5, rates.MOVE_PER_TERM * mobility * damp)
@@ -154,6 +169,11 @@ class CareerSimulator:
                 current.reason = rng.choice(LEAVING_LA_REASONS)
                 return spells
             current.reason = "Transferred to another school"
+            if kind == "secondary" and self.crosses_border is not None and self.crosses_border():
+                start = add_school_days(day, rng.randint(1, 10))
+                if start <= self.end:
+                    self.crossings.append(BorderCrossing(self._pid, day, start, nc_year))
+                    return spells
             if kind == "special":
                 following = rng.choice([s for s in self.specials if s != current.site] or [site])
             else:
@@ -189,7 +209,7 @@ class CareerSimulator:
             kind = self.plan.site_kind[probe.site]
             suspension_rate, permanent_rate = _rates(kind, nc_year)
             hazard = suspension_rate / 100 / rates.SUSPENSIONS_PER_SUSPENDED_PUPIL
-            hazard *= risk.suspension
+            hazard *= risk.suspension * self.suspension_factor.get(probe.site, 1.0)
             chance = permanent_rate / 100 * risk.permanent * PERMANENT_HAZARD_SCALE
             if kind == "special":
                 hazard, chance = hazard / _SPECIAL_SEN[0], chance / _SPECIAL_SEN[1]
@@ -236,6 +256,33 @@ class CareerSimulator:
                     found.append(self._exclusion(pupil, spell, day, nc_year, "PERM"))
                     self._after_permanent(pupil, risk, spells, spell, day, area)
         return found
+
+    def _off_roll(
+        self, current: Spell, term: Term, nc_year: int, spells: list[Spell], area: int
+    ) -> bool:
+        """Maybe take the pupil off this school's roll: to a PRU, to another school, or out of
+        sight (home education). True when the pupil leaves the authority's schools."""
+        rng = self.rng
+        if rng.random() >= self.off_rolling[current.site]:
+            return False
+        day = rng.choice(school_days(term))
+        if day <= current.entry or day > self.end:
+            return False
+        current.leaving = day
+        draw = rng.random()
+        if draw < 0.3:
+            current.reason = "Elective home education"
+            return True
+        start = add_school_days(day, rng.randint(1, 10))
+        if start > self.end:
+            return True
+        if draw < 0.75 and self.prus:
+            current.reason = "Transferred to alternative provision"
+            spells.append(Spell(rng.choice(self.prus), start))
+        else:
+            current.reason = "Transferred to another school"
+            spells.append(Spell(self.pick_school(nc_year, area, exclude=current.site), start))
+        return False
 
     def _after_permanent(
         self, pupil: Pupil, risk: Risk, spells: list[Spell], spell: Spell, day: dt.date, area: int
@@ -340,3 +387,10 @@ def _spell_in(spells: list[Spell], terms: list[Term]) -> Spell | None:
         if spell.entry <= end and (spell.leaving is None or spell.leaving >= start):
             return spell
     return None
+
+
+def _off_rolling_term(term: Term, nc_year: int) -> bool:
+    """Between the January census of Year 10 and that of Year 11 (Ofsted's window)."""
+    return (nc_year == 10 and term.season is not Season.AUTUMN) or (
+        nc_year == 11 and term.season is Season.AUTUMN
+    )

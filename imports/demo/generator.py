@@ -8,8 +8,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from exclusion_monitor.terms import Term, term_of
 from imports.demo import rates
@@ -17,6 +17,8 @@ from imports.demo.careers import CareerSimulator
 from imports.demo.names import LA_NAMES
 from imports.demo.population import PopulationBuilder
 from imports.demo.records import (
+    Arrival,
+    BorderCrossing,
     CensusRow,
     DemoExclusion,
     DemoSchool,
@@ -24,9 +26,10 @@ from imports.demo.records import (
     Pupil,
     Registration,
     SchoolLink,
+    SchoolPractice,
 )
 from imports.demo.school_calendar import census_date, census_terms, first_school_day, school_days
-from imports.demo.schools import build_schools
+from imports.demo.schools import SchoolPlan, build_schools
 from imports.demo.stories import plant_stories
 
 DEFAULT_PUPILS = 6_000
@@ -54,6 +57,8 @@ class DemoAuthority:
     stories: tuple[PlantedStory, ...]
     # ((phase, academic year), expected permanent exclusions): the model's expectation.
     expected_permanent: tuple[tuple[tuple[str, int], float], ...] = ()
+    # Regional demos: secondary pupils whose move took them into another authority.
+    crossings: tuple[BorderCrossing, ...] = ()
 
     def school(self, laestab: str) -> DemoSchool:
         for school in self.schools:
@@ -77,9 +82,17 @@ def generate_authority(
     la: str = DEFAULT_LA,
     first_year: int = FIRST_YEAR,
     last_year: int = LAST_YEAR,
+    practice: Callable[[SchoolPlan], SchoolPractice] | None = None,
+    crossing_share: float = 0.0,
+    arrivals: Sequence[Arrival] = (),
 ) -> DemoAuthority:
     """A synthetic authority with about `pupils` on roll at each census, academic years
-    `first_year` to `last_year` (three censuses each), and the planted stories."""
+    `first_year` to `last_year` (three censuses each), and the planted stories.
+
+    For a regional demo: `practice` picks schools that stand out, `crossing_share` of secondary
+    non-standard moves go to another authority (listed in `crossings`), and `arrivals` join
+    from other authorities. None of these draws from the authority's own random sequence, so the
+    same seed gives the same authority with or without arrivals."""
     if last_year - first_year < 5:
         raise ValueError("the demo needs at least six academic years")
     rng = random.Random(seed)
@@ -88,7 +101,17 @@ def generate_authority(
     dates = tuple(census_date(term) for term in terms)
     # Exclusions from two terms before the first census (reported in it) to the last term any
     # census reports (one term in arrears of the last).
-    sim = CareerSimulator(plan, rng, dates[-1], (terms[0].index - 2, terms[-1].index - 1))
+    exclusion_terms = (terms[0].index - 2, terms[-1].index - 1)
+    chosen = practice(plan) if practice is not None else None
+    border_rng = random.Random(f"{seed}-{la}-border")
+    sim = CareerSimulator(
+        plan,
+        rng,
+        dates[-1],
+        exclusion_terms,
+        practice=chosen,
+        crosses_border=(lambda: border_rng.random() < crossing_share) if crossing_share else None,
+    )
     builder = PopulationBuilder(la, len(plan.area_secondary), rng)
     found_pupils: list[Pupil] = []
     registrations: list[Registration] = []
@@ -146,6 +169,27 @@ def generate_authority(
     found_pupils += planted.pupils
     registrations += planted.registrations
     exclusions += planted.exclusions
+    if arrivals:
+        arrival_rng = random.Random(f"{seed}-{la}-arrivals")
+        builder.rng = arrival_rng
+        newcomer = CareerSimulator(plan, arrival_rng, dates[-1], exclusion_terms, practice=chosen)
+        for arrival in arrivals:
+            area = arrival_rng.randrange(len(plan.area_secondary))
+            household = builder.new_household(area)
+            household.children.append(len(found_pupils))
+            pupil = replace(
+                arrival.pupil,
+                pid=len(found_pupils),
+                household=household.hid,
+                address=household.address,
+                postcode=household.postcode,
+                family_ref=f"F{household.hid + 1:06d}",
+            )
+            site = newcomer.pick_school(arrival.nc_year, area)
+            regs, excl = newcomer.career(pupil, builder.risk(pupil), site, arrival.start, area)
+            found_pupils.append(pupil)
+            registrations += regs
+            exclusions += excl
     exclusions.sort(key=lambda e: (e.start_date, e.pid, e.category))
     return DemoAuthority(
         seed=seed,
@@ -161,6 +205,7 @@ def generate_authority(
         exclusions=tuple(exclusions),
         stories=tuple(planted.stories),
         expected_permanent=tuple(sorted(sim.expected_permanent.items())),
+        crossings=tuple(sim.crossings),
     )
 
 

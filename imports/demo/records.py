@@ -131,3 +131,33 @@ class PlantedStory:
     description: str
     expected: tuple[ExpectedFlags, ...]
     sibling_upns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolPractice:
+    """Schools a regional demo makes stand out (by site): suspension hazards multiplied, and an
+    extra chance each term from the spring of Year 10 to the autumn of Year 11 that a pupil is
+    taken off the roll (the off-rolling pattern)."""
+
+    suspension_factor: tuple[tuple[int, float], ...] = ()
+    off_rolling: tuple[tuple[int, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BorderCrossing:
+    """A secondary pupil whose non-standard move took them to a school in another authority."""
+
+    pid: int
+    left: dt.date
+    start: dt.date
+    nc_year: int
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A pupil arriving from another authority of the region: the same child (UPN, name, date of
+    birth), who starts at one of this authority's schools on `start`."""
+
+    pupil: Pupil
+    start: dt.date
+    nc_year: int

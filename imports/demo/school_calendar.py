@@ -1,7 +1,7 @@
-"""Census dates and school days of the synthetic authority (terms as in domain.md section 5).
+"""Census dates and school days of the synthetic authority (docs/rules.md: terms and school days).
 
 Autumn census on the first Thursday of October, spring on the third Thursday of January, summer
-on the third Thursday of May; exclusions and moves happen on term-time weekdays.
+on the third Thursday of May; exclusions and moves happen on school days of the core's calendar.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from exclusion_monitor.terms import Season, Term, easter_sunday
+from exclusion_monitor.school_days import DEFAULT_CALENDAR
+from exclusion_monitor.school_days import first_school_day as first_school_day
+from exclusion_monitor.school_days import last_school_day as last_school_day
+from exclusion_monitor.terms import Season, Term
 
 _THURSDAY = 3
 
@@ -33,48 +36,13 @@ def census_terms(first_year: int, last_year: int) -> list[Term]:
     return [Term(year, season) for year in range(first_year, last_year + 1) for season in Season]
 
 
-def _weekday_on_or_after(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
-
-
-def _weekday_on_or_before(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    return day
-
-
-def first_school_day(academic_year: int) -> dt.date:
-    return _weekday_on_or_after(dt.date(academic_year, 9, 3))
-
-
-def last_school_day(academic_year: int) -> dt.date:
-    return _weekday_on_or_before(dt.date(academic_year + 1, 7, 21))
-
-
-def _half_term(day: dt.date) -> bool:
-    return (
-        (day.month == 10 and day.day >= 24)
-        or (day.month == 2 and 14 <= day.day <= 20)
-        or (day.month == 5 and day.day >= 26)
-    )
-
-
 @cache
 def school_days(term: Term) -> tuple[dt.date, ...]:
-    """Weekdays in term time (holidays and half terms left out, roughly as schools keep them)."""
-    easter = easter_sunday(term.year + 1)
-    if term.season is Season.AUTUMN:
-        start, end = first_school_day(term.year), dt.date(term.year, 12, 19)
-    elif term.season is Season.SPRING:
-        start, end = dt.date(term.year + 1, 1, 5), easter - dt.timedelta(days=9)
-    else:
-        start, end = easter + dt.timedelta(days=9), last_school_day(term.year)
+    """Weekdays in term time outside the usual holidays (the core's default school calendar)."""
     days: list[dt.date] = []
-    day = start
-    while day <= end:
-        if day.weekday() < 5 and not _half_term(day):
+    day = term.start
+    while day <= term.end:
+        if DEFAULT_CALENDAR.is_school_day(day):
             days.append(day)
         day += dt.timedelta(days=1)
     return tuple(days)

@@ -60,9 +60,26 @@ def roll(
 
 
 def excl(
-    day: dt.date, school: School = OAK, category: str = "SUSP", sessions: float = 2.0
+    day: dt.date,
+    school: School = OAK,
+    category: str = "SUSP",
+    sessions: float = 2.0,
+    *,
+    end: dt.date | None = None,
+    outcome: str | None = None,
+    start_session: str | None = None,
 ) -> Exclusion:
-    return Exclusion(1, school.id, Category(category), day, sessions, ("DB",))
+    return Exclusion(
+        1,
+        school.id,
+        Category(category),
+        day,
+        sessions,
+        ("DB",),
+        end,
+        outcome,
+        start_session=start_session,
+    )
 
 
 def enrol(

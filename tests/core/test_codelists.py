@@ -7,6 +7,7 @@ import pytest
 from exclusion_monitor import codelists
 from exclusion_monitor.codelists import (
     CATEGORIES,
+    ENROL_STATUS,
     ETHNICITY,
     REASONS,
     SEN,
@@ -101,14 +102,136 @@ def test_primary_years_are_reception_to_6() -> None:
 
 
 def test_only_current_and_main_registrations_make_history() -> None:
-    assert [s for s in "CMSG" if counts_for_history(s)] == ["C", "M"]
+    assert [s for s in "CMSGFOP" if counts_for_history(s)] == ["C", "M"]
+    statuses = codelist(ENROL_STATUS)
+    # F, O and P are known codes (never blanks, which count as a main registration).
+    assert [statuses.match(s).code for s in "FOP"] == ["F", "O", "P"]  # type: ignore[union-attr]
+    assert statuses.match("Previous").code == "P"  # type: ignore[union-attr]
 
 
-def test_ethnicity_extended_codes_roll_up() -> None:
-    assert codelists.ethnicity("WBRI").code == "WBRI"  # type: ignore[union-attr]
-    assert codelists.ethnicity("ZZZZ") is None
-    assert codelists.ethnicity("BCRBx").code == "BCRB"  # type: ignore[union-attr]
-    assert len(codelist(ETHNICITY)) == 20
+@pytest.mark.parametrize(
+    ("written", "recorded", "main"),
+    [
+        ("WBRI", "WBRI", "WBRI"),
+        ("WENG", "WENG", "WBRI"),
+        ("wsco", "WSCO", "WBRI"),
+        ("WWEL", "WWEL", "WBRI"),
+        ("WCOR", "WCOR", "WBRI"),
+        ("AMPK", "AMPK", "APKN"),
+        ("AKPA", "AKPA", "APKN"),
+        ("AOPK", "AOPK", "APKN"),
+        ("BSOM", "BSOM", "BAFR"),
+        ("BGHA", "BGHA", "BAFR"),
+        ("BNGN", "BNGN", "BAFR"),
+        ("WROG", "WROG", "WROM"),
+        ("WROR", "WROR", "WROM"),
+        ("MWAP", "MWAP", "MWAS"),
+        ("OKRD", "OKRD", "OOTH"),
+        ("CHKC", "CHKC", "CHNE"),
+        ("Black - Somali", "BSOM", "BAFR"),
+        ("White - English", "WENG", "WBRI"),
+        ("REFU", "REFU", "REFU"),
+    ],
+)
+def test_extended_ethnicity_codes_are_their_own_codes_and_roll_up_to_a_main_code(
+    written: str, recorded: str, main: str
+) -> None:
+    assert codelists.ethnicity_code(written).code == recorded  # type: ignore[union-attr]
+    assert codelists.main_ethnicity(written).code == main  # type: ignore[union-attr]
+    assert codelists.ethnicity(written).code == main  # type: ignore[union-attr]
+
+
+def test_ethnicity_never_rolls_up_by_cutting_characters() -> None:
+    for text in ("ZZZZ", "BCRBx", "WENGLISH", "W", ""):
+        assert codelists.ethnicity_code(text) is None
+        assert codelists.main_ethnicity(text) is None
+
+
+def test_every_extended_ethnicity_code_has_a_main_code_of_the_twenty() -> None:
+    codes = list(codelist(ETHNICITY))
+    mains = [c for c in codes if not c.extra.get("main")]
+    assert [c.code for c in mains] == [
+        "WBRI",
+        "WIRI",
+        "WIRT",
+        "WOTH",
+        "WROM",
+        "MWBC",
+        "MWBA",
+        "MWAS",
+        "MOTH",
+        "AIND",
+        "APKN",
+        "ABAN",
+        "AOTH",
+        "BCRB",
+        "BAFR",
+        "BOTH",
+        "CHNE",
+        "OOTH",
+        "REFU",
+        "NOBT",
+    ]
+    extended = [c for c in codes if c.extra.get("main")]
+    assert len(extended) >= 80
+    assert all(c.extra["main"] in {m.code for m in mains} for c in extended)
+    assert all(len(c.code) == 4 and c.code.isupper() for c in codes)
+
+
+def test_newer_reason_codes_have_their_labels_and_trend_groups() -> None:
+    reasons = codelist(REASONS)
+    labels = {
+        "BW": "Brought a weapon or prohibited item into school",
+        "TB": "Cyber-bullying or threatening behaviour online",
+        "SB": "Harmful sexual behaviour",
+        "MB": "Misogynistic behaviour",
+        "AB": "Misandry behaviour",
+        "DR": "Drug related",
+        "AR": "Alcohol related",
+        "SR": "Smoking related",
+        "VR": "Vape related",
+        "LD": "Persistent disruptive behaviour - low level disruption",
+        "CB": "Persistent disruptive behaviour - challenging behaviour",
+        "MP": "Use of mobile phone",
+        "OS": "Misbehaviour outside school",
+    }
+    for code, label in labels.items():
+        assert reasons.get(code).label == label  # type: ignore[union-attr]
+    groups = {c: codelists.reason_trend_group(c) for c in labels}
+    assert [c for c, g in groups.items() if g == "DB"] == ["LD", "CB"]
+    assert [c for c, g in groups.items() if g == "DA"] == ["DR", "AR", "SR", "VR"]
+    assert codelists.reason_trend_group("PP") == "PP"
+    assert codelists.reason_trend_group("QQ") == "QQ"  # an unknown code is its own group
+    assert not any("unverified" in c.label.lower() for c in reasons)
+
+
+@pytest.mark.parametrize(
+    ("wording", "code", "reverses"),
+    [
+        ("Reinstated", "REINSTATED", True),
+        ("Governing board reinstated pupil", "REINSTATED", True),
+        ("governors reinstated the pupil.", "REINSTATED", True),
+        ("IRP - reconsider, reinstated", "IRP_REINSTATED", True),
+        ("Withdrawn by head", "CANCELLED", True),
+        ("Upheld", "UPHELD", False),
+        ("Decision upheld", "UPHELD", False),
+        ("Not reinstated", "UPHELD", False),
+        ("IRP - reconsider", "IRP_RECONSIDER", False),
+        ("IRP upheld", "IRP_UPHELD", False),
+        ("Awaiting review", "PENDING", False),
+    ],
+)
+def test_review_outcomes_are_read_from_the_schools_wording(
+    wording: str, code: str, reverses: bool
+) -> None:
+    found = codelists.review_outcome(wording)
+    assert found is not None and found.code == code
+    assert (found.extra["reverses"] == "yes") is reverses
+
+
+def test_unknown_review_outcome_wording_is_none() -> None:
+    for wording in ("Governors met", "reinstated?? see notes on file", "", "   "):
+        assert codelists.review_outcome(wording) is None
 
 
 def test_admin_can_extend_a_list(private_home: Path) -> None:
@@ -121,3 +244,15 @@ def test_admin_can_extend_a_list(private_home: Path) -> None:
     reasons = codelist(REASONS)
     assert reasons.match("local one").code == "ZZ"  # type: ignore[union-attr]
     assert "PP" in reasons
+
+
+def test_the_regional_return_reads_outcomes_through_the_same_list() -> None:
+    from exclusion_monitor.regional.return_format import outcome_phrase
+
+    assert outcome_phrase("Governing board reinstated pupil") == "Reinstated"
+    assert outcome_phrase("Withdrawn by head") == "Reinstated"
+    assert outcome_phrase("Not reinstated") == "Upheld"  # no keyword reading
+    assert outcome_phrase("IRP upheld") == "Upheld"
+    assert outcome_phrase("IRP - reconsider") == "Other outcome recorded"
+    assert outcome_phrase("Governors met") == "Other outcome recorded"
+    assert outcome_phrase("") == ""

@@ -218,6 +218,10 @@ def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -
             "VALUES (1, 1, 'A330400215001', 'current', false, 1)"
         )
         raw.execute("INSERT INTO record_sources VALUES ('children', 1, 1, 2)")
+        from exclusion_monitor.store.regional_schema import TABLES as VERSION_3_TABLES
+
+        for table in VERSION_3_TABLES:  # version 3 added the regional workspace's tables
+            raw.execute(f"DROP TABLE {table.name}".encode())
         raw.execute("UPDATE app_meta SET schema_version = 1")
     db = open_database(pg_url)
     assert db.schema_version() == migrations.CURRENT_VERSION

@@ -31,7 +31,10 @@ def test_exactly_the_children_of_the_story_are_flagged_for_its_reasons(db: Datab
         "On the roll of Oak High Academy (3304101) at the census of 18 January 2024"
         in (reasons["Hal"])
     )
-    assert "32 sessions of suspension in Spring 2024, over the 30" in reasons["Kai"]
+    assert (
+        "32 sessions of suspension at Ash Academy (3304002) in Spring 2024, over the 30"
+        in (reasons["Kai"])
+    )
     assert (
         "1 suspension (2 sessions) in Spring 2024, 2 suspensions (4 sessions) in Summer 2024"
         in (reasons["Lee"])

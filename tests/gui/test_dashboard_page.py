@@ -38,31 +38,43 @@ def test_tiles_show_the_dashboard_figures(page: DashboardPage, db: Database) -> 
     shown = {key: tile.value.text() for key, tile in page.tiles.items()}
     assert shown == {
         "children": "20",
-        "flagged_children": "1",
+        "flagged_children": "3",
         "whole_family_cases": "1",
         "suspensions": "6",
         "permanents": "1",
         "primary_exclusions": "1",
     }
     assert shown == {key: f"{getattr(board, key):,}" for key in shown}
+    assert page.tiles["suspensions"].caption.text() == "Suspensions (0 of them at lunchtime)"
+    assert page.tiles["permanents"].caption.text() == (
+        "Permanent exclusions (0 more reversed on review, not counted)"
+    )
     assert "2023/24" in page.year_label.text()
     assert page.date_edit.date().toPython() == board.as_of
 
 
 def test_each_chart_switches_to_its_table(page: DashboardPage, db: Database) -> None:
-    tables = dashboard_tables(build_dashboard(db))
-    assert len(page.panels) == len(tables) - 1  # every table but the headline one
+    from exclusion_monitor.reports.practice_report import authority_figures
+    from ui.app.practice_charts import practice_charts
+
+    board = build_dashboard(db)
+    tables = dashboard_tables(board)
+    funnels = practice_charts(authority_figures(db, board.as_of), groups=("primary", "secondary"))
+    # Every table but the headline one, then the schools' funnels and Year 10 to 11 losses.
+    assert len(page.panels) == len(tables) - 1 + len(funnels)
+    assert page.panel("Funnel: suspensions per 100 pupils, secondary schools").canvas is not None
     terms = page.panel("Exclusions per term")
     assert terms.canvas is not None and terms.canvas.isVisible()
     terms.table_toggle.click()
     assert terms.showing_table and terms.table_view.isVisible()
     view = terms.table_view
     rows = [
-        [view.model().index(r, c).data() for c in range(3)] for r in range(view.model().rowCount())
+        [view.model().index(r, c).data() for c in range(5)] for r in range(view.model().rowCount())
     ]
-    # Spring 2023 to summer 2024; counts from 1 to 4 suppressed as printed.
-    assert rows[0] == ["Spring 2023", "c", "0"]
-    assert rows[-2] == ["Spring 2024", "c", "c"]
+    # Spring 2023 to summer 2024 (term, suspensions, of which lunchtime, permanent, reversed);
+    # counts from 1 to 4 suppressed as printed.
+    assert rows[0] == ["Spring 2023", "c", "0", "0", "0"]
+    assert rows[-2] == ["Spring 2024", "c", "0", "c", "0"]
     assert len(rows) == len(tables[1].rows)
     schools = page.panel("Suspension rates by school")
     schools.table_toggle.click()
@@ -113,7 +125,7 @@ def test_export_writes_every_table_and_is_audited(
     assert "About" in book.sheetnames
     headline = book[book.sheetnames[0]]
     values = {row[0]: row[1] for row in headline.iter_rows(min_row=2, values_only=True)}
-    assert values["Suspensions this academic year"] == 6
-    assert values["Permanent exclusions this academic year"] == "c"
+    assert values["Suspensions this academic year to 13/05/2024"] == 6
+    assert values["Permanent exclusions this academic year to 13/05/2024"] == "c"
     exports = [e for e in list_entries(db) if e.action == "export"]
     assert exports[-1].detail is not None and exports[-1].detail["file"] == "dash.xlsx"

@@ -29,14 +29,14 @@ def open_window(qtbot: QtBot, db: Database) -> MainWindow:
 def test_navigation_menus_and_status_bar(qtbot: QtBot, db: Database) -> None:
     window = open_window(qtbot, db)
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "Dashboard", "Flags", "Children", "Families", "Schools", "Imports", "Settings"
+        "Dashboard", "Flags", "Children", "Families", "Schools", "Region", "Imports", "Settings"
     ]  # fmt: skip
     assert window.stack.currentWidget() is window.children_page
     assert [m.title() for m in (a.menu() for a in window.menuBar().actions())] == [
         "&File", "&View", "&Help"
     ]  # fmt: skip
     assert [a.shortcut().toString() for a in window.page_actions] == [
-        f"Ctrl+{n}" for n in range(1, 8)
+        f"Ctrl+{n}" for n in range(1, 9)
     ]
     with qtbot.waitSignal(window.page("Flags").loaded, timeout=10_000):  # type: ignore[attr-defined]
         window.page_actions[PAGE_NAMES.index("Flags")].trigger()

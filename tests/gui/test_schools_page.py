@@ -42,7 +42,10 @@ def test_register_shows_exact_counts_and_rates(qtbot: QtBot, db: Database) -> No
     cell = lambda col: page.proxy.index(oak, col).data()  # noqa: E731
     assert (cell(COL_ROLL), cell(COL_SUSP), cell(COL_PERM)) == ("10", "5", "1")
     assert cell(COL_SUSP_RATE) == "50.00"
-    assert "20 pupils, 6 suspensions (30.00 per 100)" in page.summary.text()
+    assert (
+        "20 pupils, 6 suspensions (30.00 per 100; 0 of them at lunchtime), 1 permanent "
+        "exclusion (5.00 per 100; 0 more reversed on review, not counted)"
+    ) in page.summary.text()
 
 
 def test_selecting_a_school_lists_its_flagged_children(qtbot: QtBot, db: Database) -> None:
@@ -71,7 +74,7 @@ def test_export_suppresses_small_counts(
         page.export_button.click()
     sheet = load_workbook(tmp_path / "s.xlsx").worksheets[0]
     rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["Oak Academy"][3:6] == (10, 5, "c")
+    assert rows["Oak Academy"][3:7] == (10, 5, 0, "c")  # roll, suspensions, lunchtime, perm
     assert rows["Elm Primary"][4] == "c"
 
 

@@ -130,3 +130,41 @@ def test_users_model_passes_qtmodeltester(qtmodeltester: Any, page: SettingsPage
     assert page.users_panel is not None
     qtmodeltester.check(page.users_panel.model)
     qtmodeltester.check(UsersModel())
+
+
+def test_admin_sets_a_years_school_holidays_and_the_flags_follow(
+    qtbot: QtBot, page: SettingsPage, db: Database, example: example_authority.Example
+) -> None:
+    # Kai: 32 sessions from 5 February 2024, all in the spring term under the usual holidays.
+    assert "statutory_limit" in rules_of(db, example.ids["Kai"])
+    panel = page.term_dates.holidays
+    panel.select_year(2023)
+    assert "usual pattern" in panel.source.text()
+    assert panel.table.rowCount() == 6
+    panel.add_button.click()
+    row = panel.table.rowCount() - 1
+    panel.table.item(row, 0).setText("Building works")  # type: ignore[union-attr]
+    panel.table.item(row, 1).setText("12/02/2024")  # type: ignore[union-attr]
+    panel.table.item(row, 2).setText("29/03/2024")  # type: ignore[union-attr]
+    assert "set by the authority" in panel.source.text() and panel.problem.text() == ""
+    save(qtbot, page)
+    stored = get_setting(db, "rules.calendar.holidays")
+    assert {"first": "2024-02-12", "last": "2024-03-29", "label": "Building works"} in stored
+    assert len(stored) == 7  # the year's usual holidays were copied in with the new one
+    assert "statutory_limit" not in rules_of(db, example.ids["Kai"])  # 10 in spring, 22 after
+    # A mistyped date is refused on saving, with the holiday named; nothing is stored.
+    panel.table.item(row, 2).setText("31/02/2024")  # type: ignore[union-attr]
+    assert "Holiday 7 of 2023/24 needs a first and a last day" in panel.problem.text()
+    from ui.app import messages
+
+    shown: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(messages, "show_error", lambda _parent, _title, text: shown.append(text))
+        page.save_button.click()
+    assert shown and "needs a first and a last day" in shown[0]
+    assert get_setting(db, "rules.calendar.holidays") == stored
+    # Back to the usual pattern: the setting is forgotten and the flag returns.
+    panel.usual_button.click()
+    save(qtbot, page)
+    assert get_setting(db, "rules.calendar.holidays") is None
+    assert "statutory_limit" in rules_of(db, example.ids["Kai"])

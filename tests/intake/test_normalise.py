@@ -116,14 +116,17 @@ def test_census_codes_and_sex_from_gender(tmp_path: Path, db: Any, import_one: A
             .join(t.children, t.children.c.id == t.census_observations.c.child_id)
             .order_by(t.children.c.surname)
         ).all()  # fmt: skip
+    # An unknown ethnicity is kept as written (never cut down to a code it starts with).
     assert [tuple(r) for r in obs] == [
-        ("M", "7", "M", "ABAN", False, "E", "B1 1AA", "1 High St"),
-        (None, "12", None, None, None, "K", None, None),
+        ("M", "7", "M", "ABAN1", False, "E", "B1 1AA", "1 High St"),
+        (None, "12", None, "ZZZZ", None, "K", None, None),
         ("F", "R", "C", "WBRI", True, "E", "B1 1AA", "1 High St"),
     ]
     text = " ".join(result.warnings)
     assert "sex 'X' is not a known code" in text
-    assert "enrol status 'Q'" in text and "ethnicity 'ZZZZ'" in text
+    assert "enrol status 'Q'" in text
+    assert "ethnicity 'ZZZZ' is not a known code; it was kept as written" in text
+    assert "ethnicity 'ABAN1' is not a known code; it was kept as written" in text
     assert "'maybe' is not yes or no for FSM eligible" in text
 
 

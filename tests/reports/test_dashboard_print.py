@@ -32,12 +32,15 @@ def test_tables_suppress_counts_from_1_to_4(authority: Database) -> None:
     board = build_dashboard(authority, as_of=dt.date(2024, 6, 30))
     headline, terms, schools, *_ = dashboard_tables(board)
     values = dict((row[0], row[1]) for row in headline.rows)
-    assert values["Suspensions this academic year"] == 6
-    assert values["Permanent exclusions this academic year"] == "c"
-    assert values["Primary-age exclusions this academic year"] == "c"
+    assert values["Suspensions this academic year to 30/06/2024"] == 6
+    assert values["  of which lunchtime suspensions"] == 0
+    assert values["Permanent exclusions this academic year to 30/06/2024"] == "c"
+    assert values["  permanent exclusions reversed on review (not counted above)"] == 0
+    assert values["Primary-age exclusions this academic year to 30/06/2024"] == "c"
     oak = next(row for row in schools.rows if row[1] == "Oak Academy")
-    assert oak[3:6] == [5, "c", "c"]  # 5 suspensions shown; 3 pupils and 1 permanent hidden
-    assert oak[6] == 50.0 and oak[7] == "c"
+    # 5 suspensions (none at lunchtime) shown; 3 pupils and 1 permanent hidden; none reversed
+    assert oak[3:8] == [5, 0, "c", "c", 0]
+    assert oak[8] == 50.0 and oak[9] == "c"
     assert all(cell == "c" or cell == 0 for row in terms.rows for cell in row[1:])
 
 

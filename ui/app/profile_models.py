@@ -17,7 +17,7 @@ from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
 from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
 from ui.app.record_table_model import RecordTableModel, font_with
 from ui.app.review_ops import status_word
-from ui.app.timeline_widget import CATEGORY_WORDS, MOVE_COLOURS, MOVE_WORDS
+from ui.app.timeline_widget import MOVE_COLOURS, MOVE_WORDS
 
 Row = TypeVar("Row")
 
@@ -60,20 +60,29 @@ class FlagsModel(ProfileTableModel[FlagView]):
 
 
 class ExclusionsModel(ProfileTableModel[ExclusionView]):
-    COL_DATE, COL_TERM, COL_CATEGORY, COL_SESSIONS, COL_SCHOOL, COL_REASONS = range(6)
-    HEADERS = ("Start date", "Term", "Category", "Sessions", "School", "Reasons")
+    COL_DATE, COL_TERM, COL_CATEGORY, COL_SESSIONS, COL_SCHOOL, COL_REASONS, COL_OUTCOME = range(7)
+    HEADERS = ("Start date", "Term", "Category", "Sessions", "School", "Reasons", "Review outcome")
 
     def display(self, e: ExclusionView, column: int) -> str:
         sessions = "" if e.category == "PERM" else f"{e.sessions:g}"
         school = f"{e.school_name} ({e.school_laestab})" if e.school_name else "unknown school"
+        outcome = e.outcome_words or ""
+        if e.reversed:
+            outcome += " (not counted as a permanent exclusion)"
         return [
             day_text(e.start_date),
             e.term,
-            CATEGORY_WORDS.get(e.category, e.category),
+            (e.category_words or e.category).capitalize(),
             sessions,
             school,
             ", ".join(e.reasons),
+            outcome,
         ][column]
+
+    def tooltip(self, e: ExclusionView, column: int) -> str | None:
+        if column == self.COL_OUTCOME and e.review_outcome:
+            return f"As the school wrote it: {e.review_outcome}"
+        return None
 
     def sort_value(self, e: ExclusionView, column: int) -> Any:
         if column in (self.COL_DATE, self.COL_TERM):
@@ -83,10 +92,12 @@ class ExclusionsModel(ProfileTableModel[ExclusionView]):
         return self.display(e, column)
 
     def foreground(self, e: ExclusionView, column: int) -> QColor | None:
+        if e.reversed:
+            return QColor("#6d4c41")
         return QColor("#b71c1c") if e.category == "PERM" else None
 
     def font(self, e: ExclusionView, column: int) -> QFont | None:
-        return font_with(bold=True) if e.category == "PERM" else None
+        return font_with(bold=True) if e.category == "PERM" and not e.reversed else None
 
 
 class MovesModel(ProfileTableModel[MoveView]):

@@ -43,8 +43,9 @@ HEADER_TIPS = [
     "School name",
     "Phase of education",
     "Pupils on roll at the spring census (the denominator of the rates)",
-    f"Suspensions starting this academic year. {EXACT_TIP}",
-    f"Permanent exclusions starting this academic year. {EXACT_TIP}",
+    f"Suspensions starting this academic year, lunchtime suspensions included. {EXACT_TIP}",
+    f"Permanent exclusions starting this academic year, not counting those reversed on review. "
+    f"{EXACT_TIP}",
     "Suspensions per 100 pupils on roll",
     "Permanent exclusions per 100 pupils on roll",
     "The school's suspension rate divided by the authority's (1.00 = the same)",

@@ -1,14 +1,17 @@
-"""The DfE terms every flag rule counts in, shown for the years around the data's latest date."""
+"""The DfE terms every flag rule counts in, shown for the years around the data's latest date, and
+the school holidays that decide which days are school days (an admin may set them)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from exclusion_monitor.terms import Season, Term, academic_year, academic_year_label
 from ui.app.record_table_model import RecordTableModel
+from ui.app.school_holidays_panel import SchoolHolidaysPanel
 from ui.app.table_views import record_table_view
 
 EXPLANATION = (
@@ -38,16 +41,37 @@ class TermDatesModel(RecordTableModel[Term]):
 class TermDatesPanel(QWidget):
     """Read-only: the terms of the academic years before and after the one containing `around`."""
 
-    def __init__(self, around: dt.date | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        around: dt.date | None = None,
+        parent: QWidget | None = None,
+        *,
+        editable: bool = False,
+    ) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
+        terms = QWidget()
+        terms_layout = QVBoxLayout(terms)
+        terms_layout.setContentsMargins(0, 0, 0, 0)
         note = QLabel(EXPLANATION)
         note.setWordWrap(True)
-        layout.addWidget(note)
+        terms_layout.addWidget(note)
         self.model = TermDatesModel()
         self.view = record_table_view(self.model, "term_dates")
-        layout.addWidget(self.view, 1)
+        terms_layout.addWidget(self.view, 1)
+        self.holidays = SchoolHolidaysPanel(around, editable=editable)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(terms)
+        splitter.addWidget(self.holidays)
+        layout.addWidget(splitter, 1)
         self.show_years_around(around or dt.date.today())
+
+    def load(self, stored_rules: dict[str, Any]) -> None:
+        """Show the stored school holidays (the rules' settings, keyed without 'rules.')."""
+        self.holidays.load(stored_rules)
+
+    def wanted(self) -> dict[str, Any]:
+        return self.holidays.wanted()
 
     def show_years_around(self, day: dt.date) -> None:
         year = academic_year(day)

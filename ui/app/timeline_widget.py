@@ -57,7 +57,7 @@ MOVE_WORDS = {
     MoveKind.CONVERSION: "conversion",
     MoveKind.PLACEMENT: "placement",
 }
-CATEGORY_WORDS = {"SUSP": "Suspension", "PERM": "Permanent exclusion", "LNCH": "Lunchtime"}
+REVERSED = "PERM-reversed"  # the mark of a permanent exclusion reversed on review
 PHASES = [("Primary", "#e3eef9", 0, 7), ("Secondary", "#fbe9d8", 7, 12), ("16+", "#eee", 12, 15)]
 
 
@@ -241,8 +241,9 @@ class TimelineWidget(QWidget):
             else:
                 r = min(h * 0.7, 3.0 + 1.2 * math.sqrt(max(e.sessions, 0.5)))
             rect = QRectF(x - r, middle - r, 2 * r, 2 * r)
+            detail = REVERSED if e.reversed else e.category
             self._marks.append(
-                TimelineMark("exclusion", rect, self._exclusion_tip(e), e.start_date, e.category)
+                TimelineMark("exclusion", rect, self._exclusion_tip(e), e.start_date, detail)
             )
 
     @staticmethod
@@ -259,13 +260,17 @@ class TimelineWidget(QWidget):
 
     @staticmethod
     def _exclusion_tip(e: ExclusionView) -> str:
-        what = CATEGORY_WORDS.get(e.category, e.category)
+        what = (e.category_words or e.category).capitalize()
         tip = f"{what}, {_day(e.start_date)} ({e.term})"
-        if e.category == "SUSP":
+        if e.category != "PERM":
             tip += f"\n{e.sessions:g} session{'' if e.sessions == 1 else 's'} lost"
         tip += f"\nat {e.school_name or 'an unknown school'}"
         if e.reasons:
             tip += f"\nReasons: {', '.join(e.reasons)}"
+        if e.outcome_words:
+            tip += f"\nReview: {e.outcome_words}"
+            if e.reversed:
+                tip += " (not counted as a permanent exclusion)"
         return tip
 
     # --- painting ------------------------------------------------------------------------------
@@ -449,9 +454,13 @@ class TimelineWidget(QWidget):
                 QPolygonF([QPointF(x - 4, tip - 6), QPointF(x + 4, tip - 6), QPointF(x, tip)])
             )
         elif mark.kind == "exclusion":
-            if mark.detail == "PERM":
-                painter.setPen(QPen(PERMANENT.darker(150), 1.5))
-                painter.setBrush(PERMANENT)
+            if mark.detail in ("PERM", REVERSED):
+                if mark.detail == REVERSED:
+                    painter.setPen(QPen(PERMANENT, 1.5, Qt.PenStyle.DashLine))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                else:
+                    painter.setPen(QPen(PERMANENT.darker(150), 1.5))
+                    painter.setBrush(PERMANENT)
                 c, r = mark.rect.center(), mark.rect.width() / 2
                 painter.drawPolygon(
                     QPolygonF(
@@ -481,7 +490,8 @@ class TimelineWidget(QWidget):
         items: list[tuple[str, QColor, str]] = [
             ("circle", SUSPENSION, "suspension (size: sessions)"),
             ("diamond", PERMANENT, "permanent exclusion"),
-            ("circle", LUNCHTIME, "lunchtime"),
+            ("open diamond", PERMANENT, "reversed on review"),
+            ("circle", LUNCHTIME, "lunchtime suspension"),
             *[("triangle", MOVE_COLOURS[k], MOVE_WORDS[k]) for k in MoveKind],
             ("hatch", QColor("#6a1b9a"), "placement spell (PRU / AP)"),
         ]
@@ -491,9 +501,12 @@ class TimelineWidget(QWidget):
                 x, y = left, y + h + 4
             painter.setPen(QPen(colour.darker(130), 1))
             painter.setBrush(colour)
+            if shape == "open diamond":
+                painter.setPen(QPen(colour, 1.5, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
             if shape == "circle":
                 painter.drawEllipse(QPointF(x + 5, y), 5, 5)
-            elif shape == "diamond":
+            elif shape.endswith("diamond"):
                 painter.drawPolygon(
                     QPolygonF(
                         [

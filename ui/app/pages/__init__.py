@@ -21,6 +21,7 @@ from ui.app.pages.families_page import FamiliesPage
 from ui.app.pages.flags_page import FlagsPage
 from ui.app.pages.imports_page import ImportsPage
 from ui.app.pages.placeholder_page import PlaceholderPage
+from ui.app.pages.region_page import RegionPage
 from ui.app.pages.schools_page import SchoolsPage
 from ui.app.pages.settings_page import SettingsPage
 
@@ -37,6 +38,7 @@ PAGES: list[tuple[str, PageFactory]] = [
     ("Children", ChildrenPage),
     ("Families", FamiliesPage),
     ("Schools", SchoolsPage),
+    ("Region", RegionPage),
     ("Imports", ImportsPage),
     ("Settings", SettingsPage),
 ]

@@ -42,18 +42,23 @@ log = logging.getLogger(__name__)
 
 DATE_DELAY_MS = 400
 TILES = [
-    ("children", "Children on record", "Every child the database holds, on roll or not"),
-    ("flagged_children", "Flagged children", "Children with at least one open flag"),
+    ("children", "Children on record", "Every child with a record dated by the date"),
+    ("flagged_children", "Flagged children", "Children with at least one flag as of the date"),
     (
         "whole_family_cases",
         "Whole-family cases",
         "Families (two or more linked children) with at least one flagged child",
     ),
-    ("suspensions", "Suspensions", "Suspensions starting this academic year up to the date"),
+    (
+        "suspensions",
+        "Suspensions",
+        "Suspensions starting this academic year up to the date, lunchtime suspensions included",
+    ),
     (
         "permanents",
         "Permanent exclusions",
-        "Permanent exclusions starting this academic year up to the date",
+        "Permanent exclusions starting this academic year up to the date, not counting those "
+        "reversed on review",
     ),
     (
         "primary_exclusions",
@@ -89,7 +94,7 @@ def dashboard_content(
 
     board = build_dashboard(db, as_of=as_of, progress=progress)
     tables = dashboard_tables(board)
-    terms, schools, reasons, *groups = tables[1:]
+    terms, schools, reasons, *groups, trend = tables[1:]
     no_census = f"No spring census in {board.academic_year}: choose an earlier as-of date."
     found = [
         Chart(
@@ -124,7 +129,31 @@ def dashboard_content(
                 no_census if not rows else f"{title}: not recorded for the pupils on the census.",
             )
         )
+    found.append(
+        Chart(
+            "Reasons by academic year",
+            charts.reason_trend_chart(board.reason_trends, board.reason_years)
+            if board.reason_trends
+            else None,
+            trend,
+            "No exclusion reasons recorded in these years.",
+        )
+    )
+    found += _practice_charts(db, board)
     return DashboardContent(board, found)
+
+
+def _practice_charts(db: Any, board: Dashboard) -> list[Chart]:
+    """The authority's own schools on the funnel plots, and their Year 10 to 11 losses
+    (docs/regional.md, "School practice"): the charts the region shows, for these schools."""
+    from exclusion_monitor.reports.practice_report import authority_figures
+    from ui.app.practice_charts import practice_charts
+
+    figures = authority_figures(db, board.as_of)
+    return [
+        Chart(c.title, c.figure, c.table, c.empty_text)
+        for c in practice_charts(figures, groups=("primary", "secondary"))
+    ]
 
 
 def as_date(day: QDate) -> dt.date:
@@ -281,6 +310,13 @@ class DashboardPage(Page):
         )
         for key, tile in self.tiles.items():
             tile.value.setText(f"{getattr(board, key):,}")
+        notes = {
+            "suspensions": f"{board.lunchtimes:,} of them at lunchtime",
+            "permanents": f"{board.reversed_permanents:,} more reversed on review, not counted",
+        }
+        for key, caption, _tip in TILES:
+            note = notes.get(key)
+            self.tiles[key].caption.setText(f"{caption} ({note})" if note else caption)
         self._show_charts(content.charts)
         self._set_busy(False)
         self.loaded.emit()

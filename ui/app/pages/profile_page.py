@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.errors import OperationCancelled
-from exclusion_monitor.profile import ChildProfile, profile_summary
+from exclusion_monitor.profile import ChildProfile, profile_summary, totals_words
 from exclusion_monitor.roles import Role
 from exclusion_monitor.rules.wording import count as _n
 from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
@@ -405,12 +405,7 @@ class ProfilePage(Page):
     def _totals(p: ChildProfile) -> str:
         if not p.exclusions:
             return "No exclusions on record."
-        years = "; ".join(
-            f"{y.totals.label}: {_n(y.totals.suspensions, 'suspension')}, "
-            f"{_n(y.totals.sessions, 'session')} lost"
-            + (f", {_n(y.totals.permanents, 'permanent exclusion')}" if y.totals.permanents else "")
-            for y in p.year_totals
-        )
+        years = "; ".join(f"{y.totals.label}: {totals_words(y.totals)}" for y in p.year_totals)
         return f"By academic year: {years}."
 
     @staticmethod

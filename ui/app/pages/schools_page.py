@@ -28,6 +28,7 @@ from exclusion_monitor.reports.school_register import (
     register_table,
 )
 from exclusion_monitor.roles import Action
+from exclusion_monitor.rules.wording import count
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.pages.base import AppContext, Page
@@ -173,9 +174,10 @@ class SchoolsPage(Page):
             perm = f"{a.permanent_rate:.2f}" if a.permanent_rate is not None else "-"
             self.summary.setText(
                 f"Academic year <b>{register.academic_year}</b>, rolls at the spring census "
-                f"({census}). Whole authority: {a.pupils:,} pupils, {a.suspensions:,} "
-                f"suspensions ({rate} per 100), {a.permanents:,} permanent exclusions "
-                f"({perm} per 100)."
+                f"({census}). Whole authority: {a.pupils:,} pupils, "
+                f"{count(a.suspensions, 'suspension')} ({rate} per 100; {a.lunchtimes:,} of them "
+                f"at lunchtime), {count(a.permanents, 'permanent exclusion')} ({perm} per 100; "
+                f"{a.reversed_permanents:,} more reversed on review, not counted)."
             )
         self.export_button.setEnabled(bool(register.schools))
         if selected is not None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.access import require
-from exclusion_monitor.errors import OperationCancelled
+from exclusion_monitor.errors import InvalidInputError, OperationCancelled
 from exclusion_monitor.flagging import RecomputeSummary, recompute_flags
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
@@ -183,7 +183,7 @@ class SettingsPage(Page):
         how.setWordWrap(True)
         form.addRow("", how)
         self.tabs.addTab(general, "Authority and database")
-        self.term_dates = TermDatesPanel()
+        self.term_dates = TermDatesPanel(editable=self.can_change)
         self.tabs.addTab(self.term_dates, "Term dates")
 
         self.users_panel: UsersPanel | None = None
@@ -230,6 +230,7 @@ class SettingsPage(Page):
         rules, authority = found
         for editor in self.editors.values():
             editor.load(rules)
+        self.term_dates.load(rules)
         name = authority.get(AUTHORITY_SETTING.removeprefix("authority."))
         self.authority_edit.setText(name if isinstance(name, str) else "")
         self.loaded.emit()
@@ -246,10 +247,17 @@ class SettingsPage(Page):
         for editor in self.editors.values():
             keys.update(editor.wanted())
         keys[AUTHORITY_SETTING] = self.authority_edit.text().strip() or None
+        keys.update(self.term_dates.wanted())
         return keys
 
     def save(self) -> None:
-        db, account, changes = self.db, self.context.account, self.wanted()
+        try:
+            changes = self.wanted()
+        except InvalidInputError as exc:
+            self.status.setText("Not saved.")
+            messages.show_error(self, "Settings", str(exc))
+            return
+        db, account = self.db, self.context.account
         self.save_button.setEnabled(False)
         self.restore_button.setEnabled(False)
         self.progress.setRange(0, 0)

@@ -16,6 +16,8 @@ from ui.cli.commands import (
     flags,
     import_cmd,
     migrate,
+    region,
+    regional,
     report,
     restore,
     retention,
@@ -41,4 +43,6 @@ COMMANDS = [
     retention,
     migrate,
     db,
+    regional,
+    region,
 ]

@@ -7,8 +7,16 @@ import argparse
 from typing import Any
 
 from exclusion_monitor.errors import NotFoundError
+from exclusion_monitor.exclusion_terms import ExclusionTotals
 from exclusion_monitor.flagging import ensure_flags_current
-from exclusion_monitor.profile import ChildProfile, SpellView, child_profile, profile_summary
+from exclusion_monitor.profile import (
+    ChildProfile,
+    ExclusionView,
+    SpellView,
+    child_profile,
+    profile_summary,
+    totals_words,
+)
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules.wording import count as _n
@@ -25,7 +33,6 @@ KIND_WORDS = {
     MoveKind.CONVERSION: "academy conversion (not a move)",
     MoveKind.PLACEMENT: "placement (PRU or alternative provision)",
 }
-CATEGORY_WORDS = {"SUSP": "suspension", "PERM": "permanent exclusion", "LNCH": "lunchtime"}
 SEX_WORDS = {"F": "female", "M": "male"}
 
 
@@ -57,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def profile_json(p: ChildProfile) -> dict[str, Any]:
-    """The `child --format json` contract of design.md, with a few more keys."""
+    """The `child --format json` contract (docs/rules.md describes the exclusion keys), with a few
+    more keys."""
     return {
         "upn": p.child.upn,
         "former_upns": list(p.child.former_upns),
@@ -74,6 +82,8 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
                 "school_laestab": c.school_laestab,
                 "nc_year": c.nc_year,
                 "enrol_status": c.enrol_status,
+                "ethnicity": c.ethnicity,
+                "ethnicity_group": c.ethnicity_group,
             }
             for c in p.census
         ],
@@ -90,23 +100,20 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
             {
                 "school_laestab": e.school_laestab,
                 "category": e.category,
+                "category_words": e.category_words,
                 "start_date": e.start_date,
+                "end_date": e.end_date,
                 "sessions": e.sessions,
                 "reasons": list(e.reasons),
                 "term": e.term,
+                "review_outcome": e.review_outcome,
+                "outcome": e.outcome_words,
+                "reversed_on_review": e.reversed,
             }
             for e in p.exclusions
         ],
-        "term_totals": [
-            {
-                "term": t.totals.label,
-                "suspensions": t.totals.suspensions,
-                "sessions": t.totals.sessions,
-                "lunchtimes": t.totals.lunchtimes,
-                "permanent": t.totals.permanents,
-            }
-            for t in p.term_totals
-        ],
+        "term_totals": [_totals_json(t.totals) for t in p.term_totals],
+        "year_totals": [_totals_json(y.totals) for y in p.year_totals],
         "flags": [
             {
                 "rule": f.rule,
@@ -129,6 +136,20 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
             }
             for m in p.family
         ],
+    }
+
+
+def _totals_json(t: ExclusionTotals) -> dict[str, Any]:
+    """A term's or year's totals: suspensions count lunchtime suspensions too (`lunchtimes` says
+    how many); `permanent` leaves out those reversed on review (`reversed_permanent`)."""
+    return {
+        "term" if " " in t.label else "academic_year": t.label,
+        "suspensions": t.suspensions,
+        "lunchtimes": t.lunchtimes,
+        "sessions": t.sessions,
+        "sessions_from_earlier": t.sessions_carried,
+        "permanent": t.permanents,
+        "reversed_permanent": t.reversed_permanents,
     }
 
 
@@ -167,6 +188,24 @@ def _spell_line(s: SpellView) -> str:
     )
 
 
+def _exclusion_line(e: ExclusionView) -> str:
+    """'18 December 2023  suspension, 10 sessions at Oak High (3304002), reasons DB'; a reversed
+    permanent exclusion says so and shows the school's own wording."""
+    sessions = f", {_n(e.sessions, 'session')}" if e.category != "PERM" else ""
+    reasons = f", reasons {', '.join(e.reasons)}" if e.reasons else ""
+    outcome = ""
+    if e.outcome_words:
+        written = e.review_outcome or ""
+        quoted = f" ('{written}')" if written and written not in e.outcome_words else ""
+        outcome = f"; {e.outcome_words}{quoted}"
+        if e.reversed:
+            outcome += ", so not counted as a permanent exclusion"
+    return (
+        f"{_day(e.start_date)}  {e.category_words or e.category}{sessions} at {e.school_name} "
+        f"({e.school_laestab}){reasons}{outcome}"
+    )
+
+
 def story(p: ChildProfile) -> str:
     """The child's history in words, section by section."""
     c = p.child
@@ -180,7 +219,7 @@ def story(p: ChildProfile) -> str:
     lines += ["", profile_summary(p), "", "Schools"]
     lines += [_spell_line(s) for s in p.enrolments] or ["  (no school on record)"]
     if p.placements:
-        lines += ["", "Placements (subsidiary and guest registrations)"]
+        lines += ["", "Placements (registrations that are not a main one: subsidiary, guest, ...)"]
         lines += [_spell_line(s) for s in p.placements]
     lines += ["", "Moves"]
     lines += [
@@ -192,25 +231,10 @@ def story(p: ChildProfile) -> str:
     if not p.exclusions:
         lines.append("  (none)")
     for total in p.term_totals:
-        t = total.totals
-        lines.append(
-            f"  {t.label}: {_n(t.suspensions, 'suspension')}, {_n(t.sessions, 'session')} lost"
-            + (f", {_n(t.permanents, 'permanent exclusion')}" if t.permanents else "")
-        )
-        for e in p.exclusions:
-            if e.term == t.label:
-                reasons = f", reasons {', '.join(e.reasons)}" if e.reasons else ""
-                sessions = f", {_n(e.sessions, 'session')}" if e.category != "PERM" else ""
-                lines.append(
-                    f"    {_day(e.start_date)}  {CATEGORY_WORDS.get(e.category, e.category)}"
-                    f"{sessions} at {e.school_name} ({e.school_laestab}){reasons}"
-                )
+        lines.append(f"  {total.totals.label}: {totals_words(total.totals)}")
+        lines += [f"    {_exclusion_line(e)}" for e in p.exclusions if e.term == total.totals.label]
     for year in p.year_totals:
-        t = year.totals
-        lines.append(
-            f"  {t.label} in all: {_n(t.suspensions, 'suspension')}, "
-            f"{_n(t.sessions, 'session')} lost"
-        )
+        lines.append(f"  {year.totals.label} in all: {totals_words(year.totals)}")
     lines += ["", "Flags"]
     lines += [
         f"  {f.label} [{f.status.replace('_', ' ')}"

@@ -24,14 +24,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "demo", help="build a synthetic authority's returns and import them (no real data)"
     )
-    parser.add_argument("--pupils", type=int, default=DEFAULT_PUPILS, metavar="N")
+    parser.add_argument("--pupils", type=int, metavar="N", help="pupils on roll (per authority)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S")
     parser.add_argument("--out", type=Path, metavar="DIR", help="where to write the returns")
     parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument(
+        "--region", action="store_true", help="several authorities and their regional workspace"
+    )
+    parser.add_argument("--authorities", type=int, default=7, metavar="N", help="with --region")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.region:
+        from imports.demo.region import DEFAULT_REGION_PUPILS, WEST_MIDLANDS
+        from ui.cli.commands.demo_region import run_region
+
+        args.pupils = args.pupils or DEFAULT_REGION_PUPILS
+        if not 2 <= args.authorities <= len(WEST_MIDLANDS):
+            raise InvalidInputError(f"--authorities must be between 2 and {len(WEST_MIDLANDS)}.")
+        if not 50 <= args.pupils <= 300_000:
+            raise InvalidInputError("--pupils must be between 50 and 300,000.")
+        return run_region(args)
+    args.pupils = args.pupils or DEFAULT_PUPILS
     if not 50 <= args.pupils <= 300_000:
         raise InvalidInputError("--pupils must be between 50 and 300,000.")
     out = args.out or config.data_dir() / "demo-returns" / f"seed-{args.seed}-{args.pupils}"
