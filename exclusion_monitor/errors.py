@@ -28,6 +28,31 @@ class DatabaseWriteError(DatabaseError):
     """A write failed (disk full, read-only file); earlier data is intact."""
 
 
+class DatabaseBusyError(DatabaseWriteError):
+    """Another writer (usually an import) held the database's write lock for the whole wait."""
+
+
+class ConnectionLostError(DatabaseWriteError):
+    """The connection to the database server broke during the work."""
+
+
+class DatabaseUnavailableError(DatabaseError):
+    """The database server could not be reached at all."""
+
+
+class NoDatabaseError(DatabaseError):
+    """There is no database at the place named (a command that only reads never creates one)."""
+
+
+class OutputFileError(ExclusionMonitorError):
+    """A file the app was asked to write cannot be written there (no such folder, a link, a
+    database, not written completely); nothing was written and nothing was audited."""
+
+
+class OutputExistsError(OutputFileError):
+    """The output file already exists and replacing it was not asked for."""
+
+
 class NotFoundError(ExclusionMonitorError):
     """A record that was asked for does not exist."""
 

@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from exclusion_monitor.errors import DatabaseError
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.owed_work import owe_refresh
 from imports.analysis import Analysis, analyse
 from imports.errors import FileRefusedError, ImportCancelledError
 from imports.kinds import SPECS, Kind, field_label, missing_required
@@ -84,6 +86,10 @@ def import_files(
             result = FileResult(
                 str(path), None if kind is None else str(kind), "refused", message=str(exc)
             )
+        except DatabaseError:
+            # The database, not the file: busy, server gone, disk full. The caller says what
+            # became of the file (imports/service.py checks after reconnecting).
+            raise
         except Exception:
             log.exception("unexpected failure importing a file (%s)", path.suffix)
             result = FileResult(
@@ -108,7 +114,8 @@ def import_files(
     return results
 
 
-def _file_hash(path: Path) -> str:
+def file_hash(path: Path) -> str:
+    """sha256 of the file's bytes: the same file imported twice adds nothing."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -205,7 +212,7 @@ def _load_sheet(
     warnings = Warnings()
     for message in _merged_warnings(sheet, analysis.header_index):
         warnings.add(message)
-    file_hash = _file_hash(path)
+    content_hash = file_hash(path)
     context = RowContext(
         kind,
         analysis.columns,
@@ -217,7 +224,7 @@ def _load_sheet(
     checker = RowChecker(context, warnings)
     releasing: threading.Thread | None = None
     with db.write() as conn, store.bulk_load_cache(conn):
-        earlier = store.imported_batch_with_hash(conn, file_hash, kind.value)
+        earlier = store.imported_batch_with_hash(conn, content_hash, kind.value)
         if earlier is not None:
             result.status = "already_imported"
             result.batch_id = earlier
@@ -228,7 +235,7 @@ def _load_sheet(
         batch_id = store.create_batch(
             conn,
             file_name=path.name,
-            file_hash=file_hash,
+            file_hash=content_hash,
             kind=kind.value,
             sheet=analysis.sheet,
             census_date=census_date,
@@ -271,6 +278,7 @@ def _load_sheet(
             # Spent: freed on a helper thread while the indexes are built and the load commits.
             releasing = release_in_background([records, sheet.rows, *outcome.spent])
         result.rows_imported = outcome.imported
+        result.merges = outcome.merges
         result.rows_rejected = len(rejected)
         result.warnings = warnings.render()
         result.batch_id = batch_id
@@ -282,6 +290,8 @@ def _load_sheet(
             rows_rejected=result.rows_rejected,
             warnings=result.warnings,
         )
+        # The flags and the children list are owed until the follow-up clears this note.
+        owe_refresh(conn, f"import batch {batch_id}")
     if releasing is not None:
         releasing.join()
     return result

@@ -10,14 +10,13 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from exclusion_monitor import __version__
+from exclusion_monitor import __version__, output_files
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.regional import return_format as f
 from exclusion_monitor.regional.extract import ReturnBuilder, ReturnSummary, flags_as_of
@@ -74,10 +73,20 @@ def write_return(
 
 
 def _check_target(out: Path) -> None:
-    if out.exists():
-        raise InvalidInputError(f"{out} already exists; choose a new file name for the return.")
-    if not out.parent.is_dir():
-        raise InvalidInputError(f"The folder {out.parent} does not exist.")
+    """The one writer's rules (exclusion_monitor/output_files.py): an existing file, a link or a
+    database is never replaced, and the folder must exist."""
+    output_files.check_destination(out, overwrite=False)
+
+
+def _zip_problem(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if f.MANIFEST not in archive.namelist():
+                return "it has no manifest"
+            broken = archive.testzip()
+            return None if broken is None else f"its member {broken} is damaged"
+    except (zipfile.BadZipFile, OSError):
+        return "it is not a readable return (it was cut short)"
 
 
 def write_return_file(
@@ -92,43 +101,35 @@ def write_return_file(
     """Write a return from rows of each member (taken in the order given; each member's rows
     are consumed before the next member's are asked for)."""
     _check_target(out)
-    partial = out.with_name(f".{out.name}.partial")
-    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     hashes: dict[str, str] = {}
-    try:
-        with (
-            os.fdopen(handle, "wb") as raw,
-            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
-        ):
-            for member, rows in members:
-                with archive.open(member.name, "w", force_zip64=True) as target:
-                    hashing = _Hashing(target)
-                    text = io.TextIOWrapper(
-                        io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", newline=""
-                    )
-                    writer = csv.writer(text, lineterminator="\n")
-                    writer.writerow(member.columns)
-                    writer.writerows(rows)
-                    text.flush()
-                    text.detach()
-                    hashes[member.name] = hashing.digest.hexdigest()
-            manifest = f.Manifest(
-                la_code=la_code,
-                la_name=la_name,
-                made_at=dt.datetime.now().replace(microsecond=0),
-                as_of=as_of,
-                key_fingerprint=key.fingerprint,
-                region=key.region,
-                software=f"exclusion-monitor {__version__}",
-                member_hashes=hashes,
-            )
-            archive.writestr(f.MANIFEST, json.dumps(manifest.to_json(), indent=2))
-        with partial.open("rb+") as done:
-            os.fsync(done.fileno())
-        partial.replace(out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with (
+        output_files.replacing(out, check=_zip_problem) as partial,
+        partial.open("wb") as raw,
+        zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
+    ):
+        for member, rows in members:
+            with archive.open(member.name, "w", force_zip64=True) as target:
+                hashing = _Hashing(target)
+                text = io.TextIOWrapper(
+                    io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", newline=""
+                )
+                writer = csv.writer(text, lineterminator="\n")
+                writer.writerow(member.columns)
+                writer.writerows(rows)
+                text.flush()
+                text.detach()
+                hashes[member.name] = hashing.digest.hexdigest()
+        manifest = f.Manifest(
+            la_code=la_code,
+            la_name=la_name,
+            made_at=dt.datetime.now().replace(microsecond=0),
+            as_of=as_of,
+            key_fingerprint=key.fingerprint,
+            region=key.region,
+            software=f"exclusion-monitor {__version__}",
+            member_hashes=hashes,
+        )
+        archive.writestr(f.MANIFEST, json.dumps(manifest.to_json(), indent=2))
 
 
 def _refuse(path: Path, problem: str) -> InvalidInputError:

@@ -1,29 +1,54 @@
 """Imports and undo as people run them: the role check, a backup first, an audit row per file,
 then the flags and the children list brought up to date. The app, the command line and the demo
-all come through here."""
+all come through here.
+
+Each import and undo notes in its own transaction that this follow-up is owed
+(store/owed_work.py), so it is finished at the next start if the process dies first. When the
+database itself fails during a file (busy, the server stopped), the result says exactly what
+became of the file: after reconnecting, the batches are looked at to tell saved from not saved
+(docs/output-and-failures.md, "An import cut short").
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from exclusion_monitor.access import require
-from exclusion_monitor.errors import InvalidInputError
-from exclusion_monitor.refresh import refresh_derived
+from exclusion_monitor.errors import (
+    ConnectionLostError,
+    DatabaseBusyError,
+    DatabaseError,
+    DatabaseUnavailableError,
+    InvalidInputError,
+)
+from exclusion_monitor.refresh import finish_owed_work
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
 from exclusion_monitor.store.backup import backup_before
-from exclusion_monitor.store.batches import UndoResult, undo_batch
-from imports.pipeline import import_files
+from exclusion_monitor.store.batches import (
+    BatchSummary,
+    UndoResult,
+    batch_saved_since,
+    newest_batch_id,
+    undo_batch,
+)
+from imports.pipeline import file_hash, import_files
 from imports.results import FileResult
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# Audit actions of the merges an import made on a Former UPN, and their undoing.
+MERGE_ACTION = "merge_children"
+SPLIT_ACTION = "split_children"
 Cancel = Callable[[], bool]
+# How long to keep trying to reach a server that went away, to find out what was saved.
+RECONNECT_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,21 +84,34 @@ def run_imports(
     refresh: bool = True,
 ) -> list[FileResult]:
     """Import the files in order, each in its own transaction; then refresh what derives from
-    them. `progress(done, total)` covers the whole run; `cancel()` stops before the next chunk."""
+    them. `progress(done, total)` covers the whole run; `cancel()` stops before the next chunk.
+
+    When the database fails under a file, that file's result says whether it was saved, and
+    the files after it are not attempted (each would wait on the same database)."""
     require(db, account, Action.IMPORT_FILE)
     refuse_if_regional_workspace(db)
     if backup:
         backup_before(db, "import")
     total = len(requests) + (1 if refresh else 0)
     results: list[FileResult] = []
+    stopped: str | None = None
     for index, request in enumerate(requests):
+        if stopped is not None:
+            results.append(_not_attempted(request, stopped))
+            continue
 
         def file_progress(done: int, whole: int, index: int = index) -> None:
             if progress is not None and whole:
                 progress(index * 1000 + int(1000 * done / whole), total * 1000)
 
-        results.extend(
-            import_files(
+        try:
+            before = newest_batch_id(db)
+        except DatabaseError as exc:
+            stopped = str(exc)
+            results.append(_not_attempted(request, stopped))
+            continue
+        try:
+            (result,) = import_files(
                 db,
                 [request.path],
                 kind=request.kind,
@@ -83,26 +121,136 @@ def run_imports(
                 progress=file_progress,
                 cancel=cancel,
             )
-        )
-        result = results[-1]
-        audit.record(
-            db,
-            account,
-            Action.IMPORT_FILE,
-            f"batch:{result.batch_id}" if result.batch_id else None,
-            {
-                "file": result.file,
-                "kind": result.kind,
-                "status": result.status,
-                "rows_imported": result.rows_imported,
-                "rows_rejected": result.rows_rejected,
-            },
-        )
-    if refresh and any(r.status == "imported" for r in results):
-        refresh_derived(db)
+        except DatabaseError as exc:
+            result, stopped = _after_database_failure(db, request, exc, before)
+            if result.status != "imported":
+                results.append(result)
+                continue
+        results.append(result)
+        try:
+            _audit_import(db, account, result)
+        except DatabaseError as exc:
+            log.warning("the audit row of an import could not be written: %s", type(exc).__name__)
+            result.warnings.append(f"the audit row of this import could not be written: {exc}")
+            stopped = str(exc)
+    if refresh and stopped is None and any(r.status == "imported" for r in results):
+        try:
+            finish_owed_work(db)
+        except DatabaseError as exc:
+            log.warning("the follow-up of an import was left owed: %s", type(exc).__name__)
+            results[-1].warnings.append(
+                "the flags and the children list could not be brought up to date now "
+                f"({exc}); that is done at the next start of any command or the app."
+            )
     if progress is not None:
         progress(total * 1000, total * 1000)
     return results
+
+
+def _audit_import(db: Database, account: str, result: FileResult) -> None:
+    audit.record(
+        db,
+        account,
+        Action.IMPORT_FILE,
+        f"batch:{result.batch_id}" if result.batch_id else None,
+        {
+            "file": result.file,
+            "kind": result.kind,
+            "status": result.status,
+            "rows_imported": result.rows_imported,
+            "rows_rejected": result.rows_rejected,
+        },
+    )
+    for merge in result.merges:
+        audit.record(
+            db,
+            account,
+            MERGE_ACTION,
+            f"child:{merge['kept_child']}",
+            {**merge, "batch": result.batch_id, "evidence": "Former UPN"},
+        )
+
+
+def _not_attempted(request: ImportRequest, why: str) -> FileResult:
+    return FileResult(
+        str(request.path),
+        request.kind,
+        "refused",
+        message=f"{request.path.name} was not imported: {why}",
+        try_again=True,
+    )
+
+
+def _after_database_failure(
+    db: Database, request: ImportRequest, exc: DatabaseError, before: int
+) -> tuple[FileResult, str | None]:
+    """What became of the file when the database failed under it, and (unless the database is
+    usable again) why the files after it are not attempted."""
+    name = request.path.name
+    log.warning("import interrupted by the database: %s", type(exc).__name__)
+    if isinstance(exc, DatabaseBusyError):
+        return _refused(request, f"{name} was not imported. {exc}"), str(exc)
+    if not isinstance(exc, ConnectionLostError | DatabaseUnavailableError):
+        return _refused(request, f"{name} was not imported. {exc}"), str(exc)
+    try:
+        saved = _find_saved_batch(db, request.path, before)
+    except DatabaseError:
+        unknown = (
+            f"The connection to the database server was lost during the import of {name}, and "
+            f"the server could not be reached again within {RECONNECT_SECONDS:.0f} seconds to "
+            "see whether it was saved. When the server is back, run `exclusion-monitor "
+            f"batches`: if {name} is listed with today's date it was saved (its flags are "
+            "brought up to date at the next start); if not, import it again."
+        )
+        return _refused(request, unknown), "the database server could not be reached."
+    if saved is None:
+        return (
+            _refused(
+                request,
+                f"{name} was not imported: the connection to the database server was lost "
+                "during the import, and after reconnecting nothing from this file is in the "
+                "database (an import is saved whole or not at all). Import it again.",
+            ),
+            None,
+        )
+    result = FileResult(
+        str(request.path),
+        saved.kind,
+        "imported",
+        rows_read=saved.rows_read,
+        rows_imported=saved.rows_imported,
+        rows_rejected=saved.rows_rejected,
+        warnings=[
+            *saved.warnings,
+            "the connection to the database server was lost as this import finished; after "
+            f"reconnecting, it is in the database whole (batch {saved.id}). Its rejected rows "
+            "are listed by `batches --rejected`.",
+        ],
+        batch_id=saved.id,
+        sheet=saved.sheet,
+    )
+    return result, None
+
+
+def _refused(request: ImportRequest, message: str) -> FileResult:
+    return FileResult(str(request.path), request.kind, "refused", message=message, try_again=True)
+
+
+def _find_saved_batch(db: Database, path: Path, before: int) -> BatchSummary | None:
+    """After a lost connection: reconnect (for up to RECONNECT_SECONDS) and look for this
+    file's batch among those saved since the import began."""
+    content = file_hash(path)
+    deadline = time.monotonic() + RECONNECT_SECONDS
+    pause = 0.2
+    while True:
+        db.engine.dispose()  # the pool's connections died with the server
+        try:
+            return batch_saved_since(db, content, before)
+        except (ConnectionLostError, DatabaseUnavailableError):
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 def undo_import(db: Database, batch_id: int, *, account: str) -> UndoResult:
@@ -117,5 +265,9 @@ def undo_import(db: Database, batch_id: int, *, account: str) -> UndoResult:
         f"batch:{batch_id}",
         {"removed": dict(result.removed), "kept": dict(result.kept)},
     )
-    refresh_derived(db)
+    for kept, merged in result.split_children:
+        audit.record(
+            db, account, SPLIT_ACTION, f"child:{kept}", {"merged_child": merged, "batch": batch_id}
+        )
+    finish_owed_work(db)
     return result

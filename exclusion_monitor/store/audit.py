@@ -176,12 +176,23 @@ def _head(conn: sa.Connection) -> ChainHead:
     return ChainHead(int(last.id), str(last.hash))
 
 
+HEAD_PREFIX_DIGITS = 12  # the fewest hex digits of a printed head that verify accepts
+
+
 def parse_head(text: str) -> ChainHead:
-    """A head written as 'id:hash' (as printed); ValueError for anything else."""
+    """A head written as 'id:hash' (as printed: the hash whole, or its first 12 or more hex
+    digits, as page footers print it); ValueError for anything else."""
     row_id, _, digest = text.strip().partition(":")
+    digest = digest.lower()
     hex_digits = set("0123456789abcdef")
-    if not row_id.isdigit() or len(digest) != 64 or not set(digest) <= hex_digits:
-        raise ValueError(f"{text!r} is not an audit chain head (it looks like 123:<64 hex digits>)")
+    if (
+        not row_id.isdigit()
+        or not HEAD_PREFIX_DIGITS <= len(digest) <= 64
+        or not set(digest) <= hex_digits
+    ):
+        raise ValueError(
+            f"{text!r} is not an audit chain head (it looks like 123:<12 to 64 hex digits>)"
+        )
     return ChainHead(int(row_id), digest)
 
 
@@ -247,7 +258,7 @@ def _head_problem(expected: ChainHead, found: str | None, anchor_id: int) -> str
             f"Audit row {expected.last_id}, the newest when that head was recorded, is no "
             "longer in the log: the log has been cut back."
         )
-    if found != expected.hash:
+    if not found.startswith(expected.hash):
         return (
             f"Audit row {expected.last_id} no longer has the hash recorded in that head: the "
             "log has been rewritten."

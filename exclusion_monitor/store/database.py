@@ -25,11 +25,15 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from exclusion_monitor.errors import (
+    ConnectionLostError,
+    DatabaseBusyError,
     DatabaseError,
     DatabaseLocationError,
+    DatabaseUnavailableError,
     DatabaseWriteError,
     ExclusionMonitorError,
     NewerSchemaError,
+    NoDatabaseError,
     NotOurDatabaseError,
 )
 from exclusion_monitor.location import check_database_location
@@ -67,6 +71,7 @@ class Database:
         self.location = location
         self.path = path
         self.read_only = read_only
+        self.created = False  # True when open_database made it just now
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,13 +87,29 @@ class Database:
         """A connection for reading (one transaction, rolled back at the end). Its queries all
         see one snapshot of the data, on a server as in a file (REPEATABLE READ: reading never
         waits for a writer and never fails because of one)."""
+        conn = self._connect()
         try:
-            with self.engine.connect() as conn:
+            with conn:
                 if self.is_server:
                     conn.execution_options(isolation_level="REPEATABLE READ")
                 yield conn
-        except sa.exc.DBAPIError as exc:
+        except Exception as exc:
             mapped = self._plain_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def _connect(self) -> sa.Connection:
+        """A connection from the pool; a server that cannot be reached is said so plainly."""
+        try:
+            return self.engine.connect()
+        except Exception as exc:
+            mapped = self._plain_error(exc)
+            if isinstance(mapped, ConnectionLostError):
+                mapped = DatabaseUnavailableError(
+                    f"The database server for {self.location} could not be reached. Check the "
+                    "network connection; if it goes on, ask IT support."
+                )
             if mapped is None:
                 raise
             raise mapped from exc
@@ -103,32 +124,43 @@ class Database:
         lost-connection and damaged-file errors become plain sentences (DatabaseWriteError,
         DamagedDatabaseError); everything committed before is intact.
         """
-        conn = self.engine.connect()
+        conn = self._connect()
         try:
             conn.execution_options(**{_IMMEDIATE: True})
             conn.begin()
+            if self.is_server:
+                # Wait for another writer's lock for a bounded time, as SQLite's busy timeout.
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
             take_write_lock(conn)
             yield conn
             conn.commit()
         except BaseException as exc:
             _end_failed_transaction(conn)
-            mapped = self._plain_error(exc) if isinstance(exc, sa.exc.DBAPIError) else None
+            mapped = self._plain_error(exc) if isinstance(exc, Exception) else None
             if mapped is None:
                 raise
             raise mapped from exc
         finally:
             conn.close()
 
-    def _plain_error(self, exc: sa.exc.DBAPIError) -> ExclusionMonitorError | None:
+    def _plain_error(self, exc: BaseException) -> ExclusionMonitorError | None:
+        """The plain sentence for a driver error a user can act on, or None for any other.
+        Errors the driver raised directly (COPY on the raw connection) are mapped too."""
+        if isinstance(exc, ExclusionMonitorError):
+            return None
+        orig: object = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+        if not _is_driver_error(orig):
+            return None
         if self.is_server:
-            mapped = server_error_sentence(exc.orig, self.location)
-            code = getattr(exc.orig, "sqlstate", None)
+            lost = isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
+            mapped = server_error_sentence(orig, self.location, lost=lost)
+            code = getattr(orig, "sqlstate", None)
         else:
-            mapped = sqlite_error_sentence(exc.orig, self.path or Path(self.location))
-            code = getattr(exc.orig, "sqlite_errorname", None)
+            mapped = sqlite_error_sentence(orig, self.path or Path(self.location))
+            code = getattr(orig, "sqlite_errorname", None)
         if mapped is None:
             return None
-        log.warning("database error %s", code or type(exc.orig).__name__)
+        log.warning("database error %s (%s)", code or type(orig).__name__, type(mapped).__name__)
         return mapped
 
     def checkpoint(self) -> bool:
@@ -191,6 +223,26 @@ def _end_failed_transaction(conn: sa.Connection) -> None:
         log.warning("could not end the failed transaction cleanly", exc_info=True)
 
 
+def _is_driver_error(error: object) -> bool:
+    if isinstance(error, sqlite3.Error):
+        return True
+    module = type(error).__module__
+    return module.startswith("psycopg")
+
+
+BUSY_SENTENCE = (
+    "the database is busy (another import is running); try again in a few minutes. "
+    "Nothing was changed"
+)
+
+
+def busy_error(where: object) -> DatabaseBusyError:
+    seconds = f"{BUSY_TIMEOUT_MS / 1000:g}"
+    return DatabaseBusyError(
+        f"Waited {seconds} seconds, but {BUSY_SENTENCE}: {where} stayed busy all that time."
+    )
+
+
 def sqlite_error_sentence(error: object, path: Path) -> ExclusionMonitorError | None:
     """The plain sentence for a SQLite error a user can act on, or None for any other error."""
     name = str(getattr(error, "sqlite_errorname", ""))
@@ -211,18 +263,23 @@ def sqlite_error_sentence(error: object, path: Path) -> ExclusionMonitorError | 
             f"{unchanged} If this happens again, ask IT support to check the disk."
         )
     if name in ("SQLITE_BUSY", "SQLITE_LOCKED") or name.startswith("SQLITE_BUSY_"):
-        return DatabaseWriteError(
-            f"Another program is changing the database {path} and did not finish in time. "
-            f"{unchanged} Try again in a moment."
-        )
+        return busy_error(path)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return damaged_error(path, str(error))
     return None
 
 
-def server_error_sentence(error: object, where: str) -> ExclusionMonitorError | None:
-    """The plain sentence for a PostgreSQL error a user can act on, or None for any other."""
+def server_error_sentence(
+    error: object, where: str, *, lost: bool = False
+) -> ExclusionMonitorError | None:
+    """The plain sentence for a PostgreSQL error a user can act on, or None for any other.
+
+    `lost` is the driver's own judgement that the connection is gone (libpq gives no SQLSTATE
+    when the server goes away mid-statement).
+    """
     state = str(getattr(error, "sqlstate", "") or "")
+    if state == "55P03":
+        return busy_error(where)
     unchanged = "The change was not saved; everything saved before it is intact."
     if state == "53100":
         return DatabaseWriteError(
@@ -239,15 +296,22 @@ def server_error_sentence(error: object, where: str) -> ExclusionMonitorError | 
             f"Your database login may not make this change in {where}. {unchanged} Ask IT "
             "support to grant your login the team role (see the README's section for IT)."
         )
-    if state in ("40001", "40P01", "55P03", "57014"):
+    if state in ("40001", "40P01", "57014"):
         return DatabaseWriteError(
             f"Another person's change to {where} got in the way and did not finish in time. "
             f"{unchanged} Try again in a moment."
         )
-    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
-        return DatabaseWriteError(
-            f"The connection to the database server for {where} was lost. {unchanged} Check "
-            "the network connection and try again; if it goes on, ask IT support."
+    closed = bool(getattr(getattr(error, "pgconn", None), "status", 0))  # CONNECTION_BAD
+    if lost or closed or state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+        return ConnectionLostError(
+            f"The connection to the database server for {where} was lost before the change "
+            "was confirmed. A change is saved whole or not at all: look before repeating it. "
+            "Check the network connection; if it goes on, ask IT support."
+        )
+    if not state and type(error).__name__ == "OperationalError":
+        return DatabaseUnavailableError(
+            f"The database server for {where} could not be reached. Check the address and the "
+            "network connection; if it goes on, ask IT support."
         )
     return None
 
@@ -268,7 +332,7 @@ def _connection_refused(error: object, url: sa.URL, where: str) -> DatabaseError
             f"The database server for {where} refused the login ({reason}). Keep your password "
             f"in this computer's credential store with: exclusion-monitor db set-password {where}"
         )
-    return DatabaseError(
+    return DatabaseUnavailableError(
         f"The database server for {where} could not be reached ({reason}). Check the address "
         "and the network connection; if it goes on, ask IT support."
     )
@@ -386,22 +450,40 @@ def database_path(location: str | Path) -> Path:
     return Path(text).expanduser()
 
 
+NO_DATABASE_HINT = (
+    "Check the path given with --db (or EXCLUSION_MONITOR_DB); only `import`, `demo` and the "
+    "app's first start create a new database."
+)
+
+
 def open_database(location: str | Path, *, create: bool = True) -> Database:
     """Open (and if need be create or migrate) the database at a path or URL.
 
-    Raises NotOurDatabaseError for a database that is not this app's, NewerSchemaError for one
-    written by a newer version, DatabaseError when it cannot be opened.
+    With `create=False` a missing file, or an empty server database, is refused with
+    NoDatabaseError (a mistyped path must never become a new, empty database). `db.created`
+    says whether this call created it. Raises NotOurDatabaseError for a database that is not
+    this app's, NewerSchemaError for one written by a newer version, DatabaseError when it
+    cannot be opened.
     """
     if is_server_location(location):
-        return _open_server(location)
+        return _open_server(location, create=create)
     path = database_path(location)
     exists = path.exists() and path.stat().st_size > 0
     if path.exists() and path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file.")
     if not exists and not create:
-        raise DatabaseError(f"There is no database at {path}.")
+        if path.exists():
+            raise NoDatabaseError(f"{path} is an empty file, not a database. {NO_DATABASE_HINT}")
+        if not path.parent.exists():
+            raise NoDatabaseError(
+                f"There is no database at {path}: the folder {path.parent} does not exist. "
+                f"{NO_DATABASE_HINT}"
+            )
+        raise NoDatabaseError(f"There is no database at {path.absolute()}. {NO_DATABASE_HINT}")
     if not path.parent.exists():
-        raise DatabaseError(f"The folder {path.parent} does not exist.")
+        raise DatabaseError(
+            f"The folder {path.parent} does not exist, so no database can be created there."
+        )
     problem = check_database_location(path)
     if problem is not None:
         raise DatabaseLocationError(problem.message)
@@ -416,7 +498,7 @@ def open_database(location: str | Path, *, create: bool = True) -> Database:
     engine = sqlite_engine(path, read_only=read_only)
     db = Database(engine, str(path), path, read_only=read_only)
     try:
-        _prepare(db)
+        db.created = _prepare(db, create=True)
     except sa.exc.DBAPIError as exc:
         engine.dispose()
         mapped = sqlite_error_sentence(exc.orig, path)
@@ -442,13 +524,13 @@ def file_is_read_only(path: Path) -> bool:
     return not path.stat().st_mode & stat.S_IWUSR
 
 
-def _open_server(location: str | Path) -> Database:
+def _open_server(location: str | Path, *, create: bool) -> Database:
     url = server_url(location)
     where = display_location(url)
     engine = server_engine(url)
     db = Database(engine, where, None)
     try:
-        _prepare(db)
+        db.created = _prepare(db, create=create)
     except sa.exc.DBAPIError as exc:
         engine.dispose()
         state = str(getattr(exc.orig, "sqlstate", "") or "")
@@ -479,18 +561,32 @@ def check_login(location: str | Path) -> None:
         engine.dispose()
 
 
-def _prepare(db: Database) -> None:
-    """Create a new database, or check that an existing one is ours and not newer, then bring
-    an older one up to date. The write lock makes two desktops opening a new team database at
-    the same moment create it once."""
+def _prepare(db: Database, *, create: bool) -> bool:
+    """Create a new database (when `create`), or check that an existing one is ours and not
+    newer, then bring an older one up to date; True when it was created.
+
+    The common case (ours, current) takes no lock, so opening never waits for an import. The
+    write lock makes two desktops opening a new team database at the same moment create it
+    once."""
+    with db.engine.connect() as conn:
+        ours, version, empty = read_marker(conn)
+    if ours and version == migrations.CURRENT_VERSION:
+        return False
+    if empty and not create:
+        raise NoDatabaseError(
+            f"There is no Exclusion Monitor database at {db.location} yet (it holds no tables). "
+            f"{NO_DATABASE_HINT}"
+        )
     with db.engine.begin() as conn:
+        if db.is_server:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
         take_write_lock(conn)
         ours, version, empty = read_marker(conn)
         if empty:
             metadata.create_all(conn)
             mark_as_ours(conn, migrations.CURRENT_VERSION)
             log.info("created a new database at %s", db.location)
-            return
+            return True
         if not ours:
             raise NotOurDatabaseError(
                 f"{db.location} is not an Exclusion Monitor database: it belongs to another "
@@ -504,3 +600,4 @@ def _prepare(db: Database) -> None:
             )
     if version < migrations.CURRENT_VERSION:
         migrations.upgrade(db, version)
+    return False

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from exclusion_monitor import __version__
+from tests.cli.databases import new_database
 from ui.cli.main import main
 
 
@@ -30,7 +31,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_check_on_a_new_then_existing_database(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    path = tmp_path / "x.db"
+    path = new_database(tmp_path / "x.db")
     code, out, _ = run_cli(capsys, "--db", str(path), "check")
     assert code == 0 and "All checks passed." in out
     code, out, _ = run_cli(capsys, "--db", str(path), "check", "--format", "json")
@@ -42,7 +43,8 @@ def test_check_on_a_new_then_existing_database(
 def test_children_json_is_an_empty_list_on_a_new_database(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, out, _ = run_cli(capsys, "--db", str(tmp_path / "x.db"), "children", "--format", "json")
+    path = new_database(tmp_path / "x.db")
+    code, out, _ = run_cli(capsys, "--db", str(path), "children", "--format", "json")
     assert code == 0 and json.loads(out) == []
 
 
@@ -125,7 +127,7 @@ def test_other_programs_database_exits_non_zero(
 def test_installed_console_script_runs(tmp_path: Path) -> None:
     """The real entry point, in a child process, as a user would run it."""
     result = subprocess.run(
-        [sys.executable, "-m", "ui", "--db", str(tmp_path / "y.db"), "check"],
+        [sys.executable, "-m", "ui", "--db", str(new_database(tmp_path / "y.db")), "check"],
         capture_output=True,
         text=True,
         check=False,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from exclusion_monitor import identity
+from tests.cli.databases import new_database
 from ui.cli.main import main
 
 ADMIN = "LA\\admin1"
@@ -34,7 +35,7 @@ def cli(capsys: pytest.CaptureFixture[str], db: Path, *argv: str) -> tuple[int, 
 def test_users_roles_and_refusals(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, as_account: Callable[[str], None]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_database(tmp_path / "x.db")
     assert cli(capsys, db, "check")[0] == 0  # the first user becomes admin
     code, out, _ = cli(capsys, db, "users", "add", "LA\\viewer1", "--role", "viewer")
     assert code == 0 and "LA\\viewer1 can now use the database as viewer." in out
@@ -67,7 +68,7 @@ def test_users_roles_and_refusals(
 def test_backup_backups_and_restore(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, as_account: Callable[[str], None]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_database(tmp_path / "x.db")
     code, out, _ = cli(capsys, db, "backup")
     backup = Path(out.strip())
     assert code == 0 and backup.is_file() and backup.name.endswith("-manual.db")
@@ -86,7 +87,7 @@ def test_backup_backups_and_restore(
 def test_restore_of_a_damaged_database_asks_the_backup_who_is_admin(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, as_account: Callable[[str], None]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_database(tmp_path / "x.db")
     cli(capsys, db, "users")
     cli(capsys, db, "users", "add", "LA\\officer1", "--role", "officer")
     conn = sqlite3.connect(db)
@@ -102,7 +103,8 @@ def test_restore_of_a_damaged_database_asks_the_backup_who_is_admin(
         handle.seek(size // 2)
         handle.write(b"\xff" * 4096)
     code, out, err = cli(capsys, db, "check")
-    assert code == 2 and "is damaged" in err and f'restore "{backup}"' in err
+    assert code == 1 and "[FAIL] integrity" in out and "is damaged" in out  # a failed check
+    assert f'restore "{backup}"' in out and err == ""
     as_account("LA\\officer1")
     code, _, err = cli(capsys, db, "restore", str(backup))
     assert code == 2 and "Restoring needs the admin role" in err
@@ -115,7 +117,7 @@ def test_restore_of_a_damaged_database_asks_the_backup_who_is_admin(
 def test_audit_lists_filters_and_verifies(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, as_account: Callable[[str], None]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_database(tmp_path / "x.db")
     cli(capsys, db, "children")
     cli(capsys, db, "children", "--format", "csv")
     code, out, _ = cli(capsys, db, "audit", "--action", "search", "--format", "csv")
@@ -140,7 +142,7 @@ def test_audit_lists_filters_and_verifies(
 def test_audit_verify_with_a_printed_head_finds_a_cut_back_log(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, as_account: Callable[[str], None]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_database(tmp_path / "x.db")
     cli(capsys, db, "children")
     head = cli(capsys, db, "audit", "--verify")[1].split("Audit chain head: ")[1].strip()
     last_id = head.split(":")[0]
@@ -155,7 +157,7 @@ def test_audit_verify_with_a_printed_head_finds_a_cut_back_log(
 def test_retention_lists_and_purges_only_with_yes(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, as_account: Callable[[str], None]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_database(tmp_path / "x.db")
     code, out, _ = cli(capsys, db, "retention")
     assert code == 0 and "pupil_records" in out and "audit_log" in out
     code, _, err = cli(capsys, db, "retention", "--purge")

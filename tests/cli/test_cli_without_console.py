@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from exclusion_monitor.logging_setup import LOG_FILE_NAME
+from tests.cli.databases import new_database
 from ui.cli.main import main
 
 
 def test_commands_run_with_no_console(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
-    assert main(["--db", str(tmp_path / "x.db"), "children", "--format", "json"]) == 0
-    assert main(["--db", str(tmp_path / "y.db"), "check"]) == 0
+    assert main(["--db", str(new_database(tmp_path / "x.db")), "children", "--format", "json"]) == 0
+    assert main(["--db", str(new_database(tmp_path / "y.db")), "check"]) == 0
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
     assert stop.value.code == 0
@@ -36,7 +37,7 @@ def test_a_refused_database_without_console_is_logged(
 
 
 def test_check_reports_the_code_lists(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["--db", str(tmp_path / "x.db"), "check", "--format", "json"]) == 0
+    assert main(["--db", str(new_database(tmp_path / "x.db")), "check", "--format", "json"]) == 0
     checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     shipped = Path(__file__).resolve().parents[2] / "exclusion_monitor" / "data" / "codelists"
     assert checks["code lists"]["ok"] is True
@@ -49,7 +50,7 @@ def test_check_fails_on_an_unreadable_added_code_list(
     extra = private_home / "data" / "codelists"
     extra.mkdir(parents=True)
     (extra / "sex.csv").write_bytes(b"code,label\n\xff\xfe\x00broken")
-    assert main(["--db", str(tmp_path / "x.db"), "check", "--format", "json"]) == 1
+    assert main(["--db", str(new_database(tmp_path / "x.db")), "check", "--format", "json"]) == 1
     checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     assert checks["code lists"]["ok"] is False
     assert str(extra) in checks["code lists"]["detail"]

@@ -26,12 +26,16 @@ from pathlib import Path
 
 import pytest
 
+from exclusion_monitor.flagging import flags_are_current
 from exclusion_monitor.identity import os_account
+from exclusion_monitor.refresh import finish_owed_work
 from exclusion_monitor.store import open_database
 from exclusion_monitor.store.backup import list_backups
 from exclusion_monitor.store.integrity import check_file
+from exclusion_monitor.store.owed_work import owed
 from imports import ImportRequest, run_imports
 from imports.demo import write_census_workbook
+from tests.support.crash import observed_command, read_marks
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -41,32 +45,9 @@ SEED = 20260115
 CENSUS_DATE = "2025-01-16"
 COUNTED = ["children", "census_observations", "record_sources", "import_batches", "enrolments"]
 
-# Runs the program's own entry point (ui/__main__.py) with two SQLAlchemy event listeners that
-# only write marks to a file; os.write is unbuffered, so a mark survives the kill.
-OBSERVER = r"""
-import os, runpy, sys, time
-import sqlalchemy as sa
-from sqlalchemy import event
-marks = os.open(os.environ["CRASH_TEST_MARKS"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-began = []
-@event.listens_for(sa.engine.Engine, "before_cursor_execute")
-def _begin(conn, cursor, statement, parameters, context, executemany):
-    if statement.lstrip().upper().startswith("INSERT INTO IMPORT_BATCHES"):
-        began.append(True)
-        os.write(marks, b"begin %f\n" % time.monotonic())
-@event.listens_for(sa.engine.Engine, "commit")
-def _commit(conn):
-    if began:
-        os.write(marks, b"commit %f\n" % time.monotonic())
-        began.clear()
-sys.argv = ["exclusion-monitor", *sys.argv[1:]]
-runpy.run_module("ui", run_name="__main__", alter_sys=True)
-"""
-
 
 def _command(db: Path, census: Path) -> list[str]:
-    return [sys.executable, "-c", OBSERVER, "--db", str(db), "import", str(census),
-            "--census-date", CENSUS_DATE]  # fmt: skip
+    return observed_command("--db", str(db), "import", str(census), "--census-date", CENSUS_DATE)
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -85,13 +66,6 @@ def _integrity(db: Path) -> list[str]:
         return [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
     finally:
         conn.close()
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return b""
 
 
 def _copy_database(source: Path, target: Path) -> None:
@@ -161,13 +135,13 @@ def test_killed_imports_leave_all_or_nothing(
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         if aim == "in transaction":
-            while process.poll() is None and b"begin" not in _read(marks):
+            while process.poll() is None and b"begin" not in read_marks(marks):
                 time.sleep(0.002)
         time.sleep(delay)
         running = process.poll() is None
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
-        return trial, running, b"begin" in _read(marks)
+        return trial, running, b"begin" in read_marks(marks)
 
     tally: Counter[str] = Counter()
     partial = 0
@@ -192,8 +166,13 @@ def test_killed_imports_leave_all_or_nothing(
             for backup in list_backups(db):  # a half-written backup never carries a backup's name
                 assert check_file(backup.path, thorough=True) is None, backup.path.name
 
-            # The next import of the same file succeeds (or finds it already imported, whole).
+            # The next start finishes any follow-up the kill left owed; the next import of the
+            # same file succeeds (or finds it already imported, whole).
             with open_database(db) as reopened:
+                if owed(reopened):
+                    tally["follow-up owed, finished at the next start"] += 1
+                finish_owed_work(reopened)
+                assert owed(reopened) == [] and flags_are_current(reopened), trial
                 (result,) = run_imports(
                     reopened, [ImportRequest(census, census_date=census_day)],
                     account=os_account(), refresh=False,
@@ -210,7 +189,9 @@ def test_killed_imports_leave_all_or_nothing(
         f"{partial} partial imports; {tally['killed before the import transaction']} before the "
         f"import transaction, {tally['killed after the commit']} after the commit, "
         f"{tally['finished before the kill']} finished first (file of {ROWS} rows, run "
-        f"{whole_run:.1f} s, transaction {begin_at:.2f} s to {commit_at:.2f} s)"
+        f"{whole_run:.1f} s, transaction {begin_at:.2f} s to {commit_at:.2f} s); "
+        f"{tally['follow-up owed, finished at the next start']} follow-ups left owed, finished "
+        "at the next start"
     )
     record_property("crash_trials", TRIALS)
     record_property("crash_kills_mid_import", tally["killed mid-import"])

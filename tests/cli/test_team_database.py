@@ -165,6 +165,7 @@ def test_migrate_refuses_a_team_database_that_holds_data(
 def test_backups_of_a_team_database_are_the_servers_job(
     capsys: pytest.CaptureFixture[str], pg_url: str, as_admin: None
 ) -> None:
+    open_database(pg_url).close()  # a team database with the schema (IT made it with migrate)
     for command in (["backup"], ["backups"], ["restore", "some-backup.db"]):
         code, _, err = cli(capsys, "--db", pg_url, *command)
         assert code == 2, command
@@ -212,6 +213,9 @@ def test_password_is_kept_in_the_credential_store_and_nowhere_else(
     assert "The server accepted the login" in out
     assert prompts and prompts[0].startswith("Password for em_officer@")
     assert list(memory_keyring.kept.values()) == ["correct-horse-7"]
+    code, _, err = cli(capsys, "--db", url, "children", "--format", "json")
+    assert code == 2 and "There is no Exclusion Monitor database" in err  # empty: never created
+    open_database(url).close()  # the schema, made with the password from the credential store
 
     code, out, err = cli(capsys, "--db", url, "children", "--format", "json")
     assert code == 0, err

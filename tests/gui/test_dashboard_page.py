@@ -128,4 +128,5 @@ def test_export_writes_every_table_and_is_audited(
     assert values["Suspensions this academic year to 13/05/2024"] == 6
     assert values["Permanent exclusions this academic year to 13/05/2024"] == "c"
     exports = [e for e in list_entries(db) if e.action == "export"]
-    assert exports[-1].detail is not None and exports[-1].detail["file"] == "dash.xlsx"
+    assert exports[-1].detail is not None
+    assert exports[-1].detail["file"] == str(tmp_path / "dash.xlsx")  # the full path

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from exclusion_monitor.store import Database
+from exclusion_monitor.store import Database, open_database
 from exclusion_monitor.store import schema as t
 from tests.builders import Authority
 from ui.app import messages
@@ -127,8 +128,15 @@ def test_open_database_refused_shows_the_reason(
     assert window.isVisible()
 
 
-def test_open_database_opens_it_in_a_new_window(qtbot: QtBot, db: Database, tmp_path) -> None:
+def test_open_database_opens_it_in_a_new_window(
+    qtbot: QtBot, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window = open_window(qtbot, db)
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "show_error", lambda _p, _t, text: shown.append(text))
+    assert window.open_other_database(str(tmp_path / "other.db")) is None  # never creates one
+    assert "There is no database at" in shown[0] and not (tmp_path / "other.db").exists()
+    open_database(tmp_path / "other.db").close()
     other = window.open_other_database(str(tmp_path / "other.db"))
     assert other is not None
     qtbot.addWidget(other)

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from exclusion_monitor.errors import InvalidInputError
+from exclusion_monitor.identity import os_account
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.batches import list_batches, record_batches, rejected_rows, undo_batch
 from exclusion_monitor.store.checks import run_checks
@@ -274,15 +275,15 @@ def test_rejected_rows_are_kept_and_saved_as_a_spreadsheet(
     assert (stored.row_number, stored.upn) == (3, upn(2))
     assert stored.raw["Surname"] == '=HYPERLINK("x")'
     out = tmp_path / "rejected.xlsx"
-    assert save_rejected_rows(db, result.batch_id, out) == 1
+    assert save_rejected_rows(db, result.batch_id, out, account=os_account()) == 1
     import openpyxl
 
     sheet = openpyxl.load_workbook(out).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[2][:3] == ["Row", "Reason", "UPN"]
-    assert values[3][0] == "3" and "not a real date" in values[3][1]
-    assert values[3][3] == '=HYPERLINK("x")'
-    assert sheet.cell(4, 4).data_type == "s"  # text, not a live formula
+    assert values[4][:3] == ["Row in the file", "Why it was rejected", "UPN"]
+    assert values[5][0] == "3" and "not a real date" in values[5][1]
+    assert values[5][3] == '\'=HYPERLINK("x")'  # made inert (docs/output-and-failures.md)
+    assert sheet.cell(6, 4).data_type == "s"  # text, not a live formula
 
 
 def test_progress_and_cancel(tmp_path: Path, db: Any) -> None:

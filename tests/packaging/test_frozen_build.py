@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from exclusion_monitor import __version__
+from exclusion_monitor.store import open_database
+from exclusion_monitor.upn import check_letter
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -164,9 +166,11 @@ def expect_check_passes(done: subprocess.CompletedProcess[str], tmp: Path) -> No
     assert (tmp / "x.db").is_file()
 
 
-def expect_no_children(done: subprocess.CompletedProcess[str], tmp: Path) -> None:
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == []
+def expect_no_database(done: subprocess.CompletedProcess[str], tmp: Path) -> None:
+    """A reading command never creates a database (docs/output-and-failures.md)."""
+    expect_plain_refusal(done, tmp)
+    assert f"There is no database at {tmp / 'x.db'}" in done.stderr
+    assert not (tmp / "x.db").exists()
 
 
 def expect_plain_refusal(done: subprocess.CompletedProcess[str], tmp: Path) -> None:
@@ -205,6 +209,10 @@ def expect_flag_list_pdf(done: subprocess.CompletedProcess[str], tmp: Path) -> N
 
 
 DEMO = ("--db", "{db}", "demo", "--pupils", "200", "--out", "{tmp}/returns")
+ONE_PUPIL_CENSUS = (
+    "UPN,Surname,Forename,Date of birth,Sex,NC year,LAESTAB\r\n"
+    f"{check_letter('330400215001')}330400215001,Tester,Kid,01/03/2013,M,4,3304002\r\n"
+).encode()
 
 
 @dataclass(frozen=True)
@@ -221,9 +229,17 @@ class FrozenCase:
 FROZEN_CASES = [
     FrozenCase("version-cli", ("--version",), expect_version),
     FrozenCase("version-desktop", ("--version",), expect_desktop_version, program=DESKTOP),
-    FrozenCase("check-new-db", ("--db", "{db}", "check", "--format", "json"), expect_check_passes),
     FrozenCase(
-        "children-json-new-db", ("--db", "{db}", "children", "--format", "json"), expect_no_children
+        "check-after-an-import",
+        ("--db", "{db}", "check", "--format", "json"),
+        expect_check_passes,
+        before=(("--db", "{db}", "import", "{tmp}/census.csv", "--census-date", "2024-01-18"),),
+        files={"census.csv": ONE_PUPIL_CENSUS},
+    ),
+    FrozenCase(
+        "children-json-refuses-a-missing-db",
+        ("--db", "{db}", "children", "--format", "json"),
+        expect_no_database,
     ),
     FrozenCase(
         "refuses-a-file-that-is-not-a-database",
@@ -307,18 +323,19 @@ def test_log_goes_to_the_users_log_folder(bundle: Bundle, tmp_path: Path) -> Non
         XDG_DATA_HOME=str(tmp_path / "user" / "data"),
     )
     done = run_frozen(bundle.program(), ["check"], tmp_path, env)
-    assert done.returncode == 0, done.stderr
     log_dir = tmp_path / "user" / "state" / "ExclusionMonitor" / "log"
     db = tmp_path / "user" / "data" / "ExclusionMonitor" / "exclusion-monitor.db"
+    assert done.returncode == 2 and f"There is no database at {db}" in done.stderr
     log_text = (log_dir / "exclusion-monitor.log").read_text(encoding="utf-8")
     assert f"exclusion-monitor {__version__} starting: check (frozen build)" in log_text
-    assert db.is_file()
+    assert not db.exists()  # where the default database goes, but `check` never makes one
 
 
 def test_desktop_program_opens_its_window(bundle: Bundle, tmp_path: Path) -> None:
     """The windowed program starts Qt from the bundle (offscreen) and shows the main window."""
     home = tmp_path / "home"
     log_file = home / "logs" / "exclusion-monitor.log"
+    open_database(tmp_path / "x.db").close()  # else the app would ask whether to create one
     process = subprocess.Popen(
         [str(bundle.program(DESKTOP)), "--db", str(tmp_path / "x.db")],
         cwd=tmp_path,

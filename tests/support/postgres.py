@@ -71,9 +71,17 @@ class ThrowawayServer:
             "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
             "-E", "UTF8", "--locale=C",
         )  # fmt: skip
+        self.resume()
+        return self
+
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server as an administrator would (`fast`: sessions ended, open transactions
+        rolled back) or as a crash does (`immediate`), keeping its data for `resume`."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def resume(self) -> None:
         options = f"-k {self.socket_dir} -p {PORT} -c listen_addresses='' -F"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start")
-        return self
 
     def stop(self) -> None:
         with contextlib.suppress(RuntimeError):

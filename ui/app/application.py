@@ -13,9 +13,10 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from exclusion_monitor import APP_NAME, __version__, config
-from exclusion_monitor.errors import ExclusionMonitorError
+from exclusion_monitor.errors import DatabaseError, ExclusionMonitorError, NoDatabaseError
 from exclusion_monitor.logging_setup import LOG_FILE_NAME
-from exclusion_monitor.store import open_database
+from exclusion_monitor.refresh import finish_owed_work
+from exclusion_monitor.store import Database, open_database
 from ui.app import messages
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,41 @@ def layout_settings() -> QSettings:
     return QSettings(str(config.data_dir() / LAYOUT_FILE_NAME), QSettings.Format.IniFormat)
 
 
+FIRST_RUN_QUESTION = (
+    "There is no {app} database at\n{location}\nyet.\n\nCreate a new, empty database there? "
+    "Your account becomes its admin; you can add other people under Settings."
+)
+
+
+def open_at_start(location: str) -> Database | None:
+    """The database to open the window on. The first-run question is the app's one way to
+    create a database (so a mistyped path is seen, not silently made a new one); None when the
+    person says no."""
+    try:
+        db = open_database(location, create=False)
+    except NoDatabaseError:
+        question = FIRST_RUN_QUESTION.format(app=APP_NAME, location=location)
+        if not messages.confirm(None, f"{APP_NAME} - new database", question):
+            log.info("no database created at start")
+            return None
+        db = open_database(location, create=True)
+    finish_owed_at_start(db)
+    return db
+
+
+def finish_owed_at_start(db: Database) -> None:
+    """Bring the flags up to date if an interrupted import left them owed (rarely needed, so
+    done before the window opens; the window then shows current flags)."""
+    try:
+        done = finish_owed_work(db)
+    except DatabaseError as exc:
+        log.warning("owed follow-up work not finished at start: %s", type(exc).__name__)
+        messages.show_error(None, APP_NAME, str(exc))
+        return
+    if done:
+        log.info("finished owed follow-up work at start: %d entries", len(done))
+
+
 def run_app(db_location: str | None) -> int:
     """Open the main window on the database; a refused database is explained, not a traceback."""
     from ui.app.main_window import MainWindow
@@ -95,11 +131,14 @@ def run_app(db_location: str | None) -> int:
     install_excepthook()
     location = db_location or config.default_database()
     try:
-        db = open_database(location)
+        opened = open_at_start(location)
     except ExclusionMonitorError as exc:
         log.warning("database refused at start: %s", type(exc).__name__)
         messages.show_error(None, APP_NAME, str(exc))
         return 2
+    if opened is None:
+        return 2
+    db = opened
     from ui.app.pages.base import AppContext
 
     denied = AppContext.for_account(db).denied

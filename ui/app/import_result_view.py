@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from exclusion_monitor.access import require
 from exclusion_monitor.roles import Action
-from exclusion_monitor.store import Database, audit
+from exclusion_monitor.store import Database
 from imports import FileResult
 from imports.rejected_export import save_rejected_rows
 from ui.app import messages
@@ -36,17 +35,9 @@ SPREADSHEETS = "Excel workbook (*.xlsx);;CSV file (*.csv)"
 
 
 def save_rejected_for_school(db: Database, account: str, batch_id: int, out: Path) -> int:
-    """Save a batch's rejected rows as a spreadsheet (after the role check) and audit it."""
-    user = require(db, account, Action.EXPORT_REJECTED_ROWS)
-    count = save_rejected_rows(db, batch_id, out)
-    audit.record(
-        db,
-        user.account,
-        Action.EXPORT_REJECTED_ROWS,
-        f"batch:{batch_id}",
-        {"rows": count, "file": out.name},
-    )
-    return count
+    """Save a batch's rejected rows as a spreadsheet (role check and audit row with the file);
+    the save dialog asked before offering a file that exists, so it may be replaced."""
+    return save_rejected_rows(db, batch_id, out, account=account, overwrite=True)
 
 
 def suggested_name(file_name: str) -> str:
@@ -178,14 +169,11 @@ class ImportResultView(QWidget):
 
     def save_batch_rejected(self, batch_id: int, file_name: str) -> None:
         """Ask where, then save the batch's rejected rows in the background."""
-        out = messages.choose_save_file(
-            self, "Save rejected rows", suggested_name(file_name), SPREADSHEETS
+        path = messages.choose_output_file(
+            self, "Save rejected rows", suggested_name(file_name), SPREADSHEETS, (".xlsx", ".csv")
         )
-        if not out:
+        if path is None:
             return
-        path = Path(out)
-        if path.suffix.lower() not in (".xlsx", ".csv"):
-            path = path.with_suffix(".xlsx")
         db, account = self.context.db, self.context.account
         self._job = run_in_background(
             lambda _p: save_rejected_for_school(db, account, batch_id, path),

@@ -28,7 +28,7 @@ from exclusion_monitor.store.backup import describe_age, newest_backup_age
 from exclusion_monitor.store.identity import count_open_reviews
 from exclusion_monitor.store.status import last_import
 from ui.app import messages
-from ui.app.application import layout_settings
+from ui.app.application import finish_owed_at_start, layout_settings
 from ui.app.pages import PAGE_NAMES, PAGES, AppContext, Page
 from ui.app.pages.children_page import ChildrenPage
 from ui.app.pages.profile_page import ProfilePage
@@ -300,7 +300,8 @@ class MainWindow(QMainWindow):
     def open_other_database(self, location: str) -> MainWindow | None:
         """Open another database in a new window and close this one; None if it was refused."""
         try:
-            db = open_database(location)
+            db = open_database(location, create=False)
+            finish_owed_at_start(db)
         except ExclusionMonitorError as exc:
             log.warning("database refused: %s", type(exc).__name__)
             messages.show_error(self, APP_NAME, str(exc))

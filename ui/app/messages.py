@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtGui import QPagedPaintDevice
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -47,9 +48,38 @@ def choose_import_files(parent: QWidget | None, folder: str = "") -> list[str]:
 def choose_save_file(
     parent: QWidget | None, title: str, suggested: str, file_filter: str
 ) -> str | None:
-    """Ask where to save a new file; None when cancelled."""
+    """Ask where to save a new file; None when cancelled. The dialog itself asks before it
+    returns a file that exists (Qt's default), so the answer is permission to replace it."""
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
+
+
+def choose_output_file(
+    parent: QWidget | None,
+    title: str,
+    suggested: str,
+    file_filter: str,
+    suffixes: tuple[str, ...],
+) -> Path | None:
+    """Where to write an export or printout, ending in one of `suffixes` (the first is added
+    when the name has none of them); None when cancelled.
+
+    The file may then be replaced: the save dialog asked about the name it returned, and this
+    asks about a name it changed. The writer still refuses a link or a database whatever the
+    answer (exclusion_monitor/output_files.py).
+    """
+    chosen = choose_save_file(parent, title, suggested, file_filter)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() in suffixes:
+        return path
+    path = path.with_name(path.name + suffixes[0])
+    if path.exists() and not confirm(
+        parent, title, f"{path.name} already exists in {path.parent}.\n\nReplace it?"
+    ):
+        return None
+    return path
 
 
 def print_preview(

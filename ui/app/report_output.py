@@ -7,6 +7,7 @@ These run in the background on the writer thread (they write the audit row); no 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from exclusion_monitor.access import require
@@ -51,14 +52,21 @@ def _dashboard_detail(board: Dashboard) -> dict[str, str]:
 def prepare_print(
     db: Database, account: str, board: Dashboard
 ) -> tuple[PrintableDocument, ReportContext]:
-    """Check the role, record the print in the audit trail, and lay out the dashboard."""
+    """Check the role, record the print in the audit trail, and lay out the dashboard; the
+    pages carry the head of the print's own audit row."""
     user = require(db, account, Action.PRINT_REPORT)
     document = dashboard_document(board)
-    audit.record(db, user.account, Action.PRINT_REPORT, None, _dashboard_detail(board))
+    entry = audit.record(
+        db,
+        user.account,
+        Action.PRINT_REPORT,
+        None,
+        _dashboard_detail(board),
+    )
     context = report_context(
         db, user.account, document.title, board.as_of, f"academic year {board.academic_year}"
     )
-    return document, context
+    return document, replace(context, audit_hash=f"{entry.id}:{entry.hash}")
 
 
 def export_tables(db: Database, account: str, board: Dashboard, path: Path) -> Path:
@@ -85,11 +93,23 @@ def export_report(
     as_of: dt.date | None,
     filter_description: str,
     detail: dict[str, str],
+    overwrite: bool = True,
 ) -> Path:
-    """Any report tables to xlsx, after the role check and with an audit row naming the file."""
-    from ui.reports.export import write_xlsx
+    """Any report tables to xlsx through the one safe writer, after the role check, with the
+    audit row (full path) in the same transaction as the file. `overwrite` is True because the
+    save dialog asked before offering a name that exists (messages.choose_output_file)."""
+    from ui.reports.export import export_tables as write_export
 
-    user = require(db, account, Action.EXPORT)
-    audit.record(db, user.account, Action.EXPORT, None, {**detail, "file": path.name})
-    context = report_context(db, user.account, title, as_of, filter_description)
-    return write_xlsx(path, tables, context)
+    exported = write_export(
+        db,
+        account,
+        path,
+        tables,
+        title=title,
+        as_of=as_of,
+        filter_description=filter_description,
+        target=None,
+        detail=dict(detail),
+        overwrite=overwrite,
+    )
+    return exported.path

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from exclusion_monitor.access import require
@@ -169,13 +169,13 @@ class PrintJob:
 def prepare_flag_print(
     db: Database, account: str, filters: FlagFilter, *, group_by: str, initials: bool
 ) -> PrintJob:
-    """The printable flag list with its header context; the audit row says what was printed."""
+    """The printable flag list with its header context; the audit row says what was printed,
+    and the pages carry that row's chain head."""
     user = require(db, account, Action.PRINT_REPORT)
     printable = flag_list_document(db, filters, group_by=group_by, initials=initials)
     description = filters.describe()
     as_of = filters.as_of or default_as_of(db)
-    context = report_context(db, printable.title, description, as_of, user.account)
-    audit.record(
+    entry = audit.record(
         db,
         user.account,
         Action.PRINT_REPORT,
@@ -188,7 +188,8 @@ def prepare_flag_print(
             "via": "print preview",
         },
     )
-    return PrintJob(printable, context)
+    context = report_context(db, printable.title, description, as_of, user.account)
+    return PrintJob(printable, replace(context, audit_hash=f"{entry.id}:{entry.hash}"))
 
 
 def export_flag_list(
@@ -199,34 +200,28 @@ def export_flag_list(
     *,
     group_by: str,
     initials: bool,
+    overwrite: bool = True,
 ) -> int:
-    """Write the flag list to .xlsx (one sheet per group) or .csv (one table); returns rows."""
-    from ui.reports.export import write_csv, write_xlsx
+    """Write the flag list to .xlsx (one sheet per group) or .csv (one table) through the one
+    safe writer, audited with the file; returns rows. `overwrite`: the save dialog asked."""
+    from ui.reports.export import export_tables
 
-    user = require(db, account, Action.EXPORT)
     tables = flag_list_tables(db, filters, group_by=group_by, initials=initials)
-    description = filters.describe()
-    as_of = filters.as_of or default_as_of(db)
-    context = report_context(db, "Flag list", description, as_of, user.account)
     if path.suffix.lower() == ".csv":
-        write_csv(path, one_table(tables), context)
-    else:
-        write_xlsx(path, tables, context)
-    rows = sum(len(t.rows) for t in tables)
-    audit.record(
+        tables = [one_table(tables)]
+    exported = export_tables(
         db,
-        user.account,
-        Action.EXPORT,
-        "export:flags",
-        {
-            "filter": description,
-            "as_of": as_of.isoformat() if as_of else None,
-            "rows": rows,
-            "file": path.name,
-            "initials": initials,
-        },
+        account,
+        path,
+        tables,
+        title="Flag list",
+        as_of=filters.as_of or default_as_of(db),
+        filter_description=filters.describe(),
+        target="export:flags",
+        detail={"initials": initials, "group_by": group_by},
+        overwrite=overwrite,
     )
-    return rows
+    return exported.rows
 
 
 def one_table(tables: list[ReportTable]) -> ReportTable:

@@ -11,20 +11,31 @@ import sys
 from pathlib import Path
 
 from exclusion_monitor import __version__, config
-from exclusion_monitor.errors import ExclusionMonitorError
+from exclusion_monitor.errors import (
+    DatabaseUnavailableError,
+    DatabaseWriteError,
+    ExclusionMonitorError,
+    OutputExistsError,
+)
 from exclusion_monitor.logging_setup import LOG_FILE_NAME, setup_logging
 from ui.cli.commands import COMMANDS
+from ui.cli.common import (
+    EXIT_CODES_HELP,
+    EXIT_DATABASE,
+    EXIT_INTERRUPTED,
+    EXIT_REFUSED,
+    EXIT_UNEXPECTED,
+)
 
 log = logging.getLogger(__name__)
-
-EXIT_REFUSED = 2
-EXIT_UNEXPECTED = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exclusion-monitor",
         description="School exclusion and mobility monitoring. With no command, opens the app.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"exclusion-monitor {__version__}")
     parser.add_argument(
@@ -69,7 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args))
     except ExclusionMonitorError as exc:
         log.warning("command %s refused: %s", args.command, type(exc).__name__)
-        print(f"exclusion-monitor: {exc}", file=sys.stderr)
+        message = str(exc)
+        if isinstance(exc, OutputExistsError):
+            offer = " Add --force to replace it, or" if hasattr(args, "force") else ""
+            message += f"{offer} choose another name." if offer else " Choose another name."
+        print(f"exclusion-monitor: {message}", file=sys.stderr)
+        if isinstance(exc, DatabaseWriteError | DatabaseUnavailableError):
+            return EXIT_DATABASE
         return EXIT_REFUSED
     except BrokenPipeError:
         # The reader went away (`... | head`): nothing went wrong. Point stdout at devnull so
@@ -79,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         print("exclusion-monitor: stopped.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception:
         log.exception("unexpected error in command %s", args.command)
         print(

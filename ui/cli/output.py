@@ -1,14 +1,17 @@
-"""Printing results as JSON, CSV or an aligned text table."""
+"""Printing results as JSON, CSV or an aligned text table. CSV cells go through the one writer's
+formula safety (exclusion_monitor/output_files.py): standard output is often redirected to a
+file that a spreadsheet opens."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
+
+from exclusion_monitor.output_files import write_csv_rows
 
 
 def _default(value: Any) -> Any:
@@ -40,10 +43,7 @@ def _cell(value: Any) -> str:
 def print_csv(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO | None = None
 ) -> None:
-    writer = csv.writer(out or sys.stdout, lineterminator="\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
+    write_csv_rows(out or sys.stdout, [headers, *rows], line_end="\n")
 
 
 def print_table(

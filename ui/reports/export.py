@@ -1,54 +1,145 @@
-"""Excel and CSV exports of a report table, safe to open: no cell can ever run as a formula.
+"""Excel and CSV exports of report tables, safe to open and audited as one with the file.
 
-Text is written as text; a value starting with =, +, -, @, tab, carriage return or line feed is
-prefixed with an apostrophe (the usual defence against spreadsheet formula injection).
+Every file goes through the one writer (exclusion_monitor/output_files.py): text is written as
+text and made inert where a spreadsheet could read it as a formula, the file is never written
+through a link or over a database, replaces an existing file only when asked, and its audit row
+(with the full path) commits only when the file is in place and complete.
 """
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import datetime as dt
+import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 
+from exclusion_monitor import output_files
+from exclusion_monitor.access import require
+from exclusion_monitor.errors import InvalidInputError
+from exclusion_monitor.output_files import formula_safe
+from exclusion_monitor.reports.flag_report import report_context
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportContext, ReportTable
+from exclusion_monitor.roles import Action
+from exclusion_monitor.store import Database
 
-DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_WIDTH = 60
+SUFFIXES = (".xlsx", ".csv")
+
+# The name the tests and older callers know; the rule itself lives in the one writer.
+neutralise = formula_safe
 
 
-def neutralise(text: str) -> str:
-    """The text, made inert for spreadsheets if it could start a formula."""
-    return "'" + text if text.startswith(DANGEROUS_FIRST) else text
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """What an export wrote: the file, its rows, and the audit chain head it carries."""
+
+    path: Path
+    rows: int
+    audit_head: str
 
 
-def _csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
+def _csv_cell(value: Cell) -> Cell:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int | float):
-        return str(value)
-    return neutralise(str(value))
+    return value
 
 
-def write_csv(path: Path, table: ReportTable, context: ReportContext) -> Path:
-    """UTF-8 with BOM (so Excel on Windows reads accents), UK dates, a marking line first."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([f"{context.marking}: {context.title} - {context.authority}"])
-        writer.writerow([c.name for c in table.columns])
-        for row in table.rows:
-            writer.writerow([_csv_cell(v) for v in row])
-    return path
+def csv_bytes(table: ReportTable, context: ReportContext) -> bytes:
+    """UTF-8 with BOM (so Excel on Windows reads accents), UK dates, a marking line first that
+    says what the file is, who made it and when, and the audit chain head."""
+    produced = context.produced_at.strftime("%d/%m/%Y %H:%M")
+    first = f"{context.marking}: {context.title} - {context.authority} - produced by "
+    first += f"{context.produced_by} on {produced}"
+    if context.audit_hash:
+        first += f" - audit chain {context.audit_hash}"
+    buffer = io.StringIO()
+    output_files.write_csv_rows(
+        buffer,
+        [
+            [first],
+            [c.name for c in table.columns],
+            *[[_csv_cell(v) for v in r] for r in table.rows],
+        ],
+    )
+    return buffer.getvalue().encode("utf-8-sig")
 
 
-def write_xlsx(path: Path, tables: list[ReportTable], context: ReportContext) -> Path:
+def write_csv(
+    path: Path, table: ReportTable, context: ReportContext, *, overwrite: bool = False
+) -> Path:
+    """One table as a CSV file, through the safe writer (no audit row: see `export_tables`)."""
+    data = csv_bytes(table, context)
+    target = output_files.check_destination(path, overwrite=overwrite)
+    check = output_files.size_problem(len(data))
+    with output_files.replacing(target, overwrite=overwrite, check=check) as temporary:
+        temporary.write_bytes(data)
+    return target
+
+
+def write_xlsx(
+    path: Path, tables: list[ReportTable], context: ReportContext, *, overwrite: bool = False
+) -> Path:
+    """Tables as a workbook, through the safe writer (no audit row: see `export_tables`)."""
+    target = output_files.check_destination(path, overwrite=overwrite)
+    with output_files.replacing(target, overwrite=overwrite) as temporary:
+        xlsx_to(temporary, tables, context)
+    return target
+
+
+def export_tables(
+    db: Database,
+    account: str,
+    path: Path,
+    tables: list[ReportTable],
+    *,
+    title: str,
+    as_of: dt.date | None,
+    filter_description: str,
+    target: str | None,
+    detail: dict[str, object],
+    overwrite: bool = False,
+) -> Exported:
+    """Export tables to .xlsx (one sheet each, and an About sheet) or .csv (one table), after
+    the role check, with the export's audit row in the same transaction as the file.
+
+    The file carries the chain head of its own audit row, so `audit --verify --head` can later
+    show that the log still reaches the export.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidInputError(f"{path} should end in .xlsx or .csv.")
+    if suffix == ".csv" and len(tables) != 1:
+        raise InvalidInputError(f"{title} has several tables: export it as .xlsx (one sheet each).")
+    user = require(db, account, Action.EXPORT)
+    output_files.check_destination(path, overwrite=overwrite)
+    context = report_context(db, title, filter_description, as_of, user.account)
+    rows = sum(len(t.rows) for t in tables)
+    with output_files.audited_file(db, path, overwrite=overwrite) as output:
+        entry = output.record(
+            user.account,
+            Action.EXPORT,
+            target,
+            {
+                **detail,
+                "filter": filter_description,
+                "as_of": as_of.isoformat() if as_of else None,
+                "rows": rows,
+            },
+        )
+        stamped = dataclasses.replace(context, audit_hash=f"{entry.id}:{entry.hash}")
+        if suffix == ".csv":
+            output.temporary.write_bytes(csv_bytes(tables[0], stamped))
+        else:
+            xlsx_to(output.temporary, tables, stamped)
+    return Exported(output.path, rows, f"{entry.id}:{entry.hash}")
+
+
+def xlsx_to(path: Path, tables: list[ReportTable], context: ReportContext) -> None:
     """One sheet per table (real dates, frozen header, filters, widths) and an 'About' sheet."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = output_files.new_workbook(path)
     try:
         header = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1})
         date = book.add_format({"num_format": "dd/mm/yyyy"})
@@ -61,15 +152,17 @@ def write_xlsx(path: Path, tables: list[ReportTable], context: ReportContext) ->
         bold = book.add_format({"bold": True})
         for row, (label, value) in enumerate(context.describe()):
             about.write_string(row, 0, label, bold)
-            about.write_string(row, 1, neutralise(value))
+            about.write_string(row, 1, formula_safe(value))
         book.set_properties({"title": context.title, "comments": context.marking})
     finally:
         book.close()
-    return path
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "Sheet"
+    """A name Excel accepts: none of []:*?/\\ or control characters, no apostrophe at either
+    end, at most 31 characters, unique (a school's name is whatever the school sent)."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" or ord(ch) < 32 else ch for ch in title)
+    base = cleaned.strip("' ")[:31].strip("' ") or "Sheet"
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"
@@ -85,11 +178,12 @@ def _write_sheet(
     date: xlsxwriter.format.Format,
     decimal: xlsxwriter.format.Format,
 ) -> None:
-    used = {ws.get_name().lower() for ws in book.worksheets()}
+    # "About" comes last; Excel keeps "History" for itself.
+    used = {ws.get_name().lower() for ws in book.worksheets()} | {"about", "history"}
     sheet = book.add_worksheet(_sheet_name(table.title, used))
     widths = [max(len(c.name), 8) for c in table.columns]
     for col, column in enumerate(table.columns):
-        sheet.write_string(0, col, column.name, header)
+        sheet.write_string(0, col, formula_safe(column.name), header)
     for r, row in enumerate(table.rows, start=1):
         for col, (column, value) in enumerate(zip(table.columns, row, strict=True)):
             if value is None or value == "":
@@ -105,7 +199,7 @@ def _write_sheet(
                 sheet.write_number(r, col, value, style)
                 widths[col] = max(widths[col], len(f"{value:.2f}"))
             else:
-                text = neutralise(_plain(value))
+                text = formula_safe(_plain(value))
                 sheet.write_string(r, col, text)
                 widths[col] = max(widths[col], min(len(text), MAX_WIDTH))
     for col, column in enumerate(table.columns):

@@ -1,11 +1,13 @@
 """Printing documents to PDF or a printer. Every page carries the protective marking, what the
-report is, who produced it and when, and 'Page X of Y'. Pages are laid out here, not by Qt, so
-table rows are never split across pages and each table's header row repeats on every page."""
+report is, who produced it and when, the audit chain head and 'Page X of Y'. Pages are laid out
+here, not by Qt, so table rows are never split across pages and each table's header row repeats
+on every page. PDF files go through the one safe writer (exclusion_monitor/output_files.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
@@ -24,6 +26,10 @@ from PySide6.QtGui import (
     QTextTable,
 )
 
+from exclusion_monitor import output_files
+from exclusion_monitor.access import require
+from exclusion_monitor.errors import InvalidInputError, OutputFileError
+from exclusion_monitor.reports.flag_report import report_context
 from exclusion_monitor.reports.html import (
     PrintableDocument,
     cell_text,
@@ -32,6 +38,8 @@ from exclusion_monitor.reports.html import (
     table_html,
 )
 from exclusion_monitor.reports.tables import ReportContext, ReportImage, ReportTable
+from exclusion_monitor.roles import Action
+from exclusion_monitor.store import Database
 
 FONT_FAMILIES = ["Segoe UI", "Arial", "Liberation Sans", "DejaVu Sans"]
 MARGINS_MM = QMarginsF(12, 12, 12, 12)
@@ -230,13 +238,29 @@ def paginate(
     return [document(page) for page in paginator.pages if page] or [document([])]
 
 
-def paint_document(
-    device: QPagedPaintDevice, printable: PrintableDocument, context: ReportContext
-) -> int:
-    """Lay out and paint the whole document on the device's pages; returns the page count."""
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A document laid out for a device: one HTML string per page, and the page geometry."""
+
+    pages: list[str]
+    geometry: _Geometry
+
+
+def lay_out(device: QPagedPaintDevice, printable: PrintableDocument) -> Layout:
+    """Lay the document out on the device's pages (the header and footer take fixed room, so
+    the page count is known before anything is painted)."""
     geometry = _Geometry(QRectF(0, 0, device.width(), device.height()), device.logicalDpiY() * 0.2)
     pages = paginate(device, printable, geometry.page.width(), geometry.body_height)
+    return Layout(pages, geometry)
+
+
+def paint_pages(device: QPagedPaintDevice, layout: Layout, context: ReportContext) -> int:
+    """Paint laid-out pages with their header and footer; returns the page count."""
+    geometry, pages = layout.geometry, layout.pages
     painter = QPainter(device)
+    if not painter.isActive():
+        # Qt could not open the device (the file): say so once, instead of a warning per call.
+        raise OutputFileError("Nothing was written: the PDF file could not be opened for writing.")
     try:
         for number, html in enumerate(pages, start=1):
             if number > 1:
@@ -251,6 +275,13 @@ def paint_document(
     finally:
         painter.end()
     return len(pages)
+
+
+def paint_document(
+    device: QPagedPaintDevice, printable: PrintableDocument, context: ReportContext
+) -> int:
+    """Lay out and paint the whole document on the device's pages; returns the page count."""
+    return paint_pages(device, lay_out(device, printable), context)
 
 
 def _header(painter: QPainter, g: _Geometry, context: ReportContext) -> None:
@@ -284,17 +315,107 @@ def _footer(
     produced = context.produced_at.strftime("%d/%m/%Y %H:%M")
     left = f"{context.marking} - printed by {context.produced_by} on {produced}"
     if context.audit_hash:
-        left += f" - audit {context.audit_hash[:16]}"
+        left += f" - audit {printed_head(context.audit_hash)}"
     row = QRectF(0, top, width, line)
     painter.drawText(row, Qt.AlignmentFlag.AlignLeft, left)
     painter.drawText(row, Qt.AlignmentFlag.AlignRight, f"Page {number} of {pages}")
 
 
-def write_pdf(path: Path, printable: PrintableDocument, context: ReportContext) -> int:
-    """Write the document to a PDF file (A4, the document's orientation); returns the pages."""
+def printed_head(label: str) -> str:
+    """An audit chain head ('id:hash') as a footer prints it: the id and 16 hex digits, which
+    `audit --verify --head` accepts."""
+    row_id, _, digest = label.partition(":")
+    return f"{row_id}:{digest[:16]}"
+
+
+def _pdf_writer(path: Path, printable: PrintableDocument, title: str) -> QPdfWriter:
     writer = QPdfWriter(str(path))
     writer.setPageLayout(page_layout(printable.landscape))
     writer.setResolution(300)
-    writer.setTitle(f"{context.marking}: {context.title}")
+    writer.setTitle(title)
     writer.setCreator("Exclusion Monitor")
-    return paint_document(writer, printable, context)
+    return writer
+
+
+def _render(
+    path: Path,
+    printable: PrintableDocument,
+    context: ReportContext,
+    stamp: Callable[[int], ReportContext] | None = None,
+) -> int:
+    """Write the PDF at `path` (a temporary file of the safe writer). `stamp(pages)`, called
+    between layout and painting, gives the context to print (with its audit head)."""
+    writer = _pdf_writer(path, printable, f"{context.marking}: {context.title}")
+    try:
+        layout = lay_out(writer, printable)
+        final = stamp(len(layout.pages)) if stamp is not None else context
+        return paint_pages(writer, layout, final)
+    finally:
+        del writer  # closes the file before it is checked and renamed
+
+
+def write_pdf(
+    path: Path, printable: PrintableDocument, context: ReportContext, *, overwrite: bool = False
+) -> int:
+    """Write the document to a PDF file (A4, the document's orientation) through the safe
+    writer, without an audit row (see `print_to_pdf`); returns the pages."""
+    pages: list[int] = []
+    target = output_files.check_destination(path, overwrite=overwrite)
+    check = lambda written: output_files.pdf_problem(written, pages[0] if pages else None)  # noqa: E731
+    with output_files.replacing(target, overwrite=overwrite, check=check) as temporary:
+        pages.append(_render(temporary, printable, context))
+    return pages[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    """What a print to PDF wrote: the file, its pages and the audit chain head it carries."""
+
+    path: Path
+    pages: int
+    audit_head: str
+
+
+def print_to_pdf(
+    db: Database,
+    account: str,
+    path: Path,
+    printable: PrintableDocument,
+    *,
+    filter_description: str,
+    as_of: dt.date | None,
+    target: str | None,
+    detail: dict[str, object],
+    overwrite: bool = False,
+    context: ReportContext | None = None,
+) -> Printed:
+    """Print a document to a PDF file after the role check, with the print's audit row in the
+    same transaction as the file; every page's footer carries the head of that row. `context`
+    replaces the authority's usual header (the regional workspace has its own)."""
+    if path.suffix.lower() != ".pdf":
+        raise InvalidInputError(f"{path} should end in .pdf: reports are written as PDF.")
+    user = require(db, account, Action.PRINT_REPORT)
+    output_files.check_destination(path, overwrite=overwrite)
+    if context is None:
+        context = report_context(db, printable.title, filter_description, as_of, user.account)
+    pages: list[int] = []
+    check = lambda written: output_files.pdf_problem(written, pages[0] if pages else None)  # noqa: E731
+    with output_files.audited_file(db, path, overwrite=overwrite, check=check) as output:
+
+        def stamp(count: int) -> ReportContext:
+            entry = output.record(
+                user.account,
+                Action.PRINT_REPORT,
+                target,
+                {
+                    **detail,
+                    "filter": filter_description,
+                    "as_of": as_of.isoformat() if as_of else None,
+                    "pages": count,
+                },
+            )
+            return replace(context, audit_hash=f"{entry.id}:{entry.hash}")
+
+        pages.append(_render(output.temporary, printable, context, stamp))
+    assert output.entry is not None
+    return Printed(output.path, pages[0], f"{output.entry.id}:{output.entry.hash}")

@@ -371,12 +371,11 @@ class DashboardPage(Page):
             return
         board = self.content.board
         suggested = f"dashboard-{board.academic_year.replace('/', '-')}.xlsx"
-        path = messages.choose_save_file(
-            self, "Export the dashboard", suggested, "Excel workbooks (*.xlsx)"
+        target = messages.choose_output_file(
+            self, "Export the dashboard", suggested, "Excel workbooks (*.xlsx)", (".xlsx",)
         )
-        if not path:
+        if target is None:
             return
-        target = Path(path if path.lower().endswith(".xlsx") else f"{path}.xlsx")
         self.export_button.setEnabled(False)
         run_in_background(
             lambda _p: export_tables(self.db, self.context.account, board, target),

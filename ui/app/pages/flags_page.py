@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -532,14 +531,15 @@ class FlagsPage(Page):
         if not self.export_button.isEnabled():
             return
         suggested = f"flag-list-{dt.date.today():%Y-%m-%d}.xlsx"
-        chosen = messages.choose_save_file(
-            self, "Export flag list", suggested, "Excel workbook (*.xlsx);;CSV file (*.csv)"
+        path = messages.choose_output_file(
+            self,
+            "Export flag list",
+            suggested,
+            "Excel workbook (*.xlsx);;CSV file (*.csv)",
+            (".xlsx", ".csv"),
         )
-        if not chosen:
+        if path is None:
             return
-        path = Path(chosen)
-        if path.suffix.lower() not in (".xlsx", ".csv"):
-            path = path.with_suffix(".xlsx")
         db, account, filters = self.db, self.context.account, self.current_filter()
         group_by, initials = self._group_by(), self.initials_check.isChecked()
 

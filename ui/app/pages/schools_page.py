@@ -4,7 +4,6 @@ the authority, and the children flagged at the selected school (double-click ope
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QDate, QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -230,12 +229,11 @@ class SchoolsPage(Page):
         if register is None:
             return
         suggested = f"schools-{register.academic_year.replace('/', '-')}.xlsx"
-        path = messages.choose_save_file(
-            self, "Export the school register", suggested, "Excel workbooks (*.xlsx)"
+        target = messages.choose_output_file(
+            self, "Export the school register", suggested, "Excel workbooks (*.xlsx)", (".xlsx",)
         )
-        if not path:
+        if target is None:
             return
-        target = Path(path if path.lower().endswith(".xlsx") else f"{path}.xlsx")
         db, account = self.db, self.context.account
         title = f"School register {register.academic_year}"
         run_in_background(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exclusion_monitor import output_files
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.roles import Action
-from exclusion_monitor.store import audit
 from exclusion_monitor.store.batches import list_batches
 from imports.rejected_export import save_rejected_rows
-from ui.cli.common import authorise, open_db
+from ui.cli.common import add_force_argument, authorise, open_db
 from ui.cli.output import print_csv, print_json, print_table
 
 HEADERS = [
@@ -24,6 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
     parser.add_argument("--rejected", metavar="BATCH", type=int, help="a batch's rejected rows")
     parser.add_argument("--out", metavar="FILE", help="where to save them (.xlsx or .csv)")
+    add_force_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -31,17 +32,16 @@ def run(args: argparse.Namespace) -> int:
     if args.rejected is not None:
         if not args.out:
             raise InvalidInputError("Say where to save the rejected rows with --out FILE.xlsx.")
+        out = Path(args.out)
+        if out.suffix.lower() not in (".xlsx", ".csv"):
+            raise InvalidInputError(f"{out} should end in .xlsx or .csv.")
+        output_files.check_destination(out, overwrite=args.force)
         with open_db(args) as db:
             user = authorise(db, Action.EXPORT_REJECTED_ROWS)
-            count = save_rejected_rows(db, args.rejected, Path(args.out))
-            audit.record(
-                db,
-                user.account,
-                Action.EXPORT_REJECTED_ROWS,
-                f"batch:{args.rejected}",
-                {"rows": count, "file": Path(args.out).name},
+            count = save_rejected_rows(
+                db, args.rejected, out, account=user.account, overwrite=args.force
             )
-        print(f"Saved {count} rejected rows of batch {args.rejected} to {args.out}.")
+        print(f"Saved {count} rejected rows of batch {args.rejected} to {out.absolute()}.")
         return 0
     with open_db(args) as db:
         authorise(db, Action.SEARCH)

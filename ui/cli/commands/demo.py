@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or config.data_dir() / "demo-returns" / f"seed-{args.seed}-{args.pupils}"
     out.mkdir(parents=True, exist_ok=True)
     text = args.format == "text"
-    with open_db(args) as db:
+    with open_db(args, create=True) as db:
         if count_children(db):
             raise InvalidInputError(
                 f"{db.location} already holds children; build the demo into a new database "

@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exclusion_monitor import output_files
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flagging import default_as_of, ensure_flags_current
 from exclusion_monitor.reports.dashboard import build_dashboard, dashboard_tables
-from exclusion_monitor.reports.flag_report import flag_list_tables, report_context
+from exclusion_monitor.reports.flag_report import flag_list_tables
 from exclusion_monitor.reports.tables import Column, ReportTable
 from exclusion_monitor.roles import Action
-from exclusion_monitor.store import audit
 from ui.cli.commands.report import add_flag_filter_arguments, flag_filter
-from ui.cli.common import authorise, open_db, parse_date
-from ui.reports.export import write_csv, write_xlsx
+from ui.cli.common import add_force_argument, authorise, open_db, parse_date
+from ui.reports.export import export_tables
 
 SUFFIXES = (".xlsx", ".csv")
 
@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     dashboard.add_argument("--as-of", type=parse_date)
     for sub in (flags, dashboard):
         sub.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+        add_force_argument(sub)
         sub.set_defaults(handler=run)
 
 
@@ -35,6 +36,11 @@ def run(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower()
     if suffix not in SUFFIXES:
         raise InvalidInputError(f"{args.out} should end in .xlsx or .csv.")
+    if args.table == "dashboard" and suffix == ".csv":
+        raise InvalidInputError(
+            "The dashboard has several tables: export it as .xlsx (one sheet each)."
+        )
+    output_files.check_destination(args.out, overwrite=args.force)
     with open_db(args) as db:
         user = authorise(db, Action.EXPORT)
         ensure_flags_current(db)
@@ -45,32 +51,25 @@ def run(args: argparse.Namespace) -> int:
             description, title = filters.describe(), "Flag list"
             if suffix == ".csv":
                 tables = [_merged(tables)]
+            detail: dict[str, object] = {"initials": args.initials}
         else:
             tables = dashboard_tables(build_dashboard(db, as_of=as_of))
             description, title = "whole authority", "Exclusions dashboard"
-            if suffix == ".csv":
-                raise InvalidInputError(
-                    "The dashboard has several tables: export it as .xlsx (one sheet each)."
-                )
-        context = report_context(db, title, description, as_of, user.account)
-        if suffix == ".csv":
-            write_csv(args.out, tables[0], context)
-        else:
-            write_xlsx(args.out, tables, context)
-        rows = sum(len(t.rows) for t in tables)
-        audit.record(
+            detail = {}
+        exported = export_tables(
             db,
             user.account,
-            Action.EXPORT,
-            f"export:{args.table}",
-            {
-                "filter": description,
-                "as_of": as_of.isoformat() if as_of else None,
-                "rows": rows,
-                "file": args.out.name,
-            },
+            args.out,
+            tables,
+            title=title,
+            as_of=as_of,
+            filter_description=description,
+            target=f"export:{args.table}",
+            detail=detail,
+            overwrite=args.force,
         )
-    print(f"Wrote {rows} rows to {args.out}")
+    print(f"Wrote {exported.rows} rows to {exported.path}")
+    print(f"Audit chain head in the file: {exported.audit_head}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`import FILE...`: import returns; exit 0 when every file was imported, 2 when any was refused."""
+"""`import FILE...`: import returns; exit 0 when every file was imported, 2 when any was refused,
+3 when the database failed under one (each result then says whether it was saved)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ from pathlib import Path
 
 from exclusion_monitor.errors import InvalidInputError
 from imports import FileResult, ImportRequest, Kind, run_imports
-from ui.cli.common import current_account, open_db
+from ui.cli.common import EXIT_DATABASE, EXIT_REFUSED, current_account, open_db
 from ui.cli.output import print_json
-
-EXIT_REFUSED = 2
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +38,7 @@ def _census_date(value: str | None) -> dt.date | None:
 
 def _print_text(result: FileResult) -> None:
     if result.status == "refused":
-        print(f"{result.file}: refused. {result.message}")
+        print(f"{result.file}: {'' if result.try_again else 'refused. '}{result.message}")
         return
     if result.status == "already_imported":
         print(f"{result.file}: already imported (batch {result.batch_id}); nothing added.")
@@ -59,7 +58,7 @@ def _print_text(result: FileResult) -> None:
 
 def run(args: argparse.Namespace) -> int:
     census_date = _census_date(args.census_date)
-    with open_db(args) as db:
+    with open_db(args, create=True) as db:
         requests = [ImportRequest(Path(f), args.kind, census_date) for f in args.files]
         results = run_imports(db, requests, account=current_account())
     if args.format == "json":
@@ -70,4 +69,6 @@ def run(args: argparse.Namespace) -> int:
     refused = [r for r in results if r.status == "refused"]
     for result in refused:
         print(f"exclusion-monitor: {result.message}", file=sys.stderr)
+    if any(r.try_again for r in refused):
+        return EXIT_DATABASE
     return EXIT_REFUSED if refused else 0

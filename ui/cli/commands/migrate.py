@@ -33,9 +33,8 @@ def run(args: argparse.Namespace) -> int:
     with open_db(args) as source:
         user = authorise(source, Action.MIGRATE)
         with open_database(args.to) as target:
-            result = copy_database(source, target)
+            result = copy_database(source, target, account=user.account)
             detail = {"rows": sum(result.rows.values()), "audit_head": result.audit_head}
-            audit.record(target, user.account, "migrate_in", source.location, detail)
             audit.record(source, user.account, "migrate_out", target.location, detail)
             where = target.location
         origin = source.location
@@ -48,10 +47,16 @@ def run(args: argparse.Namespace) -> int:
                 "audit_rows": result.audit_rows,
                 "audit_head": result.audit_head,
                 "audit_verified": True,
+                "resumed": result.resumed,
             }
         )
         return 0
     tables = sum(1 for n in result.rows.values() if n)
+    if result.resumed:
+        print(
+            f"{where} already held a whole copy of {origin}, made by an earlier run that was "
+            "stopped before it finished; it verifies, and the source now records the copy."
+        )
     print(f"Copied {sum(result.rows.values())} rows in {tables} tables from {origin} to {where}.")
     print(
         f"The audit trail ({result.audit_rows} rows) verifies on the team database and reaches "

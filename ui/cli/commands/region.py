@@ -14,7 +14,7 @@ from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
 from exclusion_monitor.store import regional_workspace as ws
 from imports.regional_return import open_return
-from ui.cli.common import authorise, open_db
+from ui.cli.common import add_force_argument, authorise, open_db
 from ui.cli.output import print_csv, print_json, print_table
 
 
@@ -42,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     returns.set_defaults(handler=run_returns)
     report = sub.add_parser("report", help="the printed regional report, as PDF")
     report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    add_force_argument(report)
     report.set_defaults(handler=run_report)
     from ui.cli.commands import region_practice
 
@@ -55,7 +56,7 @@ def refreshed(db: Database, account: str) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
-    with open_db(args) as db:
+    with open_db(args, create=True) as db:  # an import: the one command that makes a workspace
         user = authorise(db, Action.IMPORT_FILE)
         from exclusion_monitor.store.backup import backup_before
 
@@ -182,16 +183,18 @@ def run_returns(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from exclusion_monitor import output_files
     from exclusion_monitor.errors import InvalidInputError
     from exclusion_monitor.regional.journeys import region_summary
     from exclusion_monitor.reports.practice_report import region_figures
     from exclusion_monitor.reports.regional_report import regional_document
     from exclusion_monitor.reports.tables import ReportContext
-    from ui.reports.pdf import write_pdf
+    from ui.reports.pdf import print_to_pdf
     from ui.reports.rendering import ensure_gui_application
 
     if args.out.suffix.lower() != ".pdf":
         raise InvalidInputError(f"{args.out} should end in .pdf: reports are written as PDF.")
+    output_files.check_destination(args.out, overwrite=args.force)
     ensure_gui_application()
     with open_db(args) as db:
         user = authorise(db, Action.PRINT_REPORT)
@@ -214,12 +217,19 @@ def run_report(args: argparse.Namespace) -> int:
             filter_description=f"{len(figures.sources)} authorities' returns",
             produced_by=user.account,
             produced_at=dt.datetime.now().replace(microsecond=0),
-            audit_hash=audit.chain_head(db).label,
         )
-        pages = write_pdf(args.out, document, context)
-        audit.record(
-            db, user.account, Action.PRINT_REPORT, "report:regional",
-            {"as_of": figures.as_of.isoformat(), "pages": pages, "file": args.out.name},
-        )  # fmt: skip
-    print(f"Wrote {pages} pages to {args.out}")
+        printed = print_to_pdf(
+            db,
+            user.account,
+            args.out,
+            document,
+            filter_description=context.filter_description,
+            as_of=figures.as_of,
+            target="report:regional",
+            detail={},
+            overwrite=args.force,
+            context=context,
+        )
+    print(f"Wrote {printed.pages} pages to {printed.path}")
+    print(f"Audit chain head printed on every page: {printed.audit_head}")
     return 0

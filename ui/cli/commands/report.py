@@ -7,20 +7,20 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from exclusion_monitor import output_files
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flagging import default_as_of, ensure_flags_current
 from exclusion_monitor.reports.dashboard import build_dashboard, dashboard_document
 from exclusion_monitor.reports.flag_report import (
     FlagFilter,
     flag_list_document,
-    report_context,
 )
 from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.school_report import school_report_document
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
-from exclusion_monitor.store import Database, audit
-from ui.cli.common import authorise, open_db, parse_date
+from exclusion_monitor.store import Database
+from ui.cli.common import add_force_argument, authorise, open_db, parse_date
 
 log = logging.getLogger(__name__)
 STATUSES = ["new", "under_review", "referred", "no_further_action", "closed"]
@@ -68,13 +68,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     for sub in (flags, school, dashboard):
         sub.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
         sub.add_argument("--landscape", action="store_true", help="A4 landscape pages")
+        add_force_argument(sub)
         sub.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".pdf":
         raise InvalidInputError(f"{args.out} should end in .pdf: reports are written as PDF.")
-    from ui.reports.pdf import write_pdf
+    # Before any work: a folder that does not exist, a link, a database or a file that would be
+    # replaced without --force is refused here, and nothing is printed or audited.
+    output_files.check_destination(args.out, overwrite=args.force)
+    from ui.reports.pdf import print_to_pdf
     from ui.reports.rendering import ensure_gui_application
 
     ensure_gui_application()
@@ -88,22 +92,19 @@ def run(args: argparse.Namespace) -> int:
         printable, description, as_of = _document(db, args)
         if args.landscape:
             printable = PrintableDocument(printable.title, printable.blocks, landscape=True)
-        context = report_context(db, printable.title, description, as_of, user.account)
-        pages = write_pdf(args.out, printable, context)
-        audit.record(
+        printed = print_to_pdf(
             db,
             user.account,
-            Action.PRINT_REPORT,
-            f"report:{args.report}",
-            {
-                "filter": description,
-                "as_of": as_of.isoformat() if as_of else None,
-                "pages": pages,
-                "file": args.out.name,
-                "initials": getattr(args, "initials", False),
-            },
+            args.out,
+            printable,
+            filter_description=description,
+            as_of=as_of,
+            target=f"report:{args.report}",
+            detail={"initials": getattr(args, "initials", False)},
+            overwrite=args.force,
         )
-    print(f"Wrote {pages} pages to {args.out}")
+    print(f"Wrote {printed.pages} pages to {printed.path}")
+    print(f"Audit chain head printed on every page: {printed.audit_head}")
     return 0
 
 
