@@ -1,4 +1,4 @@
-"""Unique Pupil Numbers: normalisation and the DfE check letter (domain.md section 4).
+"""Unique Pupil Numbers: normalisation and the DfE check letter (docs/domain.md#upns).
 
 A UPN is 13 characters: check letter, LA number (3 digits), establishment (4 digits), year of
 allocation (2 digits) and a serial of 3 digits, or of 2 digits and a letter for a temporary UPN.

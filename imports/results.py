@@ -20,7 +20,7 @@ class RejectedRow:
 
 @dataclass(slots=True)
 class FileResult:
-    """The outcome of importing one file (design.md's `import --format json` object)."""
+    """The outcome of importing one file (the `import --format json` object, docs/formats.md)."""
 
     file: str
     kind: str | None

@@ -64,8 +64,8 @@ def indexes_built_after(
     conn: sa.Connection, tables: Sequence[sa.Table], new_rows: int
 ) -> Iterator[None]:
     """The indexes of the tables holding fewer rows than a load is about to add are dropped for
-    the load and built once after it, in the same transaction (design.md: create indexes after a
-    first bulk load; one sort beats a quarter of a million scattered index inserts). A unique
+    the load and built once after it, in the same transaction (indexes are built after a first
+    bulk load: one sort beats a quarter of a million scattered index inserts). A unique
     index built after checks the same rule, at the end of the load: a duplicate fails the load
     (the intake never writes one). Constraints of the tables themselves (primary keys, UNIQUE)
     stay; a failed load rolls the drop back too. SQLite only; other databases keep theirs."""

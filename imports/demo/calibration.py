@@ -1,5 +1,6 @@
 """Published-style rates of a generated authority, set against the national figures of
-domain.md section 9 (England 2023/24): per 100 pupils on the spring census, by phase."""
+docs/domain.md#the-demos-calibration (England 2023/24): per 100 pupils on the spring census,
+by phase."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ SAINTS = ("St Mary's", "St Peter's", "St Chad's", "St Patrick's", "St Joseph's",
 
 STREET_ENDINGS = ("Road", "Street", "Lane", "Avenue", "Close", "Drive", "Grove", "Crescent", "Way")
 
-# Postcode areas and names by West Midlands LA number (domain.md section 3).
+# Postcode areas and names by West Midlands LA number (docs/domain.md#codes).
 POSTCODE_AREAS = {
     "330": "B",
     "331": "CV",

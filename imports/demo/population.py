@@ -1,6 +1,6 @@
 """Invented pupils and their households: names, dates of birth, risk factors, addresses, UPNs.
 
-UPNs carry valid check letters; temporary ones end in a letter serial (domain.md section 4).
+UPNs carry valid check letters; temporary ones end in a letter serial (docs/domain.md#upns).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Rates the synthetic authority is calibrated to (domain.md section 9, England 2023/24).
+"""Rates the synthetic authority is calibrated to (England 2023/24;
+docs/domain.md#the-demos-calibration).
 
 Per-year rates by NC year (Reception = 0) and relative risks; the generator normalises the
 risks so that the population as a whole meets the national rates.

@@ -315,7 +315,7 @@ class ReturnsWriter:
         p = self.a.pupils[e.pid]
         upn, _ = p.upn_on(day)
         if style.name == "census_team":
-            # FIXD until the 2021/22 returns, SUSP after (domain.md section 3).
+            # FIXD until the 2021/22 returns, SUSP after (docs/domain.md#codes).
             category = "FIXD" if e.category == "SUSP" and term_of(day).year < 2021 else e.category
         else:
             category = _CATEGORY_WORDS[e.category]

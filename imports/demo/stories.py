@@ -1,4 +1,4 @@
-"""Planted stories: children whose histories the flag rules must catch (domain.md section 8).
+"""Planted stories: children whose histories the flag rules must catch (docs/rules.md#the-rules).
 
 Each is built by hand on top of the random authority, with its expected rule ids.
 """

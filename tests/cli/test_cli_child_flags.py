@@ -1,5 +1,5 @@
-"""The `child` and `flags` commands on the worked-example authority: JSON contracts of
-design.md, the text story, former UPNs and plain refusals."""
+"""The `child` and `flags` commands on the worked-example authority: their JSON contracts, the
+text story, former UPNs and plain refusals."""
 
 from __future__ import annotations
 

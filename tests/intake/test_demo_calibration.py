@@ -1,6 +1,6 @@
 """A mid-sized demo authority's published-style rates come within 25% of the national figures
-(domain.md section 9); permanent exclusions, rare in primary, are checked on the model's
-expected count as well as on the realised one."""
+(docs/domain.md#the-demos-calibration); permanent exclusions, rare in primary, are checked on
+the model's expected count as well as on the realised one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The planted stories carry the features their flag rules need (domain.md section 8)."""
+"""The planted stories carry the features their flag rules need (docs/rules.md#the-rules)."""
 
 from __future__ import annotations
 
