@@ -77,12 +77,17 @@ def table_html(
     )
 
 
-def image_html(image: ReportImage, dots_per_inch: float, max_width: float) -> str:
-    """An image sized for a device of the given resolution, never wider than `max_width`."""
+def image_html(
+    image: ReportImage, dots_per_inch: float, max_width: float, max_height: float | None = None
+) -> str:
+    """An image sized for a device of the given resolution, never wider than `max_width` nor
+    taller than `max_height` (a page: a chart taller than the page was cut off)."""
     width = image.width_mm / 25.4 * dots_per_inch
     height = image.height_mm / 25.4 * dots_per_inch
     if width > max_width:
         width, height = max_width, height * max_width / width
+    if max_height is not None and height > max_height:
+        width, height = width * max_height / height, max_height
     data = base64.b64encode(image.png).decode("ascii")
     return (
         f'<p><img src="data:image/png;base64,{data}" width="{int(width)}" '

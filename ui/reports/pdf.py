@@ -229,7 +229,9 @@ def paginate(
         if isinstance(block, ReportImage):
             # Qt sizes images in CSS pixels (1/96 inch) whatever the device's resolution.
             css_width = width * 96 / device.logicalDpiX()
-            paginator.add_fragment(image_html(block, 96, css_width))
+            # Room for the paragraph's own margins below the picture.
+            css_height = paginator.height * 96 / device.logicalDpiY() - 24
+            paginator.add_fragment(image_html(block, 96, css_width, css_height))
             continue
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         # Keep a heading with the start of the table after it.
