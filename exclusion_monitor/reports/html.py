@@ -11,7 +11,7 @@ from html import escape
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportImage, ReportTable
 
 STYLE = """
-body { font-size: 9pt; }
+body { font-size: POINTSpt; }
 h1 { font-size: 15pt; margin: 0 0 4pt 0; }
 h2 { font-size: 12pt; margin: 10pt 0 3pt 0; }
 p.note { color: #444444; margin: 2pt 0; }
@@ -44,6 +44,7 @@ class PrintableDocument:
     title: str
     blocks: Sequence[str | ReportTable | ReportImage]
     landscape: bool = False
+    font_points: float = 9.0  # the body text and tables; headings keep their size
 
 
 def table_html(
@@ -103,6 +104,7 @@ def heading(text: str, level: int = 1) -> str:
     return f"<h{level}>{escape(text)}</h{level}>"
 
 
-def document(blocks: Iterable[str]) -> str:
+def document(blocks: Iterable[str], font_points: float = 9.0) -> str:
     """A whole printable document from HTML blocks made by the functions above."""
-    return f"<html><head><style>{STYLE}</style></head><body>{''.join(blocks)}</body></html>"
+    style = STYLE.replace("POINTS", f"{font_points:g}")
+    return f"<html><head><style>{style}</style></head><body>{''.join(blocks)}</body></html>"
