@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
 
 from exclusion_monitor.codelists import main_ethnicity
 from exclusion_monitor.errors import NotFoundError
@@ -26,11 +29,12 @@ from exclusion_monitor.flagging import (
     views_for,
 )
 from exclusion_monitor.history import Authority, ChildHistory, Spell
+from exclusion_monitor.record_history import EarlierReturn, earlier_returns
 from exclusion_monitor.records import Child, MoveKind
 from exclusion_monitor.rules import evaluate_child
 from exclusion_monitor.rules.wording import count
 from exclusion_monitor.rules.wording import suspensions as suspensions_words
-from exclusion_monitor.store import Database, profiles
+from exclusion_monitor.store import Database, profiles, sightings
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.terms import term_of
@@ -75,6 +79,9 @@ class ExclusionView:
     category_words: str = ""  # 'suspension', 'lunchtime suspension', 'permanent exclusion'
     outcome_words: str | None = None  # 'reinstated on review', ...
     reversed: bool = False  # a permanent exclusion reversed on review: counted nowhere
+    # What earlier returns said where the later ones amended it (docs/rules.md, "One record
+    # across returns"), oldest first; empty when every return agreed.
+    earlier: tuple[EarlierReturn, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,7 @@ class CensusView:
     ethnicity: str | None  # as recorded: a main or an extended code, or unknown text
     looked_after: bool | None
     ethnicity_group: str | None = None  # the main code it rolls up to
+    earlier: tuple[EarlierReturn, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +223,29 @@ def _spell_views(
     return tuple(views)
 
 
+def _amended(
+    conn: sa.Connection, child_id: int
+) -> dict[tuple[Any, ...], tuple[EarlierReturn, ...]]:
+    """The child's exclusions and census rows that later returns amended, with what the earlier
+    returns said."""
+    found = {
+        ("exclusion", *key): versions
+        for key, versions in sightings.child_histories(
+            conn, "exclusions", child_id, ("school_id", "category", "start_date")
+        ).items()
+    }
+    found.update(
+        {
+            ("census", *key): versions
+            for key, versions in sightings.child_histories(
+                conn, "census_observations", child_id, ("school_id", "census_date")
+            ).items()
+        }
+    )
+    labels = sightings.batch_labels(conn, {b for _, vs in found.values() for b, _, _ in vs})
+    return {key: earlier_returns(row, versions, labels) for key, (row, versions) in found.items()}
+
+
 def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) -> ChildProfile:
     """Everything the tool knows about one child as of a date (default: the latest in the data).
 
@@ -227,6 +258,7 @@ def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) 
             raise NotFoundError(f"There is no child with id {child_id}.")
         family = family_store.family_of(conn, child_id)
         census_rows = profiles.census_details(conn, child_id)
+        amended = _amended(conn, child_id)
         member_ids = [m.child_id for m in family.members] if family else []
         stored = flag_store.stored_flags(
             conn, child_ids=[child_id, *member_ids], include_cleared=True
@@ -276,6 +308,7 @@ def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) 
                 r.ethnicity,
                 r.looked_after,
                 _main_code(r.ethnicity),
+                amended.get(("census", r.school_id, r.census_date), ()),
             )
             for r in census_rows
             if r.census_date <= as_of
@@ -302,6 +335,7 @@ def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) 
                 category_words(e.category),
                 outcome_words(e),
                 is_reversed(e),
+                amended.get(("exclusion", e.school_id, str(e.category), e.start_date), ()),
             )
             for e in history.exclusions
         ),

@@ -1,5 +1,6 @@
 """One child per person: UPN, then Former UPN chains, then an exact name, birth date and sex match
-for temporary UPNs. Near matches are queued for an officer, never merged.
+for temporary UPNs. Near matches are queued for an officer, never merged. A Former UPN that joins
+two children already held is noted for the load to merge them (docs/rules.md, identity).
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class IdentityResolver:
     new_identifiers: list[NewIdentifier] = field(default_factory=list)
     reviews: dict[tuple[int, int], str] = field(default_factory=dict)
     demoted: list[int] = field(default_factory=list)  # identifier ids that became 'former'
+    # (row, the UPN's child, the Former UPN's child) for each row whose Former UPN
+    # belongs to another child held: the load merges them once its rows are in.
+    joins: list[tuple[dict[str, Any], int, int]] = field(default_factory=list)
     _by_upn: dict[str, _Known] = field(default_factory=dict)
     _current: dict[int, _Known] = field(default_factory=dict)
     _exact: dict[ExactKey, int] | None = None
@@ -122,11 +126,7 @@ class IdentityResolver:
             return known.child_id if known else self._new_upn(record)
         known_former = self._by_upn.get(former)
         if known and known_former and known.child_id != known_former.child_id:
-            self._review(
-                known.child_id,
-                known_former.child_id,
-                f"UPN {upn} and its Former UPN {former} belong to two different children",
-            )
+            self.joins.append((record, known.child_id, known_former.child_id))
             return known.child_id
         if known:
             if not known_former:

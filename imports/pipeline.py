@@ -278,6 +278,7 @@ def _load_sheet(
             # Spent: freed on a helper thread while the indexes are built and the load commits.
             releasing = release_in_background([records, sheet.rows, *outcome.spent])
         result.rows_imported = outcome.imported
+        result.merges = outcome.merges
         result.rows_rejected = len(rejected)
         result.warnings = warnings.render()
         result.batch_id = batch_id

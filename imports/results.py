@@ -33,6 +33,9 @@ class FileResult:
     batch_id: int | None = None
     message: str | None = None
     sheet: str | None = None
+    # Children a Former UPN joined and the import merged: kept_child, merged_child, upn,
+    # former_upn, row (for the audit trail and `import --format json`).
+    merges: list[dict[str, Any]] = field(default_factory=list)
     # Not the file's fault: the database was busy or its server went away. Try again later.
     try_again: bool = False
 
@@ -49,6 +52,7 @@ class FileResult:
             "batch_id": self.batch_id,
             "message": self.message,
             "sheet": self.sheet,
+            "merges": list(self.merges),
             "try_again": self.try_again,
         }
 

@@ -397,6 +397,8 @@ class RowChecker:
             assert isinstance(former, UpnCheck)
             if former.valid and former.upn != upn:
                 former_upn, former_temporary = former.upn, former.kind is UpnKind.TEMPORARY
+            elif former.valid:
+                self.warnings.add("the Former UPN is the pupil's own UPN and was ignored", line)
             elif not former.valid:
                 self.warnings.add(f"the Former UPN was ignored: {former.problem}", line)
         surname, forename = c.surname[i], c.forename[i]

@@ -43,6 +43,9 @@ from imports.results import FileResult
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# Audit actions of the merges an import made on a Former UPN, and their undoing.
+MERGE_ACTION = "merge_children"
+SPLIT_ACTION = "split_children"
 Cancel = Callable[[], bool]
 # How long to keep trying to reach a server that went away, to find out what was saved.
 RECONNECT_SECONDS = 30.0
@@ -158,6 +161,14 @@ def _audit_import(db: Database, account: str, result: FileResult) -> None:
             "rows_rejected": result.rows_rejected,
         },
     )
+    for merge in result.merges:
+        audit.record(
+            db,
+            account,
+            MERGE_ACTION,
+            f"child:{merge['kept_child']}",
+            {**merge, "batch": result.batch_id, "evidence": "Former UPN"},
+        )
 
 
 def _not_attempted(request: ImportRequest, why: str) -> FileResult:
@@ -254,5 +265,9 @@ def undo_import(db: Database, batch_id: int, *, account: str) -> UndoResult:
         f"batch:{batch_id}",
         {"removed": dict(result.removed), "kept": dict(result.kept)},
     )
+    for kept, merged in result.split_children:
+        audit.record(
+            db, account, SPLIT_ACTION, f"child:{kept}", {"merged_child": merged, "batch": batch_id}
+        )
     finish_owed_work(db)
     return result

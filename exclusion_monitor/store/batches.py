@@ -1,7 +1,8 @@
 """Import batches: the history, the rejected rows of a batch, and undoing a batch exactly.
 
 Undo removes the records that the batch alone brought; a record that another live batch also
-brought (the same exclusion in two censuses) stays.
+brought (the same exclusion in two censuses) stays, with the values the remaining returns give.
+The merges the batch made are undone with it (docs/rules.md, "One record across returns").
 """
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from exclusion_monitor.errors import InvalidInputError, NotFoundError
+from exclusion_monitor.store import merge_undo, sightings
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.exclusion_twins import split_twins
 from exclusion_monitor.store.owed_work import owe_refresh
 
 # Children last (removing a child removes what hangs off it); schools after what uses them.
@@ -134,6 +137,8 @@ class UndoResult:
     batch_id: int
     removed: dict[str, int]  # table -> records removed
     kept: dict[str, int]  # table -> records kept because another batch also brought them
+    split_children: list[tuple[int, int]] = field(default_factory=list)  # (kept, merged) ids
+    split_exclusions: int = 0  # exclusions one school no longer (the batch's links undone)
 
 
 def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
@@ -146,6 +151,10 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
     removed: dict[str, int] = {}
     kept: dict[str, int] = {}
     with db.write() as conn:
+        split = []
+        for merge in merge_undo.live_merges(conn, batch_id, "children"):
+            merge_undo.split_children(conn, merge, batch_id)
+            split.append((int(merge.kept_id), int(merge.merged_id)))
         for record_type in UNDO_ORDER:
             table = _TABLES[record_type]
             # A record's own batch_id is its first source; record_sources holds the others.
@@ -175,10 +184,18 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
                     rs.c.record_type == record_type, rs.c.record_id.not_in(sa.select(table.c.id))
                 )
             )
+        _settle_versions(conn, batch_id)
+        split_exclusions = 0
+        if removed["school_links"] or merge_undo.live_merges(conn, batch_id, "exclusions"):
+            split_exclusions = split_twins(conn, batch_id)
+        reviews = t.identity_reviews
         conn.execute(
-            t.identity_reviews.delete().where(
-                t.identity_reviews.c.batch_id == batch_id, t.identity_reviews.c.status == "open"
-            )
+            reviews.delete().where(reviews.c.batch_id == batch_id, reviews.c.status == "open")
+        )
+        conn.execute(
+            reviews.update()
+            .where(reviews.c.former_upn_batch_id == batch_id)
+            .values(former_upn_reason=None, former_upn_batch_id=None)
         )
         _restore_current_upns(conn)
         conn.execute(
@@ -187,7 +204,33 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
             .values(status="undone", undone_at=dt.datetime.now(), undone_by=account)
         )
         owe_refresh(conn, f"undo of import batch {batch_id}")
-    return UndoResult(batch_id, removed, kept)
+    return UndoResult(batch_id, removed, kept, split, split_exclusions)
+
+
+def _settle_versions(conn: sa.Connection, batch_id: int) -> None:
+    """The records that kept their own values per return lose this batch's: each takes what the
+    remaining returns give (and keeps no versions once they all agree)."""
+    v = t.record_versions
+    affected: dict[str, list[int]] = {}
+    for record_type, record_id in conn.execute(
+        sa.select(v.c.record_type, v.c.record_id).where(v.c.batch_id == batch_id)
+    ):
+        affected.setdefault(str(record_type), []).append(int(record_id))
+    conn.execute(v.delete().where(v.c.batch_id == batch_id))
+    for record_type, table in sightings.TABLES.items():
+        conn.execute(
+            v.delete().where(
+                v.c.record_type == record_type, v.c.record_id.not_in(sa.select(table.c.id))
+            )
+        )
+        ids = affected.get(record_type)
+        if ids:
+            sightings.settle(
+                conn,
+                record_type,
+                sightings.sightings_of(conn, record_type, ids),
+                school_open=sightings.school_open_on(conn),
+            )
 
 
 def _pass_to_next_source(

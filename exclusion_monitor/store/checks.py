@@ -10,6 +10,7 @@ from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.audit import verify
 from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.dialect import is_sqlite, read_marker
+from exclusion_monitor.store.identity import OpenReviews, open_reviews
 from exclusion_monitor.store.migrations import CURRENT_VERSION, schema_fingerprint
 from exclusion_monitor.upn import check_upn
 
@@ -30,6 +31,7 @@ def run_checks(db: Database) -> list[CheckResult]:
             _schema(conn),
             _identity_current_upn(conn),
             _identity_check_letters(conn),
+            identity_reviews_result(open_reviews(conn)),
         ]
     return [*results, _audit_chain(db)]
 
@@ -134,3 +136,21 @@ def _identity_check_letters(conn: sa.Connection) -> CheckResult:
     if bad:
         return CheckResult("upn check letters", False, f"{len(bad)} stored UPNs fail their check")
     return CheckResult("upn check letters", True, "every stored UPN passes its check letter")
+
+
+def identity_reviews_result(reviews: OpenReviews) -> CheckResult:
+    """Open identity reviews are work waiting for an officer, not a fault: the check passes and
+    says how many wait and since when."""
+    if not reviews.count:
+        return CheckResult("identity reviews", True, "no pair of children waits for a decision")
+    since = f" since {reviews.oldest_since:%d/%m/%Y}" if reviews.oldest_since else ""
+    batch = f" (batch {reviews.oldest_batch_id})" if reviews.oldest_batch_id else ""
+    why = ", joined by a Former UPN" if reviews.oldest_former_upn else ""
+    waiting = "waits" if reviews.count == 1 else "wait"
+    return CheckResult(
+        "identity reviews",
+        True,
+        f"{reviews.count} pair{'s' if reviews.count != 1 else ''} of children {waiting} for an "
+        f"officer's decision; the oldest, review {reviews.oldest_id}{why}, has waited{since}"
+        f"{batch}",
+    )

@@ -1,19 +1,20 @@
-"""The identity review queue: near matches an officer decides (merge, or keep apart).
+"""The identity review queue: near matches, and pairs a Former UPN joins but that disagree, for an
+officer to decide (merge, or keep apart); open reviews for `check`.
 
-A merge moves every record of one child to the other and keeps both children's UPNs.
+A merge moves every record of one child to the other and keeps both children's UPNs (merges.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any
 
 import sqlalchemy as sa
 
 from exclusion_monitor.errors import InvalidInputError, NotFoundError
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.merges import merge_children
 
 DECISIONS = ("merge", "keep_apart")
 
@@ -38,6 +39,17 @@ class IdentityReview:
     decided_by: str | None
     decided_at: dt.datetime | None
     batch_id: int | None
+    # Why a Former UPN joins the pair but they were not merged (None: a near match only).
+    former_upn_reason: str | None = None
+
+    @property
+    def why(self) -> str:
+        """The reason to show: the Former UPN's first, with the near match's after it."""
+        if self.former_upn_reason is None:
+            return self.reason
+        if self.reason == self.former_upn_reason:
+            return self.former_upn_reason
+        return f"{self.former_upn_reason}; also {self.reason}"
 
 
 def _child(conn: sa.Connection, child_id: int) -> ReviewChild:
@@ -73,9 +85,48 @@ def list_identity_reviews(db: Database, status: str | None = "open") -> list[Ide
                 decided_by=row.decided_by,
                 decided_at=row.decided_at,
                 batch_id=row.batch_id,
+                former_upn_reason=row.former_upn_reason,
             )
             for row in conn.execute(query).all()
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenReviews:
+    """How many reviews wait, and the oldest: its id, the batch and when it was imported."""
+
+    count: int
+    oldest_id: int | None = None
+    oldest_batch_id: int | None = None
+    oldest_since: dt.datetime | None = None
+    oldest_former_upn: bool = False
+
+
+def open_reviews(conn: sa.Connection) -> OpenReviews:
+    """The open identity reviews: their count and the one waiting longest (for `check`)."""
+    r = t.identity_reviews.c
+    b = t.import_batches.c
+    count = int(
+        conn.execute(
+            sa.select(sa.func.count()).select_from(t.identity_reviews).where(r.status == "open")
+        ).scalar_one()
+    )
+    if not count:
+        return OpenReviews(0)
+    oldest = conn.execute(
+        sa.select(r.id, r.batch_id, b.imported_at, r.former_upn_reason)
+        .select_from(t.identity_reviews.outerjoin(t.import_batches, b.id == r.batch_id))
+        .where(r.status == "open")
+        .order_by(r.id)
+        .limit(1)
+    ).one()
+    return OpenReviews(
+        count,
+        int(oldest.id),
+        oldest.batch_id,
+        oldest.imported_at,
+        oldest.former_upn_reason is not None,
+    )
 
 
 def count_open_reviews(db: Database) -> int:
@@ -109,96 +160,11 @@ def resolve_identity_review(
         )
         keep, gone = sorted((int(row.child_id), int(row.candidate_id)))
         if decision == "merge":
-            # The review row goes with the merged child; the caller (audit log) keeps the record.
-            merge_children(conn, keep=keep, gone=gone)
+            merge_children(
+                conn,
+                keep=keep,
+                gone=gone,
+                reason=f"identity review {review_id}: an officer decided they are one child",
+                account=account,
+            )
     return replace(before[0], status=status, decided_by=account, decided_at=now)
-
-
-_CHILD_TABLES: list[tuple[sa.Table, tuple[str, ...]]] = [
-    (t.census_observations, ("school_id", "census_date")),
-    (t.exclusions, ("school_id", "category", "start_date")),
-    (t.enrolments, ("school_id", "entry_date", "enrol_status")),
-]
-
-
-def merge_children(conn: sa.Connection, *, keep: int, gone: int) -> None:
-    """Move every record of child `gone` to child `keep`; `gone`'s UPNs become former UPNs."""
-    rs = t.record_sources
-    for table, key in _CHILD_TABLES:
-        kept_rows = {
-            tuple(r[1:]): int(r[0])
-            for r in conn.execute(
-                sa.select(table.c.id, *(table.c[k] for k in key)).where(table.c.child_id == keep)
-            )
-        }
-        for r in conn.execute(
-            sa.select(table.c.id, *(table.c[k] for k in key)).where(table.c.child_id == gone)
-        ).all():
-            twin = kept_rows.get(tuple(r[1:]))
-            if twin is None:
-                continue
-            _move_sources(conn, table, int(r[0]), twin)
-            conn.execute(table.delete().where(table.c.id == r[0]))
-        conn.execute(table.update().where(table.c.child_id == gone).values(child_id=keep))
-    ci = t.child_identifiers
-    conn.execute(ci.update().where(ci.c.child_id == gone).values(child_id=keep, kind="former"))
-    _move_sources(conn, t.children, gone, keep)
-    for table in (t.family_members, t.flags):
-        conn.execute(
-            table.delete().where(
-                table.c.child_id == gone,
-                *(
-                    [
-                        table.c.family_id.in_(
-                            sa.select(table.c.family_id).where(table.c.child_id == keep)
-                        )
-                    ]
-                    if table is t.family_members
-                    else [table.c.rule.in_(sa.select(table.c.rule).where(table.c.child_id == keep))]
-                ),
-            )
-        )
-        conn.execute(table.update().where(table.c.child_id == gone).values(child_id=keep))
-    reviews = t.identity_reviews
-    conn.execute(
-        reviews.delete().where(
-            sa.or_(reviews.c.child_id == gone, reviews.c.candidate_id == gone),
-            reviews.c.status == "open",
-        )
-    )
-    keep_row = conn.execute(sa.select(t.children).where(t.children.c.id == keep)).one()
-    gone_row = conn.execute(sa.select(t.children).where(t.children.c.id == gone)).one()
-    fill: dict[str, Any] = {
-        name: gone_row._mapping[name]
-        for name in ("date_of_birth", "sex", "looked_after")
-        if keep_row._mapping[name] is None and gone_row._mapping[name] is not None
-    }
-    if fill:
-        conn.execute(t.children.update().where(t.children.c.id == keep).values(**fill))
-    conn.execute(rs.delete().where(rs.c.record_type == "children", rs.c.record_id == gone))
-    conn.execute(t.children.delete().where(t.children.c.id == gone))
-
-
-def _move_sources(conn: sa.Connection, table: sa.Table, source: int, target: int) -> None:
-    """The batches that brought record `source` (its own batch and the others) become sources of
-    `target`, which keeps its own batch."""
-    from exclusion_monitor.store.intake import add_sources
-
-    rs = t.record_sources
-    record_type = table.name
-    own = {
-        int(r[0]): r[1]
-        for r in conn.execute(
-            sa.select(table.c.id, table.c.batch_id).where(table.c.id.in_([source, target]))
-        )
-    }
-    brought = [(own[source], None)] if own.get(source) is not None else []
-    brought += conn.execute(
-        sa.select(rs.c.batch_id, rs.c.row_number).where(
-            rs.c.record_type == record_type, rs.c.record_id == source
-        )
-    ).all()
-    for batch_id, row_number in brought:
-        if batch_id != own.get(target):
-            add_sources(conn, record_type, int(batch_id), [(target, row_number)])
-    conn.execute(rs.delete().where(rs.c.record_type == record_type, rs.c.record_id == source))

@@ -311,3 +311,96 @@ def add_identity_reviews(
         [(child, candidate, reason, "open", batch_id) for child, candidate, reason in reviews],
         ignore_conflicts=True,
     )
+
+
+def record_values(
+    conn: sa.Connection, table: sa.Table, record_ids: Sequence[int], names: Sequence[str]
+) -> dict[int, tuple[Any, ...]]:
+    """Record id -> the named columns' values, as bulk rows hand them over (dates as
+    `bulk.stored_dates` gives them), to compare with a row brought again."""
+    columns: list[Any] = [table.c[name] for name in names]
+    if is_sqlite(conn):
+        columns = [
+            sa.type_coerce(c, sa.String) if isinstance(c.type, sa.Date) else c for c in columns
+        ]
+    found: dict[int, tuple[Any, ...]] = {}
+    ids = sorted(set(record_ids))
+    if not ids:
+        return found
+    if ids[-1] - ids[0] < 2 * len(ids):
+        # Records a load added together, met again (a census sent twice): one range scan.
+        wanted = set(ids)
+        query = sa.select(table.c.id, *columns).where(table.c.id.between(ids[0], ids[-1]))
+        for row in conn.execute(query):
+            if row[0] in wanted:
+                found[int(row[0])] = tuple(row[1:])
+        return found
+    for start in range(0, len(ids), 900):
+        query = sa.select(table.c.id, *columns).where(table.c.id.in_(ids[start : start + 900]))
+        found.update({int(row[0]): tuple(row[1:]) for row in conn.execute(query)})
+    return found
+
+
+def batch_files(conn: sa.Connection, batch_ids: Iterable[int]) -> dict[int, str]:
+    """Batch id -> the name of the file it imported."""
+    b = t.import_batches.c
+    ids = sorted(set(batch_ids))
+    return {
+        int(i): str(name)
+        for i, name in conn.execute(sa.select(b.id, b.file_name).where(b.id.in_(ids)))
+    }
+
+
+def laestabs(conn: sa.Connection) -> dict[int, str]:
+    return {int(i): str(s) for i, s in conn.execute(sa.select(t.schools.c.id, t.schools.c.laestab))}
+
+
+def queue_former_upn_review(conn: sa.Connection, batch_id: int, a: int, b: int, reason: str) -> str:
+    """Put a pair a Former UPN joins, but that disagree, before an officer: a new review, or the
+    Former UPN's reason added to the pair's open review. Returns 'queued', 'added' or, when an
+    officer already decided the pair, that decision ('kept_apart', 'merged')."""
+    r = t.identity_reviews.c
+    found = conn.execute(
+        sa.select(r.id, r.status, r.former_upn_reason).where(
+            sa.or_(
+                sa.and_(r.child_id == a, r.candidate_id == b),
+                sa.and_(r.child_id == b, r.candidate_id == a),
+            )
+        )
+    ).first()
+    if found is None:
+        conn.execute(
+            t.identity_reviews.insert().values(
+                child_id=max(a, b),
+                candidate_id=min(a, b),
+                reason=reason,
+                status="open",
+                batch_id=batch_id,
+                former_upn_reason=reason,
+                former_upn_batch_id=batch_id,
+            )
+        )
+        return "queued"
+    if found.status != "open":
+        return str(found.status)
+    if found.former_upn_reason is None:
+        conn.execute(
+            t.identity_reviews.update()
+            .where(r.id == found.id)
+            .values(former_upn_reason=reason, former_upn_batch_id=batch_id)
+        )
+    return "added"
+
+
+def pair_decision(conn: sa.Connection, a: int, b: int) -> str | None:
+    """What an officer decided about two children ('kept_apart', ...), if anything."""
+    r = t.identity_reviews.c
+    return conn.execute(
+        sa.select(r.status).where(
+            sa.or_(
+                sa.and_(r.child_id == a, r.candidate_id == b),
+                sa.and_(r.child_id == b, r.candidate_id == a),
+            ),
+            r.status != "open",
+        )
+    ).scalar()

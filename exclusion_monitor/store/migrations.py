@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 _RECORD_TABLES = [
     "schools", "school_links", "children", "child_identifiers", "enrolments",
@@ -97,6 +97,26 @@ def _v2_upn_unique_index(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE UNIQUE INDEX ix_child_identifiers_upn ON child_identifiers (upn)"))
 
 
+def _v4_one_record_across_returns(conn: sa.Connection) -> None:
+    """Version 4: what each return said of a record seen with different values
+    (record_versions), merges of two records into one with what undoing them needs
+    (record_merges), the UPN each exclusion and registration was returned under, and the Former
+    UPN that joined a pair of children the intake would not merge."""
+    from exclusion_monitor.store import schema as t
+
+    added: list[tuple[str, str, sa.types.TypeEngine[Any]]] = [
+        ("exclusions", "upn_seen", sa.String(13)),
+        ("enrolments", "upn_seen", sa.String(13)),
+        ("identity_reviews", "former_upn_reason", sa.Text()),
+        ("identity_reviews", "former_upn_batch_id", sa.Integer()),
+    ]
+    for table, name, kind in added:
+        ddl = kind.compile(dialect=conn.dialect)  # as the tables' own DDL writes it
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+    t.record_versions.create(conn)
+    t.record_merges.create(conn)
+
+
 def _v3_regional_workspace(conn: sa.Connection) -> None:
     """Version 3: the regional workspace's tables (docs/regional.md), empty in an authority's
     database. (Created from their definitions: a later change to them needs its own step.)"""
@@ -110,6 +130,7 @@ def _v3_regional_workspace(conn: sa.Connection) -> None:
 STEPS: dict[int, Callable[[sa.Connection], None]] = {
     2: _v2_first_sources_implicit,
     3: _v3_regional_workspace,
+    4: _v4_one_record_across_returns,
 }
 
 

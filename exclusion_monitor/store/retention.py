@@ -194,7 +194,8 @@ def purge(db: Database, account: str, today: dt.date | None = None) -> list[Due]
 
 
 def _forget_sources(conn: sa.Connection, child_ids: list[int]) -> None:
-    """Remove the batch links of a purged child's records (record_sources has no foreign key)."""
+    """Remove the batch links, return values and merges of a purged child's records
+    (record_sources, record_versions and record_merges have no foreign key to them)."""
     for chunk in _chunks(child_ids):
         record_ids: dict[str, list[int]] = {"children": chunk}
         for name in PUPIL_TABLES:
@@ -210,6 +211,13 @@ def _forget_sources(conn: sa.Connection, child_ids: list[int]) -> None:
                         t.record_sources.c.record_id.in_(part),
                     )
                 )
+                # What each return said of the records, and the merges that joined others into
+                # them (a merge keeps the merged child's details to undo it): personal data too.
+                for table in (t.record_versions, t.record_merges):
+                    kept = table.c.record_id if table is t.record_versions else table.c.kept_id
+                    conn.execute(
+                        table.delete().where(table.c.record_type == record_type, kept.in_(part))
+                    )
 
 
 def _chunks(ids: list[int], size: int = 5_000) -> list[list[int]]:

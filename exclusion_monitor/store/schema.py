@@ -205,6 +205,7 @@ enrolments = sa.Table(
     sa.Column("destination", sa.String(300)),
     sa.Column("enrol_status", sa.String(1)),
     _batch(),
+    sa.Column("upn_seen", sa.String(13)),  # the UPN the return gave (schema 4)
     sa.UniqueConstraint("child_id", "school_id", "entry_date", "enrol_status"),
 )
 
@@ -249,6 +250,7 @@ exclusions = sa.Table(
     sa.Column("reason3", sa.String(4)),
     sa.Column("review_outcome", sa.String(100)),
     _batch(),
+    sa.Column("upn_seen", sa.String(13)),  # the UPN the return gave (schema 4)
     sa.UniqueConstraint("child_id", "school_id", "category", "start_date"),
 )
 
@@ -271,6 +273,52 @@ identity_reviews = sa.Table(
     sa.Column("decided_at", sa.DateTime),
     _batch(),
     sa.UniqueConstraint("child_id", "candidate_id"),
+    # Schema 4: a row's Former UPN joining the pair, when the two children disagree (a
+    # different date of birth, say) so they were not merged; cleared when that batch is undone.
+    sa.Column("former_upn_reason", sa.Text),
+    sa.Column("former_upn_batch_id", sa.Integer),
+)
+
+# What each return said of a record seen with different values (an amended return, the same
+# exclusion under a predecessor's and a successor's LAESTAB, twins of two merged children): one
+# row per batch that brought the record, holding that batch's values (JSON). A record seen only
+# with the same values has none. The record's own row holds what the returns add up to: for each
+# value, the latest batch that gave one (docs/rules.md, "One record across returns").
+record_versions = sa.Table(
+    "record_versions",
+    metadata,
+    sa.Column("record_type", sa.String(30), primary_key=True),
+    sa.Column("record_id", sa.Integer, primary_key=True),
+    sa.Column(
+        "batch_id",
+        sa.Integer,
+        sa.ForeignKey("import_batches.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    sa.Column("row_number", sa.Integer),
+    sa.Column("stated", sa.Text, nullable=False),  # JSON: column -> value
+)
+
+# Two records made one: two children joined by a Former UPN (or an officer's decision), or two
+# exclusions made one school's by a school link. `detail` (JSON) holds what undoing it needs;
+# a merge an import made is undone with that import's batch.
+record_merges = sa.Table(
+    "record_merges",
+    metadata,
+    _id(),
+    sa.Column("record_type", sa.String(30), nullable=False),
+    sa.Column("kept_id", sa.Integer, nullable=False, index=True),
+    sa.Column("merged_id", sa.Integer, nullable=False),
+    sa.Column(
+        "batch_id", sa.Integer, sa.ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
+    ),
+    sa.Column("row_number", sa.Integer),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("merged_at", sa.DateTime, nullable=False),
+    sa.Column("merged_by", sa.String(200)),
+    sa.Column("undone_at", sa.DateTime),
 )
 
 families = sa.Table(

@@ -179,3 +179,40 @@ def test_version_2_keeps_only_the_other_batches_in_record_sources(tmp_path: Path
     assert counts == [1, 1, 1, 2]
     assert upn_index.startswith("CREATE UNIQUE INDEX")
     assert "ix_children_name" not in indexes and "ix_children_identity" not in indexes
+
+
+def test_version_4_keeps_every_record_and_adds_what_returns_said(tmp_path: Path) -> None:
+    """From version 4 exclusions and registrations keep the UPN they were returned under (none
+    for those imported before), and what differing returns said has tables of its own."""
+    path = tmp_path / "v3.db"
+    _load_snapshot(3, path)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO import_batches (id, file_name, file_hash, kind, imported_at, rows_read, "
+        "rows_imported, rows_rejected, status, mapping, warnings) VALUES (1, 'spring.csv', 'h', "
+        "'exclusions', '2024-01-01', 1, 1, 0, 'imported', '{}', '[]')"
+    )
+    conn.execute("INSERT INTO schools (id, laestab, name, batch_id) VALUES (1, '3304002', 'S', 1)")
+    conn.execute(
+        "INSERT INTO children (id, surname, forename, created_at, batch_id) "
+        "VALUES (1, 'Testerton', 'Pupil', '2024-01-01', 1)"
+    )
+    conn.execute(
+        "INSERT INTO exclusions (id, child_id, school_id, category, start_date, sessions, "
+        "batch_id) VALUES (1, 1, 1, 'SUSP', '2023-10-02', 2, 1)"
+    )
+    conn.commit()
+    conn.close()
+    db = open_database(path)
+    assert db.schema_version() == migrations.CURRENT_VERSION
+    with db.read() as read:
+        row = read.exec_driver_sql("SELECT sessions, upn_seen FROM exclusions").one()
+        empty = [
+            read.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
+            for name in ("record_versions", "record_merges")
+        ]
+        reviews = {c["name"] for c in sa.inspect(read).get_columns("identity_reviews")}
+    db.close()
+    assert tuple(row) == (2.0, None)
+    assert empty == [0, 0]
+    assert {"former_upn_reason", "former_upn_batch_id"} <= reviews

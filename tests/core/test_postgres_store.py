@@ -222,6 +222,14 @@ def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -
 
         for table in VERSION_3_TABLES:  # version 3 added the regional workspace's tables
             raw.execute(f"DROP TABLE {table.name}".encode())
+        # Version 4: record versions and merges, the UPN returned, a Former UPN's reason.
+        raw.execute("DROP TABLE record_versions")
+        raw.execute("DROP TABLE record_merges")
+        for table, column in (
+            ("exclusions", "upn_seen"), ("enrolments", "upn_seen"),
+            ("identity_reviews", "former_upn_reason"), ("identity_reviews", "former_upn_batch_id"),
+        ):  # fmt: skip
+            raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}".encode())
         raw.execute("UPDATE app_meta SET schema_version = 1")
     db = open_database(pg_url)
     assert db.schema_version() == migrations.CURRENT_VERSION

@@ -187,3 +187,38 @@ def test_purged_names_are_not_recoverable_from_the_file(stocked: Database, db_pa
         if path.exists():
             assert needle not in path.read_bytes(), path.name
     assert YOUNG_SURNAME.encode() in db_path.read_bytes()
+
+
+def test_a_purged_childs_return_values_and_merges_go_with_them(stocked: Database) -> None:
+    """What each return said of a purged child's records, and the merge that joined another
+    child into them (which keeps that child's name to undo it), are purged with the child."""
+    with stocked.write() as conn:
+        old = conn.execute(
+            sa.select(t.children.c.id).where(t.children.c.surname == OLD_SURNAME)
+        ).scalar_one()
+        census = conn.execute(
+            sa.select(t.census_observations.c.id).where(t.census_observations.c.child_id == old)
+        ).scalar_one()
+        batch = conn.execute(sa.select(t.import_batches.c.id)).scalars().first()
+        conn.execute(
+            t.record_versions.insert().values(
+                record_type="census_observations",
+                record_id=census,
+                batch_id=batch,
+                stated=json.dumps({"address_line1": f"2 {OLD_SURNAME} Lane"}),
+            )
+        )
+        conn.execute(
+            t.record_merges.insert().values(
+                record_type="children",
+                kept_id=old,
+                merged_id=old + 100,
+                reason="row 2 gives UPN B801200005001 with Former UPN A801200006001",
+                detail=json.dumps({"gone": {"surname": OLD_SURNAME}}),
+                merged_at=dt.datetime(2012, 3, 1),
+            )
+        )
+    purge(stocked, "LA\\admin1", today=TODAY)
+    with stocked.read() as conn:
+        for table in (t.record_versions, t.record_merges):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0

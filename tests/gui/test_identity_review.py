@@ -4,6 +4,7 @@ keep apart persist and are audited; the count shows on the tab and in the naviga
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from exclusion_monitor.store.children import child_id_for_upn, count_children
 from exclusion_monitor.store.identity import list_identity_reviews
 from imports import import_files
 from tests.builders import make_upn
+from tests.gui.test_screenshots import render
 from ui.app import messages
 from ui.app.identity_review_panel import ReviewsModel
 from ui.app.main_window import MainWindow
@@ -146,3 +148,32 @@ def test_the_navigation_shows_the_open_count(qtbot: QtBot, near_matches: Databas
     with qtbot.waitSignals([page.history.loaded, page.identity.loaded], timeout=10_000):
         window.go_to(PAGE_NAMES.index("Imports"))
     assert page.tabs.tabText(TAB_IDENTITY) == "Near matches (2)"
+
+
+def test_a_pair_a_former_upn_joins_shows_the_former_upn_reason(
+    qtbot: QtBot, near_matches: Database, tmp_path: Path
+) -> None:
+    """The spring census gives Ria Patel (M) the other Ria's UPN as Former UPN: they differ in
+    sex, so the pair is not merged, and the queue says why it matters now."""
+    path = tmp_path / "spring_census.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows(
+            [[*HEADERS, "Former UPN"], [*row(13, "Patel", "Ria", "M", "18/01/2024"), upn(12)]]
+        )
+    import_files(near_matches, [path], account="test")
+    page = ImportsPage(AppContext.for_account(near_matches))
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignals([page.history.loaded, page.identity.loaded], timeout=10_000):
+        page.activated()
+    page.tabs.setCurrentIndex(TAB_IDENTITY)
+    select_pair(page, upn(12))
+    reason = page.identity.view.model().index(page.identity.view.currentIndex().row(), 0).data()
+    assert reason == (
+        f"Former UPN: row 2 gives UPN {upn(13)} with Former UPN {upn(12)}, but their recorded "
+        "sex differs; also same name and date of birth, different sex"
+    )
+    assert page.identity.pick_note.text() == f"Found because: {reason}."
+    page.resize(1300, 820)
+    folder = Path(os.environ.get("EXCLUSION_MONITOR_SCREENSHOTS") or tmp_path)
+    render(page, [], 1.0, folder / "identity-former-upn.png")

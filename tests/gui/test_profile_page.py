@@ -3,6 +3,8 @@ timeline's marks, the review panel writing to the store and the audit trail, and
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,3 +231,34 @@ def test_profile_models_pass_qtmodeltester(
     ):
         qtmodeltester.check(model)
         assert model.rowCount() == 0 or model.data(model.index(0, 0), ROW_ROLE) is not None
+
+
+def test_an_amended_exclusion_is_marked_with_the_earlier_values_on_hover(
+    qtbot: QtBot, db: Database, tmp_path: Any
+) -> None:
+    from imports import import_files
+    from tests.gui.test_screenshots import render
+    from tests.intake import arriving_returns as returns
+
+    files = returns.amended_return(tmp_path)
+    import_files(db, files.files, account="liaison1")
+    claim_first_admin(db, ADMIN)
+    from exclusion_monitor.store.children import child_id_for_upn
+
+    tom = child_id_for_upn(db, returns.TOM)
+    assert tom is not None
+    page = open_profile(qtbot, db, tom)
+    model = page.exclusions_model
+    assert column(model, ExclusionsModel.COL_AMENDED) == ["amended", ""]
+    assert column(model, ExclusionsModel.COL_SESSIONS) == ["6", "2"]
+    tip = model.data(model.index(0, ExclusionsModel.COL_AMENDED), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Amended by a later return. Earlier:\n- batch 2 (exclusions_spring_2024")
+    assert tip.endswith("said sessions 4, reasons VA, end date blank")
+    assert model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole) is None
+    census = page.census_model
+    assert column(census, CensusModel.COL_AMENDED) == ["amended"]
+    tip = census.data(census.index(0, CensusModel.COL_FSM), Qt.ItemDataRole.ToolTipRole)
+    assert tip.endswith("said free school meals no")
+    page.tabs.setCurrentIndex(1)
+    folder = Path(os.environ.get("EXCLUSION_MONITOR_SCREENSHOTS") or tmp_path)
+    render(page, [], 1.0, folder / "profile-amended.png")

@@ -25,11 +25,11 @@ from .conftest import FIXTURES, SCHOOL_HEADERS, schools_rows, temp_upn, upn, wri
 
 SNAPSHOT = FIXTURES / "intake_snapshot.json"
 # Columns that hold the moment of the run (or a hash of a workbook that embeds it).
-VOLATILE = {"created_at", "imported_at", "undone_at", "first_seen", "file_hash"}
+VOLATILE = {"created_at", "imported_at", "undone_at", "first_seen", "file_hash", "merged_at"}
 TABLES = [
     t.schools, t.school_links, t.children, t.child_identifiers, t.census_observations,
     t.exclusions, t.enrolments, t.record_sources, t.import_batches, t.rejected_rows,
-    t.identity_reviews,
+    t.identity_reviews, t.record_versions, t.record_merges,
 ]  # fmt: skip
 CENSUS = [
     "UPN", "Former UPN", "Surname", "Forename", "Date of birth", "Gender", "NC year", "LAESTAB",

@@ -1,5 +1,6 @@
-"""The identity review queue: pairs of children the intake found alike but would not merge on its
-own, side by side (UPNs, names, dates of birth, sex, schools), to merge or keep apart."""
+"""The identity review queue: pairs of children the intake found alike, or that a Former UPN joins
+but that disagree, and would not merge on its own, side by side (UPNs, names, dates of birth,
+sex, schools), to merge or keep apart."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ AUDIT_ACTION = "resolve_identity_review"
 NO_REVIEWS = (
     "<b>No near matches to review.</b> When an import finds a child who looks like one already "
     "held (the same surname and date of birth with a similar forename, say) but not certainly "
-    "the same, the pair waits here for someone to merge them or keep them apart."
+    "the same, or a Former UPN joins two children whose details disagree, the pair waits here "
+    "for someone to merge them or keep them apart."
 )
 PICK_ONE = "Select a pair above to compare the two records."
 
@@ -126,7 +128,7 @@ class ReviewsModel(RecordTableModel[ReviewPair]):
     def display(self, pair: ReviewPair, column: int) -> str:
         held, brought = _sides(pair)
         values = [
-            pair.review.reason,
+            pair.review.why,
             held.upns[0] if held.upns else "",
             _name(held),
             _dob(held),
@@ -277,9 +279,7 @@ class IdentityReviewPanel(QWidget):
 
     def _show_pair(self, pair: ReviewPair | None) -> None:
         self.compare.setVisible(pair is not None)
-        self.pick_note.setText(
-            PICK_ONE if pair is None else f"Found because: {pair.review.reason}."
-        )
+        self.pick_note.setText(PICK_ONE if pair is None else f"Found because: {pair.review.why}.")
         for button in (self.merge_button, self.apart_button):
             button.setEnabled(pair is not None)
         if pair is None:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont
 from exclusion_monitor.codelists import nc_year_order
 from exclusion_monitor.flagging import FlagView
 from exclusion_monitor.profile import CensusView, ExclusionView, FamilyMemberView, MoveView
+from exclusion_monitor.record_history import EarlierReturn
 from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
 from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
 from ui.app.record_table_model import RecordTableModel, font_with
@@ -59,9 +60,25 @@ class FlagsModel(ProfileTableModel[FlagView]):
         return f"{f.label} (rule {f.rule}, version {f.rule_version})\n{f.reason}"
 
 
+AMENDED = "amended"
+AMENDED_TIP = "A later return changed what an earlier one said; hover to read the earlier values"
+
+
+def earlier_tip(earlier: Sequence[EarlierReturn]) -> str | None:
+    """What earlier returns said of a record that later ones amended (the hover text)."""
+    if not earlier:
+        return None
+    lines = [f"- {r.sentence()}" for r in earlier]
+    return "Amended by a later return. Earlier:\n" + "\n".join(lines)
+
+
 class ExclusionsModel(ProfileTableModel[ExclusionView]):
-    COL_DATE, COL_TERM, COL_CATEGORY, COL_SESSIONS, COL_SCHOOL, COL_REASONS, COL_OUTCOME = range(7)
-    HEADERS = ("Start date", "Term", "Category", "Sessions", "School", "Reasons", "Review outcome")
+    COL_DATE, COL_TERM, COL_CATEGORY, COL_SESSIONS, COL_SCHOOL, COL_REASONS = range(6)
+    COL_OUTCOME, COL_AMENDED = 6, 7
+    HEADERS = (
+        "Start date", "Term", "Category", "Sessions", "School", "Reasons", "Review outcome", "",
+    )  # fmt: skip
+    HEADER_TIPS = (None, None, None, None, None, None, None, AMENDED_TIP)
 
     def display(self, e: ExclusionView, column: int) -> str:
         sessions = "" if e.category == "PERM" else f"{e.sessions:g}"
@@ -77,12 +94,15 @@ class ExclusionsModel(ProfileTableModel[ExclusionView]):
             school,
             ", ".join(e.reasons),
             outcome,
+            AMENDED if e.earlier else "",
         ][column]
 
     def tooltip(self, e: ExclusionView, column: int) -> str | None:
         if column == self.COL_OUTCOME and e.review_outcome:
-            return f"As the school wrote it: {e.review_outcome}"
-        return None
+            written = f"As the school wrote it: {e.review_outcome}"
+            amended = earlier_tip(e.earlier)
+            return written if amended is None else f"{written}\n\n{amended}"
+        return earlier_tip(e.earlier)
 
     def sort_value(self, e: ExclusionView, column: int) -> Any:
         if column in (self.COL_DATE, self.COL_TERM):
@@ -92,11 +112,15 @@ class ExclusionsModel(ProfileTableModel[ExclusionView]):
         return self.display(e, column)
 
     def foreground(self, e: ExclusionView, column: int) -> QColor | None:
+        if column == self.COL_AMENDED:
+            return QColor("#8a5300")
         if e.reversed:
             return QColor("#6d4c41")
         return QColor("#b71c1c") if e.category == "PERM" else None
 
     def font(self, e: ExclusionView, column: int) -> QFont | None:
+        if column == self.COL_AMENDED:
+            return font_with(italic=True)
         return font_with(bold=True) if e.category == "PERM" and not e.reversed else None
 
 
@@ -123,8 +147,18 @@ class MovesModel(ProfileTableModel[MoveView]):
 
 
 class CensusModel(ProfileTableModel[CensusView]):
-    COL_DATE, COL_SCHOOL, COL_YEAR, COL_STATUS, COL_FSM, COL_SEN, COL_LAC = range(7)
-    HEADERS = ("Census", "School", "Year group", "Enrolment", "FSM", "SEN", "Looked after")
+    COL_DATE, COL_SCHOOL, COL_YEAR, COL_STATUS, COL_FSM, COL_SEN, COL_LAC, COL_AMENDED = range(8)
+    HEADERS = ("Census", "School", "Year group", "Enrolment", "FSM", "SEN", "Looked after", "")
+    HEADER_TIPS = (None, None, None, None, None, None, None, AMENDED_TIP)
+
+    def tooltip(self, c: CensusView, column: int) -> str | None:
+        return earlier_tip(c.earlier)
+
+    def foreground(self, c: CensusView, column: int) -> QColor | None:
+        return QColor("#8a5300") if column == self.COL_AMENDED else None
+
+    def font(self, c: CensusView, column: int) -> QFont | None:
+        return font_with(italic=True) if column == self.COL_AMENDED else None
 
     def display(self, c: CensusView, column: int) -> str:
         def yes_no(value: bool | None) -> str:
@@ -139,6 +173,7 @@ class CensusModel(ProfileTableModel[CensusView]):
             yes_no(c.fsm),
             c.sen or "",
             yes_no(c.looked_after),
+            AMENDED if c.earlier else "",
         ][column]
 
     def sort_value(self, c: CensusView, column: int) -> Any:

@@ -13,6 +13,7 @@ from exclusion_monitor.refresh import finish_owed_work
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.checks import CheckResult, run_checks
+from exclusion_monitor.store.identity import OpenReviews, open_reviews
 from exclusion_monitor.store.owed_work import owed
 from ui.cli.common import EXIT_CHECK_FAILED, EXIT_OK, authorise, database_location, open_db
 from ui.cli.output import print_json
@@ -29,16 +30,19 @@ def run(args: argparse.Namespace) -> int:
         db = open_db(args, finish_owed=False)
     except DamagedDatabaseError as exc:
         # A damaged file is what a check exists to find: a failed check, not a refusal.
-        return _report(args, database_location(args), None, [_damaged(exc)])
+        return _report(args, database_location(args), None, [_damaged(exc)], None)
     with db:
         authorise(db, Action.RUN_CHECKS)
+        reviews: OpenReviews | None = None
         try:
             results = [owed_work_result(db), *run_checks(db), codelists_result()]
             version: int | None = db.schema_version()
+            with db.read() as conn:
+                reviews = open_reviews(conn)
         except DamagedDatabaseError as exc:
             results, version = [_damaged(exc)], None
         location = db.location
-    return _report(args, location, version, results)
+    return _report(args, location, version, results, reviews)
 
 
 def _damaged(exc: DamagedDatabaseError) -> CheckResult:
@@ -46,7 +50,11 @@ def _damaged(exc: DamagedDatabaseError) -> CheckResult:
 
 
 def _report(
-    args: argparse.Namespace, location: str, version: int | None, results: list[CheckResult]
+    args: argparse.Namespace,
+    location: str,
+    version: int | None,
+    results: list[CheckResult],
+    reviews: OpenReviews | None,
 ) -> int:
     ok = all(r.ok for r in results)
     if args.format == "json":
@@ -56,6 +64,20 @@ def _report(
                 "schema_version": version,
                 "ok": ok,
                 "checks": [{"name": r.name, "ok": r.ok, "detail": r.detail} for r in results],
+                # None when the database could not be read far enough to count them.
+                "identity_reviews": None
+                if reviews is None
+                else {
+                    "open": reviews.count,
+                    "oldest": None
+                    if reviews.oldest_id is None
+                    else {
+                        "review_id": reviews.oldest_id,
+                        "batch_id": reviews.oldest_batch_id,
+                        "since": reviews.oldest_since,
+                        "former_upn": reviews.oldest_former_upn,
+                    },
+                },
             }
         )
     else:

@@ -84,6 +84,8 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
                 "enrol_status": c.enrol_status,
                 "ethnicity": c.ethnicity,
                 "ethnicity_group": c.ethnicity_group,
+                "amended": bool(c.earlier),
+                "history": [r.to_json() for r in c.earlier],
             }
             for c in p.census
         ],
@@ -109,6 +111,8 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
                 "review_outcome": e.review_outcome,
                 "outcome": e.outcome_words,
                 "reversed_on_review": e.reversed,
+                "amended": bool(e.earlier),
+                "history": [r.to_json() for r in e.earlier],
             }
             for e in p.exclusions
         ],
@@ -232,7 +236,10 @@ def story(p: ChildProfile) -> str:
         lines.append("  (none)")
     for total in p.term_totals:
         lines.append(f"  {total.totals.label}: {totals_words(total.totals)}")
-        lines += [f"    {_exclusion_line(e)}" for e in p.exclusions if e.term == total.totals.label]
+        for e in p.exclusions:
+            if e.term == total.totals.label:
+                lines.append(f"    {_exclusion_line(e)}")
+                lines += [f"      amended: {r.sentence()}" for r in e.earlier]
     for year in p.year_totals:
         lines.append(f"  {year.totals.label} in all: {totals_words(year.totals)}")
     lines += ["", "Flags"]
