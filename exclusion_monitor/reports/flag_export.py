@@ -104,6 +104,22 @@ def _flag_cells(row: FlagListRow, initials: bool) -> list[list[Cell]]:
     ]
 
 
+SHEET_NAME_MOST = 31  # Excel's limit
+
+
+def _sheet_title(laestab: str | None, name: str) -> str:
+    """'3352005 Beechwood Fields': the LAESTAB (unique) and as many whole words of the name as
+    Excel's 31 characters allow."""
+    if not laestab:
+        return NO_SCHOOL
+    title = laestab
+    for word in name.split():
+        if len(title) + 1 + len(word) > SHEET_NAME_MOST:
+            break
+        title += " " + word
+    return title
+
+
 def flag_export_tables(
     db: Database,
     filters: FlagFilter,
@@ -136,7 +152,7 @@ def flag_export_tables(
             name = members[0].school_name if laestab else NO_SCHOOL
             sheets.append(
                 ReportTable(
-                    f"{laestab} {name}" if laestab else NO_SCHOOL,
+                    _sheet_title(laestab, name or ""),
                     children_columns(initials),
                     [_child_cells(r, initials) for r in members],
                 )
