@@ -5,6 +5,7 @@ list that the `flags` command, printed reports and the app show."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -13,8 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from exclusion_monitor.families import FamilyKey, family_key
+from exclusion_monitor import config
+from exclusion_monitor.families import COMMUNAL_FILE, ChildKeys, child_keys, reload_communal_list
 from exclusion_monitor.history import Authority, ChildHistory, build_history
+from exclusion_monitor.leaving_reasons import LEAVING_REASONS_FILE, reload_phrases
+from exclusion_monitor.places import child_place
 from exclusion_monitor.records import Flag
 from exclusion_monitor.rules import (
     RULES,
@@ -23,9 +27,11 @@ from exclusion_monitor.rules import (
     rule_label,
     rule_settings,
 )
+from exclusion_monitor.school_links import LINK_TYPES_FILE, reload_link_types
 from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
+from exclusion_monitor.store.children import save_child_status
 from exclusion_monitor.store.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -91,6 +97,35 @@ class FlaggedChild:
         return [f.reason for f in self.flags]
 
 
+# The admin's files that change what the rules read (docs/rules.md): editing one brings the flags
+# up to date at the next check, as an import would.
+_RULE_FILES = (LEAVING_REASONS_FILE, COMMUNAL_FILE, LINK_TYPES_FILE)
+_files_seen: list[object] = []
+
+
+def _rule_files() -> list[object]:
+    """Each admin rule file's name, modification time and size (None when it is absent); when
+    they changed since this process last read them, the cached lists are read again."""
+    found: list[object] = []
+    for name in _RULE_FILES:
+        try:
+            info = (config.data_dir() / name).stat()
+            found.append([name, info.st_mtime_ns, info.st_size])
+        except OSError:
+            found.append([name, None, None])
+    if found != _files_seen:
+        reload_phrases()
+        reload_communal_list()
+        reload_link_types()
+        _files_seen[:] = found
+    return found
+
+
+def data_fingerprint(conn: sa.Connection) -> str:
+    """The stored data's fingerprint and the admin's rule files."""
+    return flag_store.data_fingerprint(conn) + json.dumps(_rule_files())
+
+
 def current_rule_settings(db: Database) -> RuleSettings:
     return rule_settings(get_settings(db, "rules."))
 
@@ -131,7 +166,7 @@ def recompute_flags(
         as_of = as_of or histories.latest_data_date(conn)
         if as_of is None:
             return RecomputeSummary(None)
-        fingerprint = flag_store.data_fingerprint(conn)
+        fingerprint = data_fingerprint(conn)
         authority = histories.load_authority(conn, as_of=as_of)
         batches = _batches(conn, child_ids)
         total = sum(len(b) for b in batches)
@@ -141,13 +176,16 @@ def recompute_flags(
         for batch in batches:
             loaded = _load(conn, batch, child_ids is None)
             flags: list[Flag] = []
-            keys: dict[int, FamilyKey | None] = {}
+            keys: dict[int, ChildKeys | None] = {}
+            places = []
             for record in loaded.records:
                 history = build_history(record, authority, as_of)
                 flags += evaluate_child(history, authority, settings)
+                place = child_place(history, authority)
+                places.append((record.child_id, str(place.status), place.school_id, place.date))
                 facts = loaded.family.get(record.child_id)
                 keys[record.child_id] = (
-                    family_key(facts.family_ref, facts.address_line1, facts.postcode)
+                    child_keys(facts.family_ref, facts.address_line1, facts.postcode)
                     if facts
                     else None
                 )
@@ -167,6 +205,13 @@ def recompute_flags(
                 changes.reopened + step.reopened,
             )
             family_store.save_family_keys(conn, keys)
+            save_child_status(
+                conn,
+                places,
+                first_id=batch[0],
+                last_id=batch[-1],
+                child_ids=None if child_ids is None else batch,
+            )
             done += len(batch)
             if progress is not None:
                 progress(done, total)
@@ -201,9 +246,8 @@ def flags_are_current(db: Database) -> bool:
         state = flag_store.load_state(conn)
         if state is None:
             return histories.latest_data_date(conn) is None
-        return state.fingerprint == flag_store.data_fingerprint(
-            conn
-        ) and state.as_of == histories.latest_data_date(conn)
+        latest = histories.latest_data_date(conn)
+        return state.fingerprint == data_fingerprint(conn) and state.as_of == latest
 
 
 def ensure_flags_current(db: Database, progress: Progress | None = None) -> bool:

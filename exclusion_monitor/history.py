@@ -1,5 +1,6 @@
 """A child's school history as of a date: enrolment spells built from enrolment records and
-census observations together, placements (S/G registrations) kept apart, and classified moves.
+census observations together, placements (S/G registrations) kept apart, and classified moves
+(docs/rules.md#school-histories-and-moves).
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from exclusion_monitor.census_collections import Collection, collections_of
 from exclusion_monitor.codelists import ENROL_STATUS, codelist, counts_for_history, nc_year_order
 from exclusion_monitor.records import Enrolment, Exclusion, Move, School
 from exclusion_monitor.school_days import DEFAULT_CALENDAR, SchoolCalendar
+from exclusion_monitor.school_links import Succession
 from exclusion_monitor.terms import academic_year
 
 _YEAR_BY_ORDER = {-2: "N1", -1: "N2", 0: "R", **{n: str(n) for n in range(1, 15)}}
@@ -40,19 +43,67 @@ class ChildRecord:
 
 @dataclass(frozen=True, slots=True)
 class Authority:
-    """What the history needs to know about the whole authority: schools, conversions, censuses."""
+    """What the history needs to know about the whole authority: its schools, the links that make
+    two schools one (`conversions`: (earlier, later) pairs), the census dates in the data and the
+    collections each school returned (`returns`; None: every school returned every census)."""
 
     schools: Mapping[int, School]
     conversions: frozenset[tuple[int, int]] = frozenset()
     census_dates: tuple[dt.date, ...] = ()
     calendar: SchoolCalendar = DEFAULT_CALENDAR  # school days, for spreading sessions
+    returns: Mapping[int, Mapping[Collection, dt.date]] | None = None
+    succession: Succession = field(init=False, repr=False, compare=False)
+    _returned: dict[int, dict[Collection, dt.date]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
-    def is_conversion(self, from_school: int, to_school: int) -> bool:
-        return (from_school, to_school) in self.conversions
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "succession", Succession(self.conversions))
+
+    def is_conversion(self, from_school: int | None, to_school: int | None) -> bool:
+        """Whether two different schools are one school: one became the other through school
+        links (a conversion, amalgamation, merger or split; chains followed)."""
+        return from_school != to_school and self.succession.same_school(from_school, to_school)
+
+    def same_school(self, a: int | None, b: int | None) -> bool:
+        return self.succession.same_school(a, b)
 
     def phase(self, school_id: int | None) -> str | None:
         school = self.schools.get(school_id) if school_id is not None else None
         return school.phase if school else None
+
+    @property
+    def collections(self) -> dict[Collection, dt.date]:
+        """Every census collection in the data, with its earliest date."""
+        return collections_of(self.census_dates)
+
+    def returned(self, school_id: int) -> Mapping[Collection, dt.date]:
+        """The collections that count for a child last seen at this school: those the school or
+        a school it became returned, and, once it closed with no successor, every collection
+        after its closing (it will never return another)."""
+        found = self._returned.get(school_id)
+        if found is not None:
+            return found
+        if self.returns is None:
+            found = self.collections
+        else:
+            found = {}
+            for school in (school_id, *self.succession.later(school_id)):
+                for collection, day in self.returns.get(school, {}).items():
+                    if collection not in found or day < found[collection]:
+                        found[collection] = day
+            closed = self.schools.get(school_id)
+            if (
+                closed is not None
+                and closed.close_date is not None
+                and not self.succession.later(school_id)
+            ):
+                for collection, day in self.collections.items():
+                    if day > closed.close_date and collection not in found:
+                        found[collection] = day
+            found = dict(sorted(found.items()))
+        self._returned[school_id] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)

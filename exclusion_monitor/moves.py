@@ -1,5 +1,6 @@
-"""School moves between consecutive C/M registrations, classified as domain.md section 7 says:
-conversion (not a move at all), placement (into or out of PRU/AP), standard transition, or
+"""School moves between consecutive C/M registrations, classified as
+docs/rules.md#school-histories-and-moves says: conversion (not a move at all: the two schools
+are one through school links), placement (into or out of PRU/AP), standard transition, or
 non-standard move.
 """
 

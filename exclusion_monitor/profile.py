@@ -29,9 +29,10 @@ from exclusion_monitor.flagging import (
     views_for,
 )
 from exclusion_monitor.history import Authority, ChildHistory, Spell
+from exclusion_monitor.places import Place, child_place, spell_is_current
 from exclusion_monitor.record_history import EarlierReturn, earlier_returns
 from exclusion_monitor.records import Child, MoveKind
-from exclusion_monitor.rules import evaluate_child
+from exclusion_monitor.rules import evaluate_child, rule_label
 from exclusion_monitor.rules.wording import count
 from exclusion_monitor.rules.wording import suspensions as suspensions_words
 from exclusion_monitor.store import Database, profiles, sightings
@@ -111,6 +112,39 @@ class FamilyMemberView:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceView:
+    """Where the child is as of the profile's date (see `places`)."""
+
+    status: str
+    school_laestab: str | None
+    school_name: str | None
+    date: dt.date | None
+    leaving_wording: str | None = None
+
+    def sentence(self) -> str:
+        """'On roll at Oak High (3304002) (last seen on its roll on 15 May 2025).' and the
+        like: the profile and the `child` command say where the child is in these words."""
+        where = f"{self.school_name} ({self.school_laestab})" if self.school_name else None
+        day = f"{self.date.day} {self.date:%B %Y}" if self.date else "a date not known"
+        said = (
+            f' (leaving reason recorded: "{self.leaving_wording}")' if self.leaving_wording else ""
+        )
+        if self.status in ("on_roll", "placement"):
+            kind = "On roll" if self.status == "on_roll" else "In a placement"
+            return f"{kind} at {where} (last seen on its roll on {day})."
+        if self.status == "left":
+            return f"Left {where}; last known there on {day}{said}."
+        if self.status == "missing":
+            return (
+                f"Missing: last known at {where} on {day}, on no school's roll since and no "
+                f"destination recorded{said}."
+            )
+        if where:
+            return f"No current school: last known at {where} on {day}{said}."
+        return "No current school: no registration on record."
+
+
+@dataclass(frozen=True, slots=True)
 class ChildProfile:
     child: Child
     as_of: dt.date
@@ -126,13 +160,32 @@ class ChildProfile:
     family_id: int | None
     family_basis: str | None
     family: tuple[FamilyMemberView, ...]
+    place: PlaceView | None = None
 
     @property
-    def family_needs(self) -> tuple[str, ...]:
-        """The distinct flag rules held across the child and their family."""
-        rules = {f.rule for f in self.flags}
-        rules.update(f.rule for m in self.family for f in m.flags)
-        return tuple(sorted(rules))
+    def family_flagged(self) -> tuple[int, int, list[tuple[str, int]]]:
+        """Of the family (this child included): how many children are flagged, how many there
+        are, and each rule they are flagged for with how many children, most first."""
+        holders = [self.flags, *(m.flags for m in self.family)]
+        counts: dict[str, int] = {}
+        for flags in holders:
+            for rule in {f.rule for f in flags}:
+                counts[rule] = counts.get(rule, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return sum(1 for flags in holders if flags), len(holders), ranked
+
+
+def flagged_for(rules: list[tuple[str, int]]) -> str:
+    """'Repeated suspensions (2 children), Primary exclusion (1 child)'."""
+    return ", ".join(f"{rule_label(rule)} ({count(n, 'child', 'children')})" for rule, n in rules)
+
+
+def family_flag_summary(flagged: int, total: int, rules: list[tuple[str, int]]) -> str:
+    """'2 of 3 children flagged: Repeated suspensions (2 children), Primary exclusion (1 child)'
+    (the Families page, the profile, the `child` command and the printed list say it so)."""
+    if not flagged:
+        return f"none of its {total} children flagged"
+    return f"{flagged} of {total} children flagged: {flagged_for(rules)}"
 
 
 def profile_summary(p: ChildProfile) -> str:
@@ -197,13 +250,20 @@ def _school(authority: Authority, school_id: int | None) -> tuple[str | None, st
 def _spell_views(
     history: ChildHistory, authority: Authority, spells: tuple[Spell, ...]
 ) -> tuple[SpellView, ...]:
-    latest_census = history.census_dates[-1] if history.census_dates else None
     views = []
+    last_exclusion = _last_exclusions(history, authority, spells)
     for i, spell in enumerate(spells):
         later = i + 1 < len(spells)
-        on_latest = spell.last_census is not None and spell.last_census == latest_census
-        current = spell.end is None and not later and (on_latest or spell.last_census is None)
+        current = not later and spell_is_current(spell, history, authority)
         end = spell.end or (None if current else spell.last_census)
+        if end is not None and i in last_exclusion:
+            # An exclusion from the school shows the child was there that day.
+            end = max(end, last_exclusion[i])
+        if end is not None and later and spell.end is None:
+            nxt = spells[i + 1]
+            if authority.is_conversion(spell.school_id, nxt.school_id):
+                # The school became the next one: the child stayed on its roll until then.
+                end = max(end, nxt.start - dt.timedelta(days=1))
         school = authority.schools.get(spell.school_id)
         views.append(
             SpellView(
@@ -221,6 +281,22 @@ def _spell_views(
             )
         )
     return tuple(views)
+
+
+def _last_exclusions(
+    history: ChildHistory, authority: Authority, spells: tuple[Spell, ...]
+) -> dict[int, dt.date]:
+    """Spell index -> the date of the last exclusion from its school (or a school it was one
+    with through school links) while it was the child's latest spell at that school."""
+    found: dict[int, dt.date] = {}
+    for e in history.exclusions:
+        owner = None
+        for i, spell in enumerate(spells):
+            if spell.start <= e.start_date and authority.same_school(spell.school_id, e.school_id):
+                owner = i
+        if owner is not None and e.start_date > found.get(owner, dt.date.min):
+            found[owner] = e.start_date
+    return found
 
 
 def _amended(
@@ -346,4 +422,16 @@ def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) 
         family_id=family.id if family else None,
         family_basis=family.basis if family else None,
         family=tuple(members),
+        place=_place_view(child_place(history, authority), authority),
+    )
+
+
+def _place_view(place: Place, authority: Authority) -> PlaceView:
+    laestab, name = _school(authority, place.school_id)
+    return PlaceView(
+        str(place.status),
+        laestab,
+        name,
+        place.date,
+        place.leaving.wording if place.leaving is not None else None,
     )

@@ -55,7 +55,9 @@ class Child:
 
 @dataclass(frozen=True, slots=True)
 class ChildSummary:
-    """One row of the authority-wide children list."""
+    """One row of the authority-wide children list: the school is the current one for a child on
+    roll or in a placement, the last one for a child who left or is missing (`status`, a
+    `places.Status` value, says which; `status_date` is the date that shows it)."""
 
     id: int
     upn: str
@@ -67,6 +69,8 @@ class ChildSummary:
     school_laestab: str | None
     school_name: str | None
     flag_count: int = 0
+    status: str | None = None
+    status_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

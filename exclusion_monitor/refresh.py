@@ -22,10 +22,11 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
-def refresh_derived(db: Database, progress: Progress | None = None) -> None:
-    """Recompute the flags and rebuild the children list if the records changed since last time."""
+def refresh_derived(db: Database, progress: Progress | None = None) -> bool:
+    """Recompute the flags and rebuild the children list if the records changed since last time;
+    True if the children list was rebuilt."""
     ensure_flags_current(db, progress)
-    ensure_child_summaries(db)
+    return ensure_child_summaries(db)
 
 
 def finish_owed_work(db: Database, progress: Progress | None = None) -> list[OwedWork]:

@@ -16,6 +16,7 @@ from typing import Any
 from exclusion_monitor.errors import DatabaseError
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.histories import batch_census_coverage
 from exclusion_monitor.store.owed_work import owe_refresh
 from imports.analysis import Analysis, analyse
 from imports.errors import FileRefusedError, ImportCancelledError
@@ -280,6 +281,12 @@ def _load_sheet(
         result.rows_imported = outcome.imported
         result.merges = outcome.merges
         result.rows_rejected = len(rejected)
+        if kind is Kind.CENSUS:
+            # A census from some schools only: the others' children are not missing yet.
+            for found in batch_census_coverage(conn, batch_id):
+                result.census_coverage.append(found.to_json())
+                if found.warning():
+                    warnings.add(str(found.warning()))
         result.warnings = warnings.render()
         result.batch_id = batch_id
         store.finish_batch(

@@ -33,6 +33,8 @@ class FileResult:
     batch_id: int | None = None
     message: str | None = None
     sheet: str | None = None
+    # A census file: for each collection it brought, how many schools have returned it so far.
+    census_coverage: list[dict[str, Any]] = field(default_factory=list)
     # Children a Former UPN joined and the import merged: kept_child, merged_child, upn,
     # former_upn, row (for the audit trail and `import --format json`).
     merges: list[dict[str, Any]] = field(default_factory=list)
@@ -52,6 +54,7 @@ class FileResult:
             "batch_id": self.batch_id,
             "message": self.message,
             "sheet": self.sheet,
+            "census_coverage": list(self.census_coverage),
             "merges": list(self.merges),
             "try_again": self.try_again,
         }

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from exclusion_monitor.store import Database
+from exclusion_monitor import flagging
+from exclusion_monitor.store import Database, histories
+from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.children import refresh_child_summaries
 from exclusion_monitor.upn import check_letter
@@ -147,5 +149,15 @@ class Authority:
                 )
         return ids
 
-    def done(self) -> None:
+    def done(self, *, keep_flags: bool = False) -> None:
+        """Build the children list; with `keep_flags`, the invented flags first stand as the
+        current ones (a recompute, which a page may run, would clear them: they follow from no
+        record)."""
+        if keep_flags:
+            with self.db.write() as conn:
+                latest = histories.latest_data_date(conn)
+                if latest is not None:
+                    flag_store.save_state(
+                        conn, flag_store.FlagState(latest, flagging.data_fingerprint(conn))
+                    )
         refresh_child_summaries(self.db)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from exclusion_monitor.census_collections import returns_by_school
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.history import Authority, CensusPoint, ChildRecord, build_history
 from exclusion_monitor.records import Category, Enrolment, Exclusion, Flag
@@ -400,10 +401,11 @@ def joined_record(
 
 def region_authority(conn: sa.Connection, as_of: dt.date) -> Authority:
     """The region as the rules see one authority: every school of every return, conversions,
-    and the census dates up to `as_of`."""
+    and the census dates up to `as_of` with the collections each school returned."""
     schools, conversions = ws.load_region(conn)
-    dates = sorted({d for _s, d in ws.census_coverage(conn) if d <= as_of})
-    return Authority(schools, conversions, tuple(dates))
+    returned = [(s, d) for s, d in ws.census_coverage(conn) if d <= as_of]
+    dates = sorted({d for _s, d in returned})
+    return Authority(schools, conversions, tuple(dates), returns=returns_by_school(returned))
 
 
 def regional_histories(

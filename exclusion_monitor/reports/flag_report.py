@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from exclusion_monitor.flagging import FlaggedChild, FlagView, default_as_of, flag_list
 from exclusion_monitor.identity import os_account
-from exclusion_monitor.profile import child_profile
+from exclusion_monitor.profile import child_profile, family_flag_summary
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.reports.html import PrintableDocument, heading, paragraph
 from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportContext, ReportTable
@@ -212,10 +212,9 @@ def _family_tables(
                     moves,
                 ]
             )
-        needs = len(profile.family_needs)
         tables.append(
             ReportTable(
-                f"Family {child.family_id}: {len(rows)} children, {needs} needs",
+                f"Family {child.family_id}: {family_flag_summary(*profile.family_flagged)}",
                 FAMILY_COLUMNS,
                 rows,
             )

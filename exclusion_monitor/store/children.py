@@ -2,13 +2,16 @@
 
 The list reads `child_summaries`, one derived row per child kept up to date by
 `refresh_child_summaries` (call it after an import, an undo, an identity merge or a flag run;
-`ensure_child_summaries` refreshes only when the data changed since the last refresh).
+`ensure_child_summaries` refreshes only when the data changed since the last refresh). Each
+child's status (on roll, left, missing, ...) comes from `child_status`, which the flag recompute
+keeps (`save_child_status`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,8 +28,16 @@ from exclusion_monitor.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
-SortKey = Literal["upn", "name", "date_of_birth", "nc_year", "school", "flags"]
-SORT_KEYS: tuple[SortKey, ...] = ("upn", "name", "date_of_birth", "nc_year", "school", "flags")
+SortKey = Literal["upn", "name", "date_of_birth", "nc_year", "status", "school", "flags"]
+SORT_KEYS: tuple[SortKey, ...] = (
+    "upn",
+    "name",
+    "date_of_birth",
+    "nc_year",
+    "status",
+    "school",
+    "flags",
+)
 _STATE_KEY = "child_summaries.state"
 _CHUNK = 500
 _RANGE = 20_000  # children per step of a full refresh
@@ -38,6 +49,7 @@ _ORDERS: dict[SortKey, tuple[sa.ColumnElement[Any], ...]] = {
     "name": _NAME_ORDER,
     "date_of_birth": (s.c.date_of_birth, *_NAME_ORDER),
     "nc_year": (s.c.year_order, s.c.nc_year, *_NAME_ORDER),
+    "status": (s.c.status, *_NAME_ORDER),
     "school": (s.c.school_key, *_NAME_ORDER),
     "flags": (s.c.flag_count, *_NAME_ORDER),
 }
@@ -45,12 +57,14 @@ _ORDERS: dict[SortKey, tuple[sa.ColumnElement[Any], ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class ChildFilter:
-    """Which children the list shows: typed search text, a school, a year group, flagged only."""
+    """Which children the list shows: typed search text, a school (current, or the last one),
+    a year group, a status (`places.Status` values), flagged only."""
 
     search: str = ""
     school_id: int | None = None
     nc_year: str | None = None
     flagged_only: bool = False
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +87,8 @@ def _summary_columns() -> list[sa.ColumnElement[Any]]:
         s.c.school_laestab,
         s.c.school_name,
         s.c.flag_count,
+        s.c.status,
+        s.c.status_date,
     ]
 
 
@@ -113,6 +129,8 @@ def _where(where: ChildFilter | None) -> list[sa.ColumnElement[bool]]:
         conditions.append(s.c.nc_year == where.nc_year)
     if where.flagged_only:
         conditions.append(s.c.flag_count > 0)
+    if where.status is not None:
+        conditions.append(s.c.status == where.status)
     return conditions
 
 
@@ -217,7 +235,7 @@ def search_children(db: Database, text: str, *, limit: int = 20) -> list[ChildSe
 
 
 def child_schools(db: Database) -> list[tuple[int, str]]:
-    """(school id, name) of every school some child in the list currently attends, by name."""
+    """(school id, name) of every school some child in the list attends or last attended."""
     with db.read() as conn:
         rows = conn.execute(
             sa.select(t.schools.c.id, t.schools.c.name)
@@ -280,6 +298,10 @@ def _summary_source(scope: _Scope) -> sa.Select[Any]:
         .group_by(t.flags.c.child_id)
         .subquery("open_flags")
     )
+    status = t.child_status
+    # The school the status is about (current, or the last one); before the first flag run, the
+    # latest census school.
+    school_id = sa.func.coalesce(status.c.school_id, latest.c.school_id)
     query = (
         sa.select(
             t.children.c.id,
@@ -294,12 +316,15 @@ def _summary_source(scope: _Scope) -> sa.Select[Any]:
             t.schools.c.laestab,
             t.schools.c.name.label("school_name"),
             sa.func.coalesce(flag_counts.c.n, 0).label("flag_count"),
+            status.c.status,
+            status.c.status_date,
         )
         .outerjoin(
             current, sa.and_(current.c.child_id == t.children.c.id, current.c.kind == "current")
         )
         .outerjoin(latest, latest.c.child_id == t.children.c.id)
-        .outerjoin(t.schools, t.schools.c.id == latest.c.school_id)
+        .outerjoin(status, status.c.child_id == t.children.c.id)
+        .outerjoin(t.schools, t.schools.c.id == school_id)
         .outerjoin(flag_counts, flag_counts.c.child_id == t.children.c.id)
     )
     return query.where(scope(t.children.c.id))
@@ -311,7 +336,7 @@ _SUMMARY_FIELDS = [column.name for column in s.columns]
 def _summary_row(row: Any) -> tuple[Any, ...]:
     """One child_summaries row (in table column order) from a _summary_source row."""
     (child_id, upn, surname, forename, born, sex, nc_year, census_date, school_id, laestab,
-     school_name, flag_count) = row  # fmt: skip
+     school_name, flag_count, status, status_date) = row  # fmt: skip
     return (
         child_id,
         upn,
@@ -329,6 +354,8 @@ def _summary_row(row: Any) -> tuple[Any, ...]:
         None if school_name is None else fold_name(school_name),
         census_date,
         flag_count,
+        status,
+        status_date,
     )
 
 
@@ -352,7 +379,43 @@ def _fingerprint(conn: sa.Connection) -> list[Any]:
         *figures(t.schools),
         *figures(t.flags, sa.func.max(t.flags.c.updated_at), sa.func.max(t.flags.c.cleared_on)),
         *figures(t.import_batches, sa.func.max(t.import_batches.c.undone_at)),
+        *_status_figures(conn),
     ]
+
+
+def _status_figures(conn: sa.Connection) -> list[Any]:
+    """How many children have each status, and the latest status date: a recompute that moved
+    a child from one status to another changes them."""
+    c = t.child_status.c
+    rows = conn.execute(
+        sa.select(c.status, sa.func.count(), sa.func.max(c.status_date), sa.func.sum(c.school_id))
+        .group_by(c.status)
+        .order_by(c.status)
+    ).all()
+    return [str(tuple(row)) for row in rows]
+
+
+def save_child_status(
+    conn: sa.Connection,
+    places: Sequence[tuple[int, str, int | None, dt.date | None]],
+    *,
+    first_id: int,
+    last_id: int,
+    child_ids: Sequence[int] | None = None,
+) -> None:
+    """Replace the stored status of a batch of children (ids first..last, or exactly
+    `child_ids`) with (child id, status, school id, date) rows."""
+    c = t.child_status.c
+    if child_ids is None:
+        conn.execute(t.child_status.delete().where(c.child_id.between(first_id, last_id)))
+    else:
+        ids = sorted(set(child_ids))
+        for start in range(0, len(ids), _CHUNK):
+            conn.execute(t.child_status.delete().where(c.child_id.in_(ids[start : start + _CHUNK])))
+    if places:
+        bulk_insert(
+            conn, t.child_status, ["child_id", "status", "school_id", "status_date"], places
+        )
 
 
 def refresh_child_summaries(

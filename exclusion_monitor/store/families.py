@@ -1,17 +1,32 @@
-"""Stored families: each child's own family key, the families grouped from those keys and the
-officers' link and unlink decisions (kept apart, so they survive re-imports), and the queries
-the family views use."""
+"""Stored families (docs/rules.md#families): each child's own family and address keys, the families
+planned from them and the officers' link and unlink decisions (kept apart, so they survive
+re-imports), the suggestions at communal addresses, and the queries the family views use."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from exclusion_monitor.child_search import fold_name
 from exclusion_monitor.errors import InvalidInputError, NotFoundError
-from exclusion_monitor.families import FamilyDecision, FamilyKey, group_families
+from exclusion_monitor.families import (
+    DEFAULT_MAX_CHILDREN,
+    DEFAULT_MAX_SURNAMES,
+    MAX_CHILDREN_SETTING,
+    MAX_SURNAMES_SETTING,
+    ChildFamilyFacts,
+    ChildKeys,
+    CommunalRules,
+    FamilyDecision,
+    FamilyPlan,
+    communal_rules,
+    plan_families,
+)
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
 
@@ -27,7 +42,7 @@ class FamilyMember:
 
 @dataclass(frozen=True, slots=True)
 class Family:
-    """A family of two or more children; `needs` are the distinct flag rules its children hold."""
+    """A family of two or more children, each with their open flags."""
 
     id: int
     key: str
@@ -35,16 +50,40 @@ class Family:
     members: tuple[FamilyMember, ...]
 
     @property
-    def needs(self) -> tuple[str, ...]:
-        return tuple(sorted({rule for m in self.members for rule in m.flags}))
-
-    @property
     def flagged(self) -> bool:
         return any(m.flags for m in self.members)
 
+    @property
+    def flagged_children(self) -> int:
+        """How many of the family's children have at least one open flag."""
+        return sum(1 for m in self.members if m.flags)
 
-def save_family_keys(conn: sa.Connection, keys: Mapping[int, FamilyKey | None]) -> None:
-    """Replace the stored family keys of these children."""
+    @property
+    def rule_counts(self) -> list[tuple[str, int]]:
+        """Each rule the family's children are flagged for, with how many of them, most first."""
+        counts = Counter(rule for m in self.members for rule in set(m.flags))
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedChild:
+    child_id: int
+    upn: str
+    surname: str
+    forename: str
+
+
+@dataclass(frozen=True, slots=True)
+class FamilySuggestion:
+    """Children who share an address but are not linked: an officer confirms (links) or not."""
+
+    address: str  # as the census gave it (normalised line and postcode)
+    why: str
+    children: tuple[SuggestedChild, ...]
+
+
+def save_family_keys(conn: sa.Connection, keys: Mapping[int, ChildKeys | None]) -> None:
+    """Replace the stored family and address keys of these children."""
     ids = list(keys)
     for start in range(0, len(ids), 900):
         conn.execute(
@@ -53,12 +92,44 @@ def save_family_keys(conn: sa.Connection, keys: Mapping[int, FamilyKey | None]) 
             )
         )
     rows = [
-        {"child_id": child, "family_key": key.key, "basis": key.basis}
-        for child, key in keys.items()
-        if key is not None
+        {
+            "child_id": child,
+            "family_key": (found.family.key if found.family else found.address),
+            "basis": found.family.basis if found.family else "address",
+            "address_key": found.address,
+        }
+        for child, found in keys.items()
+        if found is not None and (found.family is not None or found.address is not None)
     ]
     if rows:
         conn.execute(t.child_family_keys.insert(), rows)
+
+
+def _rules(conn: sa.Connection) -> CommunalRules:
+    """The communal-address thresholds in force (settings, else the defaults) and the list."""
+    stored = dict(
+        conn.execute(
+            sa.select(t.settings.c.key, t.settings.c.value).where(
+                t.settings.c.key.in_([MAX_SURNAMES_SETTING, MAX_CHILDREN_SETTING])
+            )
+        ).all()
+    )
+
+    def number(key: str, default: int) -> int:
+        try:
+            value = json.loads(stored[key])
+        except (KeyError, ValueError):
+            return default
+        return (
+            int(value)
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else default
+        )
+
+    return communal_rules(
+        number(MAX_SURNAMES_SETTING, DEFAULT_MAX_SURNAMES),
+        number(MAX_CHILDREN_SETTING, DEFAULT_MAX_CHILDREN),
+    )
 
 
 def _decisions(conn: sa.Connection) -> list[FamilyDecision]:
@@ -74,7 +145,8 @@ def _scope(
     conn: sa.Connection, child_ids: Iterable[int], decisions: list[FamilyDecision]
 ) -> set[int]:
     """The children whose families may change when these children's keys change: those who
-    share a key or a family with them, or an officer's decision, followed until it closes."""
+    share a key, an address, a family or an officer's decision with them, followed until it
+    closes (whether an address is communal depends on everyone living there)."""
     partners: dict[int, set[int]] = {}
     for d in decisions:
         partners.setdefault(d.child_id, set()).add(d.other_child_id)
@@ -90,10 +162,17 @@ def _scope(
             keys = sa.select(t.child_family_keys.c.family_key).where(
                 t.child_family_keys.c.child_id.in_(part)
             )
+            addresses = sa.select(t.child_family_keys.c.address_key).where(
+                t.child_family_keys.c.child_id.in_(part),
+                t.child_family_keys.c.address_key.is_not(None),
+            )
             found.update(
                 conn.execute(
                     sa.select(t.child_family_keys.c.child_id).where(
-                        t.child_family_keys.c.family_key.in_(keys)
+                        sa.or_(
+                            t.child_family_keys.c.family_key.in_(keys),
+                            t.child_family_keys.c.address_key.in_(addresses),
+                        )
                     )
                 ).scalars()
             )
@@ -113,39 +192,64 @@ def _scope(
     return scope
 
 
+def _facts(conn: sa.Connection, child_ids: list[int] | None) -> dict[int, ChildFamilyFacts | None]:
+    """Each child's reference key, address key and folded surname (every child with keys, or
+    the named ones; a named child with no keys maps to None)."""
+    k = t.child_family_keys.c
+    query = sa.select(k.child_id, k.family_key, k.basis, k.address_key, t.children.c.surname).join(
+        t.children, t.children.c.id == k.child_id
+    )
+    found: dict[int, ChildFamilyFacts | None] = {}
+    batches = (
+        [None]
+        if child_ids is None
+        else [child_ids[i : i + 900] for i in range(0, len(child_ids), 900)]
+    )
+    for part in batches:
+        if part is not None:
+            found.update(dict.fromkeys(part))
+        chosen = query if part is None else query.where(k.child_id.in_(part))
+        for child, key, basis, address, surname in conn.execute(chosen):
+            found[child] = ChildFamilyFacts(
+                key if basis == "reference" else None, address, fold_name(surname)
+            )
+    return found
+
+
+def plan_stored_families(conn: sa.Connection, child_ids: Iterable[int] | None = None) -> FamilyPlan:
+    """The families and suggestions the stored keys and decisions give (for every child, or
+    for the named children and everyone their families can reach)."""
+    decisions = _decisions(conn)
+    scope = None if child_ids is None else sorted(_scope(conn, child_ids, decisions))
+    if scope is not None:
+        wanted = set(scope)
+        decisions = [d for d in decisions if d.child_id in wanted or d.other_child_id in wanted]
+    return plan_families(_facts(conn, scope), decisions, _rules(conn))
+
+
 def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None) -> int:
     """Group children into families from the stored keys and decisions and store the result,
     keeping each family's id while its key lasts: every child, or only those whose families the
     named children's keys can change. Returns the number of families in the database."""
     decisions = _decisions(conn)
     scope = None if child_ids is None else _scope(conn, child_ids, decisions)
-    query = sa.select(
-        t.child_family_keys.c.child_id,
-        t.child_family_keys.c.family_key,
-        t.child_family_keys.c.basis,
-    )
     member_query = sa.select(t.family_members.c.family_id, t.family_members.c.child_id)
-    keys: dict[int, FamilyKey | None] = {}
     members: dict[int, set[int]] = {}
     if scope is None:
-        keys.update((c, FamilyKey(k, b)) for c, k, b in conn.execute(query))
         for fid, child in conn.execute(member_query):
             members.setdefault(fid, set()).add(child)
+        facts = _facts(conn, None)
     else:
         ordered = sorted(scope)
-        keys.update(dict.fromkeys(ordered))
         for start in range(0, len(ordered), 900):
             part = ordered[start : start + 900]
-            keys.update(
-                (c, FamilyKey(k, b))
-                for c, k, b in conn.execute(query.where(t.child_family_keys.c.child_id.in_(part)))
-            )
             for fid, child in conn.execute(
                 member_query.where(t.family_members.c.child_id.in_(part))
             ):
                 members.setdefault(fid, set()).add(child)
+        facts = _facts(conn, ordered)
         decisions = [d for d in decisions if d.child_id in scope or d.other_child_id in scope]
-    groups = group_families(keys, decisions)
+    groups = plan_families(facts, decisions, _rules(conn)).groups
     wanted = {g.key: g for g in groups}
     existing = {
         key: fid for fid, key in conn.execute(sa.select(t.families.c.id, t.families.c.family_key))
@@ -156,6 +260,10 @@ def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None
         batch = gone[start : start + 900]
         conn.execute(t.family_members.delete().where(t.family_members.c.family_id.in_(batch)))
         conn.execute(t.families.delete().where(t.families.c.id.in_(batch)))
+    for fid in gone:
+        # Its members went with it; a new family may be given the same id (SQLite reuses the
+        # largest), and must not be taken to have them still.
+        members.pop(fid, None)
     new = [
         {"family_key": g.key, "basis": g.basis, "created_at": dt.datetime.now()}
         for g in groups
@@ -268,6 +376,41 @@ def list_families(db: Database, *, flagged_only: bool = False) -> list[Family]:
     return [f for f in found if f.flagged] if flagged_only else found
 
 
+def family_suggestions(db: Database) -> list[FamilySuggestion]:
+    """Children who share an address an officer should look at: one surname at a communal
+    address, or a child whom nothing links at a family's address. Linking them confirms one."""
+    with db.read() as conn:
+        plan = plan_stored_families(conn)
+        ids = sorted({c for s in plan.suggestions for c in s.members})
+        people: dict[int, SuggestedChild] = {}
+        current = t.child_identifiers.alias("current")
+        query = sa.select(
+            t.children.c.id, current.c.upn, t.children.c.surname, t.children.c.forename
+        ).outerjoin(
+            current, sa.and_(current.c.child_id == t.children.c.id, current.c.kind == "current")
+        )
+        for start in range(0, len(ids), 900):
+            for child, upn, surname, forename in conn.execute(
+                query.where(t.children.c.id.in_(ids[start : start + 900]))
+            ):
+                people[child] = SuggestedChild(child, upn or "", surname, forename)
+    found = []
+    for suggestion in plan.suggestions:
+        children = sorted(
+            (people[c] for c in suggestion.members if c in people),
+            key=lambda p: (p.surname.casefold(), p.forename.casefold(), p.upn),
+        )
+        line, _, postcode = suggestion.address.removeprefix("addr:").partition("|")
+        found.append(FamilySuggestion(f"{line}, {postcode}", suggestion.why, tuple(children)))
+    found.sort(
+        key=lambda f: (
+            f.address,
+            [(c.surname.casefold(), c.forename.casefold()) for c in f.children],
+        )
+    )
+    return found
+
+
 def _record_decision(
     db: Database, child_id: int, other_child_id: int, decision: str, account: str
 ) -> None:
@@ -301,6 +444,47 @@ def _record_decision(
             )
         )
         regroup_families(conn, [child_id, other_child_id])
+
+
+def keep_apart(db: Database, child_ids: Iterable[int], account: str) -> None:
+    """An officer's answer to a suggestion, "not a family": every two of these children not
+    already in one family are recorded as kept apart, so no address links them and the
+    suggestion goes (a family among them stays as it is)."""
+    ids = sorted(set(child_ids))
+    if len(ids) < 2:
+        raise InvalidInputError("Keeping children apart needs two children or more.")
+    with db.write() as conn:
+        known = set(
+            conn.execute(sa.select(t.children.c.id).where(t.children.c.id.in_(ids))).scalars()
+        )
+        missing = set(ids) - known
+        if missing:
+            raise NotFoundError(f"There is no child with id {min(missing)}.")
+        pair = t.family_decisions.c
+        now = dt.datetime.now()
+        family = family_ids_of(conn, ids)
+        for i, child in enumerate(ids):
+            for other in ids[i + 1 :]:
+                if family.get(child) is not None and family.get(child) == family.get(other):
+                    continue
+                conn.execute(
+                    t.family_decisions.delete().where(
+                        sa.or_(
+                            sa.and_(pair.child_id == child, pair.other_child_id == other),
+                            sa.and_(pair.child_id == other, pair.other_child_id == child),
+                        )
+                    )
+                )
+                conn.execute(
+                    t.family_decisions.insert().values(
+                        child_id=child,
+                        other_child_id=other,
+                        decision="unlink",
+                        decided_by=account,
+                        decided_at=now,
+                    )
+                )
+        regroup_families(conn, ids)
 
 
 def link_children(db: Database, child_id: int, other_child_id: int, account: str) -> None:

@@ -1,5 +1,6 @@
-"""Bulk loading of children's histories for the flag rules: the schools and their conversions,
-the authority's census dates, and every child's censuses, enrolments and exclusions by id range.
+"""Bulk loading of children's histories for the flag rules: the schools and the links that make
+two schools one, the census collections each school returned, and every child's censuses,
+enrolments and exclusions by id range.
 
 The loaders read millions of census rows, so they run plain SQL through the driver and build
 tuples, with each distinct date string parsed once.
@@ -14,16 +15,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from exclusion_monitor.census_collections import returns_by_school
+from exclusion_monitor.census_coverage import CensusCoverage, coverage
 from exclusion_monitor.codelists import CATEGORIES, codelist
 from exclusion_monitor.history import Authority, CensusPoint, ChildRecord
 from exclusion_monitor.records import Category, Enrolment, Exclusion, School
+from exclusion_monitor.school_links import StoredLink, succession_edges
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.calendar import load_calendar
 from exclusion_monitor.store.dialect import driver_sql
 
-# Link types (lower case, as the register writes them) that make two schools one: an academy
-# conversion or reorganisation ("successor", "predecessor", "successor - amalgamated", ...).
-CONVERSION_LINKS = ("successor", "predecessor")
 _IN_BATCH = 900
 
 
@@ -68,8 +69,9 @@ class _Dates:
 
 
 def load_authority(conn: sa.Connection, *, as_of: dt.date | None = None) -> Authority:
-    """Every school, the pairs of schools linked by a conversion (both ways round), the
-    distinct census dates in the data (up to `as_of`) and the school calendar."""
+    """Every school, the links that make two schools one (as (earlier, later) pairs; see
+    `school_links`), the distinct census dates in the data and the collections each school
+    returned (up to `as_of`), and the school calendar."""
     schools = {
         row.id: School(
             id=row.id,
@@ -85,20 +87,61 @@ def load_authority(conn: sa.Connection, *, as_of: dt.date | None = None) -> Auth
         )
         for row in conn.execute(sa.select(t.schools))
     }
-    conversions: set[tuple[int, int]] = set()
-    for a, b, kind in conn.execute(
-        sa.select(
-            t.school_links.c.school_id,
-            t.school_links.c.linked_school_id,
-            t.school_links.c.link_type,
+    links = [
+        StoredLink(a, b, str(kind))
+        for a, b, kind in conn.execute(
+            sa.select(
+                t.school_links.c.school_id,
+                t.school_links.c.linked_school_id,
+                t.school_links.c.link_type,
+            )
         )
-    ):
-        if str(kind).strip().lower().startswith(CONVERSION_LINKS):
-            conversions.update({(a, b), (b, a)})
+    ]
+    edges = succession_edges(links, {s.id: s.close_date for s in schools.values()})
     dates = census_dates(conn)
+    pairs = school_census_dates(conn)
     if as_of is not None:
         dates = [d for d in dates if d <= as_of]
-    return Authority(schools, frozenset(conversions), tuple(dates), load_calendar(conn))
+        pairs = [(s, d) for s, d in pairs if d <= as_of]
+    return Authority(
+        schools, edges, tuple(dates), load_calendar(conn), returns=returns_by_school(pairs)
+    )
+
+
+def school_census_dates(conn: sa.Connection) -> list[tuple[int, dt.date]]:
+    """The distinct (school, census date) pairs: which censuses each school returned. One index
+    seek per pair on (school_id, census_date), never a scan of the observations."""
+    rows = conn.exec_driver_sql(
+        "WITH RECURSIVE d(s, x) AS ("
+        " SELECT id, (SELECT min(census_date) FROM census_observations"
+        " WHERE school_id = schools.id) FROM schools"
+        " UNION ALL"
+        " SELECT s, (SELECT min(census_date) FROM census_observations"
+        " WHERE school_id = d.s AND census_date > d.x)"
+        " FROM d WHERE d.x IS NOT NULL)"
+        " SELECT s, x FROM d WHERE x IS NOT NULL"
+    ).all()
+    parse = _Dates()
+    return [(int(school), parse.day(value)) for school, value in rows]
+
+
+def batch_census_coverage(conn: sa.Connection, batch_id: int) -> list[CensusCoverage]:
+    """For each census collection an import batch brought, how much of it has arrived now."""
+    pairs = conn.execute(
+        sa.select(t.census_observations.c.school_id, t.census_observations.c.census_date)
+        .where(t.census_observations.c.batch_id == batch_id)
+        .distinct()
+    ).all()
+    if not pairs:
+        return []
+    parse = _Dates()
+    in_file = returns_by_school((int(s), parse.day(d)) for s, d in pairs)
+    collections = sorted({c for found in in_file.values() for c in found})
+    authority = load_authority(conn)
+    return [
+        coverage(authority, c, [s for s, found in in_file.items() if c in found])
+        for c in collections
+    ]
 
 
 def census_dates(conn: sa.Connection) -> list[dt.date]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 
 _RECORD_TABLES = [
     "schools", "school_links", "children", "child_identifiers", "enrolments",
@@ -126,11 +126,52 @@ def _v3_regional_workspace(conn: sa.Connection) -> None:
         table.create(conn)
 
 
+def _add_column(conn: sa.Connection, table: str, name: str, kind: sa.types.TypeEngine[Any]) -> None:
+    """A nullable column, its type written as the schema writes it on this engine."""
+    written = kind.compile(dialect=conn.dialect)
+    conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {written}"))
+
+
+def _v5_census_returns_status_and_addresses(conn: sa.Connection) -> None:
+    """Version 5: census rows indexed by (school, census date), so the collections each school
+    returned are read by index seeks; each child's address key kept beside their family key
+    (communal addresses); each child's status (on roll, left, missing, ...) for the children
+    list, worked out with the flags."""
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_census_observations_school_id"))
+    conn.execute(
+        sa.text(
+            "CREATE INDEX ix_census_observations_school_id_census_date "
+            "ON census_observations (school_id, census_date)"
+        )
+    )
+    _add_column(conn, "child_family_keys", "address_key", sa.String(300))
+    conn.execute(
+        sa.text("CREATE INDEX ix_child_family_keys_address_key ON child_family_keys (address_key)")
+    )
+    _add_column(conn, "child_summaries", "status", sa.String(20))
+    _add_column(conn, "child_summaries", "status_date", sa.Date())
+    conn.execute(
+        sa.text(
+            "CREATE INDEX ix_child_summaries_status "
+            "ON child_summaries (status, surname_key, forename_key, child_id)"
+        )
+    )
+    from exclusion_monitor.store import schema as t
+
+    t.child_status.create(conn)
+    # The flags, families and children list are worked out again on first use: families from
+    # the new rules on communal addresses, and each child's status.
+    conn.execute(
+        sa.text("DELETE FROM settings WHERE key IN ('flags.state', 'child_summaries.state')")
+    )
+
+
 # STEPS[n] upgrades a database at version n - 1 to version n.
 STEPS: dict[int, Callable[[sa.Connection], None]] = {
     2: _v2_first_sources_implicit,
     3: _v3_regional_workspace,
     4: _v4_one_record_across_returns,
+    5: _v5_census_returns_status_and_addresses,
 }
 
 

@@ -14,9 +14,10 @@ import sqlalchemy as sa
 
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.records import School
+from exclusion_monitor.school_links import StoredLink, succession_edges
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
-from exclusion_monitor.store.histories import CONVERSION_LINKS, _Dates, _rows
+from exclusion_monitor.store.histories import _Dates, _rows
 from exclusion_monitor.store.regional_schema import (
     regional_census as census,
 )
@@ -244,7 +245,8 @@ def replace_people(
 
 
 def load_region(conn: sa.Connection) -> tuple[dict[int, School], frozenset[tuple[int, int]]]:
-    """The region's schools (as the rules see them) and the pairs linked by a conversion."""
+    """The region's schools (as the rules see them) and the (earlier, later) pairs of schools
+    that school links make one (docs/rules.md#schools-conversions-and-successor-chains)."""
     found = {
         row.id: School(
             id=row.id,
@@ -260,11 +262,8 @@ def load_region(conn: sa.Connection) -> tuple[dict[int, School], frozenset[tuple
         )
         for row in conn.execute(sa.select(schools))
     }
-    pairs: set[tuple[int, int]] = set()
-    for a, b, kind in conn.execute(sa.select(school_links)):
-        if str(kind).strip().lower().startswith(CONVERSION_LINKS):
-            pairs.update({(a, b), (b, a)})
-    return found, frozenset(pairs)
+    links = [StoredLink(a, b, str(kind)) for a, b, kind in conn.execute(sa.select(school_links))]
+    return found, succession_edges(links, {s.id: s.close_date for s in found.values()})
 
 
 def census_coverage(conn: sa.Connection) -> list[tuple[int, dt.date]]:

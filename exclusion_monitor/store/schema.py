@@ -216,7 +216,7 @@ census_observations = sa.Table(
     sa.Column(
         "child_id", sa.Integer, sa.ForeignKey("children.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column("school_id", sa.Integer, sa.ForeignKey("schools.id"), nullable=False, index=True),
+    sa.Column("school_id", sa.Integer, sa.ForeignKey("schools.id"), nullable=False),
     sa.Column("census_date", sa.Date, nullable=False, index=True),
     sa.Column("upn_seen", sa.String(13)),
     sa.Column("nc_year", sa.String(3)),
@@ -231,6 +231,8 @@ census_observations = sa.Table(
     sa.Column("family_ref", sa.String(50)),
     _batch(),
     sa.UniqueConstraint("child_id", "school_id", "census_date"),
+    # Which censuses each school returned, one seek per (school, date) (census collections).
+    sa.Index(None, "school_id", "census_date"),
 )
 
 exclusions = sa.Table(
@@ -361,6 +363,24 @@ child_family_keys = sa.Table(
     ),
     sa.Column("family_key", sa.String(300), nullable=False, index=True),
     sa.Column("basis", sa.String(20), nullable=False),  # reference | address
+    # The normalised address line and postcode (whatever the basis): who else lives there.
+    sa.Column("address_key", sa.String(300), index=True),
+)
+
+# Each child's status as of the flags' date (on roll, placement, left, missing, no current
+# school) with the last school and date, kept by the flag recompute for the children list.
+child_status = sa.Table(
+    "child_status",
+    metadata,
+    sa.Column(
+        "child_id",
+        sa.Integer,
+        sa.ForeignKey("children.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("school_id", sa.Integer, sa.ForeignKey("schools.id", ondelete="SET NULL")),
+    sa.Column("status_date", sa.Date),
 )
 
 # An officer's decision to link a child to a family or keep them out of it; survives re-imports.
@@ -489,6 +509,8 @@ child_summaries = sa.Table(
     sa.Column("school_key", sa.String(300)),
     sa.Column("census_date", sa.Date),
     sa.Column("flag_count", sa.Integer, nullable=False, default=0),
+    sa.Column("status", sa.String(20)),  # child_status.status; NULL until flags are worked out
+    sa.Column("status_date", sa.Date),
     # Each sort order of the children list has its own index, so a page is an index range scan.
     sa.Index("ix_child_summaries_upn", "upn"),
     sa.Index("ix_child_summaries_name", "surname_key", "forename_key", "child_id"),
@@ -505,6 +527,7 @@ child_summaries = sa.Table(
     sa.Index("ix_child_summaries_school", "school_key", "surname_key", "forename_key", "child_id"),
     sa.Index("ix_child_summaries_school_id", "school_id"),
     sa.Index("ix_child_summaries_flags", "flag_count", "surname_key", "forename_key", "child_id"),
+    sa.Index("ix_child_summaries_status", "status", "surname_key", "forename_key", "child_id"),
 )
 
 # The regional workspace's tables (schema version 3) live in their own module, on this metadata.

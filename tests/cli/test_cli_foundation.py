@@ -93,8 +93,10 @@ def test_children_lists_a_stored_child(capsys: pytest.CaptureFixture[str], tmp_p
             "date_of_birth": "2015-03-01",
             "sex": "F",
             "nc_year": "3",
+            "status": "on_roll",
             "school_laestab": "3302001",
             "school_name": "Elm Primary",
+            "status_date": "2024-01-18",
             "flags": 0,
         }
     ]

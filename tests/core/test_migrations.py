@@ -216,3 +216,57 @@ def test_version_4_keeps_every_record_and_adds_what_returns_said(tmp_path: Path)
     assert tuple(row) == (2.0, None)
     assert empty == [0, 0]
     assert {"former_upn_reason", "former_upn_batch_id"} <= reviews
+
+
+def test_version_5_keeps_every_record_and_works_out_statuses_and_families_again(
+    tmp_path: Path,
+) -> None:
+    """From version 5 each child has a status (on roll, missing, ...) and an address key; a
+    version 4 database keeps its records, and its flags and children list are worked out again
+    on first use, so the statuses and the rules on communal addresses apply at once."""
+    from exclusion_monitor.refresh import refresh_derived
+    from exclusion_monitor.store.children import list_children
+
+    path = tmp_path / "v4.db"
+    _load_snapshot(4, path)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO import_batches (id, file_name, file_hash, kind, imported_at, rows_read, "
+        "rows_imported, rows_rejected, status, mapping, warnings) VALUES (1, 'autumn.csv', 'h', "
+        "'census', '2024-01-01', 1, 1, 0, 'imported', '{}', '[]')"
+    )
+    conn.execute(
+        "INSERT INTO schools (id, laestab, name, phase, batch_id) "
+        "VALUES (1, '3304002', 'Oak High', 'secondary', 1)"
+    )
+    conn.execute(
+        "INSERT INTO children (id, surname, forename, date_of_birth, created_at, batch_id) "
+        "VALUES (1, 'Testerton', 'Pupil', '2010-03-01', '2024-01-01', 1)"
+    )
+    conn.execute(
+        "INSERT INTO child_identifiers (id, child_id, upn, kind, temporary, batch_id) "
+        "VALUES (1, 1, 'A330400215001', 'current', 0, 1)"
+    )
+    conn.execute(
+        "INSERT INTO census_observations (id, child_id, school_id, census_date, nc_year, "
+        "enrol_status, batch_id) VALUES (1, 1, 1, '2023-10-05', '8', 'C', 1)"
+    )
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) "
+        "VALUES ('flags.state', '\"stale\"', '2024-01-01')"
+    )
+    conn.commit()
+    conn.close()
+
+    db = open_database(path)
+    assert db.schema_version() == migrations.CURRENT_VERSION
+    with db.read() as read:
+        states = read.exec_driver_sql(
+            "SELECT count(*) FROM settings WHERE key IN ('flags.state', 'child_summaries.state')"
+        ).scalar_one()
+        count = read.exec_driver_sql("SELECT count(*) FROM census_observations").scalar_one()
+    assert (states, count) == (0, 1)
+    refresh_derived(db)
+    (row,) = list_children(db)
+    db.close()
+    assert (row.status, row.school_name) == ("on_roll", "Oak High")

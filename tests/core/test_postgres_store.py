@@ -191,13 +191,24 @@ def test_an_unreachable_server_or_missing_database_is_a_sentence(
 
 def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -> None:
     """Version 1's differences put back on a new database (the UPN unique as a constraint, the two
-    name indexes on children, a record's own batch repeated in record_sources): the upgrade
-    ends at the schema a new database has, and keeps the data."""
+    name indexes on children, a record's own batch repeated in record_sources), version 3's
+    (the regional tables), version 4's (no record versions or merges) and version 5's (census
+    rows indexed by school alone, no address keys, no child status): the upgrade ends at the
+    schema a new database has, and keeps the data."""
     db = open_database(pg_url)
     with db.read() as conn:
         fresh = migrations.schema_fingerprint(conn)
     db.close()
     with psycopg.connect(pg_url) as raw:
+        # Version 5's differences.
+        raw.execute("DROP INDEX ix_census_observations_school_id_census_date")
+        raw.execute(
+            "CREATE INDEX ix_census_observations_school_id ON census_observations (school_id)"
+        )
+        raw.execute("ALTER TABLE child_family_keys DROP COLUMN address_key")
+        raw.execute("DROP INDEX ix_child_summaries_status")
+        raw.execute("ALTER TABLE child_summaries DROP COLUMN status, DROP COLUMN status_date")
+        raw.execute("DROP TABLE child_status")
         raw.execute("DROP INDEX ix_child_identifiers_upn")
         raw.execute(
             "ALTER TABLE child_identifiers ADD CONSTRAINT uq_child_identifiers_upn UNIQUE (upn)"

@@ -28,7 +28,7 @@ def test_exactly_the_children_of_the_story_are_flagged_for_its_reasons(db: Datab
         in (reasons["Gia"])
     )
     assert (
-        "On the roll of Oak High Academy (3304101) at the census of 18 January 2024"
+        "On the roll of Oak High Academy (3304101) at the spring 2024 census (18 January 2024)"
         in (reasons["Hal"])
     )
     assert (
@@ -63,11 +63,16 @@ def test_the_family_at_canal_street_is_a_whole_family_case(db: Database) -> None
     recompute_flags(db)
     flagged = list_families(db, flagged_only=True)
     assert [sorted(m.forename for m in f.members) for f in flagged] == [["Dan", "Ella"]]
-    assert flagged[0].needs == ("primary_exclusion", "repeated_suspensions")
+    assert flagged[0].flagged_children == 2
+    assert flagged[0].rule_counts == [("primary_exclusion", 1), ("repeated_suspensions", 1)]
     in_family = {c.forename: c.family_id for c in flag_list(db, family_only=True)}
     assert in_family == {"Dan": flagged[0].id, "Ella": flagged[0].id}
     dan = child_profile(db, example.ids["Dan"])
     assert [(m.forename, [f.rule for f in m.flags]) for m in dan.family] == [
         ("Ella", ["primary_exclusion"])
     ]
-    assert dan.family_needs == ("primary_exclusion", "repeated_suspensions")
+    assert dan.family_flagged == (
+        2,
+        2,
+        [("primary_exclusion", 1), ("repeated_suspensions", 1)],
+    )

@@ -12,9 +12,12 @@ from pytestqt.qtbot import QtBot
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.children import ChildFilter, SortKey, list_children
 from tests.builders import Authority, make_upn
+from tests.core.builders import Builder, D, autumn, spring, summer
 from ui.app.children_table_model import (
+    COL_DATE,
     COL_FLAGS,
     COL_NAME,
+    COL_STATUS,
     HEADERS,
     ROW_ROLE,
     SORT_ROLE,
@@ -51,7 +54,7 @@ def town(db: Database) -> Authority:
     town.many(60, schools)
     town.child("Merriman", "Kezia", dt.date(2014, 6, 2), upn=make_upn("330", "2002", "14", 901),
                former_upns=["X00180001701A"], school=schools[1], nc_year="5")  # fmt: skip
-    town.done()
+    town.done(keep_flags=True)
     return town
 
 
@@ -195,3 +198,32 @@ def test_double_click_asks_to_open_the_child(qtbot: QtBot, db: Database, town: A
     with qtbot.waitSignal(page.context.signals.open_child, timeout=2000) as opened:
         page.view.activated.emit(index)
     assert opened.args == [page.model.data(index, ROW_ROLE).id]
+
+
+def test_each_child_shows_a_status_with_the_school_and_date_it_is_about(
+    qtbot: QtBot, db: Database
+) -> None:
+    """A child on roll, one who left for elective home education, one whose school returned
+    the summer census without them, and one in the pupil referral unit."""
+    b = Builder(db)
+    oak, pru = b.school("Oak High", "secondary"), b.school("Hawthorn Centre", "pru_ap")
+    on_roll, gone, lost, placed = (b.child(n, "Status") for n in ("Ann", "Bo", "Cy", "Di"))
+    b.on_roll(on_roll, oak, [autumn(2023), spring(2024), summer(2024)], "8")
+    b.on_roll(gone, oak, [autumn(2023), spring(2024)], "8")
+    b.enrolment(gone, oak, D(2022, 9, 1), D(2024, 3, 8), reason="Elective home education")
+    b.on_roll(lost, oak, [autumn(2023), spring(2024)], "8")
+    b.on_roll(placed, pru, [spring(2024), summer(2024)], "8")
+    page = open_page(qtbot, db)
+    shown = {
+        c.forename: (page.model.data(page.model.index(r, COL_STATUS)), c.school_name,
+                     page.model.data(page.model.index(r, COL_DATE)))
+        for r, c in enumerate(column(page.model, 0, ROW_ROLE))
+    }  # fmt: skip
+    assert shown == {
+        "Ann": ("On roll", "Oak High", "16/05/2024"),
+        "Bo": ("Left", "Oak High", "08/03/2024"),
+        "Cy": ("Missing", "Oak High", "18/01/2024"),
+        "Di": ("Placement", "Hawthorn Centre", "16/05/2024"),
+    }
+    page.status_combo.setCurrentIndex(page.status_combo.findText("Missing"))
+    assert [c.forename for c in column(page.model, 0, ROW_ROLE)] == ["Cy"]

@@ -15,8 +15,9 @@ from exclusion_monitor.store.audit import list_entries
 from exclusion_monitor.store.children import refresh_child_summaries
 from exclusion_monitor.store.families import list_families
 from tests.core import example_authority
+from tests.core.builders import Builder, autumn
 from ui.app import messages
-from ui.app.family_models import FamiliesModel, FamilyMembersModel
+from ui.app.family_models import FamiliesModel, FamilyMembersModel, SuggestionsModel
 from ui.app.pages.base import AppContext
 from ui.app.pages.families_page import FamiliesPage
 
@@ -55,7 +56,14 @@ def test_the_dunmores_are_a_whole_family_case(page: FamiliesPage, db: Database) 
         ["Dunmore, Ella", page.model.families[0].members[1].upn, "Elm Primary", "3",
          "Excluded in primary school"],
     ]  # fmt: skip
-    assert page.proxy.index(0, 3).data() == "2"  # two needs
+    assert page.proxy.index(0, 2).data() == "2 of 2"
+    assert page.proxy.index(0, 3).data() == (
+        "Excluded in primary school (1 child), Repeated suspensions (1 child)"
+    )
+    assert "2 children</b>, 2 flagged: Excluded in primary school" in page.members_label.text()
+    assert page.suggestions_model.rowCount() == 0 and "No suggestions" in (
+        page.suggestions_label.text()
+    )
 
 
 def test_link_two_children_picked_from_search_then_unlink(
@@ -118,3 +126,62 @@ def test_models_pass_qtmodeltester(qtmodeltester: Any, page: FamiliesPage) -> No
     qtmodeltester.check(page.members_model)
     qtmodeltester.check(FamiliesModel())
     qtmodeltester.check(FamilyMembersModel())
+    qtmodeltester.check(SuggestionsModel())
+
+
+@pytest.fixture
+def home(db: Database) -> dict[str, int]:
+    """A children's home (twelve children, ten surnames) and a family next door."""
+    b = Builder(db)
+    school = b.school("Oak High", "secondary")
+    names = [("Adams", "Amy"), ("Adams", "Alf"), ("Baker", "Bea"), ("Baker", "Bob")]
+    names += [(f"Surname{n}", "Kid") for n in range(7)] + [("Clark", "Cy")]
+    ids = {}
+    for surname, forename in names:
+        ids[forename if surname in ("Adams", "Baker", "Clark") else f"{surname}"] = child = b.child(
+            forename, surname
+        )
+        b.census(child, school, autumn(2024), "9", address="12 Elm Road", postcode="B1 1AA")
+    for forename in ("Nel", "Ola"):
+        ids[forename] = child = b.child(forename, "Nowak")
+        b.census(child, school, autumn(2024), "9", address="14 Elm Road", postcode="B1 1AA")
+    recompute_flags(db)
+    refresh_child_summaries(db)
+    return ids
+
+
+def test_suggestions_at_a_childrens_home_are_decided_by_an_officer(
+    qtbot: QtBot, db: Database, home: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(messages, "confirm", lambda *args: True)
+    page = FamiliesPage(AppContext.for_account(db))
+    qtbot.addWidget(page)
+    page.resize(1200, 900)
+    page.show()
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.activated()
+    # Only the family next door is a family; the home's children of one surname are suggested.
+    assert [sorted(m.forename for m in f.members) for f in page.model.families] == [["Nel", "Ola"]]
+    rows = [
+        [page.suggestions_proxy.index(r, c).data() for c in range(3)]
+        for r in range(page.suggestions_proxy.rowCount())
+    ]
+    assert [r[1].split(" (")[0] for r in rows] == ["Alf Adams", "Bea Baker"]
+    assert all(r[0] == "12 ELM RD, B11AA" for r in rows)
+    assert all("12 children of 10 surnames live there" in r[2] for r in rows)
+    assert "<b>2 suggestions</b>" in page.suggestions_label.text()
+    page.suggestions_view.selectRow(0)  # the Adamses: an officer confirms them
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.confirm_button.click()
+    assert sorted(sorted(m.forename for m in f.members) for f in list_families(db)) == [
+        ["Alf", "Amy"],
+        ["Nel", "Ola"],
+    ]
+    assert page.suggestions_proxy.rowCount() == 1
+    page.suggestions_view.selectRow(0)  # the Bakers: not a family
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.apart_button.click()
+    assert page.suggestions_proxy.rowCount() == 0
+    assert len(list_families(db)) == 2
+    audit = [e.detail["change"] for e in list_entries(db, action="link_family")]
+    assert audit == ["link", "not_a_family"]

@@ -16,6 +16,7 @@ from exclusion_monitor.roles import Action, Role
 from exclusion_monitor.store import Database, audit, reviews
 from exclusion_monitor.store.users import add_user, claim_first_admin
 from tests.core import example_authority as story
+from tests.core.builders import Builder, D, autumn, spring, summer
 from ui.app.pages import AppContext
 from ui.app.pages.profile_page import ProfilePage
 from ui.app.profile_models import (
@@ -26,7 +27,7 @@ from ui.app.profile_models import (
     FlagsModel,
     MovesModel,
 )
-from ui.app.timeline_widget import school_colour
+from ui.app.timeline_legend import school_colour
 
 ADMIN = "LA\\admin1"
 VIEWER = "LA\\viewer1"
@@ -191,7 +192,9 @@ def test_one_click_on_a_sibling_opens_them_and_back_returns(
     page.context.signals.open_child.connect(page.show_child)
     assert column(page.family_model, FamilyModel.COL_NAME) == ["Ella Dunmore"]
     assert column(page.family_model, FamilyModel.COL_FLAGS) == ["Excluded in primary school"]
-    assert "Needs across the family: 2" in page.family_note.text()
+    assert "2 of 2 children flagged: Excluded in primary school (1 child)" in (
+        page.family_note.text()
+    )
     page.tabs.setCurrentIndex(4)
     view = page.family_view
     cell = view.visualRect(view.model().index(0, FamilyModel.COL_NAME)).center()
@@ -231,6 +234,49 @@ def test_profile_models_pass_qtmodeltester(
     ):
         qtmodeltester.check(model)
         assert model.rowCount() == 0 or model.data(model.index(0, 0), ROW_ROLE) is not None
+
+
+def test_a_school_bar_never_ends_before_an_exclusion_from_that_school(
+    qtbot: QtBot, db: Database
+) -> None:
+    """Oak's census last had Nia in the autumn; she was suspended there in November and first
+    seen at Ash at the spring census: Oak's bar reaches the suspension, and the profile says
+    she was last known at Oak that day."""
+    claim_first_admin(db, ADMIN)
+    b = Builder(db)
+    oak, ash = b.school("Oak High", "secondary"), b.school("Ash Academy", "secondary")
+    nia = b.child("Nia", "Norris")
+    b.on_roll(nia, oak, [autumn(2022), spring(2023), summer(2023), autumn(2023)], "7")
+    b.on_roll(nia, ash, [spring(2024), summer(2024)], "8")
+    b.exclusion(nia, oak, D(2023, 11, 20), sessions=4)
+    b.exclusion(nia, oak, D(2023, 12, 12), sessions=2)
+    page = open_profile(qtbot, db, nia)
+    oak_code = page.profile.enrolments[0].school_laestab if page.profile else ""
+    (oak_bar,) = [m for m in page.timeline.marks() if m.kind == "school" and m.detail == oak_code]
+    marks = [m for m in page.timeline.marks() if m.kind == "exclusion"]
+    assert len(marks) == 2
+    assert all(oak_bar.rect.right() >= m.rect.center().x() for m in marks)
+    assert page.profile is not None
+    assert page.profile.enrolments[0].end == D(2023, 12, 12)
+    assert "12 Dec 2023" in oak_bar.tooltip
+
+
+def test_a_missing_child_is_not_shown_at_their_old_school(qtbot: QtBot, db: Database) -> None:
+    claim_first_admin(db, ADMIN)
+    b = Builder(db)
+    oak = b.school("Oak High", "secondary")
+    gone, stays = b.child("Ola", "Gone"), b.child("Pip", "Stays")
+    b.on_roll(gone, oak, [autumn(2023), spring(2024)], "8")
+    b.on_roll(stays, oak, [autumn(2023), spring(2024), summer(2024)], "8")
+    page = open_profile(qtbot, db, gone)
+    assert "<b>missing</b>: last known at Oak High on 18 January 2024" in page.identity.text()
+    assert "Year 8 at Oak High" not in page.identity.text()
+    assert page.profile is not None and page.profile.place is not None
+    code = page.profile.place.school_laestab
+    assert page.profile.place.sentence() == (
+        f"Missing: last known at Oak High ({code}) on 18 January 2024, on no school's roll "
+        "since and no destination recorded."
+    )
 
 
 def test_an_amended_exclusion_is_marked_with_the_earlier_values_on_hover(

@@ -132,6 +132,18 @@ def test_users_model_passes_qtmodeltester(qtmodeltester: Any, page: SettingsPage
     qtmodeltester.check(UsersModel())
 
 
+def test_the_communal_address_thresholds_are_settings(
+    qtbot: QtBot, page: SettingsPage, db: Database
+) -> None:
+    editor = page.editors["families"]
+    assert editor.spins["max_surnames"].value() == 2 and editor.spins["max_children"].value() == 6
+    editor.spins["max_children"].setValue(8)
+    save(qtbot, page)
+    assert get_setting(db, "rules.families.max_children") == 8
+    assert get_setting(db, "rules.families.max_surnames") is None  # still the default
+    assert "Flags recomputed" in page.status.text()
+
+
 def test_admin_sets_a_years_school_holidays_and_the_flags_follow(
     qtbot: QtBot, page: SettingsPage, db: Database, example: example_authority.Example
 ) -> None:

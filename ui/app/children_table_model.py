@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from exclusion_monitor.child_search import fold_name
 from exclusion_monitor.codelists import nc_year_order
+from exclusion_monitor.places import status_word
 from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.children import (
@@ -30,17 +31,32 @@ from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
 
 log = logging.getLogger(__name__)
 
-COL_UPN, COL_NAME, COL_DOB, COL_YEAR, COL_SCHOOL, COL_FLAGS = range(6)
-HEADERS = ["UPN", "Name", "Date of birth", "Year group", "Current school", "Flags"]
+COL_UPN, COL_NAME, COL_DOB, COL_YEAR, COL_STATUS, COL_SCHOOL, COL_DATE, COL_FLAGS = range(8)
+HEADERS = ["UPN", "Name", "Date of birth", "Year group", "Status", "School", "Date", "Flags"]
 HEADER_TIPS = [
     "Current unique pupil number",
     "Surname, forename",
     "Date of birth",
-    "National curriculum year at the latest census",
-    "School at the latest census",
-    "Number of open flags",
+    "National curriculum year at the child's latest census",
+    "On roll, placement (a PRU, alternative provision or a subsidiary registration), left (with "
+    "a destination, or past school age), missing (left with no destination, on no roll since) "
+    "or no current school",
+    "On roll or in a placement: the school now. Left or missing: the last school",
+    "On roll or in a placement: the latest census (or entry date) that shows it. Left or "
+    "missing: the last day the child was known at the school",
+    "Number of open flags (flags that still hold; a cleared flag is not counted)",
 ]
-SORT_KEYS: list[SortKey] = ["upn", "name", "date_of_birth", "nc_year", "school", "flags"]
+# The SQL sort of each column (the date column is not sortable: no index orders it).
+SORT_KEYS: list[SortKey | None] = [
+    "upn",
+    "name",
+    "date_of_birth",
+    "nc_year",
+    "status",
+    "school",
+    None,
+    "flags",
+]
 BLOCK_SIZE = 256
 MAX_CACHED_BLOCKS = 64
 
@@ -132,10 +148,13 @@ class ChildrenTableModel(RecordTableBase[ChildSummary]):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(SORT_KEYS):
             return
-        descending = order == Qt.SortOrder.DescendingOrder
-        if (SORT_KEYS[column], descending) == (self.order_by, self.descending):
+        key = SORT_KEYS[column]
+        if key is None:
             return
-        self.order_by, self.descending = SORT_KEYS[column], descending
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self.order_by, self.descending):
+            return
+        self.order_by, self.descending = key, descending
         # A reset, not a layout change: the rows' new places are in the database, not here.
         with self.resetting():
             self._blocks.clear()
@@ -199,8 +218,12 @@ def display_text(child: ChildSummary, column: int) -> str:
         return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
     if column == COL_YEAR:
         return child.nc_year or ""
+    if column == COL_STATUS:
+        return status_word(child.status)
     if column == COL_SCHOOL:
         return child.school_name or ""
+    if column == COL_DATE:
+        return child.status_date.strftime("%d/%m/%Y") if child.status_date else ""
     return str(child.flag_count) if child.flag_count else ""
 
 
@@ -214,6 +237,10 @@ def sort_value(child: ChildSummary, column: int) -> Any:
         return child.date_of_birth
     if column == COL_YEAR:
         return None if child.nc_year is None else nc_year_order(child.nc_year)
+    if column == COL_STATUS:
+        return child.status
     if column == COL_SCHOOL:
         return None if child.school_name is None else fold_name(child.school_name)
+    if column == COL_DATE:
+        return child.status_date
     return child.flag_count

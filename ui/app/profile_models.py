@@ -18,7 +18,7 @@ from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
 from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
 from ui.app.record_table_model import RecordTableModel, font_with
 from ui.app.review_ops import status_word
-from ui.app.timeline_widget import MOVE_COLOURS, MOVE_WORDS
+from ui.app.timeline_legend import MOVE_COLOURS, MOVE_WORDS
 
 Row = TypeVar("Row")
 

@@ -1,13 +1,13 @@
 """A child's school life on one line, drawn with QPainter: schools as coloured bars from Reception
-on, by academic year, with phase bands, year groups and term boundaries; moves labelled by kind;
-placements in their own lane; exclusions as marks sized by sessions lost (permanent exclusions
-red and larger). `marks()` and `mark_at(point)` say what is drawn where (tooltips and tests)."""
+on, by academic year, with phase bands, year groups and term boundaries; moves labelled by kind
+(labels never overlap: timeline_labels.py); placements (PRU, AP, dual registrations) hatched in
+their own lane; exclusions as marks sized by sessions lost (permanent exclusions red and larger);
+a legend of what is drawn. `marks()` and `mark_at(point)` say what is drawn where."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import zlib
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
@@ -24,40 +24,27 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from exclusion_monitor.moves import PLACEMENT_PHASES
 from exclusion_monitor.profile import ChildProfile, ExclusionView, SpellView
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.terms import academic_year, academic_year_label, easter_sunday
+from ui.app.timeline_labels import place_labels
+from ui.app.timeline_legend import (
+    AS_OF,
+    LUNCHTIME,
+    MOVE_COLOURS,
+    MOVE_SHORT,
+    MOVE_WORDS,
+    PERMANENT,
+    REVERSED,
+    SUSPENSION,
+    LegendItem,
+    lay_out_legend,
+    legend_items,
+    paint_legend,
+    school_colour,
+)
 
-SCHOOL_COLOURS = [
-    "#4e79a7",
-    "#59a14f",
-    "#9c755f",
-    "#76b7b2",
-    "#b07aa1",
-    "#edc948",
-    "#86bcb6",
-    "#8cd17d",
-    "#a0cbe8",
-    "#d4a6c8",
-    "#bab0ac",
-    "#79706e",
-]
-SUSPENSION = QColor("#e8870e")
-LUNCHTIME = QColor("#8a8fbf")
-PERMANENT = QColor("#c62828")
-MOVE_COLOURS = {
-    MoveKind.STANDARD: QColor("#5f6b7a"),
-    MoveKind.NON_STANDARD: QColor("#d81b60"),
-    MoveKind.CONVERSION: QColor("#2e7d32"),
-    MoveKind.PLACEMENT: QColor("#6a1b9a"),
-}
-MOVE_WORDS = {
-    MoveKind.STANDARD: "transition",
-    MoveKind.NON_STANDARD: "non-standard move",
-    MoveKind.CONVERSION: "conversion",
-    MoveKind.PLACEMENT: "placement",
-}
-REVERSED = "PERM-reversed"  # the mark of a permanent exclusion reversed on review
 PHASES = [("Primary", "#e3eef9", 0, 7), ("Secondary", "#fbe9d8", 7, 12), ("16+", "#eee", 12, 15)]
 
 
@@ -70,11 +57,9 @@ class TimelineMark:
     tooltip: str
     date: dt.date
     detail: str = ""  # the school, the move kind or the exclusion category
-
-
-def school_colour(laestab: str) -> QColor:
-    """The same school always gets the same colour."""
-    return QColor(SCHOOL_COLOURS[zlib.crc32(laestab.encode()) % len(SCHOOL_COLOURS)])
+    label: str = ""  # the words drawn for it ("" when only the tooltip says it)
+    label_rect: QRectF | None = None  # where those words are drawn
+    reach: float = 0.0  # a move: the height its arrow points down to (the lane it goes into)
 
 
 def reception_year(date_of_birth: dt.date) -> int:
@@ -110,6 +95,7 @@ class TimelineWidget(QWidget):
         self._last: dt.date = dt.date(2021, 7, 31)
         self._data_year = 2020  # years before this one (no records) are drawn narrower
         self._dirty = True
+        self._legend_lines = 1
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
     # --- data ----------------------------------------------------------------------------------
@@ -119,6 +105,7 @@ class TimelineWidget(QWidget):
         if profile is not None:
             self._first, self._last = self._range(profile)
         self._dirty = True
+        self._legend_lines = self._count_legend_lines()
         self.updateGeometry()
         self.update()
 
@@ -147,11 +134,11 @@ class TimelineWidget(QWidget):
             ("phase", h + 4),
             ("year", h + 2),
             ("ayear", h + 6),
-            ("moves", 2 * h + 6),
+            ("moves", 2 * h + 16),  # two levels of labels, then room for short arrows
             ("schools", h + 12),
             ("placements", h + 8),
-            ("exclusions", 2 * h + 10),
-            ("legend", 2 * h + 12),
+            ("exclusions", 3 * h + 12),
+            ("legend", self._legend_lines * (h + 4) + 8),
         ):
             rows[name] = y
             y += size
@@ -192,6 +179,10 @@ class TimelineWidget(QWidget):
                 return mark
         return None
 
+    def _lane_of(self, spell: SpellView, kind: str) -> str:
+        """A PRU or alternative provision is a placement, whatever its registration says."""
+        return "placement" if kind == "placement" or spell.phase in PLACEMENT_PHASES else "school"
+
     def _layout(self) -> None:
         self._dirty = False
         self._marks = []
@@ -199,40 +190,86 @@ class TimelineWidget(QWidget):
         if p is None:
             return
         rows = self._rows()
-        h, _ = self._metrics()
+        h, left = self._metrics()
+        fm = QFontMetrics(self.font())
+        bars: list[tuple[str, SpellView, QRectF]] = []
         for kind, spells in (("school", p.enrolments), ("placement", p.placements)):
-            top = rows["schools"] if kind == "school" else rows["placements"]
-            height = (h + 8) if kind == "school" else (h + 2)
             for s in spells:
+                lane = self._lane_of(s, kind)
+                top = rows["schools"] if lane == "school" else rows["placements"]
+                height = (h + 8) if lane == "school" else (h + 2)
                 end = s.end or p.as_of
                 if s.current:
                     end = max(end, p.as_of)
+                # Never end a bar before an exclusion from its school while it was the child's.
+                end = max(end, self._last_exclusion(p, s, spells))
                 x1, x2 = self.x_of(max(s.start, self._first)), self.x_of(min(end, self._last))
-                rect = QRectF(x1, top + 2, max(3.0, x2 - x1), height)
-                self._marks.append(
-                    TimelineMark(kind, rect, self._spell_tip(s, kind), s.start, s.school_laestab)
+                bars.append((lane, s, QRectF(x1, top + 2, max(3.0, x2 - x1), height)))
+        for lane, s, rect in bars:
+            # The name goes where the bar shows: up to the next bar of its lane, if one overlaps.
+            starts = [r.left() for ln, _, r in bars if ln == lane and r.left() > rect.left()]
+            visible = rect.adjusted(4, 0, -3, 0)
+            visible.setRight(min(visible.right(), min(starts, default=visible.right()) - 3))
+            label = ""
+            if lane == "school" and visible.width() > fm.horizontalAdvance("Xx..."):
+                label = fm.elidedText(
+                    s.school_name, Qt.TextElideMode.ElideRight, int(visible.width())
                 )
-        levels: list[float] = []  # right edge of the last label on each level
+            self._marks.append(
+                TimelineMark(
+                    lane,
+                    rect,
+                    self._spell_tip(s, lane),
+                    s.start,
+                    s.school_laestab,
+                    label,
+                    visible if label else None,
+                )
+            )
+        self._layout_moves(p, rows, h, left)
+        self._layout_exclusions(p, rows, h)
+
+    def _layout_moves(self, p: ChildProfile, rows: dict[str, float], h: float, left: float) -> None:
         fm = QFontMetrics(self.font())
-        for m in p.moves:
-            x = self.x_of(m.date)
-            label = MOVE_WORDS[m.kind]
-            width = fm.horizontalAdvance(label) + 6
-            level = next((i for i, right in enumerate(levels) if right < x - width / 2), None)
-            if level is None:
-                level = min(len(levels), 1)
-                if level == len(levels):
-                    levels.append(0.0)
-            levels[level] = x + width / 2
-            top = rows["moves"] + level * (h + 2)
-            rect = QRectF(x - width / 2, top, width, h + 2)
+        moves = sorted(p.moves, key=lambda m: m.date)
+        anchors = [(self.x_of(m.date), (MOVE_WORDS[m.kind], MOVE_SHORT[m.kind])) for m in moves]
+        placed = place_labels(
+            anchors,
+            lambda text: float(fm.horizontalAdvance(text)),
+            levels=2,
+            low=left,
+            high=self.width() - 4.0,
+        )
+        into = {(k.detail, k.date) for k in self._marks if k.kind == "placement"}
+        for m, (x, _), label in zip(moves, anchors, placed, strict=True):
+            reach = (rows["placements"] if (m.to_laestab, m.date) in into else rows["schools"]) + 2
             tip = (
                 f"{_day(m.date)}: {MOVE_WORDS[m.kind]}\nfrom {m.from_name or 'no school'} "
                 f"to {m.to_name or 'no school'}"
             )
-            self._marks.append(TimelineMark("move", rect, tip, m.date, str(m.kind)))
-        middle = rows["exclusions"] + h + 5
-        for e in p.exclusions:
+            if label is None:
+                rect = QRectF(x - 5, rows["schools"] - 9, 10, 11)
+                self._marks.append(
+                    TimelineMark("move", rect, tip, m.date, str(m.kind), reach=reach)
+                )
+                continue
+            rect = QRectF(label.left, rows["moves"] + label.level * (h + 2), label.width, h + 2)
+            self._marks.append(
+                TimelineMark("move", rect, tip, m.date, str(m.kind), label.text, rect, reach)
+            )
+
+    def _layout_exclusions(self, p: ChildProfile, rows: dict[str, float], h: float) -> None:
+        """Marks on the lane's middle line; a suspension that would hide another there moves
+        above or below it, so each one can be seen and counted."""
+        middle = rows["exclusions"] + 1.5 * h + 6
+        placed: list[tuple[float, float, float]] = []  # centre x, centre y, radius
+
+        def clashes(x: float, y: float, r: float) -> int:
+            return sum(
+                1 for cx, cy, cr in placed if abs(cx - x) < cr + r + 1 and abs(cy - y) < cr + r
+            )
+
+        for e in sorted(p.exclusions, key=lambda e: e.start_date):
             x = self.x_of(e.start_date)
             if e.category == "PERM":
                 r = h * 0.95  # always larger than the largest suspension
@@ -240,11 +277,30 @@ class TimelineWidget(QWidget):
                 r = 3.5
             else:
                 r = min(h * 0.7, 3.0 + 1.2 * math.sqrt(max(e.sessions, 0.5)))
-            rect = QRectF(x - r, middle - r, 2 * r, 2 * r)
+            # Where it hides the fewest marks (the middle line first, then above, then below).
+            rows_free = [middle] if e.category == "PERM" else [middle, middle - h, middle + h]
+            y = min(rows_free, key=lambda row: clashes(x, row, r))
+            placed.append((x, y, r))
+            rect = QRectF(x - r, y - r, 2 * r, 2 * r)
             detail = REVERSED if e.reversed else e.category
             self._marks.append(
                 TimelineMark("exclusion", rect, self._exclusion_tip(e), e.start_date, detail)
             )
+
+    @staticmethod
+    def _last_exclusion(
+        p: ChildProfile, spell: SpellView, spells: tuple[SpellView, ...]
+    ) -> dt.date:
+        """The last exclusion from the spell's school on or after its start and before the
+        child's next spell at the same school (the spell's own start when there is none)."""
+        later = [s.start for s in spells if s.school_laestab == spell.school_laestab]
+        until = min((d for d in later if d > spell.start), default=dt.date.max)
+        days = [
+            e.start_date
+            for e in p.exclusions
+            if e.school_laestab == spell.school_laestab and spell.start <= e.start_date < until
+        ]
+        return max(days, default=spell.start)
 
     @staticmethod
     def _spell_tip(s: SpellView, kind: str) -> str:
@@ -277,6 +333,11 @@ class TimelineWidget(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._dirty = True
+        lines = self._count_legend_lines()
+        if lines != self._legend_lines:
+            # The legend wraps onto more (or fewer) lines at this width: ask for the height.
+            self._legend_lines = lines
+            self.updateGeometry()
         super().resizeEvent(event)
 
     def event(self, event: QEvent) -> bool:
@@ -303,7 +364,7 @@ class TimelineWidget(QWidget):
         self._paint_axis(painter)
         for mark in marks:
             self._paint_mark(painter, mark)
-        self._paint_legend(painter)
+        paint_legend(painter, self.legend(), self.palette().text().color())
         painter.end()
 
     def _year_codes(self) -> dict[int, str]:
@@ -335,14 +396,14 @@ class TimelineWidget(QWidget):
         text = self.palette().text().color()
         # Lane labels.
         painter.setPen(text)
-        for name, label in (
-            ("moves", "Moves"),
-            ("schools", "Schools"),
-            ("placements", "Placements"),
-            ("exclusions", "Exclusions"),
+        for name, label, below in (
+            ("moves", "Moves", "schools"),
+            ("schools", "Schools", "placements"),
+            ("placements", "Placements", "exclusions"),
+            ("exclusions", "Exclusions", "legend"),
         ):
             painter.drawText(
-                QRectF(4, rows[name], left - 8, h + 8),
+                QRectF(4, rows[name], left - 8, rows[below] - rows[name]),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 label,
             )
@@ -376,10 +437,11 @@ class TimelineWidget(QWidget):
             font = painter.font()
             font.setBold(True)
             painter.setFont(font)
+            year_code = _year_code_label(code)
+            if fm.horizontalAdvance(year_code) + 2 > width:
+                year_code = year_code.lstrip("Y") if fm.horizontalAdvance("00") < width else ""
             painter.drawText(
-                QRectF(x1, rows["year"], width, h + 2),
-                Qt.AlignmentFlag.AlignCenter,
-                _year_code_label(code),
+                QRectF(x1, rows["year"], width, h + 2), Qt.AlignmentFlag.AlignCenter, year_code
             )
             font.setBold(False)
             painter.setFont(font)
@@ -415,41 +477,40 @@ class TimelineWidget(QWidget):
             )
         # The as-of date.
         x = self.x_of(p.as_of)
-        painter.setPen(QPen(QColor("#333"), 1, Qt.PenStyle.DashLine))
-        painter.drawLine(QPointF(x, rows["moves"]), QPointF(x, bottom))
+        painter.setPen(QPen(AS_OF, 1, Qt.PenStyle.DashLine))
+        painter.drawLine(QPointF(x, rows["schools"]), QPointF(x, bottom))  # under move labels
 
     def _paint_mark(self, painter: QPainter, mark: TimelineMark) -> None:
-        fm = QFontMetrics(self.font())
         rows = self._rows()
         if mark.kind in ("school", "placement"):
             colour = school_colour(mark.detail)
             if mark.kind == "placement":
                 painter.fillRect(mark.rect, QBrush(colour, Qt.BrushStyle.Dense4Pattern))
                 painter.setPen(QPen(colour.darker(130), 1))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(mark.rect)
                 return
             painter.setPen(QPen(colour.darker(140), 1))
             painter.setBrush(colour)
             painter.drawRoundedRect(mark.rect, 3, 3)
-            name = mark.tooltip.split(" (", 1)[0]
-            painter.setPen(QColor("white") if colour.lightness() < 150 else QColor("black"))
-            inner = mark.rect.adjusted(4, 0, -3, 0)
-            if inner.width() > fm.horizontalAdvance("Xx..."):
+            if mark.label and mark.label_rect is not None:
+                painter.setPen(QColor("white") if colour.lightness() < 150 else QColor("black"))
                 painter.drawText(
-                    inner,
+                    mark.label_rect,
                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                    fm.elidedText(name, Qt.TextElideMode.ElideRight, int(inner.width())),
+                    mark.label,
                 )
         elif mark.kind == "move":
             colour = MOVE_COLOURS[MoveKind(mark.detail)]
-            x = mark.rect.center().x()
+            x = self.x_of(mark.date)
+            tip = mark.reach
             painter.setPen(QPen(colour, 1.5))
-            painter.drawLine(QPointF(x, mark.rect.bottom()), QPointF(x, rows["schools"] + 2))
-            painter.drawText(
-                mark.rect, Qt.AlignmentFlag.AlignCenter, MOVE_WORDS[MoveKind(mark.detail)]
-            )
+            # An unlabelled move is a short arrow, clear of the labels above it.
+            top = mark.rect.bottom() if mark.label else rows["schools"] - 9
+            painter.drawLine(QPointF(x, top), QPointF(x, tip))
+            if mark.label and mark.label_rect is not None:
+                painter.drawText(mark.label_rect, Qt.AlignmentFlag.AlignCenter, mark.label)
             painter.setBrush(colour)
-            tip = rows["schools"] + 2
             painter.drawPolygon(
                 QPolygonF([QPointF(x - 4, tip - 6), QPointF(x + 4, tip - 6), QPointF(x, tip)])
             )
@@ -480,51 +541,23 @@ class TimelineWidget(QWidget):
                 painter.setBrush(fill)
                 painter.drawEllipse(mark.rect)
 
-    def _paint_legend(self, painter: QPainter) -> None:
-        rows = self._rows()
-        h, left = self._metrics()
+    def legend(self) -> list[LegendItem]:
+        """The legend as drawn: an entry for each kind of mark this timeline shows (no more),
+        then the as-of line, each placed where it is painted."""
+        p = self.profile
+        if p is None:
+            return []
+        marks = self.marks()
+        _, left = self._metrics()
+        items = legend_items(
+            [m.detail for m in marks if m.kind == "exclusion"],
+            [m.kind for m in p.moves],
+            placements=any(m.kind == "placement" for m in marks),
+            as_of=p.as_of,
+        )
+        top = self._rows()["legend"] + 4
         fm = QFontMetrics(self.font())
-        y = rows["legend"] + (h + 6) / 2
-        x = left
-        painter.setPen(self.palette().text().color())
-        items: list[tuple[str, QColor, str]] = [
-            ("circle", SUSPENSION, "suspension (size: sessions)"),
-            ("diamond", PERMANENT, "permanent exclusion"),
-            ("open diamond", PERMANENT, "reversed on review"),
-            ("circle", LUNCHTIME, "lunchtime suspension"),
-            *[("triangle", MOVE_COLOURS[k], MOVE_WORDS[k]) for k in MoveKind],
-            ("hatch", QColor("#6a1b9a"), "placement spell (PRU / AP)"),
-        ]
-        for shape, colour, label in items:
-            width = fm.horizontalAdvance(label)
-            if x + 16 + width > self.width() - 4 and x > left:
-                x, y = left, y + h + 4
-            painter.setPen(QPen(colour.darker(130), 1))
-            painter.setBrush(colour)
-            if shape == "open diamond":
-                painter.setPen(QPen(colour, 1.5, Qt.PenStyle.DashLine))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-            if shape == "circle":
-                painter.drawEllipse(QPointF(x + 5, y), 5, 5)
-            elif shape.endswith("diamond"):
-                painter.drawPolygon(
-                    QPolygonF(
-                        [
-                            QPointF(x + 5, y - 6),
-                            QPointF(x + 11, y),
-                            QPointF(x + 5, y + 6),
-                            QPointF(x - 1, y),
-                        ]
-                    )
-                )
-            elif shape == "triangle":
-                painter.drawPolygon(
-                    QPolygonF([QPointF(x + 1, y - 4), QPointF(x + 9, y - 4), QPointF(x + 5, y + 3)])
-                )
-            else:
-                painter.fillRect(
-                    QRectF(x, y - 5, 12, 10), QBrush(colour, Qt.BrushStyle.Dense4Pattern)
-                )
-            painter.setPen(self.palette().text().color())
-            painter.drawText(QPointF(x + 15, y + fm.ascent() / 2 - 1), label)
-            x += 15 + width + 14
+        return lay_out_legend(items, fm, left=left, right=self.width() - 4.0, top=top)
+
+    def _count_legend_lines(self) -> int:
+        return len({i.rect.top() for i in self.legend() if i.rect is not None}) or 1

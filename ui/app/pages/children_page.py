@@ -19,19 +19,22 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.codelists import NC_YEARS, codelist
+from exclusion_monitor.places import STATUS_WORDS
+from exclusion_monitor.refresh import refresh_derived
 from exclusion_monitor.store.children import (
     ChildFilter,
     child_schools,
     child_year_groups,
     count_children,
-    ensure_child_summaries,
 )
 from ui.app.background import Progress, run_in_background
 from ui.app.children_table_model import (
+    COL_DATE,
     COL_DOB,
     COL_FLAGS,
     COL_NAME,
     COL_SCHOOL,
+    COL_STATUS,
     COL_UPN,
     COL_YEAR,
     ROW_ROLE,
@@ -45,7 +48,16 @@ from ui.app.table_views import note_label, record_table_view, table_or_note
 log = logging.getLogger(__name__)
 
 FILTER_DELAY_MS = 200
-_WIDTHS = {COL_UPN: 140, COL_NAME: 240, COL_DOB: 110, COL_YEAR: 90, COL_SCHOOL: 300, COL_FLAGS: 60}
+_WIDTHS = {
+    COL_UPN: 140,
+    COL_NAME: 220,
+    COL_DOB: 100,
+    COL_YEAR: 80,
+    COL_STATUS: 130,
+    COL_SCHOOL: 280,
+    COL_DATE: 100,
+    COL_FLAGS: 60,
+}
 _NO_CHILDREN = (
     "<p><b>No children yet.</b></p><p>Children appear here once a school census return has been "
     "imported. Until the Imports page is ready, import from the command line:<br>"
@@ -86,6 +98,10 @@ class ChildrenPage(Page):
         self.year_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
+        self.status_combo = QComboBox()
+        self.status_combo.addItem("Any status", None)
+        for status, word in STATUS_WORDS.items():
+            self.status_combo.addItem(word, str(status))
         self.flagged_check = QCheckBox("Flagged only")
         self.clear_button = QPushButton("Clear filters")
         self.filter_bar = QWidget()
@@ -96,6 +112,8 @@ class ChildrenPage(Page):
         filters.addWidget(self.school_combo, 2)
         filters.addWidget(QLabel("Year group:"))
         filters.addWidget(self.year_combo)
+        filters.addWidget(QLabel("Status:"))
+        filters.addWidget(self.status_combo)
         filters.addWidget(self.flagged_check)
         filters.addWidget(self.clear_button)
         self.layout_.addWidget(self.filter_bar)
@@ -128,6 +146,7 @@ class ChildrenPage(Page):
         self.search_edit.returnPressed.connect(self.apply_filters)
         self.school_combo.currentIndexChanged.connect(self._filters_changed)
         self.year_combo.currentIndexChanged.connect(self._filters_changed)
+        self.status_combo.currentIndexChanged.connect(self._filters_changed)
         self.flagged_check.toggled.connect(self._filters_changed)
         self.clear_button.clicked.connect(self.clear_filters)
         self.view.activated.connect(self._open_row)
@@ -147,8 +166,9 @@ class ChildrenPage(Page):
         self._show_current()
         db = self.db
 
-        def bring_up_to_date(_progress: Progress) -> bool:
-            return ensure_child_summaries(db)
+        def bring_up_to_date(progress: Progress) -> bool:
+            # Each child's status is worked out with the flags, so both come up to date.
+            return refresh_derived(db, progress)
 
         run_in_background(
             bring_up_to_date,
@@ -202,6 +222,7 @@ class ChildrenPage(Page):
             school_id=self.school_combo.currentData(),
             nc_year=self.year_combo.currentData(),
             flagged_only=self.flagged_check.isChecked(),
+            status=self.status_combo.currentData(),
         )
 
     def _filters_changed(self) -> None:
@@ -221,6 +242,7 @@ class ChildrenPage(Page):
             self.search_edit.clear()
             self.school_combo.setCurrentIndex(0)
             self.year_combo.setCurrentIndex(0)
+            self.status_combo.setCurrentIndex(0)
             self.flagged_check.setChecked(False)
         finally:
             self._updating_filters = False

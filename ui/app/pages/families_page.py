@@ -1,5 +1,6 @@
 """The Families page: every family of two or more children (whole-family cases first) with each
-child's school, year and flags and the family's count of needs; officers link and unlink."""
+child's school, year and flags and what the family's children are flagged for; officers link
+and unlink, and confirm or set aside the suggestions of children who share an address."""
 
 from __future__ import annotations
 
@@ -26,17 +27,26 @@ from exclusion_monitor.store.child_details import SchoolAndYear, schools_and_yea
 from exclusion_monitor.store.families import (
     Family,
     FamilyMember,
+    FamilySuggestion,
+    family_suggestions,
+    keep_apart,
     link_children,
     list_families,
     unlink_children,
 )
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
-from ui.app.family_models import FamiliesModel, FamilyMembersModel, MemberRow
+from ui.app.family_models import (
+    FamiliesModel,
+    FamilyMembersModel,
+    MemberRow,
+    SuggestionsModel,
+    flagged_for,
+)
 from ui.app.link_dialog import LinkDialog
 from ui.app.pages.base import AppContext, Page
 from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
-from ui.app.table_views import pane, record_table_view, selected_record, split
+from ui.app.table_views import pane, record_table_view, selected_record
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +61,35 @@ NO_FAMILIES = (
 class FamiliesData:
     families: list[Family]
     where: dict[int, SchoolAndYear]
+    suggestions: list[FamilySuggestion]
 
 
 def load_families(db: Database) -> FamiliesData:
     families = list_families(db)
     ids = [m.child_id for f in families for m in f.members]
-    return FamiliesData(families, schools_and_years(db, ids))
+    return FamiliesData(families, schools_and_years(db, ids), family_suggestions(db))
+
+
+def decide_suggestion(
+    db: Database, account: str, suggestion: FamilySuggestion, *, is_family: bool
+) -> None:
+    """An officer's answer to a suggestion (after the role check): link the children into one
+    family, or keep them apart; one audit row names the children."""
+    user = require(db, account, Action.LINK_FAMILY)
+    ids = [c.child_id for c in suggestion.children]
+    if is_family:
+        for other in ids[1:]:
+            link_children(db, ids[0], other, user.account)
+    else:
+        keep_apart(db, ids, user.account)
+    upns = [c.upn for c in suggestion.children]
+    audit.record(
+        db,
+        user.account,
+        Action.LINK_FAMILY,
+        upns[0],
+        {"change": "link" if is_family else "not_a_family", "others": upns[1:]},
+    )
 
 
 def change_family(db: Database, account: str, change: str, child_id: int, other_id: int) -> None:
@@ -132,7 +165,30 @@ class FamiliesPage(Page):
         member_bar.addWidget(self.members_label, 1)
         member_bar.addWidget(self.unlink_button)
         lower = pane(member_bar, self.members_view, (0, 4, 0, 0))
-        self.splitter = split("families_splitter", self.view, lower, Qt.Orientation.Vertical)
+        self.suggestions_model = SuggestionsModel()
+        self.suggestions_proxy = SortByValueProxy()
+        self.suggestions_proxy.setSourceModel(self.suggestions_model)
+        self.suggestions_view = _table(self.suggestions_proxy, "family_suggestions")
+        self.suggestions_label = QLabel("")
+        self.suggestions_label.setWordWrap(True)
+        self.confirm_button = QPushButton("Link as one family")
+        self.confirm_button.setToolTip("These children are one family: link them")
+        self.apart_button = QPushButton("Not a family")
+        self.apart_button.setToolTip("Keep these children apart: their address will not link them")
+        for button in (self.confirm_button, self.apart_button):
+            button.setVisible(can_link)
+            button.setEnabled(False)
+        suggestion_bar = QHBoxLayout()
+        suggestion_bar.addWidget(self.suggestions_label, 1)
+        suggestion_bar.addWidget(self.confirm_button)
+        suggestion_bar.addWidget(self.apart_button)
+        suggested = pane(suggestion_bar, self.suggestions_view, (0, 4, 0, 0))
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("families_splitter")
+        for index, (widget, stretch) in enumerate(((self.view, 3), (lower, 2), (suggested, 2))):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.setChildrenCollapsible(False)
         self.layout_.addWidget(self.splitter, 1)
 
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
@@ -143,6 +199,9 @@ class FamiliesPage(Page):
         self.members_view.activated.connect(self._open_child)
         self.link_button.clicked.connect(self.open_link_dialog)
         self.unlink_button.clicked.connect(self.unlink_selected)
+        self.suggestions_view.selectionModel().selectionChanged.connect(self._suggestion_selected)
+        self.confirm_button.clicked.connect(lambda: self.decide_selected(is_family=True))
+        self.apart_button.clicked.connect(lambda: self.decide_selected(is_family=False))
         self.context.signals.data_changed.connect(self.reload_if_loaded)
 
     # --- loading -------------------------------------------------------------------------------
@@ -184,16 +243,79 @@ class FamiliesPage(Page):
             self.summary.setText(
                 f"{len(families):,} {'family' if len(families) == 1 else 'families'} of two or "
                 f"more children; <b>{cases:,} whole-family {'case' if cases == 1 else 'cases'}"
-                "</b> (a flagged child), listed first with the most needs first."
+                "</b> (a flagged child), listed first, most flagged children first."
             )
         self.view.resizeColumnToContents(1)
         self.view.resizeColumnToContents(2)
-        self.view.resizeColumnToContents(3)
         self.view.setColumnWidth(0, max(260, min(self.view.columnWidth(0), 420)))
+        self._show_suggestions()
         if keep:
             self._select_family_with(keep)
         else:
             self._family_selected(QItemSelection(), QItemSelection())
+
+    def _show_suggestions(self) -> None:
+        found = self.data.suggestions if self.data is not None else []
+        self.suggestions_model.set_rows(found)
+        if not found:
+            self.suggestions_label.setText(
+                "No suggestions: no children share an address without being linked."
+            )
+        else:
+            self.suggestions_label.setText(
+                f"<b>{len(found):,} {'suggestion' if len(found) == 1 else 'suggestions'}</b>: "
+                "children who share an address the tool does not link by itself (a children's "
+                "home, a refuge, a hostel, a block of flats). An officer decides; until then "
+                "nobody sees the others' records."
+            )
+        self.suggestions_view.resizeColumnToContents(0)
+        self.suggestions_view.setColumnWidth(1, max(380, self.suggestions_view.width() // 2))
+        self._suggestion_selected()
+
+    def selected_suggestion(self) -> FamilySuggestion | None:
+        return selected_record(self.suggestions_view, FamilySuggestion)
+
+    def _suggestion_selected(self, *_args: object) -> None:
+        chosen = self.selected_suggestion() is not None
+        self.confirm_button.setEnabled(chosen)
+        self.apart_button.setEnabled(chosen)
+
+    def decide_selected(self, *, is_family: bool) -> None:
+        suggestion = self.selected_suggestion()
+        if suggestion is None:
+            return
+        names = ", ".join(f"{c.forename} {c.surname} ({c.upn})" for c in suggestion.children)
+        question = (
+            f"Link {names} as one family?\n\nEach of them will see the others' names and flags "
+            "on their record."
+            if is_family
+            else f"Keep {names} apart?\n\nThe address will not link them, now or later."
+        )
+        if not messages.confirm(self, "Family suggestion", question):
+            return
+        db, account = self.db, self.context.account
+        self.confirm_button.setEnabled(False)
+        self.apart_button.setEnabled(False)
+
+        def done(_result: object) -> None:
+            self.changed.emit()
+            self.context.signals.status_message.emit(
+                "Children linked as a family." if is_family else "Children kept apart."
+            )
+            self.context.signals.data_changed.emit()
+
+        def failed(error: BaseException) -> None:
+            self._suggestion_selected()
+            messages.show_error(self, "Families", str(error))
+
+        run_in_background(
+            lambda _p: decide_suggestion(db, account, suggestion, is_family=is_family),
+            done,
+            failed,
+            owner=self,
+            writes=True,
+            name="family suggestion",
+        )
 
     def _sort_clicked(self, column: int) -> None:
         if not self.view.isSortingEnabled():
@@ -230,10 +352,11 @@ class FamiliesPage(Page):
             self.members_model.set_rows(
                 [MemberRow(m, where.get(m.child_id)) for m in family.members]
             )
-            needs = len(family.needs)
+            flagged = family.flagged_children
             self.members_label.setText(
-                f"<b>{len(family.members)} children</b>, {needs} "
-                f"need{'' if needs == 1 else 's'}. Double-click a child to open their record."
+                f"<b>{len(family.members)} children</b>, {flagged} flagged"
+                + (f": {flagged_for(family)}" if flagged else "")
+                + ". Double-click a child to open their record."
             )
             self.members_view.resizeColumnsToContents()
         self._member_selected()

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.errors import OperationCancelled
-from exclusion_monitor.profile import ChildProfile, profile_summary, totals_words
+from exclusion_monitor.profile import (
+    ChildProfile,
+    family_flag_summary,
+    profile_summary,
+    totals_words,
+)
 from exclusion_monitor.roles import Role
 from exclusion_monitor.rules.wording import count as _n
 from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
@@ -296,6 +301,12 @@ class ProfilePage(Page):
         if current is not None:
             year = f"Year {latest.nc_year} at " if latest and latest.nc_year else ""
             parts.append(f"{year}{current.school_name}")
+        elif p.place is not None and p.place.school_name and p.place.date:
+            # Left, missing or no current school: say which, with the last school and date.
+            word = {"left": "left", "missing": "<b>missing</b>"}.get(p.place.status, "on no roll")
+            parts.append(
+                f"{word}: last known at {p.place.school_name} on {_long_day(p.place.date)}"
+            )
         else:
             parts.append("on no school roll now")
         parts.append(f"as of {_long_day(p.as_of)}")
@@ -412,11 +423,10 @@ class ProfilePage(Page):
     def _family_text(p: ChildProfile) -> str:
         if not p.family:
             return "No brothers or sisters found (by family reference or address)."
-        needs = p.family_needs
-        enough = " (3 or more: whole-family support)" if len(needs) >= 3 else ""
         return (
-            f"Family linked by {p.family_basis or 'unknown basis'}. Needs across the family: "
-            f"{len(needs)}{enough}. Click a brother or sister to open their profile."
+            f"Family linked by {p.family_basis or 'unknown basis'}: "
+            f"{family_flag_summary(*p.family_flagged)}. Click a brother or sister to open their "
+            "profile."
         )
 
     # --- reacting ------------------------------------------------------------------------------

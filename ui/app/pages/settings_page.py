@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from exclusion_monitor.access import require
 from exclusion_monitor.errors import InvalidInputError, OperationCancelled
+from exclusion_monitor.families import FAMILY_PARAMS, FAMILY_SETTINGS
 from exclusion_monitor.flagging import RecomputeSummary, recompute_flags
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
@@ -64,27 +65,44 @@ def save_and_recompute(
 
 
 class RuleEditor(QFrame):
-    """One rule: on/off, and a spin box per threshold with its default beside it."""
+    """One rule: on/off, and a spin box per threshold with its default beside it. The family
+    thresholds (communal addresses) use the same editor, without the on/off."""
 
     def __init__(self, rule_id: str) -> None:
         super().__init__()
-        rule = RULES[rule_id]
         self.rule_id = rule_id
+        self.can_disable = rule_id in RULES
+        if self.can_disable:
+            rule = RULES[rule_id]
+            title, text, self.params = rule.label, rule.description, rule.params
+        else:
+            title, self.params = "Families at shared addresses", FAMILY_PARAMS
+            text = (
+                "An address shared by children of more surnames, or by more children, than "
+                "these links nobody on the address alone: an officer is offered a suggestion."
+            )
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.enabled = QCheckBox(rule.label)
+        self.enabled = QCheckBox(title)
         font = self.enabled.font()
         font.setBold(True)
         self.enabled.setFont(font)
-        self.enabled.setToolTip(f"Raise the {rule_id} flag (rule version {rule.version})")
-        description = QLabel(rule.description)
+        heading: QWidget = self.enabled
+        if self.can_disable:
+            self.enabled.setToolTip(
+                f"Raise the {rule_id} flag (rule version {RULES[rule_id].version})"
+            )
+        else:
+            heading = QLabel(title)
+            heading.setFont(font)
+        description = QLabel(text)
         description.setWordWrap(True)
         description.setStyleSheet("color: #444444;")
         layout = QGridLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.enabled, 0, 0, 1, 3)
+        layout.addWidget(heading, 0, 0, 1, 3)
         layout.addWidget(description, 1, 0, 1, 3)
         self.spins: dict[str, QSpinBox] = {}
-        for row, param in enumerate(rule.params, start=2):
+        for row, param in enumerate(self.params, start=2):
             spin = QSpinBox()
             spin.setRange(param.minimum, MAX_THRESHOLD)
             spin.setValue(param.default)
@@ -104,12 +122,11 @@ class RuleEditor(QFrame):
 
     def _enable_spins(self, on: bool) -> None:
         for spin in self.spins.values():
-            spin.setEnabled(on and self.isEnabled())
+            spin.setEnabled((on or not self.can_disable) and self.isEnabled())
 
     def load(self, stored: Mapping[str, Any]) -> None:
-        rule = RULES[self.rule_id]
         self.enabled.setChecked(stored.get(f"{self.rule_id}.enabled", True) is not False)
-        for param in rule.params:
+        for param in self.params:
             value = stored.get(f"{self.rule_id}.{param.name}", param.default)
             ok = isinstance(value, int | float) and not isinstance(value, bool)
             self.spins[param.name].setValue(int(value) if ok else param.default)
@@ -117,16 +134,15 @@ class RuleEditor(QFrame):
 
     def restore_defaults(self) -> None:
         self.enabled.setChecked(True)
-        for param in RULES[self.rule_id].params:
+        for param in self.params:
             self.spins[param.name].setValue(param.default)
 
     def wanted(self) -> dict[str, Any]:
         """Settings keys and values (None: the default, so the key is forgotten)."""
-        rule = RULES[self.rule_id]
-        keys: dict[str, Any] = {
-            f"rules.{self.rule_id}.enabled": None if self.enabled.isChecked() else False
-        }
-        for param in rule.params:
+        keys: dict[str, Any] = {}
+        if self.can_disable:
+            keys[f"rules.{self.rule_id}.enabled"] = None if self.enabled.isChecked() else False
+        for param in self.params:
             value = self.spins[param.name].value()
             keys[f"rules.{self.rule_id}.{param.name}"] = None if value == param.default else value
         return keys
@@ -145,7 +161,7 @@ class SettingsPage(Page):
         self.layout_.addWidget(self.tabs, 1)
 
         # Rules tab.
-        self.editors = {rule_id: RuleEditor(rule_id) for rule_id in RULES}
+        self.editors = {rule_id: RuleEditor(rule_id) for rule_id in [*RULES, FAMILY_SETTINGS]}
         host = QWidget()
         rules_layout = QVBoxLayout(host)
         intro = QLabel(

@@ -14,6 +14,7 @@ from exclusion_monitor.profile import (
     ExclusionView,
     SpellView,
     child_profile,
+    family_flag_summary,
     profile_summary,
     totals_words,
 )
@@ -34,6 +35,11 @@ KIND_WORDS = {
     MoveKind.PLACEMENT: "placement (PRU or alternative provision)",
 }
 SEX_WORDS = {"F": "female", "M": "male"}
+_BASIS = {
+    "reference": "linked by family reference",
+    "address": "linked by address",
+    "manual": "linked by an officer",
+}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -130,7 +136,17 @@ def profile_json(p: ChildProfile) -> dict[str, Any]:
             }
             for f in p.flags
         ],
+        "status": None
+        if p.place is None
+        else {
+            "status": p.place.status,
+            "school_laestab": p.place.school_laestab,
+            "school_name": p.place.school_name,
+            "date": p.place.date,
+            "leaving_reason": p.place.leaving_wording,
+        },
         "family_id": p.family_id,
+        "family_basis": p.family_basis,
         "family": [
             {
                 "upn": m.upn,
@@ -220,7 +236,10 @@ def story(p: ChildProfile) -> str:
         f"Born {_day(c.date_of_birth)}, {SEX_WORDS.get(c.sex or '', 'sex not recorded')}. "
         f"As of {_day(p.as_of)}."
     )
-    lines += ["", profile_summary(p), "", "Schools"]
+    lines += ["", profile_summary(p)]
+    if p.place is not None:
+        lines.append(p.place.sentence())
+    lines += ["", "Schools"]
     lines += [_spell_line(s) for s in p.enrolments] or ["  (no school on record)"]
     if p.placements:
         lines += ["", "Placements (registrations that are not a main one: subsidiary, guest, ...)"]
@@ -252,8 +271,8 @@ def story(p: ChildProfile) -> str:
     if p.family:
         lines += [
             "",
-            f"Family ({p.family_basis}); needs across the family: "
-            f"{', '.join(p.family_needs) or 'none'}",
+            f"Family ({_BASIS.get(p.family_basis or '', p.family_basis)}): "
+            f"{family_flag_summary(*p.family_flagged)}",
         ]
         for m in p.family:
             flags = ", ".join(f.rule for f in m.flags) or "no flags"

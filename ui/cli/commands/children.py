@@ -1,9 +1,12 @@
-"""`children`: every child in the database."""
+"""`children`: every child in the database, with their status (on roll, placement, left, missing,
+no current school), the school it is about and its date."""
 
 from __future__ import annotations
 
 import argparse
 
+from exclusion_monitor.flagging import ensure_flags_current
+from exclusion_monitor.places import status_word
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import audit
 from exclusion_monitor.store.children import ensure_child_summaries, list_children
@@ -17,8 +20,10 @@ HEADERS = [
     "date_of_birth",
     "sex",
     "nc_year",
+    "status",
     "school_laestab",
     "school_name",
+    "status_date",
     "flags",
 ]
 
@@ -32,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         user = authorise(db, Action.SEARCH)
+        ensure_flags_current(db)  # each child's status is worked out with the flags
         ensure_child_summaries(db)
         found = list_children(db)
         audit.record(db, user.account, Action.SEARCH, None, {"filter": None, "rows": len(found)})
@@ -43,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
             c.date_of_birth,
             c.sex,
             c.nc_year,
+            c.status if args.format == "json" else status_word(c.status),
             c.school_laestab,
             c.school_name,
+            c.status_date,
             c.flag_count,
         ]
         for c in found

@@ -1,0 +1,51 @@
+"""Census collections (docs/rules.md#census-collections-and-which-censuses-count-for-a-child): the
+censuses of one term are one collection, whatever day each school's return is dated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from exclusion_monitor.terms import Term, term_of
+
+Collection = Term
+
+
+def collection_of(census_date: dt.date) -> Collection:
+    """The collection a census date belongs to: its term (the autumn census of early October, a
+    school's return dated a few days off or a row dated a day off all fall in the autumn term)."""
+    return term_of(census_date)
+
+
+def collection_label(collection: Collection) -> str:
+    """'the autumn 2025 census'."""
+    return f"the {collection.label.lower()} census"
+
+
+def collections_of(dates: Iterable[dt.date]) -> dict[Collection, dt.date]:
+    """Each collection among `dates`, with its earliest date."""
+    found: dict[Collection, dt.date] = {}
+    for day in dates:
+        key = collection_of(day)
+        if key not in found or day < found[key]:
+            found[key] = day
+    return dict(sorted(found.items()))
+
+
+def returns_by_school(
+    pairs: Iterable[tuple[int, dt.date]],
+) -> dict[int, dict[Collection, dt.date]]:
+    """school id -> the collections it returned (with the earliest date it gave each), from the
+    distinct (school, census date) pairs in the data."""
+    found: dict[int, list[dt.date]] = {}
+    for school_id, day in pairs:
+        found.setdefault(school_id, []).append(day)
+    return {school: collections_of(days) for school, days in found.items()}
+
+
+def returned_after(
+    returns: Mapping[Collection, dt.date], after: Collection, until: dt.date
+) -> tuple[Collection, dt.date] | None:
+    """The first collection after `after` in `returns` dated on or before `until`, with its date."""
+    later = [(c, d) for c, d in returns.items() if c > after and d <= until]
+    return min(later) if later else None
