@@ -1,11 +1,17 @@
-"""Where the app keeps its files: data, backups and logs, per user, overridable for tests.
+"""Where the app keeps its files: data, backups and logs, per user, overridable for tests; and
+who may read them: the folders are created for their owner only (0700) and the database, its WAL
+and shared-memory files, backups and logs likewise (0600), whatever the umask. On Windows the
+user's local application-data folder is already the owner's alone, and is left to that.
 
 Set EXCLUSION_MONITOR_HOME to keep everything under one folder (tests, portable installs).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -22,6 +28,59 @@ def _home_override() -> Path | None:
     return Path(value) if value else None
 
 
+OWNER_ONLY_FOLDER = 0o700
+OWNER_ONLY_FILE = 0o600
+
+
+def _posix() -> bool:
+    """Whether file modes protect the files (Linux, macOS); on Windows the profile's ACLs do."""
+    return sys.platform != "win32"
+
+
+def owner_only_folder(path: Path) -> Path:
+    """Create `path` (and any missing parents) readable by its owner alone; a folder of ours that
+    an earlier version left open to others is closed (0700)."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_FOLDER)
+    _restrict(path, OWNER_ONLY_FOLDER)
+    return path
+
+
+def create_owner_only(path: Path) -> Path:
+    """Create the file at `path` empty and owner-only (0600) if it does not exist, or take the
+    permissions of others away from one that does, before anything is written into it."""
+    if _posix():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
+        except FileExistsError:
+            _restrict(path, OWNER_ONLY_FILE)
+        else:
+            os.close(fd)
+    return path
+
+
+def restrict_database_files(database: Path) -> None:
+    """The database file (created empty if missing) and any WAL, shared-memory or journal file
+    beside it, owner-only. SQLite gives the WAL and shared-memory files it creates later the
+    database file's own permissions."""
+    create_owner_only(database)
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = database.with_name(database.name + suffix)
+        if side.exists():
+            _restrict(side, OWNER_ONLY_FILE)
+
+
+def _restrict(path: Path, mode: int) -> None:
+    """Take group and other permissions off a file or folder this account owns (never widen,
+    never touch another account's file)."""
+    if not _posix():
+        return
+    with contextlib.suppress(OSError):
+        info = path.stat()
+        if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & 0o077:
+            path.chmod(stat.S_IMODE(info.st_mode) & mode)
+
+
 def data_dir() -> Path:
     """Per-user local (not roaming) application data folder."""
     home = _home_override()
@@ -29,14 +88,11 @@ def data_dir() -> Path:
         path = home / "data"
     else:
         path = Path(platformdirs.user_data_dir(APP_DIR_NAME, APP_AUTHOR, roaming=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return owner_only_folder(path)
 
 
 def backups_dir() -> Path:
-    path = data_dir() / "backups"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return owner_only_folder(data_dir() / "backups")
 
 
 def log_dir() -> Path:
@@ -45,8 +101,7 @@ def log_dir() -> Path:
         path = home / "logs"
     else:
         path = Path(platformdirs.user_log_dir(APP_DIR_NAME, APP_AUTHOR))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return owner_only_folder(path)
 
 
 def user_codelists_dir() -> Path:

@@ -10,11 +10,22 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import traceback
+from pathlib import Path
 from types import TracebackType
 
 from exclusion_monitor import config
 
 LOG_FILE_NAME = "exclusion-monitor.log"
+
+
+class OwnerOnlyFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created for their owner only (config.create_owner_only)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        config.create_owner_only(Path(self.baseFilename))
+        return super()._open()
+
+
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _CODES = ("sqlite_errorname", "sqlstate", "errno")
 
@@ -68,9 +79,7 @@ def setup_logging(level: int = logging.INFO) -> None:
     for handler in root.handlers:
         if getattr(handler, "baseFilename", None) == str(path):
             return
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
+    handler = OwnerOnlyFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(ValueFreeFormatter(_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)

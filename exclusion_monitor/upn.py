@@ -7,12 +7,15 @@ allocation (2 digits) and a serial of 3 digits, or of 2 digits and a letter for 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-_PERMANENT = re.compile(rf"^[{CHECK_LETTERS}]\d{{12}}$")
-_TEMPORARY = re.compile(rf"^[{CHECK_LETTERS}]\d{{11}}[{CHECK_LETTERS}]$")
+_PERMANENT = re.compile(rf"[{CHECK_LETTERS}][0-9]{{12}}")
+_TEMPORARY = re.compile(rf"[{CHECK_LETTERS}][0-9]{{11}}[{CHECK_LETTERS}]")
+# What a stored UPN must be: 13 plain ASCII characters, permanent or temporary.
+STORED_FORM = re.compile(rf"[{CHECK_LETTERS}][0-9]{{11}}[0-9{CHECK_LETTERS}]")
 _SPACES = re.compile(r"[\s\-]+")
 
 
@@ -35,10 +38,15 @@ class UpnCheck:
 
 
 def normalise_upn(value: object) -> str:
-    """Upper-case with spaces and hyphens removed; '' for an empty value."""
+    """Upper-case with spaces and hyphens removed, compatibility forms folded (NFKC: a full-width
+    '１' is '1'); '' for an empty value. What is not ASCII after that (a Cyrillic 'А' that looks
+    like 'A') stays, for `check_upn` to refuse."""
     if value is None:
         return ""
-    return _SPACES.sub("", str(value)).upper()
+    text = str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub("", text).upper()
 
 
 def check_letter(upn_body: str) -> str:
@@ -61,11 +69,18 @@ def check_upn(value: object) -> UpnCheck:
     upn = normalise_upn(value)
     if not upn:
         return UpnCheck(upn, None, "the UPN is missing")
+    if not upn.isascii():
+        return UpnCheck(
+            upn,
+            None,
+            "the UPN holds characters that are not plain letters and digits (a letter of another "
+            "alphabet that looks like a Latin one, or a symbol); type it again",
+        )
     if len(upn) != 13:
         return UpnCheck(upn, None, f"a UPN has 13 characters, this one has {len(upn)}")
-    if _PERMANENT.match(upn):
+    if _PERMANENT.fullmatch(upn):
         kind = UpnKind.PERMANENT
-    elif _TEMPORARY.match(upn):
+    elif _TEMPORARY.fullmatch(upn):
         kind = UpnKind.TEMPORARY
     else:
         return UpnCheck(

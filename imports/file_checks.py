@@ -50,6 +50,18 @@ _ROW_TAG = re.compile(rb'<row(?:\s+r="(\d{1,9})")?')
 _ODD_CELL = re.compile(rb'<c\s+r="(?:([A-Z]{2,3})0*(\d+)|[A-Z]0*([6-9]\d{5}|[1-9]\d{6,}))"')
 _FEW_UNREFERENCED = 64
 _TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*)>|</row>")
+# The parts that hold cells' text, and the bytes that may begin an unsafe character there: a raw
+# control byte, '&' (a character reference), '_' (Excel's _x001B_), and the first byte of the
+# UTF-8 forms of C1 controls (0xC2), the Arabic letter mark (0xD8) and the bidi controls (0xE2).
+_CELL_TEXT_PARTS = {"xl/sharedstrings.xml", "content.xml"}
+_GATE_TABLE = bytes(
+    0 if (byte < 0x20 and byte not in (0x09, 0x0A, 0x0D)) or byte in b"\x7f&_\xc2\xd8\xe2" else 1
+    for byte in range(256)
+)
+_UNSAFE_XML = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|&#|_x[0-9a-fA-F]{4}_|\xc2[\x80-\x9f]|\xd8\x9c"
+    rb"|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]"
+)
 _REF_ATTR = re.compile(rb'\sr="([A-Z]*)(\d*)"')
 
 
@@ -221,7 +233,7 @@ def _tag_cut(buf: bytes) -> int:
     return len(buf) if cut < 0 or len(buf) - cut > 4096 else cut
 
 
-def _stream_part(handle: io.BufferedReader, entry: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
+def stream_part(handle: io.BufferedReader, entry: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
     """Unpack one part in chunks, never past the size the directory declares (a part that
     unpacks to more is refused: its directory was written to mislead a reader)."""
     size = handle.seek(0, 2)
@@ -278,11 +290,23 @@ def _stream_part(handle: io.BufferedReader, entry: zipfile.ZipInfo, name: str) -
         )
 
 
-def check_workbook_parts(path: Path, entries: list[zipfile.ZipInfo], file_format: Format) -> None:
+def may_hold_unsafe_text(data: bytes) -> bool:
+    """Whether XML bytes may hold a control character, an escape or a bidi control in a cell's
+    text: raw, as a character reference, as Excel's `_x001B_` escape, or UTF-8 encoded. One
+    table lookup per byte decides; only a piece that has a candidate byte is searched."""
+    if b"\x00" not in data.translate(_GATE_TABLE):
+        return False
+    return _UNSAFE_XML.search(data) is not None
+
+
+def check_workbook_parts(path: Path, entries: list[zipfile.ZipInfo], file_format: Format) -> bool:
     """Unpack every XML part once, in chunks, and refuse entity declarations (the 'billion laughs'
-    attack), parts that unpack to more than declared, and sheets too large to hold in memory."""
+    attack), parts that unpack to more than declared, and sheets too large to hold in memory.
+    Returns whether a part that holds cells' text may hold unsafe characters (for the reader to
+    clean, imports/text_cells.py)."""
     name = path.name
     sheet_names = _sheet_names_by_part(path, entries) if file_format == "xlsx" else {}
+    unsafe = False
     with path.open("rb") as handle:
         for entry in entries:
             lower = entry.filename.lower()
@@ -290,8 +314,9 @@ def check_workbook_parts(path: Path, entries: list[zipfile.ZipInfo], file_format
                 continue
             worksheet = file_format == "xlsx" and _WORKSHEET_PART.fullmatch(entry.filename)
             extent = _SheetExtent() if worksheet else None
-            carry = b""
-            for chunk in _stream_part(handle, entry, name):
+            cell_text = bool(worksheet) or lower in _CELL_TEXT_PARTS
+            carry = tail = b""
+            for chunk in stream_part(handle, entry, name):
                 buf = carry + chunk
                 for marker in _DTD if b"<!" in buf else ():
                     if marker in buf:
@@ -301,6 +326,9 @@ def check_workbook_parts(path: Path, entries: list[zipfile.ZipInfo], file_format
                             "write; it was not opened, because this is how an 'entity "
                             "expansion' (billion laughs) attack is built."
                         )
+                if cell_text and not unsafe:
+                    unsafe = may_hold_unsafe_text(tail + buf)
+                    tail = buf[-8:]
                 cut = _tag_cut(buf)
                 if extent is not None:
                     extent.feed(buf[:cut])
@@ -313,12 +341,13 @@ def check_workbook_parts(path: Path, entries: list[zipfile.ZipInfo], file_format
                 columns = (extent.max_column or 26) + unreferenced
                 if unreferenced > _FEW_UNREFERENCED or rows * columns > MAX_SHEET_CELLS:
                     # Cells without references, or a sheet near the limit: place every cell.
-                    walked = _walk_extent(_stream_part(handle, entry, name))
+                    walked = _walk_extent(stream_part(handle, entry, name))
                     extent.max_row, extent.max_column = walked
                     extent.rows_without_number = 0
                 elif extent.cells:
                     extent.max_column = columns
                 _check_extent(name, sheet, extent)
+    return unsafe
 
 
 def _check_declared(name: str, sheet: str, extent: _SheetExtent) -> None:

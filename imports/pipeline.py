@@ -211,7 +211,7 @@ def _load_sheet(
     kind = analysis.kind
     result = FileResult(str(path), kind.value, "imported", sheet=analysis.sheet)
     warnings = Warnings()
-    for message in _merged_warnings(sheet, analysis.header_index):
+    for message in [*book.notes, *_merged_warnings(sheet, analysis.header_index)]:
         warnings.add(message)
     content_hash = file_hash(path)
     context = RowContext(
@@ -354,7 +354,7 @@ def inspect_file(
     preview.missing = missing_required(analysis.kind, set(analysis.columns))
     preview.header_signature = analysis.signature
     preview.profile_name = analysis.profile_name
-    preview.warnings = _merged_warnings(sheet, analysis.header_index)
+    preview.warnings = [*book.notes, *_merged_warnings(sheet, analysis.header_index)]
     required = set(spec.required)
     for group in spec.required_any:
         required.update(group)

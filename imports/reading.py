@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from exclusion_monitor.text_safety import has_unsafe
 from imports.errors import FileRefusedError
 from imports.file_checks import (
     MAX_FILE_BYTES,
@@ -29,6 +30,8 @@ from imports.file_checks import (
     check_zip_directory,
 )
 from imports.isolated_read import survives_reading
+from imports.ods_reader import read_ods
+from imports.text_cells import CLEANED, clean_rows, rows_note
 
 Cell = object
 
@@ -58,7 +61,11 @@ class Sheet:
 
 @dataclass(slots=True)
 class Book:
-    """What a file holds: its format, sheet names, and how its serial dates count."""
+    """What a file holds: its format, sheet names, and how its serial dates count.
+
+    `notes` are what reading noticed that the person should know (text in two encodings, unsafe
+    characters removed), for the import's warnings.
+    """
 
     path: Path
     file_format: Format
@@ -70,6 +77,12 @@ class Book:
     # Parsed sheets by name: calamine parses a whole sheet even for its first rows, so the header
     # search and the full read share one parse (dropped once the whole sheet has been read).
     _parsed: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    # Whether the cells may hold control characters, escapes or bidi controls (the part checks
+    # said so, or the format cannot be checked before reading): they are cleaned as read.
+    clean_cells: bool = False
+    _sheets: dict[str, Sheet] | None = None  # an .ods file's sheets, read with its limits
+    _cleaned: dict[str, list[int]] = field(default_factory=dict)  # their rows cleaned, by sheet
 
     def head(self, sheet_name: str, nrows: int) -> list[list[Cell]]:
         """The first rows of a sheet (for finding the header without reading everything)."""
@@ -81,6 +94,13 @@ class Book:
         """Every row of a sheet (or the first `nrows`)."""
         if self._csv_rows is not None:
             return Sheet(sheet_name, self._csv_rows if nrows is None else self._csv_rows[:nrows])
+        if self._sheets is not None:
+            whole = self._sheets[sheet_name]
+            if nrows is not None:
+                return Sheet(sheet_name, whole.rows[:nrows], whole.merged)
+            if sheet_name in self._cleaned:
+                self.notes.append(rows_note(CLEANED, self._cleaned.pop(sheet_name)))
+            return whole
         import python_calamine
 
         assert isinstance(self._workbook, python_calamine.CalamineWorkbook)
@@ -99,6 +119,10 @@ class Book:
                 f"{self.path.name}: the sheet '{sheet_name}' could not be read; the file may be "
                 f"damaged ({_short(exc)})."
             ) from exc
+        if self.clean_cells:
+            changed = clean_rows(rows)
+            if changed and nrows is None:
+                self.notes.append(rows_note(CLEANED, changed))
         return Sheet(sheet_name, rows, merged)
 
     def close(self) -> None:
@@ -164,7 +188,10 @@ def open_book(path: Path, *, max_bytes: int | None = None) -> Book:
             "spreadsheet program and save it again in the right format."
         )
     if wanted in ("xlsx", "ods"):
-        check_workbook_parts(path, check_zip_directory(path), wanted)
+        entries = check_zip_directory(path)
+        unsafe = check_workbook_parts(path, entries, wanted)
+        if wanted == "ods":
+            return _open_ods(path, entries, unsafe)
     elif wanted == "xls":
         check_compound_file(path)
         if not survives_reading(path):
@@ -172,7 +199,26 @@ def open_book(path: Path, *, max_bytes: int | None = None) -> Book:
                 f"{name}: the workbook is damaged (reading it failed outright); open it in the "
                 "spreadsheet program and save it again, as .xlsx if you can."
             )
-    return _open_workbook(path, wanted)
+        unsafe = True  # a binary workbook's text cannot be checked before it is read
+    book = _open_workbook(path, wanted)
+    book.clean_cells = unsafe
+    return book
+
+
+def _open_ods(path: Path, entries: list[zipfile.ZipInfo], unsafe: bool) -> Book:
+    """An .ods file read by the project's own parser, which applies the sheet limits to repeated
+    rows and columns as it meets them (imports/ods_reader.py)."""
+    book = Book(path, "ods", [], _sheets={})
+    assert book._sheets is not None
+    for found in read_ods(path, entries):
+        if found.name in book._sheets:
+            continue  # two sheets of one name: the first, as calamine reads it
+        book._sheets[found.name] = Sheet(found.name, found.rows, found.merged)
+        book.sheet_names.append(found.name)
+        changed = clean_rows(found.rows) if unsafe else []
+        if changed:
+            book._cleaned[found.name] = changed
+    return book
 
 
 def _sniff(path: Path, start: bytes) -> str:
@@ -274,23 +320,123 @@ def _is_1904(path: Path, file_format: Format) -> bool:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """The text and the encoding: UTF-8 (with or without BOM), UTF-16 with BOM, Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", "replace"), "utf-8-sig"
+    """The text and the encoding: UTF-8 (with or without BOM), UTF-16 with BOM, Windows-1252,
+    or each line in its own of UTF-8 and Windows-1252 when a file mixes them."""
+    decoded = decode_lines(data)
+    return decoded.text, decoded.encoding
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    note: str | None = None  # what the person should know about the encoding, if anything
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+# Text encoded twice: UTF-8 bytes read as Windows-1252 and saved again ("JosÃ©" for "José").
+_TWICE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d"
+    "\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022"
+    "\u2026\u2030\u2039\u203a\u20ac\u2122]+"
+)
+MIXED = "mixed (UTF-8 and Windows-1252)"
+
+
+def decode_lines(data: bytes) -> Decoded:
+    """Decode a text file, deciding per line when it mixes encodings.
+
+    A file saved from Excel as CSV is Windows-1252; one that passed through another system may
+    carry some lines (a pupil added by hand, a merged extract) in UTF-8. Read whole as either,
+    the other's names come out as "JosÃ©". Each line is read as UTF-8 when it is valid UTF-8 and
+    as Windows-1252 otherwise (Windows-1252 text is almost never valid UTF-8 by accident), and the
+    note says which lines were which; text that was encoded twice is read as the letters meant.
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", "replace"), "utf-16"
+        return Decoded(data.decode("utf-16", "replace"), "utf-16")
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+    else:
+        return _undo_double_encoding(text, "utf-8-sig" if bom else "utf-8")
+    if not bom and _UTF8_SEQUENCE.search(body) is None:
+        try:
+            return Decoded(body.decode("cp1252"), "cp1252")
+        except UnicodeDecodeError:
+            from charset_normalizer import from_bytes
 
-        best = from_bytes(data[:200_000]).best()
-        encoding = best.encoding if best is not None else "latin-1"
-        return data.decode(encoding, "replace"), encoding
+            best = from_bytes(body[:200_000]).best()
+            encoding = best.encoding if best is not None else "latin-1"
+            return Decoded(body.decode(encoding, "replace"), encoding)
+    return _decode_each_line(body)
+
+
+def _decode_each_line(body: bytes) -> Decoded:
+    parts: list[str] = []
+    utf8_lines: list[int] = []
+    other_lines: list[int] = []
+    for number, line in enumerate(body.splitlines(keepends=True), start=1):
+        if line.isascii():
+            parts.append(line.decode("ascii"))
+            continue
+        try:
+            parts.append(line.decode("utf-8"))
+            utf8_lines.append(number)
+        except UnicodeDecodeError:
+            parts.append(line.decode("cp1252", "replace"))
+            other_lines.append(number)
+    text = "".join(parts)
+    if not utf8_lines or not other_lines:
+        encoding = "utf-8" if utf8_lines else "cp1252"
+        return Decoded(text, encoding)
+    if len(utf8_lines) <= len(other_lines):
+        few, few_name, rest_name = utf8_lines, "UTF-8", "Windows-1252"
+    else:
+        few, few_name, rest_name = other_lines, "Windows-1252", "UTF-8"
+    note = (
+        f"the file mixes two text encodings: {_lines(few)} {'is' if len(few) == 1 else 'are'} "
+        f"written in {few_name} and the rest in {rest_name}; each line was read in its own "
+        "encoding, so check the accented names on those lines, and ask the sender to save the "
+        "file again in one encoding (CSV UTF-8)"
+    )
+    return Decoded(text, MIXED, note)
+
+
+def _undo_double_encoding(text: str, encoding: str) -> Decoded:
+    """Text whose accented letters were encoded twice ("JosÃ©") read as the letters meant, with a
+    note naming the lines; anything that does not decode back exactly is left as it is."""
+    if text.isascii() or ("Ã" not in text and "Â" not in text and "â" not in text):
+        return Decoded(text, encoding)
+    repaired_at: list[int] = []
+
+    def repair(match: re.Match[str]) -> str:
+        found = match.group(0)
+        try:
+            meant = found.encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            return found
+        repaired_at.append(match.start())
+        return meant
+
+    fixed = _TWICE.sub(repair, text)
+    if not repaired_at:
+        return Decoded(text, encoding)
+    numbers = sorted({text.count("\n", 0, at) + 1 for at in repaired_at})
+    note = (
+        f"{_lines(numbers)} held letters encoded twice (such as 'Ã©' for 'é'), as happens when "
+        "a UTF-8 file is opened as Windows-1252 and saved again; they were read as the letters "
+        "meant, so check the accented names on those lines"
+    )
+    return Decoded(fixed, encoding, note)
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10])
+    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
 def sniff_delimiter(text: str) -> str:
@@ -330,7 +476,9 @@ def _plain_rows(text: str, delimiter: str) -> list[list[Cell]] | None:
 def _open_csv(path: Path) -> Book:
     check_text_file(path)
     data = path.read_bytes()
-    text, encoding = decode_text(data)
+    decoded = decode_lines(data)
+    text = decoded.text
+    del data
     if not text.strip():
         raise FileRefusedError(f"{path.name}: the file holds no data, only blank space.")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
@@ -339,8 +487,63 @@ def _open_csv(path: Path) -> Book:
         if rows is None:
             reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
             rows = cast(list[list[Cell]], list(reader))  # the reader's own lists, not copies
+            _refuse_runaway_quote(path.name, text, rows, delimiter)
     except csv.Error as exc:
         raise FileRefusedError(
             f"{path.name}: the text could not be read as comma-separated values ({exc})."
         ) from exc
-    return Book(path, "csv", [path.stem], False, encoding, None, rows)
+    notes = [decoded.note] if decoded.note else []
+    if _may_hold_unsafe(text):
+        changed = clean_rows(rows)
+        if changed:
+            notes.append(rows_note(CLEANED, changed))
+    return Book(path, "csv", [path.stem], False, decoded.encoding, None, rows, notes=notes)
+
+
+# Every byte of an ASCII text that is a control character other than tab and line breaks.
+_CONTROL_BYTES = bytes(b for b in range(0x80) if (b < 0x20 and b not in (9, 10, 13)) or b == 0x7F)
+
+
+def _may_hold_unsafe(text: str) -> bool:
+    """Whether text may hold a control character, an escape or a bidi control: for ASCII text one
+    pass over its bytes (a few milliseconds for a census), else the exact search."""
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    return has_unsafe(text)
+
+
+def _refuse_runaway_quote(name: str, text: str, rows: list[list[Cell]], delimiter: str) -> None:
+    """Refuse a file where a quote mark that is never closed has swallowed the rows after it into
+    one cell (the csv module reads on to the next quote mark, or to the end of the file).
+
+    A cell may hold a line break legitimately (an address over two lines), so a quoted cell
+    spanning lines is refused only when a line inside it splits into as many fields as the
+    table's rows do: that line is a row of its own, not part of an address.
+    """
+    lines = text.count("\n") or text.count("\r")
+    if len(rows) >= lines:
+        return  # every row is one line: no cell runs over a line break
+    widths = [len(row) for row in rows[:1000] if row]
+    width = max(set(widths), key=widths.count) if widths else 0
+    if width < 3:
+        return
+    line = 1
+    for row in rows:
+        breaks = 0
+        for cell in row:
+            if not isinstance(cell, str) or ("\n" not in cell and "\r" not in cell):
+                continue
+            inner = str(cell).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            breaks += len(inner) - 1
+            swallowed = [part for part in inner[1:] if part.count(delimiter) >= width - 1]
+            if swallowed:
+                raise FileRefusedError(
+                    f"{name}: a quote mark on line {line:,} opens a cell that runs on over "
+                    f"{len(inner) - 1:,} more lines, and {len(swallowed):,} of them look like "
+                    "rows of their own: the quote mark is probably never closed, so those "
+                    "pupils would be lost inside one cell. Nothing was imported; correct the "
+                    f"quote marks on line {line:,} (or save the file again from the spreadsheet "
+                    "program) and import it again."
+                )
+        line += 1 + breaks

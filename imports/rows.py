@@ -16,7 +16,8 @@ from typing import Any, cast
 from exclusion_monitor import codelists
 from exclusion_monitor.upn import CHECK_LETTERS, UpnCheck, UpnKind, check_upn
 from imports import normalise as nz
-from imports.kinds import Kind
+from imports.kinds import Kind, field_label
+from imports.text_cells import over_long_reason, over_long_rows
 
 Record = dict[str, Any]
 _REASON_SPLIT = re.compile(r"\s*[,;/+&]\s*|\s+and\s+")
@@ -272,14 +273,21 @@ class RowChecker:
         self, rows: Sequence[tuple[int, list[object]]]
     ) -> tuple[list[tuple[int, Record]], list[tuple[int, str]]]:
         """(row number, record) for the good rows and (row number, reason) for the rest."""
-        checks = self._handler(_Columns(self, [raw for _, raw in rows]))
+        raws = [raw for _, raw in rows]
+        columns = _Columns(self, raws)
+        too_long = over_long_rows(self.ctx.columns, columns.as_read, raws, _label)
+        if too_long:  # those rows are rejected now; the others are checked as usual
+            good, bad = self.check_rows([r for i, r in enumerate(rows) if i not in too_long])
+            bad += [(rows[i][0], reason) for i, reason in too_long.items()]
+            return good, sorted(bad)
+        checks = self._handler(columns)
         settled = checks.quick() if checks.quick is not None and self.quick else None
         if settled is not None and None not in settled:  # every row passed every check
             return list(zip([line for line, _ in rows], settled, strict=True)), []  # type: ignore[arg-type]
         check_one = checks.one
         records: list[tuple[int, Record]] = []
         rejected: list[tuple[int, str]] = []
-        for i, (line, _) in enumerate(rows):
+        for i, (line, raw) in enumerate(rows):
             if settled is not None:
                 record = settled[i]
                 if record is not None:
@@ -288,7 +296,8 @@ class RowChecker:
             try:
                 records.append((line, check_one(i, line)))
             except RowRejected as exc:
-                rejected.append((line, str(exc)))
+                long = over_long_reason(raw, self.ctx.columns, _label)
+                rejected.append((line, long or str(exc)))
         return records, rejected
 
     def mapped(
@@ -752,6 +761,12 @@ class RowChecker:
 
 
 _DATE = dt.date
+
+
+def _label(name: str) -> str:
+    """A field as a reason names it: 'surname', 'date of birth', 'UPN'."""
+    label = field_label(name)
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _clean(value: object) -> object:

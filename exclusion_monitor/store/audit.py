@@ -1,10 +1,14 @@
 """The audit trail: one row per view, search, import, undo, review change, print, export, settings
-or role change, chained by hashes so that an edited, inserted or deleted row is found.
+or role change, refused attempt, chained by hashes so that an edited, inserted or deleted row is
+found (docs/data-protection.md, "The audit trail").
 
 Each row's hash is sha256 over the previous row's hash and the row's canonical content (id, when,
-who, what, target, detail). Deleting the newest rows leaves a valid shorter chain: that is found
-only against a head recorded elsewhere (printed on printouts and exports, written to the log
-file), which `verify(db, expected_head=...)` checks.
+who, what, target, detail). The chain starts from the genesis hash at row 1; the only way it may
+start later is a retention purge, which is itself a chained row carrying the row and hash it cut
+at, so rows deleted behind the app's back are found even when a purge log row is forged.
+Deleting the newest rows leaves a valid shorter chain: that is found against a head recorded
+elsewhere (printed on printouts and exports, written to the log file with every row, kept in
+every backup's metadata), which `verify` checks (store/audit_witnesses.py).
 """
 
 from __future__ import annotations
@@ -13,19 +17,26 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.text_safety import one_line
 
 log = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 AUDIT_RECORD_TYPE = "audit_log"  # the purge_log record type that carries the chain anchor
+PURGE_ACTION = "retention_purge"
+CUT = "audit_cut"  # the purge row's detail key: {"id": last row cut, "hash": its hash, ...}
+MIN_AUDIT_YEARS = 1  # no purge cuts audit rows younger than this, whatever the setting
+TARGET_LENGTH = 200  # the schema's length for audit_log.target
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +67,23 @@ class ChainHead:
 class VerifyResult:
     ok: bool
     rows_checked: int
-    problem: str | None
+    problem: str | None  # the first problem, in a sentence
     first_bad_id: int | None
     head: ChainHead
+    problems: tuple[str, ...] = ()  # every problem found (the chain's, then the witnesses')
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Where a retention purge cut the chain: rows up to `last_id` were deleted, and the row
+    after it chains on `hash`. `purge_id` is the chained purge row that says so."""
+
+    last_id: int
+    hash: str
+    purge_id: int
+    purged_at: dt.datetime
+    cutoff: dt.date
+    chain: str | None = None  # the chain's id (the hash of its row 1)
 
 
 def canonical_detail(detail: dict[str, Any] | None) -> str | None:
@@ -119,11 +144,13 @@ def _append(
         sa.select(t.audit_log.c.id, t.audit_log.c.hash).order_by(t.audit_log.c.id.desc()).limit(1)
     ).first()
     if last is None:
-        anchor_id, prev_hash = chain_anchor(conn)
-        new_id = anchor_id + 1
+        new_id, prev_hash = 1, GENESIS_HASH
     else:
         new_id, prev_hash = int(last.id) + 1, str(last.hash)
     at = dt.datetime.now()
+    # A typed target (a UPN that was not found) or a path may hold anything: one clean line.
+    account = one_line(account)[:TARGET_LENGTH]
+    target = None if target is None else one_line(target)[:TARGET_LENGTH]
     detail_text = canonical_detail(detail)
     digest = row_hash(prev_hash, new_id, at, account, action, target, detail_text)
     conn.execute(
@@ -138,13 +165,24 @@ def _append(
             hash=digest,
         )
     )
-    # The log file is a second, separate witness of the chain head.
-    log.info("audit row %d (%s) chain head %s", new_id, action, digest)
+    # The log file is a second, separate witness of the chain head (audit_witnesses.py).
+    chain = digest if new_id == 1 else chain_id(conn)
+    log.info(
+        "audit row %d (%s) of chain %s in %s at %s head %s",
+        new_id,
+        action,
+        _short(chain),
+        database_key(conn.engine),
+        at.isoformat(timespec="seconds"),
+        digest,
+    )
     return AuditEntry(new_id, at, account, action, target, detail, prev_hash, digest)
 
 
 def chain_anchor(conn: sa.Connection) -> tuple[int, str]:
-    """(last purged id, its hash) after a retention purge of old audit rows, else (0, genesis)."""
+    """(last purged id, its hash) as the purge log records it after a retention purge of old
+    audit rows, else (0, genesis). The purge log is only a second record: the chain itself says
+    where it was cut (`Cut`), and `verify` holds the two to each other."""
     raw = conn.execute(
         sa.select(t.purge_log.c.detail)
         .where(t.purge_log.c.record_type == AUDIT_RECORD_TYPE)
@@ -171,8 +209,7 @@ def _head(conn: sa.Connection) -> ChainHead:
         sa.select(t.audit_log.c.id, t.audit_log.c.hash).order_by(t.audit_log.c.id.desc()).limit(1)
     ).first()
     if last is None:
-        anchor_id, anchor_hash = chain_anchor(conn)
-        return ChainHead(anchor_id, anchor_hash)
+        return ChainHead(0, GENESIS_HASH)
     return ChainHead(int(last.id), str(last.hash))
 
 
@@ -196,17 +233,31 @@ def parse_head(text: str) -> ChainHead:
     return ChainHead(int(row_id), digest)
 
 
-def verify(db: Database, expected_head: ChainHead | None = None) -> VerifyResult:
-    """Walk the chain; report the first row that was edited, inserted or deleted, and, given a
-    head recorded earlier, whether the log still reaches it unchanged (cut-back detection)."""
+def verify(
+    db: Database, expected_head: ChainHead | None = None, *, witnesses: bool = False
+) -> VerifyResult:
+    """Walk the chain; report the first row that was edited, inserted or deleted, a start that
+    no chained purge accounts for, and, given a head recorded earlier, whether the log still
+    reaches it unchanged (cut-back detection). With `witnesses`, the heads and cuts recorded
+    outside the database (the log file, every backup's metadata) are checked too."""
+    from exclusion_monitor.store import audit_witnesses
+
     problem: str | None = None
     bad_id: int | None = None
     checked = 0
     found_hash: str | None = None
+    first: Any = None
+    cuts: dict[int, Cut] = {}
     with db.read() as conn:
-        anchor_id, running = chain_anchor(conn)
-        expected_id = anchor_id + 1
+        expected_id: int | None = None
+        running = GENESIS_HASH
         for row in conn.execute(sa.select(t.audit_log).order_by(t.audit_log.c.id)):
+            if first is None:
+                first, expected_id, running = row, int(row.id), str(row.prev_hash)
+                if row.id == 1 and row.prev_hash != GENESIS_HASH:
+                    problem, bad_id = _FIRST_ROW_CHANGED, 1
+                    break
+            assert expected_id is not None
             problem = _row_problem(row, expected_id, running)
             if problem is not None:
                 bad_id = int(row.id)
@@ -215,10 +266,150 @@ def verify(db: Database, expected_head: ChainHead | None = None) -> VerifyResult
             running, expected_id = str(row.hash), int(row.id) + 1
             if expected_head is not None and row.id == expected_head.last_id:
                 found_hash = running
+            cut = _cut_of(row)
+            if cut is not None:
+                cuts[cut.last_id] = cut
         head = _head(conn)
+        recorded = chain_anchor(conn)
+        used = first is not None or _has_been_used(conn)
+    cut = None
+    if problem is None and first is None and used:
+        problem = _EMPTIED
+    if problem is None and first is not None and int(first.id) != 1:
+        cut = cuts.get(int(first.id) - 1)
+        problem = _cut_problem(int(first.id), str(first.prev_hash), cut)
+    if problem is None and recorded[0] and (cut is None or recorded != (cut.last_id, cut.hash)):
+        problem = (
+            f"The purge log says the audit trail was cut after row {recorded[0]}, but the trail "
+            f"itself {'starts at row 1' if cut is None else f'was cut after row {cut.last_id}'}: "
+            "the purge log or the trail has been changed."
+        )
     if problem is None and expected_head is not None:
-        problem = _head_problem(expected_head, found_hash, anchor_id)
-    return VerifyResult(problem is None, checked, problem, bad_id, head)
+        problem = _head_problem(expected_head, found_hash, cut.last_id if cut else 0)
+    problems = [problem] if problem is not None else []
+    if witnesses and problem is None:
+        problems += audit_witnesses.witness_problems(db, cut)
+    return VerifyResult(
+        not problems, checked, problems[0] if problems else None, bad_id, head, tuple(problems)
+    )
+
+
+_FIRST_ROW_CHANGED = (
+    "Audit row 1 does not start from the beginning of the chain: it has been edited or forged."
+)
+_EMPTIED = (
+    "The audit trail is empty, though the database has been used (it has users, whose arrival "
+    "the trail always records, or a purge log): its rows have been deleted."
+)
+
+
+def _has_been_used(conn: sa.Connection) -> bool:
+    """Whether anything that always writes an audit row has happened in this database."""
+    for table in (t.users, t.purge_log):
+        if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+            return True
+    return False
+
+
+def _cut_of(row: Any) -> Cut | None:
+    """The cut a chained purge row records, if it is one."""
+    if row.action != PURGE_ACTION or not row.detail:
+        return None
+    cut = json.loads(row.detail).get(CUT)
+    if not isinstance(cut, dict):
+        return None
+    try:
+        return Cut(
+            int(cut["id"]),
+            str(cut["hash"]),
+            int(row.id),
+            row.at,
+            dt.date.fromisoformat(str(cut["cutoff"])),
+            str(cut["chain"]) if cut.get("chain") else None,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _cut_problem(first_id: int, first_prev: str, cut: Cut | None) -> str | None:
+    """Why a chain that starts after row 1 is not accounted for, or None when a chained purge
+    cut it exactly there, at rows past the shortest retention."""
+    missing = "row 1" if first_id == 2 else f"rows 1 to {first_id - 1}"
+    if cut is None:
+        return (
+            f"Audit {missing} before row {first_id} {'is' if first_id == 2 else 'are'} missing, "
+            "and no purge in the audit trail accounts for them: they have been deleted."
+        )
+    if cut.hash != first_prev:
+        return (
+            f"Audit row {first_id} does not follow the row the purge at row {cut.purge_id} cut "
+            "at: rows have been changed or deleted there."
+        )
+    latest = _years_before(cut.purged_at.date(), MIN_AUDIT_YEARS)
+    if cut.cutoff > latest:
+        return (
+            f"The purge at row {cut.purge_id} claims to have cut audit rows younger than "
+            f"{MIN_AUDIT_YEARS} year, which no purge does: the purge row is forged."
+        )
+    return None
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def current_cut(conn: sa.Connection) -> Cut | None:
+    """Where the chain was last cut by a retention purge (None when it starts at row 1)."""
+    first = conn.execute(
+        sa.select(t.audit_log.c.id).order_by(t.audit_log.c.id).limit(1)
+    ).scalar_one_or_none()
+    if first is None or first == 1:
+        return None
+    purges = conn.execute(
+        sa.select(t.audit_log)
+        .where(t.audit_log.c.action == PURGE_ACTION)
+        .order_by(t.audit_log.c.id.desc())
+    )
+    for row in purges:
+        cut = _cut_of(row)
+        if cut is not None and cut.last_id == first - 1:
+            return cut
+    return None
+
+
+def chain_id(conn: sa.Connection) -> str | None:
+    """The hash of the chain's first row ever: what names this database's audit trail in log
+    lines and backups, whatever its file is called (a retention purge carries it forward)."""
+    first = conn.execute(
+        sa.select(t.audit_log.c.id, t.audit_log.c.hash).order_by(t.audit_log.c.id).limit(1)
+    ).first()
+    if first is None:
+        return None
+    if first.id == 1:
+        return str(first.hash)
+    cut = current_cut(conn)
+    return cut.chain if cut is not None else None
+
+
+def _short(chain: str | None) -> str:
+    return (chain or "unknown")[:16]
+
+
+def database_key(engine: sa.Engine) -> str:
+    """A short key for the database an engine opens (a digest of the file's full path, or of
+    the server address without a password): a copy of a database elsewhere (a team database
+    migrated from a pilot's file) shares its chain's id but goes its own way from the copy on,
+    so witnesses are held to the database they were written for."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        where = str(Path(url.database or "").resolve())
+        where = where.casefold() if sys.platform == "win32" else where
+    else:
+        where = url.set(password=None).render_as_string(hide_password=True)
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:8]
 
 
 def _row_problem(row: Any, expected_id: int, running: str) -> str | None:

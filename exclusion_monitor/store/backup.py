@@ -5,6 +5,8 @@ on a schedule, or the server's own base backups); the app takes none and says so
 
 A backup is `<stem>-<key>-<YYYYMMDD-HHMMSS-ffffff>-<reason>.db` in the backups folder, where key is
 a digest of the database's full path, so thinning only ever touches this database's backups.
+Beside it, `<backup>.json` is its metadata: where its audit chain starts and its head, a witness
+of the chain that store/audit_witnesses.py holds the database to.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
+import json
 import logging
 import os
 import re
 import sqlite3
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,8 +84,11 @@ def new_backup_path(database: Path, reason: str, now: dt.datetime | None = None)
     return config.backups_dir() / f"{_prefix(database)}{stamp}-{_clean_reason(reason)}.db"
 
 
-def copy_database_file(source: sqlite3.Connection, destination: Path) -> Path:
-    """Copy an open SQLite database, consistently, to `destination` (which must not exist).
+def copy_database_file(
+    source: sqlite3.Connection, destination: Path, *, metadata: bool = True
+) -> Path:
+    """Copy an open SQLite database, consistently, to `destination` (which must not exist),
+    owner-only, with its metadata beside it (unless `metadata` is False: a working copy).
 
     The copy is written under a temporary name and renamed when complete, so a half-written
     backup is never mistaken for a good one.
@@ -91,18 +98,64 @@ def copy_database_file(source: sqlite3.Connection, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + _PARTIAL_SUFFIX)
     partial.unlink(missing_ok=True)
+    config.create_owner_only(partial)
     target = sqlite3.connect(partial)
     try:
         source.backup(target)
         # A backup is one self-contained file: no WAL side files when it is opened later.
         target.execute("PRAGMA journal_mode = DELETE")
+        chain = _chain_metadata(target) if metadata else None
     finally:
         target.close()
     with partial.open("rb+") as handle:
         os.fsync(handle.fileno())
+    if metadata:
+        _write_metadata(metadata_path(destination), {"audit": chain})
     partial.replace(destination)
     _sync_folder(destination.parent)
     return destination
+
+
+def metadata_path(backup: Path) -> Path:
+    """Where a backup's metadata is kept: beside it, named after it."""
+    return backup.with_name(backup.name + ".json")
+
+
+def _chain_metadata(conn: sqlite3.Connection) -> dict[str, object] | None:
+    """The copy's audit chain: its id (the hash of row 1 ever), where it starts and its head."""
+    try:
+        first = conn.execute(
+            "SELECT id, prev_hash, hash FROM audit_log ORDER BY id LIMIT 1"
+        ).fetchone()
+        head = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return None
+    if first is None or head is None:
+        return None
+    chain = str(first[2]) if first[0] == 1 else None
+    if chain is None:
+        for (detail,) in conn.execute(
+            "SELECT detail FROM audit_log WHERE action = 'retention_purge' ORDER BY id DESC"
+        ):
+            cut = json.loads(detail).get("audit_cut") if detail else None
+            if isinstance(cut, dict) and cut.get("id") == first[0] - 1:
+                chain = cut.get("chain")
+                break
+    return {
+        "chain": chain,
+        "first_id": int(first[0]),
+        "anchor_hash": str(first[1]),
+        "head_id": int(head[0]),
+        "head_hash": str(head[1]),
+    }
+
+
+def _write_metadata(path: Path, metadata: Mapping[str, object]) -> None:
+    config.create_owner_only(path)
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(metadata, handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _sync_folder(folder: Path) -> None:
@@ -224,7 +277,7 @@ def thin_backups(database: Path, now: dt.datetime | None = None) -> list[Path]:
     doomed = backups_to_delete(list_backups(database), now)
     for backup in doomed:
         backup.path.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("-wal", "-shm", ".json"):
             Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
         log.info("thinned backup %s", backup.path.name)
     return [b.path for b in doomed]

@@ -12,7 +12,8 @@ from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.dialect import is_sqlite, read_marker
 from exclusion_monitor.store.identity import OpenReviews, open_reviews
 from exclusion_monitor.store.migrations import CURRENT_VERSION, schema_fingerprint
-from exclusion_monitor.upn import check_upn
+from exclusion_monitor.store.role_replay import role_problems
+from exclusion_monitor.upn import STORED_FORM, check_upn
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +34,25 @@ def run_checks(db: Database) -> list[CheckResult]:
             _identity_check_letters(conn),
             identity_reviews_result(open_reviews(conn)),
         ]
-    return [*results, _audit_chain(db)]
+        roles = _roles(conn)
+    return [*results, _audit_chain(db), roles]
 
 
 def _audit_chain(db: Database) -> CheckResult:
-    result = verify(db)
+    result = verify(db, witnesses=True)
     if result.ok:
         return CheckResult("audit trail", True, f"{result.rows_checked} rows, chain intact")
-    return CheckResult("audit trail", False, result.problem or "the chain is broken")
+    return CheckResult("audit trail", False, "; ".join(result.problems) or "the chain is broken")
+
+
+def _roles(conn: sa.Connection) -> CheckResult:
+    """Every user's role and state as the audit trail's role changes give them."""
+    problems = role_problems(conn)
+    if problems:
+        return CheckResult("users and roles", False, " ".join(problems))
+    return CheckResult(
+        "users and roles", True, "every user's role is the one the audit trail gives them"
+    )
 
 
 def _integrity(conn: sa.Connection) -> CheckResult:
@@ -128,14 +140,49 @@ def _identity_current_upn(conn: sa.Connection) -> CheckResult:
 
 
 def _identity_check_letters(conn: sa.Connection) -> CheckResult:
-    bad = [
-        row.id
-        for row in conn.execute(sa.select(t.child_identifiers.c.id, t.child_identifiers.c.upn))
-        if not check_upn(row.upn).valid
-    ]
-    if bad:
-        return CheckResult("upn check letters", False, f"{len(bad)} stored UPNs fail their check")
-    return CheckResult("upn check letters", True, "every stored UPN passes its check letter")
+    """Every stored UPN is exactly what the intake stores: 13 plain ASCII characters (never a
+    look-alike, such as a Cyrillic letter or a full-width digit, that would make a second child)
+    with a check letter that matches."""
+    not_plain: list[int] = []
+    failing: list[int] = []
+    query = sa.select(t.child_identifiers.c.child_id, t.child_identifiers.c.upn)
+    for row in conn.execute(query):
+        upn = str(row.upn)
+        if not upn.isascii() or STORED_FORM.fullmatch(upn) is None:
+            not_plain.append(int(row.child_id))
+        elif not check_upn(upn).valid:
+            failing.append(int(row.child_id))
+    problems = []
+    if not_plain:
+        problems.append(
+            f"{_n(len(not_plain), 'stored UPN')} that {_are(len(not_plain))} not 13 plain ASCII "
+            "letters and digits "
+            f"(children {_ids(not_plain)})"
+        )
+    if failing:
+        problems.append(
+            f"{_n(len(failing), 'stored UPN')} whose check letter does not match "
+            f"(children {_ids(failing)})"
+        )
+    if problems:
+        return CheckResult("stored UPNs", False, "; ".join(problems))
+    return CheckResult(
+        "stored UPNs", True, "every stored UPN is 13 plain characters with a valid check letter"
+    )
+
+
+def _n(count: int, what: str) -> str:
+    return f"{count} {what}{'' if count == 1 else 's'}"
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(str(i) for i in sorted(set(ids))[:10])
+    more = len(set(ids)) - 10
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def identity_reviews_result(reviews: OpenReviews) -> CheckResult:

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from exclusion_monitor import config
 from exclusion_monitor.errors import (
     ConnectionLostError,
     DatabaseBusyError,
@@ -495,6 +496,8 @@ def open_database(location: str | Path, *, create: bool = True) -> Database:
         read_only = file_is_read_only(path)
     elif path.exists() and list_backups(path):
         raise damaged_error(path, "the file is empty, though backups of it exist")
+    if not read_only:
+        config.restrict_database_files(path)  # owner-only, before SQLite creates its side files
     engine = sqlite_engine(path, read_only=read_only)
     db = Database(engine, str(path), path, read_only=read_only)
     try:

@@ -1,6 +1,8 @@
 """Restoring a backup: the file is copied aside and checked (header, application id, integrity,
-schema version) before anything is replaced; the database it replaces is kept as a backup; the
-old database's WAL and shared-memory side files are removed so they cannot be applied to it.
+schema version, its audit chain) before anything is replaced; the database it replaces is kept as
+a backup; the old database's WAL and shared-memory side files are removed so they cannot be
+applied to it. A backup whose audit chain is broken is refused unless an admin accepts it with a
+reason, which the restore's audit row records.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import exc as sa_exc
 
 from exclusion_monitor.errors import (
     DamagedDatabaseError,
@@ -36,6 +40,27 @@ class RestoreResult:
     restored_from: Path
     kept_copy: Path | None  # the database that was replaced, kept in the backups folder
     schema_version: int
+    audit_problem: str | None = None  # the backup's broken audit chain, restored by decision
+
+
+class BrokenAuditChainError(DatabaseError):
+    """The backup's audit trail does not verify: restoring it would put a tampered history in
+    place. An admin may still restore it, giving a reason."""
+
+
+def audit_problem(staged: Path) -> str | None:
+    """Why the audit chain of the (staged copy of the) backup does not verify, or None."""
+    from exclusion_monitor.store.audit import verify
+    from exclusion_monitor.store.database import Database, sqlite_engine
+
+    engine = sqlite_engine(staged, read_only=True)
+    try:
+        result = verify(Database(engine, str(staged), staged, read_only=True))
+    except sa_exc.SQLAlchemyError:
+        return "its audit trail cannot be read"
+    finally:
+        engine.dispose()
+    return result.problem
 
 
 def _side(path: Path, suffix: str) -> Path:
@@ -64,7 +89,7 @@ def stage_backup(source: Path, staging: Path) -> int:
     try:
         original = read_only_connection(source)
         try:
-            copy_database_file(original, staging)
+            copy_database_file(original, staging, metadata=False)
         finally:
             original.close()
         conn = sqlite3.connect(staging)
@@ -127,13 +152,18 @@ def keep_current(database: Path) -> Path | None:
 
 
 def restore_database(
-    database: Path, source: Path, *, permitted: Callable[[Path], bool] | None = None
+    database: Path,
+    source: Path,
+    *,
+    permitted: Callable[[Path], bool] | None = None,
+    accept_broken_audit: bool = False,
 ) -> RestoreResult:
     """Replace `database` with the backup `source` after checking it; keep the replaced file.
 
     `permitted(staged_copy)` may refuse the restore after the backup has been checked (for the
-    role check when the current database cannot be asked). Nothing is replaced before every
-    check has passed. The app must not have the database open meanwhile.
+    role check when the current database cannot be asked). A backup whose audit chain does not
+    verify is refused (BrokenAuditChainError) unless `accept_broken_audit`. Nothing is replaced
+    before every check has passed. The app must not have the database open meanwhile.
     """
     source, database = source.resolve(), database.resolve()
     if source == database:
@@ -145,6 +175,15 @@ def restore_database(
             raise PermissionDeniedError(
                 "Restoring needs the admin role, in the current database or, when that cannot "
                 "be read, in the backup being restored."
+            )
+        problem = audit_problem(staging)
+        if problem is not None and not accept_broken_audit:
+            raise BrokenAuditChainError(
+                f"{source}'s audit trail does not verify ({problem}), so restoring it would put "
+                "a tampered history in place; it was not restored. Choose another backup, or, "
+                "as an admin who has looked into it, restore it anyway with "
+                '--accept-broken-audit --reason "why" (the reason is recorded in the audit '
+                "trail)."
             )
         kept = keep_current(database)
         for suffix in SIDE_SUFFIXES:
@@ -160,7 +199,7 @@ def restore_database(
         _remove_with_sides(staging)
     _sync_folder(database.parent)
     log.info("restored %s from %s (schema %d)", database.name, source.name, version)
-    return RestoreResult(database, source, kept, version)
+    return RestoreResult(database, source, kept, version, problem)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -1,10 +1,13 @@
 """Retention: how long each kind of record is kept (settings, with defaults), which records are
-past it (counts only), and the purge, with secure_delete so purged data is overwritten in the file.
+past it (counts only), and the purge: secure_delete on, then VACUUM and a WAL checkpoint, so
+purged data is gone from the file's bytes and its WAL (a server: VACUUM FULL on the tables).
 
 Defaults: pupil records until the child's 25th birthday and exclusion review records (flag reviews
 and notes) 5 years (domain brief section 10); rejected rows 1 year (raw rows with names, kept only
 to send back to the school); import batch records and the audit trail 6 years (the limitation
 period for a claim; the audit shows who saw a child's record). The purge log keeps counts and ids.
+Old audit rows go only as a prefix of the chain, and the chained purge row records where it cut
+(store/audit.py), with each account's role there, so the role changes it removed still replay.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from exclusion_monitor.store import audit
+from exclusion_monitor.store import audit, role_replay
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.settings import get_settings
@@ -43,9 +46,12 @@ class Due:
 
 
 def retention_periods(db: Database) -> dict[str, int]:
-    """Each period in years (pupil records: the age), the stored setting or the default."""
+    """Each period in years (pupil records: the age), the stored setting or the default; the
+    audit trail is kept at least audit.MIN_AUDIT_YEARS, whatever the setting says."""
     stored = get_settings(db, SETTING_PREFIX)
-    return {key: int(stored.get(key, default)) for key, default in DEFAULTS.items()}
+    periods = {key: int(stored.get(key, default)) for key, default in DEFAULTS.items()}
+    periods["audit_years"] = max(audit.MIN_AUDIT_YEARS, periods["audit_years"])
+    return periods
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -145,12 +151,15 @@ def purge(db: Database, account: str, today: dt.date | None = None) -> list[Due]
     now = dt.datetime.now()
     purged: list[Due] = []
     drop_families = False
+    cut: dict[str, object] | None = None
     with db.write() as conn:
         if db.is_sqlite:
-            # Per connection; this pooled connection keeps it on, which only costs a little speed.
-            # (A server overwrites deleted rows when it vacuums them, which it does by itself.)
+            # Deleted content is overwritten with zeros. Per connection; this pooled connection
+            # keeps it on, which only costs a little speed.
             conn.exec_driver_sql("PRAGMA secure_delete = ON")
         for kind, description, table, where in _selections(periods, today):
+            if kind == "audit_log":
+                where = _audit_prefix(conn, cutoffs[kind])
             ids = [int(i) for i in conn.execute(sa.select(table.c.id).where(where)).scalars()]
             if not ids:
                 continue
@@ -159,12 +168,8 @@ def purge(db: Database, account: str, today: dt.date | None = None) -> list[Due]
                 _forget_sources(conn, ids)
                 drop_families = True
             if kind == "audit_log":
-                last = conn.execute(
-                    sa.select(t.audit_log.c.id, t.audit_log.c.hash).where(
-                        t.audit_log.c.id == max(ids)
-                    )
-                ).one()
-                detail.update(anchor_id=int(last.id), anchor_hash=str(last.hash))
+                cut = _audit_cut(conn, max(ids), cutoffs[kind])
+                detail.update(anchor_id=cut["id"], anchor_hash=cut["hash"])
             conn.execute(table.delete().where(where))
             conn.execute(
                 t.purge_log.insert().values(
@@ -180,17 +185,90 @@ def purge(db: Database, account: str, today: dt.date | None = None) -> list[Due]
         if drop_families:
             _drop_empty_families(conn)
         if purged:
-            audit.record(
-                conn,
-                account,
-                "retention_purge",
-                None,
-                {d.record_type: d.count for d in purged},
-            )
+            detail = {d.record_type: d.count for d in purged}
+            if cut is not None:
+                detail[audit.CUT] = cut
+            row = audit.record(conn, account, audit.PURGE_ACTION, None, detail)
+            if cut is not None:
+                # The new start of the chain, witnessed in the log file as well.
+                log.info(
+                    "audit chain %s cut after row %s (hash %s) by the purge at row %d",
+                    str(cut["chain"])[:16],
+                    cut["id"],
+                    cut["hash"],
+                    row.id,
+                )
     if purged:
-        db.checkpoint()
+        _overwrite_free_space(db, [d.record_type for d in purged])
         log.info("retention purge: %s", {d.record_type: d.count for d in purged})
     return purged
+
+
+def _audit_prefix(conn: sa.Connection, cutoff: dt.date) -> sa.ColumnElement[bool]:
+    """The audit rows a purge removes: those before the first row written on or after the
+    cutoff, so the chain is only ever cut at its start (rows are numbered as written)."""
+    first_kept = conn.execute(
+        sa.select(sa.func.min(t.audit_log.c.id)).where(t.audit_log.c.at >= _at_start(cutoff))
+    ).scalar_one_or_none()
+    if first_kept is None:
+        return t.audit_log.c.at < _at_start(cutoff)
+    return t.audit_log.c.id < int(first_kept)
+
+
+def _audit_cut(conn: sa.Connection, last_id: int, cutoff: dt.date) -> dict[str, object]:
+    """What the purge row records of its cut: the last row removed and its hash (the next row
+    chains on it), the chain's id, the cutoff, and each account's role there."""
+    last = conn.execute(
+        sa.select(t.audit_log.c.id, t.audit_log.c.hash).where(t.audit_log.c.id == last_id)
+    ).one()
+    return {
+        "id": int(last.id),
+        "hash": str(last.hash),
+        "chain": audit.chain_id(conn),
+        "cutoff": cutoff.isoformat(),
+        role_replay.ROLES_AT_CUT: role_replay.snapshot(role_replay.replay(conn, int(last.id))),
+    }
+
+
+# What a purge of each record type deletes rows from (cascades included), for a server's vacuum.
+_TABLES_OF = {
+    "pupil_records": [
+        "children", *PUPIL_TABLES, "child_summaries", "flags", "flag_reviews", "review_notes",
+        "families", "family_members", "identity_reviews", "record_sources",
+    ],
+    "flag_reviews": ["flag_reviews"],
+    "review_notes": ["review_notes"],
+    "rejected_rows": ["rejected_rows"],
+    "import_batches": ["import_batches", "rejected_rows"],
+    "audit_log": ["audit_log"],
+}  # fmt: skip
+
+
+def _overwrite_free_space(db: Database, record_types: list[str]) -> None:
+    """Make purged data unreadable in the database's own files. SQLite: secure_delete zeroed
+    the deleted cells; VACUUM rebuilds the file without its free pages (where copies moved by
+    page splits can linger), then a TRUNCATE checkpoint empties the WAL. A server: VACUUM FULL
+    rewrites each table the purge touched (its old files are released; the server's own WAL
+    archives and base backups are IT's to age out)."""
+    if db.is_sqlite:
+        raw = db.engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA secure_delete = ON")
+            driver.execute("VACUUM")
+        finally:
+            raw.close()
+        db.checkpoint()
+        return
+    tables = sorted({name for kind in record_types for name in _TABLES_OF.get(kind, [])})
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        for name in tables:
+            try:
+                conn.exec_driver_sql(f"VACUUM (FULL, ANALYZE) {t.metadata.tables[name].name}")
+            except sa.exc.DBAPIError:
+                log.warning("VACUUM FULL of %s after the purge was refused", name)
 
 
 def _forget_sources(conn: sa.Connection, child_ids: list[int]) -> None:

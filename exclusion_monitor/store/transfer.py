@@ -22,6 +22,7 @@ from exclusion_monitor.store import audit
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.stored_text import rows_for_server
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def copy_database(
                 sa.select(table).order_by(*primary)
             )
             for chunk in result.partitions(_CHUNK):
-                bulk_insert(writing, table, columns, [tuple(row) for row in chunk])
+                bulk_insert(writing, table, columns, rows_for_server(table, chunk))
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)

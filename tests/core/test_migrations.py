@@ -91,7 +91,7 @@ def test_upgrade_backs_up_first_then_applies_steps_in_one_transaction(
     db = open_database(path)
     assert db.schema_version() == current + 1
     db.close()
-    backups = list(config.backups_dir().iterdir())
+    backups = list(config.backups_dir().glob("*.db"))  # each has its metadata beside it
     assert len(backups) == 1
     conn = sqlite3.connect(backups[0])
     assert conn.execute("PRAGMA user_version").fetchone()[0] == current

@@ -116,7 +116,7 @@ def stocked(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.setattr(audit, "dt", clock)
     audit.record(db, "LA\\o1", "view_child", "B801200005001")
     audit.record(db, "LA\\o1", "search", None, {"filter": "B8012"})
-    monkeypatch.undo()
+    monkeypatch.setattr(audit, "dt", dt)  # not undo(): that would drop the private folders
     audit.record(db, "LA\\o1", "view_child", "A801200006001")
     return db
 
@@ -172,7 +172,12 @@ def test_purge_deletes_logs_and_keeps_the_audit_chain_verifiable(stocked: Databa
     assert result.ok, result.problem
     entries = audit.list_entries(stocked)
     assert [e.action for e in entries] == ["view_child", "retention_purge"]
-    assert entries[-1].detail == _counts(purged)
+    detail = dict(entries[-1].detail or {})
+    cut = detail.pop(audit.CUT)
+    assert detail == _counts(purged)
+    # The purge row carries where it cut: the row before the first kept one, and its hash.
+    assert cut["id"] == entries[0].id - 1 and cut["hash"] == entries[0].prev_hash
+    assert cut["cutoff"] == "2018-09-01"
     assert records_past_retention(stocked, today=TODAY)[0].count == 0
 
 

@@ -26,6 +26,7 @@ from ui.cli.common import (
     EXIT_REFUSED,
     EXIT_UNEXPECTED,
 )
+from ui.cli.output import safe_output_streams
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,13 @@ def ensure_output_streams() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command (or the app); whatever it prints goes through the terminal guard."""
+    ensure_output_streams()
+    with safe_output_streams():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     # A frozen program's child processes (the isolated .xls read) start here too.
     multiprocessing.freeze_support()
     ensure_output_streams()

@@ -10,6 +10,7 @@ from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import audit as store
+from exclusion_monitor.store.role_replay import role_problems
 from ui.cli.common import authorise, open_db
 from ui.cli.output import print_csv, print_json, print_table
 
@@ -92,11 +93,21 @@ def _verify(db: Database, account: str, head_text: str | None) -> int:
             expected = store.parse_head(head_text)
         except ValueError as exc:
             raise InvalidInputError(str(exc)) from None
-    result = store.verify(db, expected)
-    store.record(db, account, Action.AUDIT_VIEW, None, {"verify": result.ok})
-    if result.ok:
+    result = store.verify(db, expected, witnesses=True)
+    with db.read() as conn:
+        roles = role_problems(conn)
+    ok = result.ok and not roles
+    store.record(db, account, Action.AUDIT_VIEW, None, {"verify": ok})
+    if ok:
         print(f"The audit trail is intact: {result.rows_checked} rows checked.")
+        print("Every user's role is the one the audit trail gives them.")
         print(f"Audit chain head: {result.head.label}")
         return 0
-    print(f"The audit trail has been tampered with: {result.problem}")
+    problems = [*result.problems, *roles]
+    if not result.ok:
+        print(f"The audit trail has been tampered with: {problems[0]}")
+    else:
+        print(f"The users table has been changed outside the app: {problems[0]}")
+    for problem in problems[1:]:
+        print(f"  also: {problem}")
     return 1

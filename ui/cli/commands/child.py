@@ -35,6 +35,7 @@ KIND_WORDS = {
     MoveKind.PLACEMENT: "placement (PRU or alternative provision)",
 }
 SEX_WORDS = {"F": "female", "M": "male"}
+MAX_TYPED = 40  # of a UPN that was not found, kept in the audit row (a UPN has 13 characters)
 _BASIS = {
     "reference": "linked by family reference",
     "address": "linked by address",
@@ -56,6 +57,14 @@ def run(args: argparse.Namespace) -> int:
         user = authorise(db, Action.VIEW_CHILD)
         child_id = child_id_for_upn(db, upn)
         if child_id is None:
+            # A look-up that found nobody is on the record too: who tried which UPN.
+            audit.record(
+                db,
+                user.account,
+                Action.VIEW_CHILD,
+                None,
+                {"upn": (upn or str(args.upn))[:MAX_TYPED], "found": False},
+            )
             raise NotFoundError(
                 f"No child has the UPN {upn or args.upn}, as a current or former UPN."
             )
