@@ -29,6 +29,7 @@ BENCHMARKS = [
     ("flags", "bench_flags.py", [], ["--scale", "0.05"], True),
     ("gui", "bench_gui.py", [], ["--children", "20000"], False),
     ("regional", "bench_regional.py", [], ["--scale", "0.02"], True),
+    ("flag_list", "bench_flag_list.py", [], ["--pupils", "1500"], False),
 ]
 
 

@@ -1,5 +1,6 @@
-"""The flag list managers take to panels: flagged children grouped by school or by family, with
-their reasons, as a printable document and as tables for export."""
+"""The flag list managers take to panels (docs/reports.md, "The flag list"): one line per child
+(the summary layout, the default) or grouped with every reason (the detailed layout), by school
+or by family, as a printable document; the flat export is in reports/flag_export.py."""
 
 from __future__ import annotations
 
@@ -7,20 +8,22 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
-from exclusion_monitor.flagging import FlaggedChild, default_as_of, flag_list
+from exclusion_monitor.flagging import FlaggedChild, FlagView, default_as_of, flag_list
 from exclusion_monitor.identity import os_account
 from exclusion_monitor.profile import child_profile, family_flag_summary
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.reports.html import PrintableDocument, heading, paragraph
-from exclusion_monitor.reports.tables import Column, ColumnKind, ReportContext, ReportTable
+from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportContext, ReportTable
 from exclusion_monitor.rules.registry import rule_label
-from exclusion_monitor.store import Database, audit
+from exclusion_monitor.store import Database, audit, profiles
+from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store.profiles import current_places
 from exclusion_monitor.store.settings import get_setting
 
 AUTHORITY_SETTING = "authority.name"
 NO_SCHOOL = "No current school"
 GROUPINGS = ("school", "family")
+LAYOUTS = ("summary", "detailed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,36 +222,205 @@ def _family_tables(
     return tables
 
 
+@dataclass(frozen=True, slots=True)
+class FlagListRow:
+    """One child of the flag list, every value a single fact (for one line, or one row of a
+    spreadsheet); `flags` empty for a brother or sister listed with a flagged child."""
+
+    child_id: int
+    upn: str
+    surname: str
+    forename: str
+    school_laestab: str | None
+    school_name: str | None
+    nc_year: str | None
+    family_id: int | None
+    family_size: int
+    flags: tuple[FlagView, ...]
+    case_status: str | None
+    officer: str | None
+    last_action: dt.date | None
+
+    @property
+    def first_raised(self) -> dt.date | None:
+        days = [f.first_raised for f in self.flags if f.first_raised is not None]
+        return min(days) if days else None
+
+    def name(self, *, initials: bool) -> str:
+        return display_name(self.surname, self.forename, initials=initials)
+
+    def flag_names(self) -> str:
+        return ", ".join(rule_label(f.rule) for f in self.flags) or "none"
+
+
+def _case_columns(child: FlaggedChild) -> tuple[str | None, str | None, dt.date | None]:
+    """(case status in words, officer, last action date) of a flagged child."""
+    statuses = list(dict.fromkeys(f.status for f in child.flags))
+    officers = sorted({f.assigned_to for f in child.flags if f.assigned_to})
+    status = ", ".join(s.replace("_", " ").capitalize() for s in statuses) or None
+    return status, ", ".join(officers) or None, None
+
+
+def flag_list_rows(db: Database, filters: FlagFilter) -> tuple[dt.date, list[FlagListRow]]:
+    """The flagged children as of the filter's date (default: the latest in the data), each
+    with the school and year group of the latest census by then and the child's case; ordered
+    by school (those with no current school last), then name."""
+    as_of, children = _flagged(db, filters)
+    with db.read() as conn:
+        places = current_places(conn, [c.child_id for c in children], as_of)
+    rows = []
+    for child in children:
+        place = places.get(child.child_id)
+        status, officer, last_action = _case_columns(child)
+        rows.append(
+            FlagListRow(
+                child.child_id,
+                child.upn,
+                child.surname,
+                child.forename,
+                place.laestab if place else None,
+                place.name if place else None,
+                place.nc_year if place else None,
+                child.family_id,
+                child.family_size,
+                child.flags,
+                status,
+                officer,
+                last_action,
+            )
+        )
+    rows.sort(key=_school_order)
+    return as_of, rows
+
+
+def _school_order(row: FlagListRow) -> tuple[bool, str, str, str, str]:
+    return (
+        row.school_name is None,
+        (row.school_name or "").casefold(),
+        row.surname.casefold(),
+        row.forename.casefold(),
+        row.upn,
+    )
+
+
+SUMMARY_COLUMNS = [
+    Column("UPN"),
+    Column("Name"),
+    Column("School"),
+    Column("Year"),
+    Column("Flags"),
+    Column("Case status"),
+    Column("Officer"),
+    Column("Last action", ColumnKind.DATE),
+]
+
+
+def _summary_cells(row: FlagListRow, initials: bool) -> list[Cell]:
+    return [
+        row.upn,
+        row.name(initials=initials),
+        row.school_name or NO_SCHOOL,
+        row.nc_year,
+        row.flag_names(),
+        row.case_status,
+        row.officer,
+        row.last_action,
+    ]
+
+
+def summary_table(db: Database, filters: FlagFilter, *, initials: bool = False) -> ReportTable:
+    """The one-line-per-child list: a single table ordered by school, then name."""
+    _as_of, rows = flag_list_rows(db, filters)
+    return ReportTable("", SUMMARY_COLUMNS, [_summary_cells(r, initials) for r in rows])
+
+
+def family_summary_table(
+    db: Database, filters: FlagFilter, *, initials: bool = False
+) -> ReportTable:
+    """One line per child of every family with a flagged child (brothers and sisters with no
+    flag of their own too), family by family."""
+    as_of, rows = flag_list_rows(db, filters)
+    flagged = {r.child_id: r for r in rows if r.family_id is not None}
+    wanted = {r.family_id for r in flagged.values()}
+    with db.read() as conn:
+        members: dict[int, list[int]] = {}
+        for child_id, family_id in sorted(family_store.family_ids_of(conn).items()):
+            if family_id in wanted:
+                members.setdefault(family_id, []).append(child_id)
+        others = [c for ids in members.values() for c in ids if c not in flagged]
+        people = profiles.child_identities(conn, others)
+        places = current_places(conn, others, as_of)
+    lines: list[list[Cell]] = []
+    for family_id in sorted(members):
+        in_family = []
+        for child_id in members[family_id]:
+            if child_id in flagged:
+                in_family.append(flagged[child_id])
+                continue
+            person, place = people.get(child_id), places.get(child_id)
+            if person is None:
+                continue
+            in_family.append(
+                FlagListRow(
+                    child_id, person.upn, person.surname, person.forename,
+                    place.laestab if place else None, place.name if place else None,
+                    place.nc_year if place else None, family_id, len(members[family_id]),
+                    (), None, None, None,
+                )
+            )  # fmt: skip
+        in_family.sort(key=lambda r: (r.surname.casefold(), r.forename.casefold(), r.upn))
+        lines.extend([f"Family {family_id}", *_summary_cells(r, initials)] for r in in_family)
+    return ReportTable("", [Column("Family"), *SUMMARY_COLUMNS], lines)
+
+
 def flag_list_document(
     db: Database,
     filters: FlagFilter,
     *,
     group_by: str = "school",
     initials: bool = False,
-    landscape: bool | None = None,
+    landscape: bool = True,
+    layout: str = "summary",
 ) -> PrintableDocument:
-    """The printable flag list: a heading, what it covers, then the grouped tables. The family
-    grouping has more columns and prints landscape unless told otherwise."""
+    """The printable flag list: a heading, what it covers, then one line per child (`summary`)
+    or the grouped tables with every reason (`detailed`); A4 landscape unless told otherwise."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}")
+    if group_by not in GROUPINGS:
+        raise ValueError(f"group_by must be one of {GROUPINGS}")
     as_of = filters.as_of or default_as_of(db) or dt.date.today()
-    tables = flag_list_tables(
-        db, replace(filters, as_of=as_of), group_by=group_by, initials=initials
-    )
-    flagged = sum(len(t.rows) for t in tables) if group_by == "school" else None
-    summary = (
-        f"{flagged} flagged children in {len(tables)} groups"
-        if flagged is not None
-        else f"{len(tables)} families with at least one flagged child"
-    )
+    filters = replace(filters, as_of=as_of)
+    family = group_by == "family"
+    tables: list[ReportTable]
+    if layout == "summary":
+        table = (family_summary_table if family else summary_table)(db, filters, initials=initials)
+        children = sum(1 for row in table.rows if not family or row[5] != "none")
+        families = len({row[0] for row in table.rows}) if family else 0
+        summary = (
+            f"{children} flagged children in {families} families, one line each with their "
+            "brothers and sisters"
+            if family
+            else f"{children} flagged children, one line each, by school"
+        )
+        tables = [table] if table.rows else []
+    else:
+        tables = flag_list_tables(db, filters, group_by=group_by, initials=initials)
+        summary = (
+            f"{len(tables)} families with at least one flagged child"
+            if family
+            else f"{sum(len(t.rows) for t in tables)} flagged children in {len(tables)} groups"
+        )
     blocks: list[str | ReportTable] = [
-        heading("Flag list" + (" - whole-family cases" if group_by == "family" else "")),
+        heading("Flag list" + (" - whole-family cases" if family else "")),
         paragraph(
             f"As of {as_of:%d/%m/%Y}. {summary}. Filter: {filters.describe()}. Flags support an "
             "officer's judgement; they do not replace it."
+            + (" Each child's reasons are in the detailed layout." if layout == "summary" else "")
         ),
     ]
     blocks.extend(tables)
     if not tables:
         blocks.append(paragraph("No child is flagged for this filter."))
-    if landscape is None:
-        landscape = group_by == "family"
-    return PrintableDocument("Flag list", blocks, landscape=landscape)
+    # One line per child needs the room: 8 point type, still easily read on paper.
+    points = 8.0 if layout == "summary" else 9.0
+    return PrintableDocument("Flag list", blocks, landscape=landscape, font_points=points)

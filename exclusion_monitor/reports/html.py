@@ -11,7 +11,7 @@ from html import escape
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportImage, ReportTable
 
 STYLE = """
-body { font-size: 9pt; }
+body { font-size: POINTSpt; }
 h1 { font-size: 15pt; margin: 0 0 4pt 0; }
 h2 { font-size: 12pt; margin: 10pt 0 3pt 0; }
 p.note { color: #444444; margin: 2pt 0; }
@@ -44,6 +44,7 @@ class PrintableDocument:
     title: str
     blocks: Sequence[str | ReportTable | ReportImage]
     landscape: bool = False
+    font_points: float = 9.0  # the body text and tables; headings keep their size
 
 
 def table_html(
@@ -77,12 +78,17 @@ def table_html(
     )
 
 
-def image_html(image: ReportImage, dots_per_inch: float, max_width: float) -> str:
-    """An image sized for a device of the given resolution, never wider than `max_width`."""
+def image_html(
+    image: ReportImage, dots_per_inch: float, max_width: float, max_height: float | None = None
+) -> str:
+    """An image sized for a device of the given resolution, never wider than `max_width` nor
+    taller than `max_height` (a page: a chart taller than the page was cut off)."""
     width = image.width_mm / 25.4 * dots_per_inch
     height = image.height_mm / 25.4 * dots_per_inch
     if width > max_width:
         width, height = max_width, height * max_width / width
+    if max_height is not None and height > max_height:
+        width, height = width * max_height / height, max_height
     data = base64.b64encode(image.png).decode("ascii")
     return (
         f'<p><img src="data:image/png;base64,{data}" width="{int(width)}" '
@@ -98,6 +104,7 @@ def heading(text: str, level: int = 1) -> str:
     return f"<h{level}>{escape(text)}</h{level}>"
 
 
-def document(blocks: Iterable[str]) -> str:
+def document(blocks: Iterable[str], font_points: float = 9.0) -> str:
     """A whole printable document from HTML blocks made by the functions above."""
-    return f"<html><head><style>{STYLE}</style></head><body>{''.join(blocks)}</body></html>"
+    style = STYLE.replace("POINTS", f"{font_points:g}")
+    return f"<html><head><style>{style}</style></head><body>{''.join(blocks)}</body></html>"

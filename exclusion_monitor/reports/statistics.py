@@ -28,6 +28,10 @@ from exclusion_monitor.store.statistics import ExclusionFact, PupilFact, SchoolF
 from exclusion_monitor.terms import Term, academic_year, academic_year_label, term_of
 
 SUPPRESS_BELOW = 5
+# A rate per 100 of fewer pupils moves by five points or more with one child: not published
+# (docs/reports.md, "Dashboard figures"); 'u' (low reliability) in its place, as the DfE marks it.
+MIN_RATE_PUPILS = 20
+NOT_ON_CENSUS = "not_on_census"
 PRIMARY_PHASES = frozenset({"primary", "middle_primary", "nursery"})
 
 
@@ -46,11 +50,33 @@ def suppressed_count(count: int) -> int | str:
     return "c" if kept is None else kept
 
 
-def suppressed_rate(rate: float | None, numerator: int) -> float | str | None:
-    """A rate for print or export, hidden ('c') when the count it is built on is suppressed."""
+def rate_reliable(pupils: int) -> bool:
+    """Whether a rate over this many pupils is published (at least MIN_RATE_PUPILS)."""
+    return pupils >= MIN_RATE_PUPILS
+
+
+def published_rate(rate: float | None, pupils: int, numerator_hidden: bool) -> float | str | None:
+    """A rate as printed, exported and charted: 'c' when the count it is built on is hidden,
+    'u' when the group is under MIN_RATE_PUPILS, None when there is no rate (no pupils)."""
     if rate is None:
         return None
-    return "c" if suppress(numerator) is None else round(rate, 2)
+    if numerator_hidden:
+        return "c"
+    return round(rate, 2) if rate_reliable(pupils) else "u"
+
+
+def suppressed_rate(
+    rate: float | None, numerator: int, pupils: int | None = None
+) -> float | str | None:
+    """A rate for print or export, hidden ('c') when the count it is built on is suppressed,
+    and ('u') when `pupils` is given and under MIN_RATE_PUPILS."""
+    if rate is None:
+        return None
+    if suppress(numerator) is None:
+        return "c"
+    if pupils is not None and not rate_reliable(pupils):
+        return "u"
+    return round(rate, 2)
 
 
 def shown(count: int | None) -> str:
@@ -116,9 +142,12 @@ def kind_counts(exclusions: Iterable[ExclusionLike]) -> Counter[str]:
     return found
 
 
-def term_series(counts: Iterable[tuple[dt.date, str, str | None, int]]) -> list[TermCount]:
-    """Suspensions and permanent exclusions per DfE term, oldest first, with empty terms filled;
-    from (start date, category, review outcome, count) rows."""
+def term_series(
+    counts: Iterable[tuple[dt.date, str, str | None, int]], through: dt.date | None = None
+) -> list[TermCount]:
+    """Suspensions and permanent exclusions per DfE term, oldest first, with empty terms filled
+    (through the term containing `through`, so the current term shows even before its first
+    exclusion); from (start date, category, review outcome, count) rows."""
     by_term: dict[int, Counter[str]] = defaultdict(Counter)
     for day, category, outcome, n in counts:
         one = kind_counts([_Counted(category, outcome)])
@@ -127,6 +156,8 @@ def term_series(counts: Iterable[tuple[dt.date, str, str | None, int]]) -> list[
     if not by_term:
         return []
     first, last = min(by_term), max(by_term)
+    if through is not None:
+        last = max(last, term_of(through).index)
     return [
         TermCount(
             Term.from_index(i).label,
@@ -164,6 +195,19 @@ def _rate_row(
         relative_permanent_rate=_relative(perm_rate, overall[1]),
         lunchtimes=counted["lunchtimes"],
         reversed_permanents=counted["reversed"],
+    )
+
+
+def combined_row(
+    key: str,
+    label: str,
+    pupils: int,
+    exclusions: Sequence[ExclusionFact],
+    authority: RateRow,
+) -> RateRow:
+    """Several schools (or any set of pupils) as one row, with rates against the authority."""
+    return _rate_row(
+        key, label, pupils, exclusions, (authority.suspension_rate, authority.permanent_rate)
     )
 
 
@@ -312,17 +356,21 @@ def group_rates(
     """Rates for each group of a pupil characteristic, relative to the whole authority.
 
     A pupil's group comes from their spring census record; exclusions of pupils not on that
-    census count in the authority total but in no group.
+    census (joined later, or left before it) are a row of their own, "Not on the spring census",
+    so that the groups add up to the authority's total.
     """
     _, key_of = GROUPINGS[grouping]
     overall = authority_row(pupils, exclusions)
     group_of = {p.child_id: key_of(p) for p in pupils}
     members: Counter[tuple[str, str]] = Counter(group_of.values())
     by_group: dict[tuple[str, str], list[ExclusionFact]] = defaultdict(list)
+    outside: list[ExclusionFact] = []
     for e in exclusions:
         group = group_of.get(e.child_id)
         if group is not None:
             by_group[group].append(e)
+        else:
+            outside.append(e)
     rows = [
         _rate_row(
             key,
@@ -333,7 +381,10 @@ def group_rates(
         )
         for (key, label), n in members.items()
     ]
-    return sorted(rows, key=lambda r: (-r.pupils, r.label))
+    rows.sort(key=lambda r: (-r.pupils, r.label))
+    if outside:
+        rows.append(_rate_row(NOT_ON_CENSUS, "Not on the spring census", 0, outside, (None, None)))
+    return rows
 
 
 def primary_exclusions(

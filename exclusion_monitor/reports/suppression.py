@@ -17,9 +17,12 @@ def primary(count: int) -> bool:
 
 
 def suppress_cells(
-    cells: Mapping[Key, int], lines: Iterable[Sequence[Key]]
+    cells: Mapping[Key, int], lines: Iterable[Sequence[Key]], hidden_already: Iterable[Key] = ()
 ) -> tuple[set[Key], set[int]]:
     """(hidden cells, lines whose total must be hidden too).
+
+    `hidden_already`: cells another publication of the same figures hides, so that the two
+    together reveal no more than each alone.
 
     `lines` are groups of cells whose sum is published (a column of schools with the authority's
     total, the groups of one characteristic with all pupils). In every such line, no hidden cell
@@ -28,6 +31,7 @@ def suppress_cells(
     """
     line_list = [list(line) for line in lines]
     hidden = {key for key, count in cells.items() if primary(count)}
+    hidden.update(key for key in hidden_already if key in cells)
     hidden_totals: set[int] = set()
     changed = True
     while changed:

@@ -86,7 +86,7 @@ def test_reinstated_permanent_exclusions_stay_in_the_history_and_count_nowhere(
 
     book = export_dashboard(imported, capsys)
     headline = rows_by_first(book, 0)
-    assert headline["Permanent exclusions this academic year to 16/05/2024"] == 5
+    assert headline["Permanent exclusions 2023/24: 01/08/2023 to 16/05/2024"] == 5
     assert headline["  permanent exclusions reversed on review (not counted above)"] == 5
     terms = rows_by_first(book, 1)
     assert terms["Spring 2024"][2:4] == [5, 5]  # permanent exclusions, reversed on review
@@ -127,7 +127,7 @@ def test_lunchtime_suspensions_are_suspensions_named_as_such(
     book = export_dashboard(imported, capsys)
     headline = rows_by_first(book, 0)
     assert headline["  of which lunchtime suspensions"] == 6  # Lunchie 4, Mixed 1, Primo 1
-    assert headline["Suspensions this academic year to 16/05/2024"] == sum(
+    assert headline["Suspensions 2023/24: 01/08/2023 to 16/05/2024"] == sum(
         1
         for p in EVERYONE.values()
         for e in p.exclusions

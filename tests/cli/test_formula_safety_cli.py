@@ -102,16 +102,21 @@ def test_exports_of_the_flag_list(
     run(capsys, hostile, "export", "flags", "--out", str(out))
     rows = csv_cells(out.read_bytes().decode("utf-8-sig"))
     assert_inert(rows, out.name)
-    names = [row[2] for row in rows[2:]]  # Group, UPN, Name, ...
+    names = [row[1] for row in rows[2:]]  # UPN, Surname, Forename, Year group, LAESTAB, School
     every_payload_disarmed(names, lambda p: p)
-    assert any(row[0].startswith("'" + HOSTILE_SCHOOL) for row in rows[2:])
+    assert any(row[5].startswith("'" + HOSTILE_SCHOOL) for row in rows[2:])
 
     book = tmp_path / "flags.xlsx"
     run(capsys, hostile, "export", "flags", "--out", str(book))
     texts = assert_workbook_inert(book)
     every_payload_disarmed(texts, lambda p: p)
     sheets = openpyxl.load_workbook(book).sheetnames
-    assert len(sheets) == 3 and "About" in sheets  # the hostile school's sheet has a safe name
+    assert sheets == ["Flagged children", "Flags", "About"]
+    per_school = tmp_path / "per-school.xlsx"
+    run(capsys, hostile, "export", "flags", "--per-school", "--out", str(per_school))
+    every_payload_disarmed(assert_workbook_inert(per_school), lambda p: p)
+    sheets = openpyxl.load_workbook(per_school).sheetnames
+    assert len(sheets) == 5  # the hostile school's sheet has a safe name
 
     dashboard = tmp_path / "dashboard.xlsx"
     run(capsys, hostile, "export", "dashboard", "--out", str(dashboard))

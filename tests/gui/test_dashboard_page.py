@@ -3,12 +3,15 @@ managers print (preview) and export with an audit row."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtGui import QPdfWriter
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QPdfWriter, QWheelEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from exclusion_monitor.reports.dashboard import build_dashboard, dashboard_tables
@@ -45,12 +48,21 @@ def test_tiles_show_the_dashboard_figures(page: DashboardPage, db: Database) -> 
         "primary_exclusions": "1",
     }
     assert shown == {key: f"{getattr(board, key):,}" for key in shown}
-    assert page.tiles["suspensions"].caption.text() == "Suspensions (0 of them at lunchtime)"
-    assert page.tiles["permanents"].caption.text() == (
-        "Permanent exclusions (0 more reversed on review, not counted)"
-    )
+    assert page.tiles["suspensions"].note.text() == "0 at lunchtime"
+    assert page.tiles["permanents"].note.text() == "0 reversed, not counted"
     assert "2023/24" in page.year_label.text()
-    assert page.date_edit.date().toPython() == board.as_of
+    assert page.date_edit.date() == board.as_of
+    assert page.date_edit.edit.text() == "13/05/2024"
+    periods = {key: tile.period.text() for key, tile in page.tiles.items()}
+    assert periods == {
+        "children": "by 13/05/2024",
+        "flagged_children": "as of 13/05/2024",
+        "whole_family_cases": "as of 13/05/2024",
+        "suspensions": "2023/24 to 13/05/2024",
+        "permanents": "2023/24 to 13/05/2024",
+        "primary_exclusions": "2023/24 to 13/05/2024",
+    }
+    assert "2023/24: 01/08/2023 to 13/05/2024" in page.tiles["suspensions"].toolTip()
 
 
 def test_each_chart_switches_to_its_table(page: DashboardPage, db: Database) -> None:
@@ -82,7 +94,13 @@ def test_each_chart_switches_to_its_table(page: DashboardPage, db: Database) -> 
         schools.table_view.model().index(r, 1).data()
         for r in range(schools.table_view.model().rowCount())
     ]
-    assert names == ["Whole authority", "Oak Academy", "Elm Primary"]
+    assert names == [
+        "Whole authority",
+        "All mainstream primary schools",
+        "Elm Primary",
+        "All mainstream secondary schools",
+        "Oak Academy",
+    ]
     terms.table_toggle.click()
     assert not terms.showing_table and terms.canvas.isVisible()
 
@@ -125,8 +143,83 @@ def test_export_writes_every_table_and_is_audited(
     assert "About" in book.sheetnames
     headline = book[book.sheetnames[0]]
     values = {row[0]: row[1] for row in headline.iter_rows(min_row=2, values_only=True)}
-    assert values["Suspensions this academic year to 13/05/2024"] == 6
-    assert values["Permanent exclusions this academic year to 13/05/2024"] == "c"
+    assert values["Suspensions 2023/24: 01/08/2023 to 13/05/2024"] == 6
+    assert values["Permanent exclusions 2023/24: 01/08/2023 to 13/05/2024"] == "c"
     exports = [e for e in list_entries(db) if e.action == "export"]
     assert exports[-1].detail is not None
     assert exports[-1].detail["file"] == str(tmp_path / "dash.xlsx")  # the full path
+
+
+def test_a_typed_uk_date_reloads_the_figures(qtbot: QtBot, page: DashboardPage) -> None:
+    edit = page.date_edit.edit
+    edit.clear()
+    qtbot.keyClicks(edit, "31/1/24")
+    with qtbot.waitSignal(page.loaded, timeout=20_000):
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert page.content is not None and page.content.board.as_of == dt.date(2024, 1, 31)
+    assert edit.text() == "31/01/2024" and page.date_edit.refused == ""
+    assert page.tiles["suspensions"].period.text() == "2023/24 to 31/01/2024"
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("31/02/2024", "\u201c31/02/2024\u201d is not a date"),
+        ("13/13/24", "is not a date: type day/month/year"),
+        ("45000", "is not a date"),
+        ("next tuesday", "is not a date"),
+        ("1/1/2099", "is in the future"),
+        ("1/1/1999", "before 2000"),
+    ],
+)
+def test_a_date_that_is_not_one_is_refused_beside_the_box(
+    qtbot: QtBot, page: DashboardPage, typed: str, says: str
+) -> None:
+    edit = page.date_edit.edit
+    edit.clear()
+    qtbot.keyClicks(edit, typed)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert says in page.date_edit.refused
+    assert "The figures are still for 13/05/2024." in page.date_edit.refused
+    assert page.date_edit.error.isVisible()
+    # Nothing reloads and no other date takes its place: the text stays for the user to fix.
+    qtbot.wait(100)
+    assert page.date_edit.date() == dt.date(2024, 5, 13)
+    assert page.content is not None and page.content.board.as_of == dt.date(2024, 5, 13)
+    assert edit.text() == typed
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    assert page.date_edit.refused == ""
+
+
+def test_the_date_box_is_empty_until_the_figures_are_in(qtbot: QtBot, db: Database) -> None:
+    build_small_authority(db)
+    page = DashboardPage(AppContext.for_account(db))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.date_edit.edit.text() == "" and page.date_edit.date() is None
+    assert page.date_edit.edit.placeholderText() == "latest data"
+    with qtbot.waitSignal(page.loaded, timeout=20_000):
+        page.activated()
+    assert page.date_edit.edit.text() == "13/05/2024"
+
+
+def test_the_mouse_wheel_scrolls_the_page_over_a_chart(qtbot: QtBot, page: DashboardPage) -> None:
+    page.resize(1000, 600)
+    qtbot.waitUntil(lambda: page.charts_area.verticalScrollBar().maximum() > 0)
+    canvas = page.panel("Exclusions per term").canvas
+    assert canvas is not None
+    bar = page.charts_area.verticalScrollBar()
+    bar.setValue(0)
+    centre = QPointF(canvas.width() / 2, canvas.height() / 2)
+    wheel = QWheelEvent(
+        centre,
+        canvas.mapToGlobal(centre),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(canvas, wheel)
+    assert bar.value() > 0

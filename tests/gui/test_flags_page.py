@@ -20,6 +20,7 @@ from ui.app import messages
 from ui.app.flags_table_model import COL_FAMILY, COL_NAME, FlagQueueFilter, FlagQueueModel
 from ui.app.pages import AppContext
 from ui.app.pages.flags_page import FlagsPage
+from ui.app.report_output import PrintChoice
 
 ADMIN = "LA\\admin1"
 
@@ -191,7 +192,7 @@ def test_export_and_print_preview_with_the_filter_and_audit_rows(
     choose(page.rule_combo, "missing_from_roll")
     page.initials_check.setChecked(True)
     with qtbot.waitSignal(page.exported, timeout=15_000):
-        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+        page.export_one_sheet.trigger()
     text = target.read_text(encoding="utf-8-sig")
     assert text.startswith("OFFICIAL-SENSITIVE")
     assert example.upns["Hal"] in text and "H. H." in text
@@ -200,11 +201,14 @@ def test_export_and_print_preview_with_the_filter_and_audit_rows(
     assert exported.detail is not None and "missing_from_roll" in exported.detail["filter"]
 
     qtbot.waitUntil(lambda: page.print_button.isEnabled(), timeout=5000)
+    monkeypatch.setattr(
+        messages, "choose_print", lambda *_a, **kw: PrintChoice("summary", initials=kw["initials"])
+    )
     page.print_action.trigger()
     qtbot.waitUntil(lambda: bool(shown), timeout=15_000)
     [printed] = audit.list_entries(db, action=Action.PRINT_REPORT)
     assert printed.detail is not None and printed.detail["initials"] is True
-    assert shown[0][0] == "Print flag list" and shown[0][1] >= 1  # pages painted
+    assert shown[0][0] == "Flag list" and shown[0][1] >= 1  # pages painted
 
 
 def test_queue_models_pass_qtmodeltester(

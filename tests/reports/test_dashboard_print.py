@@ -28,20 +28,27 @@ def authority(db: Database) -> Database:
     return build_small_authority(db)
 
 
-def test_tables_suppress_counts_from_1_to_4(authority: Database) -> None:
+def test_tables_hide_small_counts_and_what_would_give_them_away(authority: Database) -> None:
     board = build_dashboard(authority, as_of=dt.date(2024, 6, 30))
-    headline, terms, schools, *_ = dashboard_tables(board)
+    headline, terms, schools, _reasons, sex, *_ = dashboard_tables(board)
     values = dict((row[0], row[1]) for row in headline.rows)
-    assert values["Suspensions this academic year to 30/06/2024"] == 6
+    year = "2023/24: 01/08/2023 to 30/06/2024"
+    assert values[f"Suspensions {year}"] == 6
     assert values["  of which lunchtime suspensions"] == 0
-    assert values["Permanent exclusions this academic year to 30/06/2024"] == "c"
+    assert values[f"Permanent exclusions {year}"] == "c"
     assert values["  permanent exclusions reversed on review (not counted above)"] == 0
-    assert values["Primary-age exclusions this academic year to 30/06/2024"] == "c"
-    oak = next(row for row in schools.rows if row[1] == "Oak Academy")
-    # 5 suspensions (none at lunchtime) shown; 3 pupils and 1 permanent hidden; none reversed
-    assert oak[3:8] == [5, 0, "c", "c", 0]
-    assert oak[8] == 50.0 and oak[9] == "c"
+    assert values[f"Primary-age exclusions {year}"] == "c"
+    rows = {row[1]: row for row in schools.rows}
+    # Elm's 1 suspension is hidden; Oak's 5 would give it away (6 - 5), so they are hidden too,
+    # and with them the rates built on them. Every school has fewer than 20 pupils: no rate.
+    assert rows["Whole authority"][3:10] == [20, 6, 0, "c", "c", 0, 30.0]
+    assert rows["Elm Primary"][2:6] == ["Primary", 10, "c", 0]
+    assert rows["Oak Academy"][2:6] == ["Secondary", 10, "c", 0]
+    assert rows["Oak Academy"][10] == "c" and rows["Elm Primary"][10] == "u"
+    # Boys 5 and girls 1 of the 6: both hidden.
+    assert [r[:3] for r in sex.rows] == [["Boys", 11, "c"], ["Girls", 9, "c"]]
     assert all(cell == "c" or cell == 0 for row in terms.rows for cell in row[1:])
+    assert [row[0] for row in terms.rows][-1] == "Summer 2024"
 
 
 def test_printed_dashboard(qapp: QApplication, authority: Database, tmp_path: Path) -> None:
@@ -65,8 +72,11 @@ def test_printed_dashboard(qapp: QApplication, authority: Database, tmp_path: Pa
     whole = "\n".join(texts)
     assert "Exclusions dashboard 2023/24" in whole
     assert "Oak Academy" in whole and "Persistent disruptive behaviour" in whole
+    assert "Counts from 1 to 4 are shown as 'c', and so is any other count" in " ".join(
+        whole.split()
+    )
 
 
 def test_empty_authority_still_draws_charts() -> None:
-    figure = charts.terms_chart([])
+    figure = charts.terms_chart([], [], [])
     assert charts.png_bytes(figure, dpi=50).startswith(PNG_SIGNATURE)

@@ -4,11 +4,15 @@ the report table behind it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
+    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -29,6 +33,31 @@ if TYPE_CHECKING:
 
 MIN_CHART_HEIGHT = 240
 PIXELS_PER_INCH = 78  # the on-screen height a figure asks for, per inch of its printed height
+
+
+@cache
+def _canvas_class() -> Any:
+    """matplotlib's Qt canvas, except that the mouse wheel scrolls the page it sits on: the
+    charts do not zoom, and a page of charts that stops scrolling under the pointer is a trap."""
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+    class PageScrollingCanvas(FigureCanvasQTAgg):
+        def wheelEvent(self, event: QWheelEvent) -> None:
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QAbstractScrollArea):
+                area = area.parentWidget()
+            if area is None:
+                event.ignore()
+                return
+            # The scroll bar scrolls as the page would under the pointer (Qt does not pass
+            # a wheel event the program sends on to the parents, so it goes there directly).
+            delta = event.angleDelta()
+            vertical = abs(delta.y()) >= abs(delta.x())
+            bar = area.verticalScrollBar() if vertical else area.horizontalScrollBar()
+            QApplication.sendEvent(bar, event)
+            event.accept()
+
+    return PageScrollingCanvas
 
 
 class ChartPanel(QFrame):
@@ -97,10 +126,8 @@ class ChartPanel(QFrame):
             self.empty_note.show()
             self.setMinimumHeight(MIN_CHART_HEIGHT)
             return
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-
         self.empty_note.hide()
-        canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
+        canvas = _canvas_class()(figure)
         canvas.setMinimumSize(320, 200)
         self.canvas = canvas
         self.chart_layout.addWidget(canvas, 1)

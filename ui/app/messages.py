@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QPagedPaintDevice
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from ui.app.report_output import PrintChoice
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -80,6 +84,23 @@ def choose_output_file(
     ):
         return None
     return path
+
+
+def choose_print(
+    parent: QWidget | None,
+    schools: list[tuple[str, str]],
+    filter_description: str,
+    *,
+    family: bool,
+    initials: bool,
+) -> PrintChoice | None:
+    """Ask what to print (ui/app/print_dialog.py); None when cancelled."""
+    from ui.app.print_dialog import PrintDialog
+
+    dialog = PrintDialog(
+        schools, filter_description, family=family, initials=initials, parent=parent
+    )
+    return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 def print_preview(

@@ -7,11 +7,18 @@ These run in the background on the writer thread (they write the audit row); no 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from exclusion_monitor.access import require
-from exclusion_monitor.reports.dashboard import Dashboard, dashboard_document, dashboard_tables
+from exclusion_monitor.flagging import default_as_of
+from exclusion_monitor.reports.dashboard import (
+    Dashboard,
+    build_dashboard,
+    dashboard_document,
+    dashboard_tables,
+)
+from exclusion_monitor.reports.flag_report import FlagFilter
 from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.tables import ReportContext, ReportTable
 from exclusion_monitor.roles import Action
@@ -66,6 +73,79 @@ def prepare_print(
     context = report_context(
         db, user.account, document.title, board.as_of, f"academic year {board.academic_year}"
     )
+    return document, replace(context, audit_hash=f"{entry.id}:{entry.hash}")
+
+
+# What the Flags page's Print dialog offers (ui/app/print_dialog.py).
+PRINTS = ("summary", "detailed", "school", "dashboard")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintChoice:
+    """A printout: the flag list's layout (`summary` or `detailed`), a `school` report (the
+    LAESTAB in `school`) or the `dashboard`, and how to print it."""
+
+    what: str
+    landscape: bool = True
+    initials: bool = False
+    group_by: str = "school"
+    school: str | None = None
+
+
+def prepare_chosen_print(
+    db: Database, account: str, choice: PrintChoice, filters: FlagFilter
+) -> tuple[PrintableDocument, ReportContext]:
+    """Check the role, record the print in the audit trail and lay out the chosen printout
+    (the flag lists with the page's filters; the school report and the dashboard for the
+    list's date); its pages carry the head of the print's own audit row."""
+    from ui.app.review_ops import prepare_flag_print
+
+    if choice.what not in PRINTS:
+        raise ValueError(f"what must be one of {PRINTS}")
+    if choice.what in ("summary", "detailed"):
+        job = prepare_flag_print(
+            db,
+            account,
+            filters,
+            group_by=choice.group_by,
+            initials=choice.initials,
+            layout=choice.what,
+            landscape=choice.landscape,
+        )
+        return job.printable, job.context
+    if choice.what == "school":
+        document, context = prepare_school_print(
+            db, account, choice.school or "", filters.as_of, initials=choice.initials
+        )
+    else:
+        document, context = prepare_print(db, account, build_dashboard(db, as_of=filters.as_of))
+    return replace(document, landscape=choice.landscape), context
+
+
+def prepare_school_print(
+    db: Database, account: str, laestab: str, as_of: dt.date | None, *, initials: bool
+) -> tuple[PrintableDocument, ReportContext]:
+    """Check the role, record the print and lay out one school's report."""
+    from exclusion_monitor.reports.flag_report import report_context as header
+    from exclusion_monitor.reports.school_report import school_report_document
+
+    user = require(db, account, Action.PRINT_REPORT)
+    as_of = as_of or default_as_of(db)
+    document = school_report_document(db, laestab, as_of=as_of, initials=initials)
+    description = f"school: {laestab}"
+    entry = audit.record(
+        db,
+        user.account,
+        Action.PRINT_REPORT,
+        "report:school",
+        {
+            "school": laestab,
+            "as_of": as_of.isoformat() if as_of else None,
+            "initials": initials,
+            "via": "print preview",
+        },
+    )
+    context = header(db, document.title, description, as_of, user.account)
     return document, replace(context, audit_hash=f"{entry.id}:{entry.hash}")
 
 

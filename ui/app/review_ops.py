@@ -14,14 +14,14 @@ from exclusion_monitor.access import require
 from exclusion_monitor.flagging import FlaggedChild, default_as_of, ensure_flags_current, flag_list
 from exclusion_monitor.profile import ChildProfile, child_profile
 from exclusion_monitor.records import ReviewStatus
+from exclusion_monitor.reports.flag_export import CONTROLLED_NOTICE, flag_export_tables
 from exclusion_monitor.reports.flag_report import (
     FlagFilter,
     flag_list_document,
-    flag_list_tables,
     report_context,
 )
 from exclusion_monitor.reports.html import PrintableDocument
-from exclusion_monitor.reports.tables import Column, ReportContext, ReportTable
+from exclusion_monitor.reports.tables import ReportContext
 from exclusion_monitor.roles import Action, Role
 from exclusion_monitor.store import Database, audit, reviews
 from exclusion_monitor.store.children import ChildFilter, ensure_child_summaries, list_children
@@ -167,12 +167,21 @@ class PrintJob:
 
 
 def prepare_flag_print(
-    db: Database, account: str, filters: FlagFilter, *, group_by: str, initials: bool
+    db: Database,
+    account: str,
+    filters: FlagFilter,
+    *,
+    group_by: str,
+    initials: bool,
+    layout: str = "summary",
+    landscape: bool = True,
 ) -> PrintJob:
     """The printable flag list with its header context; the audit row says what was printed,
     and the pages carry that row's chain head."""
     user = require(db, account, Action.PRINT_REPORT)
-    printable = flag_list_document(db, filters, group_by=group_by, initials=initials)
+    printable = flag_list_document(
+        db, filters, group_by=group_by, initials=initials, layout=layout, landscape=landscape
+    )
     description = filters.describe()
     as_of = filters.as_of or default_as_of(db)
     entry = audit.record(
@@ -185,6 +194,7 @@ def prepare_flag_print(
             "as_of": as_of.isoformat() if as_of else None,
             "initials": initials,
             "group_by": group_by,
+            "layout": layout,
             "via": "print preview",
         },
     )
@@ -200,34 +210,30 @@ def export_flag_list(
     *,
     group_by: str,
     initials: bool,
+    per_school: bool = False,
     overwrite: bool = True,
 ) -> int:
-    """Write the flag list to .xlsx (one sheet per group) or .csv (one table) through the one
-    safe writer, audited with the file; returns rows. `overwrite`: the save dialog asked."""
+    """Write the flag list to .xlsx (the authority's flat sheet, the flags, and with
+    `per_school` a sheet per school) or .csv (one row per child) through the one safe writer,
+    audited with the file; returns the children written. `overwrite`: the save dialog asked."""
     from ui.reports.export import export_tables
 
-    tables = flag_list_tables(db, filters, group_by=group_by, initials=initials)
-    if path.suffix.lower() == ".csv":
-        tables = [one_table(tables)]
+    as_of, tables = flag_export_tables(
+        db, filters, initials=initials, per_school=per_school, group_by=group_by
+    )
+    children = len(tables[0].rows)
     exported = export_tables(
         db,
         account,
         path,
-        tables,
+        tables[:1] if path.suffix.lower() == ".csv" else tables,
         title="Flag list",
-        as_of=filters.as_of or default_as_of(db),
+        as_of=as_of,
         filter_description=filters.describe(),
         target="export:flags",
-        detail={"initials": initials, "group_by": group_by},
+        detail={"initials": initials, "group_by": group_by, "per_school": per_school},
         overwrite=overwrite,
+        notes=(CONTROLLED_NOTICE,),
+        rows=children,
     )
     return exported.rows
-
-
-def one_table(tables: list[ReportTable]) -> ReportTable:
-    """Grouped tables as one (a CSV file holds one table): the group in a first column."""
-    if len(tables) == 1:
-        return tables[0]
-    columns = [Column("Group"), *tables[0].columns] if tables else [Column("Group")]
-    rows = [[table.title, *row] for table in tables for row in table.rows]
-    return ReportTable("Flag list", columns, rows)

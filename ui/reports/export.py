@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,9 +102,13 @@ def export_tables(
     target: str | None,
     detail: dict[str, object],
     overwrite: bool = False,
+    notes: Sequence[str] = (),
+    rows: int | None = None,
 ) -> Exported:
     """Export tables to .xlsx (one sheet each, and an About sheet) or .csv (one table), after
-    the role check, with the export's audit row in the same transaction as the file.
+    the role check, with the export's audit row in the same transaction as the file; `notes`
+    are written on the About sheet (and the CSV's first line says what the file is); `rows`,
+    what the export counts as its rows (default: every table's rows).
 
     The file carries the chain head of its own audit row, so `audit --verify --head` can later
     show that the log still reaches the export.
@@ -116,7 +121,8 @@ def export_tables(
     user = require(db, account, Action.EXPORT)
     output_files.check_destination(path, overwrite=overwrite)
     context = report_context(db, title, filter_description, as_of, user.account)
-    rows = sum(len(t.rows) for t in tables)
+    context = dataclasses.replace(context, notes=tuple(notes))
+    rows = sum(len(t.rows) for t in tables) if rows is None else rows
     with output_files.audited_file(db, path, overwrite=overwrite) as output:
         entry = output.record(
             user.account,

@@ -84,10 +84,12 @@ class _Geometry:
         return self.page.height() - self.header_height - self.footer_height
 
 
-def _text_document(device: QPaintDevice, width: float, html: str) -> QTextDocument:
+def _text_document(
+    device: QPaintDevice, width: float, html: str, points: float = 9.0
+) -> QTextDocument:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
-    doc.setDefaultFont(_font(9))
+    doc.setDefaultFont(_font(points))
     doc.setDocumentMargin(0)
     doc.setPageSize(QSizeF(width, UNBOUNDED))
     doc.setHtml(html)
@@ -116,13 +118,20 @@ def _fill(minimum: list[float], preferred: list[float], width: float) -> list[fl
 class _Paginator:
     """Packs fragments and table rows into pages of at most `height`, measured on the device."""
 
-    def __init__(self, device: QPaintDevice, width: float, height: float) -> None:
+    def __init__(
+        self, device: QPaintDevice, width: float, height: float, points: float = 9.0
+    ) -> None:
         self.device, self.width, self.height = device, width, height * 0.98
+        self.points = points
         self.pages: list[list[str]] = [[]]
         self.used = 0.0
 
     def _measure(self, html: str) -> float:
-        return _text_document(self.device, self.width, document([html])).size().height()
+        return (
+            _text_document(self.device, self.width, document([html], self.points), self.points)
+            .size()
+            .height()
+        )
 
     def _new_page(self) -> None:
         if self.pages[-1]:
@@ -144,8 +153,8 @@ class _Paginator:
         font (so UPNs and codes never break), the rest shared by how much text a column holds."""
         if not table.columns:
             return []
-        body = QFontMetricsF(_font(9), self.device)
-        bold = QFontMetricsF(_font(9, bold=True), self.device)
+        body = QFontMetricsF(_font(self.points), self.device)
+        bold = QFontMetricsF(_font(self.points, bold=True), self.device)
         padding = self.device.logicalDpiX() * 10 / 72  # cell padding and borders, both sides
         minimum, preferred = [], []
         for i, column in enumerate(table.columns):
@@ -200,7 +209,10 @@ class _Paginator:
     def _row_heights(self, table: ReportTable, widths: Sequence[int]) -> tuple[float, list[float]]:
         """The header row's height and each row's, from one layout of the whole table."""
         doc = _text_document(
-            self.device, self.width, document([table_html(table, widths=widths, caption=False)])
+            self.device,
+            self.width,
+            document([table_html(table, widths=widths, caption=False)], self.points),
+            self.points,
         )
         frames = [f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable)]
         layout = doc.documentLayout()
@@ -220,7 +232,7 @@ def paginate(
     device: QPaintDevice, doc: PrintableDocument, width: float, height: float
 ) -> list[str]:
     """The document as one HTML string per page."""
-    paginator = _Paginator(device, width, height)
+    paginator = _Paginator(device, width, height, doc.font_points)
     blocks = list(doc.blocks)
     for i, block in enumerate(blocks):
         if isinstance(block, ReportTable):
@@ -229,13 +241,16 @@ def paginate(
         if isinstance(block, ReportImage):
             # Qt sizes images in CSS pixels (1/96 inch) whatever the device's resolution.
             css_width = width * 96 / device.logicalDpiX()
-            paginator.add_fragment(image_html(block, 96, css_width))
+            # Room for the paragraph's own margins below the picture.
+            css_height = paginator.height * 96 / device.logicalDpiY() - 24
+            paginator.add_fragment(image_html(block, 96, css_width, css_height))
             continue
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         # Keep a heading with the start of the table after it.
         keep = paginator.height * 0.08 if isinstance(following, ReportTable) else 0.0
         paginator.add_fragment(block, keep_with=keep)
-    return [document(page) for page in paginator.pages if page] or [document([])]
+    points = doc.font_points
+    return [document(page, points) for page in paginator.pages if page] or [document([], points)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QPagedPaintDevice
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -25,13 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.errors import OperationCancelled
-from exclusion_monitor.reports import statistics as stats
-from exclusion_monitor.reports.dashboard import Dashboard, build_dashboard, dashboard_tables
+from exclusion_monitor.reports.dashboard import Dashboard, build_dashboard, dashboard_charts
+from exclusion_monitor.reports.dashboard_published import align_practice
 from exclusion_monitor.reports.tables import ReportTable
 from exclusion_monitor.roles import Action
 from ui.app import messages
 from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
 from ui.app.chart_panel import ChartPanel
+from ui.app.date_entry import DateEntry
 from ui.app.pages.base import AppContext, Page
 from ui.app.report_output import export_tables, prepare_print
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DATE_DELAY_MS = 400
 TILES = [
     ("children", "Children on record", "Every child with a record dated by the date"),
     ("flagged_children", "Flagged children", "Children with at least one flag as of the date"),
@@ -66,10 +65,25 @@ TILES = [
         "Suspensions and permanent exclusions of pupils in Reception to Year 6 this year",
     ),
 ]
+# Which tiles count over the academic year so far; the others are a state on the date.
+YEAR_TILES = ("suspensions", "permanents", "primary_exclusions")
 EXACT_NOTE = (
     "Tiles show exact counts: this screen is for staff who may see the records themselves. "
-    "Charts and tables are as printed and exported, with counts from 1 to 4 shown as 'c'."
+    "Charts and tables are as printed and exported: 'c' hides counts from 1 to 4 and any count "
+    "from which one of them could be worked out; 'u' marks a rate of too few pupils to mean "
+    "much."
 )
+
+
+def tile_period(key: str, board: Dashboard, *, full: bool = False) -> str:
+    """The period a tile counts over, in words (`full`: with the year's first day)."""
+    if key in YEAR_TILES:
+        if full:
+            return f"{board.academic_year}: {board.year_start:%d/%m/%Y} to {board.as_of:%d/%m/%Y}"
+        return f"{board.academic_year} to {board.as_of:%d/%m/%Y}"
+    if key == "children":
+        return f"by {board.as_of:%d/%m/%Y}"
+    return f"as of {board.as_of:%d/%m/%Y}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,81 +103,31 @@ class DashboardContent:
 def dashboard_content(
     db: Any, as_of: dt.date | None, progress: Progress | None = None
 ) -> DashboardContent:
-    """The dashboard's figures, charts and tables (runs in the background; no Qt)."""
-    from exclusion_monitor.reports import charts
-
+    """The dashboard's figures, charts and tables (runs in the background; no Qt): the charts
+    the printout has, then the school practice funnels."""
     board = build_dashboard(db, as_of=as_of, progress=progress)
-    tables = dashboard_tables(board)
-    terms, schools, reasons, *groups, trend = tables[1:]
-    no_census = f"No spring census in {board.academic_year}: choose an earlier as-of date."
-    found = [
-        Chart(
-            "Exclusions per term",
-            charts.terms_chart(board.terms) if board.terms else None,
-            terms,
-            "No exclusions recorded yet.",
-        ),
-        Chart(
-            "Suspension rates by school",
-            charts.school_rates_chart(board.schools, board.authority)
-            if any(s.pupils for s in board.schools)
-            else None,
-            schools,
-            no_census,
-        ),
-        Chart(
-            "Reasons given",
-            charts.reasons_chart(board.reasons) if board.reasons else None,
-            reasons,
-            "No exclusion reasons recorded in this academic year.",
-        ),
-    ]
-    for (name, rows), table in zip(board.groups.items(), groups, strict=True):
-        title = stats.GROUPINGS[name][0]
-        known = any(row.key != "unknown" for row in rows)
-        found.append(
-            Chart(
-                f"Rates by {title.lower()}" if name != "looked_after" else "Looked after",
-                charts.group_chart(title, rows) if known else None,
-                table,
-                no_census if not rows else f"{title}: not recorded for the pupils on the census.",
-            )
-        )
-    found.append(
-        Chart(
-            "Reasons by academic year",
-            charts.reason_trend_chart(board.reason_trends, board.reason_years)
-            if board.reason_trends
-            else None,
-            trend,
-            "No exclusion reasons recorded in these years.",
-        )
-    )
-    found += _practice_charts(db, board)
-    return DashboardContent(board, found)
+    found = [Chart(c.title, c.figure, c.table, c.empty_text) for c in dashboard_charts(board)]
+    return DashboardContent(board, found + _practice_charts(db, board))
 
 
 def _practice_charts(db: Any, board: Dashboard) -> list[Chart]:
     """The authority's own schools on the funnel plots, and their Year 10 to 11 losses
-    (docs/regional.md, "School practice"): the charts the region shows, for these schools."""
+    (docs/regional.md, "School practice"): the charts the region shows, for these schools,
+    hiding every count the dashboard hides (the two sit side by side)."""
     from exclusion_monitor.reports.practice_report import authority_figures
     from ui.app.practice_charts import practice_charts
 
     figures = authority_figures(db, board.as_of)
+    figures = replace(figures, schools=align_practice(figures.schools, board.published))
     return [
         Chart(c.title, c.figure, c.table, c.empty_text)
         for c in practice_charts(figures, groups=("primary", "secondary"))
     ]
 
 
-def as_date(day: QDate) -> dt.date:
-    value = day.toPython()
-    assert isinstance(value, dt.date)
-    return value
-
-
 class Tile(QFrame):
-    """A headline figure: a large number over its caption."""
+    """A headline figure: a large number over its caption, the period it counts over and a
+    note; each a single line, so that no tile cuts its words off at 1366 x 768."""
 
     def __init__(self, caption: str, tip: str) -> None:
         super().__init__()
@@ -176,12 +140,25 @@ class Tile(QFrame):
         font.setBold(True)
         self.value.setFont(font)
         self.caption = QLabel(caption)
-        self.caption.setWordWrap(True)
+        self.period = QLabel()
+        self.period.setObjectName("tile_period")
+        self.period.setStyleSheet("color: #555555;")
+        self.note = QLabel()
+        self.note.setStyleSheet("color: #555555;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(self.value)
-        layout.addWidget(self.caption)
+        layout.setSpacing(1)
+        for label in (self.value, self.caption, self.period, self.note):
+            layout.addWidget(label)
+        layout.addStretch(1)
+        self.tip = tip
         self.setToolTip(f"{tip}. Exact count (on screen only).")
+
+    def show_figure(self, value: int, period: str, full_period: str, note: str = "") -> None:
+        self.value.setText(f"{value:,}")
+        self.period.setText(period)
+        self.note.setText(note)
+        self.setToolTip(f"{self.tip}: {full_period}. Exact count (on screen only).")
 
 
 class DashboardPage(Page):
@@ -197,10 +174,8 @@ class DashboardPage(Page):
         self._job: BackgroundJob | None = None
         self._sequence = 0
 
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("dd/MM/yyyy")
-        self.date_edit.setToolTip("The figures are for the academic year containing this date")
+        self.date_edit = DateEntry("Dashboard as-of date")
+        self.date_edit.set_placeholder("latest data")
         self.year_label = QLabel()
         self.progress = ProgressBar()
         self.progress.setMaximumWidth(180)
@@ -249,12 +224,7 @@ class DashboardPage(Page):
         self.charts_area.setWidget(self.grid_host)
         self.layout_.addWidget(self.charts_area, 1)
 
-        self._date_timer = QTimer(self)
-        self._date_timer.setSingleShot(True)
-        self._date_timer.setInterval(DATE_DELAY_MS)
-        self._date_timer.timeout.connect(self.reload)
-        self._setting_date = False
-        self.date_edit.dateChanged.connect(self._date_changed)
+        self.date_edit.chosen.connect(lambda _day: self.reload())
         self.print_button.clicked.connect(self.print_dashboard)
         self.export_button.clicked.connect(self.export_dashboard)
         self._set_busy(False)
@@ -265,7 +235,7 @@ class DashboardPage(Page):
         self.reload()
 
     def chosen_date(self) -> dt.date | None:
-        return as_date(self.date_edit.date()) if self.content is not None else None
+        return self.date_edit.date()
 
     def reload(self) -> None:
         """Build the dashboard for the chosen date in the background (a newer request wins)."""
@@ -301,22 +271,22 @@ class DashboardPage(Page):
             return
         self.content = content
         board = content.board
-        self._setting_date = True
-        self.date_edit.setDate(QDate(board.as_of.year, board.as_of.month, board.as_of.day))
-        self._setting_date = False
+        self.date_edit.set_date(board.as_of)
         census = board.census_date.strftime("%d/%m/%Y") if board.census_date else "none"
         self.year_label.setText(
             f"Academic year <b>{board.academic_year}</b> (spring census: {census})"
         )
-        for key, tile in self.tiles.items():
-            tile.value.setText(f"{getattr(board, key):,}")
         notes = {
-            "suspensions": f"{board.lunchtimes:,} of them at lunchtime",
-            "permanents": f"{board.reversed_permanents:,} more reversed on review, not counted",
+            "suspensions": f"{board.lunchtimes:,} at lunchtime",
+            "permanents": f"{board.reversed_permanents:,} reversed, not counted",
         }
-        for key, caption, _tip in TILES:
-            note = notes.get(key)
-            self.tiles[key].caption.setText(f"{caption} ({note})" if note else caption)
+        for key, tile in self.tiles.items():
+            tile.show_figure(
+                getattr(board, key),
+                tile_period(key, board),
+                tile_period(key, board, full=True),
+                notes.get(key, ""),
+            )
         self._show_charts(content.charts)
         self._set_busy(False)
         self.loaded.emit()
@@ -330,10 +300,6 @@ class DashboardPage(Page):
             # One chart to a row: at half width the charts' axis labels (sized for print)
             # were cut off at 1366 x 768.
             self.grid.addWidget(panel, number, 0, 1, 2)
-
-    def _date_changed(self) -> None:
-        if not self._setting_date:
-            self._date_timer.start()
 
     def panel(self, title: str) -> ChartPanel:
         return next(p for p in self.panels if p.title.text() == f"<b>{title}</b>")

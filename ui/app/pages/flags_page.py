@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QWidget,
@@ -46,6 +47,7 @@ from ui.app.flags_table_model import (
     RuleChipDelegate,
 )
 from ui.app.pages.base import AppContext, Page
+from ui.app.report_output import prepare_chosen_print
 from ui.app.review_ops import (
     FLAGS_UPDATING,
     STATUS_WORDS,
@@ -55,7 +57,6 @@ from ui.app.review_ops import (
     change_status,
     export_flag_list,
     load_flag_queue,
-    prepare_flag_print,
 )
 from ui.app.table_views import note_label, record_table_view, table_or_note
 from ui.reports.pdf import paint_document
@@ -127,6 +128,14 @@ class FlagsPage(Page):
         self.print_button.setToolTip("Print preview of the list as filtered (Ctrl+P)")
         self.export_button = QPushButton("Export...")
         self.export_button.setToolTip("Save the list as filtered as Excel or CSV")
+        self.export_menu = QMenu(self.export_button)
+        self.export_one_sheet = self.export_menu.addAction(
+            "One sheet for the authority (Excel or CSV)..."
+        )
+        self.export_per_school = self.export_menu.addAction(
+            "With a sheet per school as well (Excel)..."
+        )
+        self.export_button.setMenu(self.export_menu)
         options.addWidget(self.initials_check)
         options.addWidget(self.print_button)
         options.addWidget(self.export_button)
@@ -205,7 +214,8 @@ class FlagsPage(Page):
         self.set_status_button.clicked.connect(self.set_status_of_selected)
         self.assign_button.clicked.connect(self.assign_selected)
         self.print_button.clicked.connect(self.print_list)
-        self.export_button.clicked.connect(self.export_list)
+        self.export_one_sheet.triggered.connect(lambda: self.export_list())
+        self.export_per_school.triggered.connect(lambda: self.export_list(per_school=True))
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         context.signals.data_changed.connect(self._mark_stale)
         context.signals.reviews_changed.connect(self._mark_stale)
@@ -500,13 +510,32 @@ class FlagsPage(Page):
         )
 
     def print_list(self) -> None:
+        """Ask what to print (the list one line per child or in detail, a school's report, the
+        dashboard), then lay it out in the background and show the print preview."""
         if not self.print_button.isEnabled():
             return
-        db, account, filters = self.db, self.context.account, self.current_filter()
-        group_by, initials = self._group_by(), self.initials_check.isChecked()
+        filters = self.current_filter()
+        schools = sorted(
+            {
+                (r.school_laestab, r.school_name or "")
+                for r in self.visible_rows()
+                if r.school_laestab
+            },
+            key=lambda s: s[1].casefold(),
+        )
+        choice = messages.choose_print(
+            self,
+            schools,
+            filters.describe(),
+            family=self._group_by() == "family",
+            initials=self.initials_check.isChecked(),
+        )
+        if choice is None:
+            return
+        db, account = self.db, self.context.account
 
         def build(_progress: Progress) -> PrintJob:
-            return prepare_flag_print(db, account, filters, group_by=group_by, initials=initials)
+            return PrintJob(*prepare_chosen_print(db, account, choice, filters))
 
         self.print_button.setEnabled(False)
         run_in_background(
@@ -522,21 +551,25 @@ class FlagsPage(Page):
         self._update_actions()
         messages.print_preview(
             self,
-            "Print flag list",
+            job.printable.title,
             job.printable.landscape,
             lambda device: paint_document(device, job.printable, job.context),
         )
 
-    def export_list(self) -> None:
+    def export_list(self, *, per_school: bool = False) -> None:
+        """Save the list as filtered: one flat sheet for the authority (and the flags; with
+        `per_school` a sheet per school as well) or a CSV file of one row per child."""
         if not self.export_button.isEnabled():
             return
         suggested = f"flag-list-{dt.date.today():%Y-%m-%d}.xlsx"
         path = messages.choose_output_file(
             self,
-            "Export flag list",
+            "Export flag list (a sheet per school as well)" if per_school else "Export flag list",
             suggested,
-            "Excel workbook (*.xlsx);;CSV file (*.csv)",
-            (".xlsx", ".csv"),
+            "Excel workbook (*.xlsx)"
+            if per_school
+            else "Excel workbook (*.xlsx);;CSV file (*.csv)",
+            (".xlsx",) if per_school else (".xlsx", ".csv"),
         )
         if path is None:
             return
@@ -545,12 +578,18 @@ class FlagsPage(Page):
 
         def write(_progress: Progress) -> int:
             return export_flag_list(
-                db, account, filters, path, group_by=group_by, initials=initials
+                db,
+                account,
+                filters,
+                path,
+                group_by=group_by,
+                initials=initials,
+                per_school=per_school,
             )
 
         def done(rows: int) -> None:
             self._update_actions()
-            self.context.signals.status_message.emit(f"Exported {rows} rows to {path.name}.")
+            self.context.signals.status_message.emit(f"Exported {rows} children to {path.name}.")
             self.exported.emit(str(path))
 
         self.export_button.setEnabled(False)

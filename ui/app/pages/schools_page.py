@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QDate, QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,8 +29,8 @@ from exclusion_monitor.roles import Action
 from exclusion_monitor.rules.wording import count
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
+from ui.app.date_entry import DateEntry
 from ui.app.pages.base import AppContext, Page
-from ui.app.pages.dashboard_page import as_date
 from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
 from ui.app.report_output import export_report
 from ui.app.school_models import (
@@ -73,10 +72,8 @@ class SchoolsPage(Page):
         )
         self.export_button.setVisible(context.allows(Action.EXPORT))
         self.export_button.setEnabled(False)
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("dd/MM/yyyy")
-        self.date_edit.setToolTip("The figures are for the academic year containing this date")
+        self.date_edit = DateEntry("School register as-of date")
+        self.date_edit.set_placeholder("latest data")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("As of:"))
         bar.addWidget(self.date_edit)
@@ -115,23 +112,18 @@ class SchoolsPage(Page):
         self.flagged_view.doubleClicked.connect(self._open_child)
         self.flagged_view.activated.connect(self._open_child)
         self.export_button.clicked.connect(self.export_register)
-        self._setting_date = False
-        self.date_edit.dateChanged.connect(self._date_changed)
+        self.date_edit.chosen.connect(lambda _day: self.refresh())
         self.context.signals.data_changed.connect(
             lambda: self.reload_if_loaded(only_when_visible=True)
         )
 
     # --- loading -------------------------------------------------------------------------------
 
-    def _date_changed(self) -> None:
-        if not self._setting_date:
-            self.refresh()
-
     def refresh(self) -> None:
         if self._job is not None and self._job.is_running():
             self._job.cancel()
         db = self.db
-        as_of = as_date(self.date_edit.date()) if self.register is not None else None
+        as_of = self.date_edit.date()
         self._sequence += 1
         sequence = self._sequence
         self._job = run_in_background(
@@ -151,9 +143,7 @@ class SchoolsPage(Page):
     def _show(self, register: SchoolRegister) -> None:
         selected = self.selected_school()
         self.register = register
-        self._setting_date = True
-        self.date_edit.setDate(QDate(register.as_of.year, register.as_of.month, register.as_of.day))
-        self._setting_date = False
+        self.date_edit.set_date(register.as_of)
         self.model.set_rows(register.schools)
         self._fit_columns()
         a = register.authority

@@ -11,7 +11,6 @@ from exclusion_monitor.regional.workspace import ensure_region_current
 from exclusion_monitor.reports import practice_report as pr
 from exclusion_monitor.reports.disproportionality import GROUPINGS
 from exclusion_monitor.reports.national import comparison
-from exclusion_monitor.reports.statistics import suppressed_count, suppressed_rate
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
 from exclusion_monitor.store import regional_workspace as ws
@@ -142,11 +141,27 @@ def run_region(args: argparse.Namespace) -> int:
 
 
 def dashboard_data(db: Database, as_of: Any, references: dict[str, str]) -> dict[str, Any]:
+    from dataclasses import replace
+
     from exclusion_monitor.reports.dashboard import build_dashboard
+    from exclusion_monitor.reports.dashboard_published import (
+        align_practice,
+        authority_key,
+        term_key,
+    )
 
     board = build_dashboard(db, as_of=as_of)
     figures = pr.authority_figures(db, board.as_of, references)
-    authority = board.authority
+    # The same cells hidden as on the dashboard and in its printout and export.
+    figures = replace(figures, schools=align_practice(figures.schools, board.published))
+    authority, published = board.authority, board.published
+
+    def count(measure: str) -> int | str:
+        return published.count(authority_key(measure), getattr(authority, measure))
+
+    def term(t: Any, measure: str) -> int | str:
+        return published.count(term_key(t.term_index, measure), getattr(t, measure))
+
     return {
         "as_of": board.as_of.isoformat(),
         "academic_year": board.academic_year,
@@ -157,20 +172,20 @@ def dashboard_data(db: Database, as_of: Any, references: dict[str, str]) -> dict
             "flagged_children": board.flagged_children,
             "whole_family_cases": board.whole_family_cases,
             "pupils_on_spring_census": authority.pupils,
-            "suspensions": suppressed_count(board.suspensions),
-            "lunchtime_suspensions": suppressed_count(board.lunchtimes),
-            "permanent_exclusions": suppressed_count(board.permanents),
-            "permanent_exclusions_reversed": suppressed_count(board.reversed_permanents),
-            "suspension_rate": suppressed_rate(authority.suspension_rate, board.suspensions),
-            "permanent_rate": suppressed_rate(authority.permanent_rate, board.permanents),
+            "suspensions": count("suspensions"),
+            "lunchtime_suspensions": count("lunchtimes"),
+            "permanent_exclusions": count("permanents"),
+            "permanent_exclusions_reversed": count("reversed_permanents"),
+            "suspension_rate": published.rate(authority, "suspension_rate", ("authority",)),
+            "permanent_rate": published.rate(authority, "permanent_rate", ("authority",)),
         },
         "terms": [
             {
                 "term": t.term_label,
-                "suspensions": suppressed_count(t.suspensions),
-                "lunchtime": suppressed_count(t.lunchtimes),
-                "permanent": suppressed_count(t.permanents),
-                "reversed_permanent": suppressed_count(t.reversed_permanents),
+                "suspensions": term(t, "suspensions"),
+                "lunchtime": term(t, "lunchtimes"),
+                "permanent": term(t, "permanents"),
+                "reversed_permanent": term(t, "reversed_permanents"),
             }
             for t in board.terms
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from exclusion_monitor import output_files
@@ -12,6 +13,7 @@ from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flagging import default_as_of, ensure_flags_current
 from exclusion_monitor.reports.dashboard import build_dashboard, dashboard_document
 from exclusion_monitor.reports.flag_report import (
+    LAYOUTS,
     FlagFilter,
     flag_list_document,
 )
@@ -59,6 +61,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     kinds = parser.add_subparsers(dest="report", metavar="REPORT", required=True)
     flags = kinds.add_parser("flags", help="the flag list")
     add_flag_filter_arguments(flags)
+    flags.add_argument(
+        "--layout",
+        choices=list(LAYOUTS),
+        default="summary",
+        help="one line per child (summary, the default) or every reason (detailed)",
+    )
+    flags.add_argument(
+        "--portrait", action="store_true", help="A4 portrait pages (the flag list is landscape)"
+    )
     school = kinds.add_parser("school", help="one school's report for a liaison meeting")
     school.add_argument("laestab", metavar="LAESTAB")
     school.add_argument("--as-of", type=parse_date)
@@ -67,7 +78,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     dashboard.add_argument("--as-of", type=parse_date)
     for sub in (flags, school, dashboard):
         sub.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-        sub.add_argument("--landscape", action="store_true", help="A4 landscape pages")
+        sub.add_argument(
+            "--landscape",
+            action="store_true",
+            help="A4 landscape pages (the flag list and the dashboard are landscape anyway)",
+        )
         add_force_argument(sub)
         sub.set_defaults(handler=run)
 
@@ -90,8 +105,9 @@ def run(args: argparse.Namespace) -> int:
             authorise(db, Action.PRINT_REPORT)
         ensure_flags_current(db)
         printable, description, as_of = _document(db, args)
-        if args.landscape:
-            printable = PrintableDocument(printable.title, printable.blocks, landscape=True)
+        if args.landscape or getattr(args, "portrait", False):
+            landscape = not getattr(args, "portrait", False)
+            printable = replace(printable, landscape=landscape)
         printed = print_to_pdf(
             db,
             user.account,
@@ -100,7 +116,10 @@ def run(args: argparse.Namespace) -> int:
             filter_description=description,
             as_of=as_of,
             target=f"report:{args.report}",
-            detail={"initials": getattr(args, "initials", False)},
+            detail={
+                "initials": getattr(args, "initials", False),
+                **({"layout": args.layout} if args.report == "flags" else {}),
+            },
             overwrite=args.force,
         )
     print(f"Wrote {printed.pages} pages to {printed.path}")
@@ -114,7 +133,9 @@ def _document(
     as_of = args.as_of or default_as_of(db)
     if args.report == "flags":
         filters = flag_filter(args)
-        document = flag_list_document(db, filters, group_by=args.group_by, initials=args.initials)
+        document = flag_list_document(
+            db, filters, group_by=args.group_by, initials=args.initials, layout=args.layout
+        )
         return document, filters.describe(), as_of
     if args.report == "school":
         document = school_report_document(db, args.laestab, as_of=as_of, initials=args.initials)
