@@ -133,11 +133,12 @@ def test_only_real_families_show_each_others_records(
         "(1 child)" in story
     )
 
-    # The printed flag list by family: Ravi's family whole, the home's child in no family.
+    # The detailed flag list by family: Ravi's family whole, the home's child in no family.
     pdf = tmp_path / "families.pdf"
     code, _, err = cli(
-        capsys, location, "report", "flags", "--group-by", "family", "--out", str(pdf)
-    )
+        capsys, location, "report", "flags", "--group-by", "family", "--layout", "detailed",
+        "--out", str(pdf),
+    )  # fmt: skip
     assert code == 0, err
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
