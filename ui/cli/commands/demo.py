@@ -12,8 +12,8 @@ from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flagging import flag_list
 from exclusion_monitor.store.children import count_children
 from exclusion_monitor.store.settings import get_setting, set_setting
-from imports import ImportRequest, run_imports
 from imports.demo import DEFAULT_PUPILS, DEFAULT_SEED, build_demo_returns
+from operations import ImportRequest, run_imports
 from ui.cli.common import current_account, open_db
 from ui.cli.output import print_json
 
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
         results = run_imports(
             db, requests, account=current_account(), progress=progress, backup=False
-        )
+        ).value
         flagged = flag_list(db)
         children = count_children(db)
     imported = sum(r.status == "imported" for r in results)
