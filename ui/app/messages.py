@@ -103,6 +103,26 @@ def choose_print(
     return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
+def pdf_file_problem(device: QPagedPaintDevice) -> str | None:
+    """Why a printer set (in the print dialog) to write a PDF file may not write it there: the
+    same refusals as every file the app writes (a link, a folder, a database, a missing folder).
+    Nothing is painted, so no file is made, when there is one."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from exclusion_monitor.output_files import OutputFileError, check_destination
+
+    if not isinstance(device, QPrinter) or device.outputFormat() != QPrinter.OutputFormat.PdfFormat:
+        return None
+    name = device.outputFileName()
+    if not name:
+        return None
+    try:
+        check_destination(name, overwrite=True)  # the print dialog asked about replacing it
+    except OutputFileError as exc:
+        return str(exc)
+    return None
+
+
 def print_preview(
     parent: QWidget | None, title: str, landscape: bool, paint: Callable[[QPagedPaintDevice], int]
 ) -> None:
@@ -116,6 +136,14 @@ def print_preview(
     printer.setDocName(title)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print preview - {title}")
-    dialog.paintRequested.connect(paint)
+
+    def guarded(device: QPagedPaintDevice) -> None:
+        problem = pdf_file_problem(device)
+        if problem is not None:
+            show_error(dialog, "Print", problem)
+            return
+        paint(device)
+
+    dialog.paintRequested.connect(guarded)
     dialog.resize(1000, 720)
     dialog.exec()
