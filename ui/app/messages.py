@@ -109,7 +109,8 @@ def pdf_file_problem(device: QPagedPaintDevice) -> str | None:
     Nothing is painted, so no file is made, when there is one."""
     from PySide6.QtPrintSupport import QPrinter
 
-    from exclusion_monitor.output_files import OutputFileError, check_destination
+    from exclusion_monitor.errors import OutputFileError
+    from exclusion_monitor.output_files import check_destination
 
     if not isinstance(device, QPrinter) or device.outputFormat() != QPrinter.OutputFormat.PdfFormat:
         return None
