@@ -341,12 +341,9 @@ def family_summary_table(
     flag of their own too), family by family."""
     as_of, rows = flag_list_rows(db, filters)
     flagged = {r.child_id: r for r in rows if r.family_id is not None}
-    wanted = {r.family_id for r in flagged.values()}
+    wanted = {r.family_id for r in flagged.values() if r.family_id is not None}
     with db.read() as conn:
-        members: dict[int, list[int]] = {}
-        for child_id, family_id in sorted(family_store.family_ids_of(conn).items()):
-            if family_id in wanted:
-                members.setdefault(family_id, []).append(child_id)
+        members = family_store.members_of(conn, wanted)
         others = [c for ids in members.values() for c in ids if c not in flagged]
         people = profiles.child_identities(conn, others)
         places = current_places(conn, others, as_of)
