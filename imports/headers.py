@@ -93,7 +93,7 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "excl": ("exclusion",), "cat": ("category",), "addr": ("address",), "ethnic": ("ethnicity",),
     "enrolment": ("enrol",), "enrollment": ("enrol",), "surnames": ("surname",),
     "firstname": ("first", "name"), "lastname": ("last", "name"), "postcode": ("postcode",),
-    "dfes": ("dfe",), "gender": ("gender",),
+    "dfes": ("dfe",), "gender": ("gender",), "sch": ("school",), "id": ("identifier",),
 }  # fmt: skip
 _LITTLE_WORDS = frozenset({"of", "the", "a", "an", "for", "in", "at", "on", "is", "s"})
 _NOISE = frozenset({"dd", "mm", "yyyy", "yy", "ddmmyyyy", "yn", "code"})
@@ -272,6 +272,25 @@ def _field_order() -> dict[str, int]:
 
 def _order(field_name: str) -> int:
     return _field_order().get(field_name, len(_field_order()))
+
+
+def nearest_headers(headers: Collection[str], field_name: str) -> list[tuple[float, str]]:
+    """(likeness, header) of the headers most like a field's name and synonyms (by their words,
+    then their letters), the likeliest first; those under half alike are left out."""
+    texts = _synonym_texts().get(field_name, (field_name,))
+    scored: list[tuple[float, int, str]] = []
+    for index, header in enumerate(headers):
+        words = set(header_words(header))
+        key = header_key(header)
+        best = 0.0
+        for text in texts:
+            synonym = set(header_words(text))
+            shared = len(words & synonym) / max(len(words | synonym), 1)
+            letters = difflib.SequenceMatcher(None, key, header_key(text)).ratio()
+            best = max(best, shared, letters * 0.9)
+        if best >= 0.5:
+            scored.append((-best, index, header))
+    return [(-score, header) for score, _, header in sorted(scored)]
 
 
 def header_text(cell: object) -> str:

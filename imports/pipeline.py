@@ -124,6 +124,16 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def proposal_warnings(proposals: dict[str, str]) -> list[str]:
+    """A column that looks like a field but was not confidently taken for it is never dropped in
+    silence."""
+    return [
+        f"the column '{header}' may be the {field_label(name)} column but was not used, as its "
+        "header is not certain; if it is, map it to that field and import again"
+        for header, name in proposals.items()
+    ]
+
+
 def _merged_warnings(sheet: Sheet, header_index: int) -> list[str]:
     ranges = [
         (start, end)
@@ -210,8 +220,16 @@ def _load_sheet(
 ) -> FileResult:
     kind = analysis.kind
     result = FileResult(str(path), kind.value, "imported", sheet=analysis.sheet)
+    result.not_used = analysis.unmapped()
+    result.proposed = [
+        {"header": h, "field": f, "label": field_label(f)} for h, f in analysis.proposals().items()
+    ]
     warnings = Warnings()
-    for message in [*book.notes, *_merged_warnings(sheet, analysis.header_index)]:
+    for message in [
+        *book.notes,
+        *_merged_warnings(sheet, analysis.header_index),
+        *proposal_warnings(analysis.proposals()),
+    ]:
         warnings.add(message)
     content_hash = file_hash(path)
     context = RowContext(
@@ -351,6 +369,7 @@ def inspect_file(
     preview.kind = analysis.kind.value
     preview.mapping = analysis.mapping()
     preview.unmapped = analysis.unmapped()
+    preview.proposed = analysis.proposals()
     preview.missing = missing_required(analysis.kind, set(analysis.columns))
     preview.header_signature = analysis.signature
     preview.profile_name = analysis.profile_name

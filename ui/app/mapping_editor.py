@@ -86,6 +86,12 @@ class MappingEditor(QWidget):
         bar.addWidget(self.date_label)
         bar.addWidget(self.date_edit)
         bar.addStretch(1)
+        self.proposals_button = QPushButton("Use the proposed columns")
+        self.proposals_button.setObjectName("use_proposals_button")
+        self.proposals_button.setToolTip(
+            "Read each column highlighted below as the field it may be (check them first)"
+        )
+        bar.addWidget(self.proposals_button)
         bar.addWidget(self.save_button)
 
         self.note = QLabel(NOTHING_SELECTED)
@@ -116,6 +122,7 @@ class MappingEditor(QWidget):
         self.kind_combo.activated.connect(self._kind_activated)
         self.date_edit.dateChanged.connect(self._date_changed)
         self.save_button.clicked.connect(self.save_requested)
+        self.proposals_button.clicked.connect(self.use_proposals)
         self.set_file(None)
 
     # --- showing a file ------------------------------------------------------------------------
@@ -168,11 +175,38 @@ class MappingEditor(QWidget):
                 label = spec.labels.get(name) or field_label(name)
                 combo.addItem(f"{label} (required)" if name in required else label, name)
             combo.setCurrentIndex(max(0, combo.findData(self.model.field_of(column))))
-            combo.setToolTip(f"What the column '{header}' holds")
+            combo.setAccessibleName(f"What the column '{header}' holds")
             combo.currentIndexChanged.connect(lambda _i, c=column: self._combo_changed(c))
             self.view.setIndexWidget(self.model.index(MAPS_TO_ROW, column), combo)
             self.combos.append(combo)
+        self._mark_proposals()
         self._fit_columns()
+
+    def _mark_proposals(self) -> None:
+        """A column that may be a field is highlighted until the user chooses its use."""
+        proposals = self.pending.proposals if self.pending else {}
+        for column, combo in enumerate(self.combos):
+            if combo is None:
+                continue
+            header = self.model.headers[column]
+            proposed = proposals.get(header)
+            if proposed:
+                combo.setStyleSheet("QComboBox { background: #fff3cd; }")
+                combo.setToolTip(
+                    f"The column '{header}' may be the {field_label(proposed)} column: it is "
+                    "not read unless you choose that here (or Use the proposed columns)"
+                )
+            else:
+                combo.setStyleSheet("")
+                combo.setToolTip(f"What the column '{header}' holds")
+        self.proposals_button.setVisible(bool(proposals))
+
+    def use_proposals(self) -> None:
+        """Read every proposed column as the field it may be."""
+        if self.pending is None:
+            return
+        for header, field_name in list(self.pending.proposals.items()):
+            self.choose_field(header, field_name)
 
     def _fit_columns(self) -> None:
         header = self.view.horizontalHeader()
@@ -197,6 +231,8 @@ class MappingEditor(QWidget):
         combo = self.combos[column]
         if combo is None:
             return
+        if self.pending is not None:
+            self.pending.decided.add(self.model.headers[column])
         self.model.setData(self.model.index(MAPS_TO_ROW, column), combo.currentData())
         # A field moved here from another column: that column's drop-down now says "ignore".
         for other, other_combo in enumerate(self.combos):
@@ -207,6 +243,7 @@ class MappingEditor(QWidget):
                 other_combo.blockSignals(True)
                 other_combo.setCurrentIndex(max(0, wanted))
                 other_combo.blockSignals(False)
+        self._mark_proposals()
         self._show_date()
         self.update_note()
         self.changed.emit()
@@ -278,6 +315,17 @@ class MappingEditor(QWidget):
                 f"Every row gets the census date {pending.census_date:%d/%m/%Y} (the file has "
                 "no census date column)."
             )
+        for header, proposed in pending.proposals.items():
+            parts.append(
+                f"<br><span style='color:#8a5a00'><b>Check:</b> the column "
+                f"'{html.escape(header)}' may be the {html.escape(field_label(proposed))} "
+                "column; it is not read unless you choose that in its drop-down (highlighted) "
+                "or Use the proposed columns.</span>"
+            )
+        not_used = pending.not_used()
+        if not_used:
+            listed = ", ".join(html.escape(h) for h in not_used)
+            parts.append(f"<br>Not used: {listed}.")
         for warning in preview.warnings:
             parts.append(f"<br>Note: {html.escape(warning)}")
         return " ".join(parts)
