@@ -139,11 +139,14 @@ def analyse(
             mapping, profile_name = {**profile.mapping, **(mapping or {})}, profile.name
             kind = Kind(profile.kind)
     if kind is None:
-        kind = detect_kind(headers)
+        kind = detect_kind(headers) if not mapping else _detect_with(headers, mapping)
         if kind is None:
+            likeliest = max(Kind, key=lambda k: kind_score(headers, k))
             raise FileRefusedError(
                 f"{name}: the header row (row {guess.row_index + 1} of sheet '{sheet}') does not "
-                f"look like any kind of file the intake knows ({KIND_NAMES}); choose the kind."
+                f"look like any kind of file the intake knows ({KIND_NAMES}); choose the kind "
+                f"(it is most like a {likeliest.value.replace('_', ' ')} file: on the command "
+                f"line, --kind {likeliest.value})."
             )
     read = read_headers(headers, kind)
     try:
@@ -172,6 +175,19 @@ def analyse(
                 f"{_closest(analysis, kind)}"
             )
     return analysis
+
+
+def _detect_with(headers: list[str], mapping: dict[str, str]) -> Kind | None:
+    """The kind the headers name best once the person's mapping (--map) is counted too."""
+    scored: list[tuple[float, Kind]] = []
+    for kind in Kind:
+        weights = SPECS[kind].weights
+        own = {h: f for h, f in mapping.items() if not f or f in weights}
+        mapped = set(apply_mapping(headers, read_headers(headers, kind).mapped, own, kind))
+        score = sum(weights[f] for f in mapped)
+        scored.append((score + (5 if not missing_required(kind, mapped) else 0), kind))
+    score, kind = max(scored, key=lambda pair: pair[0])
+    return kind if score >= 6 else None
 
 
 def _closest(analysis: Analysis, kind: Kind) -> str:

@@ -126,6 +126,7 @@ def header_words(text: str) -> tuple[str, ...]:
     """A header's words as the matcher compares them: 'Pupil No.' -> ('pupil', 'number')."""
     text = re.sub(r"\bDfES?\b", " DFE ", text)
     text = text.replace("(s)", "").replace("(S)", "").replace("#", " number ")
+    text = re.sub(r"\b([A-Z]{2,})s\b", r"\1", text)  # 'UPNs' is UPN's plural, not 'UP Ns'
     text = _CAMEL.sub(" ", text).casefold()
     raw = _WORD.findall(text)
     words: list[str] = []

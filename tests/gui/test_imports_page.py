@@ -376,3 +376,34 @@ def test_choosing_another_kind_reads_the_file_again_as_that_kind(
         "Census", "leavers", "1", "Needs the census date (the file has none)"
     ]  # fmt: skip
     assert page.editor.combo_for("Entry date").currentData() == "entry_date"  # type: ignore[union-attr]
+
+
+def test_a_doubtful_column_is_proposed_highlighted_and_used_only_when_chosen(
+    qtbot: QtBot, page: ImportsPage, db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "office census.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Pupil No.", "Legal Surname", "Legal Forename", "D.O.B.", "Sch No",
+                         "Census Date", "Adm. date (first)", "Tutor group"])  # fmt: skip
+        writer.writerow([messy_upn(1), "Tester", "Ada", "01/03/2016", "3302001", "18/01/2024",
+                         "02/09/2020", "3B"])  # fmt: skip
+    add(qtbot, page, monkeypatch, path)
+    assert file_rows(page)[0][4] == "Ready"  # every required column was read as meant
+    page.select_file(path.name)
+    editor = page.editor
+    combo = editor.combo_for("Adm. date (first)")
+    assert combo is not None and combo.currentData() == ""  # not used unasked
+    assert "fff3cd" in combo.styleSheet() and "may be the Entry date" in combo.toolTip()
+    note = editor.note.text()
+    assert "'Adm. date (first)' may be the Entry date column" in note
+    assert "Not used: Adm. date (first), Tutor group." in note
+    assert editor.proposals_button.isVisible()
+    editor.proposals_button.click()
+    assert combo.currentData() == "entry_date" and combo.styleSheet() == ""
+    assert not editor.proposals_button.isVisible()
+    assert "Not used: Tutor group." in editor.note.text()
+    (result,) = run_import(qtbot, page)
+    assert result.status == "imported" and result.not_used == ["Tutor group"]
+    assert result.proposed == []
+    assert "Not used: Tutor group." in page.result_view.detail.text()

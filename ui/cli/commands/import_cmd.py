@@ -99,8 +99,8 @@ def _print_text(result: FileResult) -> None:
     for proposal in result.proposed:
         print(
             f"  warning: the column '{proposal['header']}' may be the {proposal['label']} column "
-            "but was not used, as its header is not certain; if it is, import again with "
-            f'--map "{proposal["header"]}={proposal["field"]}"'
+            f"but was not used, as its header is not certain; if it is, undo {result.batch_id} "
+            f'and import again with --map "{proposal["header"]}={proposal["field"]}"'
         )
     if result.not_used:
         print(f"  not used: {', '.join(result.not_used)}")
