@@ -650,19 +650,29 @@ class RowChecker:
         return _Checks(check)
 
     def _reasons(self, raw: list[object], line: int) -> list[str]:
-        values = [str(v) for v in raw if v]
-        if len(values) == 1 and _REASON_SPLIT.search(values[0]) and len(values[0]) <= 20:
-            values = [v for v in _REASON_SPLIT.split(values[0]) if v]
+        """Up to three reason codes from the reason columns: each cell a code, the list's wording
+        or a school system's ('Verbal abuse - adult'), or several in one cell ('DB;VA', 'DB, VA',
+        a Reasons list). A wording the lists do not know is kept as the school wrote it, with a
+        warning; reports count it as 'not a DfE reason code', never as a code of its own."""
+        values = [part for v in raw if v for part in _reason_parts(str(v), self._reason)]
         reasons: list[str] = []
         for value in values[:3]:
-            code = _raise_failure(self._one("reason", value, _code(codelists.REASONS)))
+            code = _raise_failure(self._one("reason", value, self._reason))
             if code is None:
-                code = value.upper()
-                self.warnings.add(f"reason '{value}' is not a known reason code; it was kept", line)
+                code = value if len(value) > 4 else value.upper()
+                self.warnings.add(
+                    f"reason '{value}' is not a DfE reason code or a wording the reason list "
+                    "knows; it was kept as written and is counted as 'not a DfE reason code'",
+                    line,
+                )
             reasons.append(str(code))
         if len(values) > 3:
             self.warnings.add("more than three reasons were given; the first three were kept", line)
         return reasons
+
+    @staticmethod
+    def _reason(value: object) -> str | None:
+        return codelists.reason_code(value)
 
     def _enrolment(self, cols: _Columns) -> _Checks:
         child = self._child_columns(cols)
@@ -869,6 +879,20 @@ def _reason(found: object) -> Any:
     if isinstance(found, ValueError):
         raise RowRejected(str(found)) from None
     return _raise_failure(found)
+
+
+def _reason_parts(cell: str, code_of: Callable[[object], str | None]) -> list[str]:
+    """One cell's reasons: the whole cell when it names a reason ('Drug and alcohol related'),
+    else its parts when every part names one ('DB;VA', 'Verbal abuse - adult, Theft'); else
+    split only where a person plainly listed (';' or '|'), or the cell as it stands."""
+    cell = cell.strip()
+    if not cell or code_of(cell) is not None:
+        return [cell] if cell else []
+    parts = [p for p in _REASON_SPLIT.split(cell) if p]
+    if len(parts) > 1 and all(code_of(p) is not None for p in parts):
+        return parts
+    listed = [p.strip() for p in re.split(r"[;|\n]", cell) if p.strip()]
+    return listed if len(listed) > 1 else [cell]
 
 
 def _sessions(sessions: object, days: object, category: str) -> float:

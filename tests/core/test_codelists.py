@@ -201,7 +201,9 @@ def test_newer_reason_codes_have_their_labels_and_trend_groups() -> None:
     assert [c for c, g in groups.items() if g == "DB"] == ["LD", "CB"]
     assert [c for c, g in groups.items() if g == "DA"] == ["DR", "AR", "SR", "VR"]
     assert codelists.reason_trend_group("PP") == "PP"
-    assert codelists.reason_trend_group("QQ") == "QQ"  # an unknown code is its own group
+    # A reason kept as a school wrote it is never a group (a new code) of its own.
+    assert codelists.reason_trend_group("QQ") == codelists.NOT_A_REASON_CODE
+    assert codelists.reason_trend_group("Fighting") == codelists.NOT_A_REASON_CODE
     assert not any("unverified" in c.label.lower() for c in reasons)
 
 
