@@ -118,6 +118,14 @@ def analyse(
     """Pick the sheet and header, detect the kind, map the columns; with `strict`, refuse a file
     that lacks a required column (an import), else report it (a preview)."""
     name = book.path.name
+    if book.file_format == "ctf":
+        # A Common Transfer File is read as the schools each pupil attended.
+        if kind not in (None, Kind.ENROLMENTS):
+            raise FileRefusedError(
+                f"{name}: a Common Transfer File is read as enrolments (each pupil's schools), "
+                f"not as a {kind.value.replace('_', ' ')} file."
+            )
+        kind = Kind.ENROLMENTS
     chosen = _choose_sheet(book, kind)
     if chosen is None:
         raise FileRefusedError(

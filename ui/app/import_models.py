@@ -25,7 +25,7 @@ from ui.app.record_table_model import (
     font_with,
 )
 
-IMPORTABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+IMPORTABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xml")
 KIND_LABELS = {kind.value: SPECS[kind].label for kind in Kind}
 CENSUS_DATE_NEEDED = "Census date"
 GREY = QColor("#6b6b6b")

@@ -44,7 +44,8 @@ def choose_import_files(parent: QWidget | None, folder: str = "") -> list[str]:
         parent,
         "Add files to import",
         folder,
-        "Spreadsheets and CSV files (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)",
+        "Spreadsheets, CSV and Common Transfer Files (*.xlsx *.xlsm *.xls *.ods *.csv *.xml);;"
+        "All files (*)",
     )
     return list(paths)
 
