@@ -410,7 +410,84 @@ def _load_schools(
         outcome.imported += 1
     bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
     store.add_sources(conn, "schools", batch_id, sources)
+    _links_from_previous_numbers(conn, batch_id, records, warnings)
     return outcome
+
+
+# A GIAS "ReasonEstablishmentClosed" that means the school carried on as another (its pupils did
+# not move): an academy conversion, or a change the links file records as a predecessor.
+_CARRIED_ON = ("academy converter", "academy sponsor led", "academy free school", "converter")
+
+
+def _links_from_previous_numbers(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> None:
+    """The register's own word that a school had another LAESTAB before (PreviousLA (code) and
+    PreviousEstablishmentNumber: a converted academy's maintained predecessor) becomes a
+    predecessor link, so a pupil who stayed through the conversion made no move even when the
+    links file has not been imported. A school the register says closed to carry on as another,
+    with no link to its successor, is a warning: its pupils would seem to move."""
+    ids = {s.laestab: s.id for s in store.load_schools(conn)}
+    existing = store.link_keys(conn)
+    linked = {a for a, b, _type in existing} | {b for a, b, _type in existing}
+    next_id = store.next_id(conn, t.school_links)
+    new_rows: list[tuple[Any, ...]] = []
+    unknown: list[str] = []
+    for row, r in records:
+        previous = r.get("previous")
+        school_id = ids.get(r["laestab"])
+        if not previous or school_id is None:
+            continue
+        previous_id = ids.get(previous)
+        if previous_id is None:
+            unknown.append(f"{r['laestab']} (previously {previous}, row {row})")
+            continue
+        if (school_id, previous_id, "predecessor") in existing:
+            continue
+        existing[(school_id, previous_id, "predecessor")] = next_id
+        new_rows.append((next_id, school_id, previous_id, "predecessor", r["open_date"], batch_id))
+        linked.update((school_id, previous_id))
+        next_id += 1
+    bulk_insert(
+        conn,
+        t.school_links,
+        ["id", "school_id", "linked_school_id", "link_type", "established_date", "batch_id"],
+        new_rows,
+    )
+    if new_rows:
+        warnings.add(
+            f"{len(new_rows)} school(s) had a previous LAESTAB in the register (an academy's "
+            "maintained predecessor): each is linked to it as its predecessor, so a pupil who "
+            "stayed through the change made no move"
+        )
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        warnings.add(
+            f"the register gives a previous LAESTAB that is not in it for {shown}: import the "
+            "register's closed schools too, or the links file, so the change is not read as a move"
+        )
+    carried_on = [
+        (row, r["laestab"])
+        for row, r in records
+        if (r.get("closed_reason") or "").casefold().startswith(_CARRIED_ON)
+        and ids.get(r["laestab"]) not in linked
+    ]
+    for row, laestab in carried_on:
+        warnings.add(
+            f"school {laestab} closed to carry on as another school, but no link to that school "
+            "is known: import the GIAS links file, or its pupils will seem to have moved",
+            row,
+        )
+    if new_rows:
+        joined = join_twins(conn, batch_id)
+        if joined:
+            warnings.add(
+                f"{len(joined)} exclusion(s) returned under both a predecessor's and its "
+                "successor's LAESTAB are now one exclusion each (undoing this import separates "
+                "them)"
+            )
 
 
 def _load_links(

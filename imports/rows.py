@@ -717,6 +717,13 @@ class RowChecker:
         )
         opens, closes = self._dates(cols, "open_date"), self._dates(cols, "close_date")
         lows, highs = cols.cells("low_age"), cols.cells("high_age")
+        statuses, closed_reasons = cols.texts("status"), cols.texts("closed_reason")
+        previous_las = cols.parsed("previous_la", "la_code", lambda v: nz.digits(v, "LA code"))
+        previous_estabs = cols.parsed(
+            "previous_establishment",
+            "establishment_number",
+            lambda v: nz.digits(v, "establishment number"),
+        )
 
         def check(i: int, line: int) -> Record:
             name = names[i]
@@ -733,6 +740,14 @@ class RowChecker:
             if laestab is None:
                 raise RowRejected("the LAESTAB (LA code and establishment number) is missing")
             school_type = types[i]
+            close_date = self._date(closes[i], "close date")
+            status = statuses[i]
+            if close_date is None and status and str(status).casefold() == "closed":
+                self.warnings.add(
+                    "the register says the school is closed but gives no close date; it is "
+                    "treated as open until a close date is given",
+                    line,
+                )
             return {
                 "urn": urn,
                 "laestab": laestab,
@@ -741,9 +756,13 @@ class RowChecker:
                 "school_type": school_type,
                 "phase": school_phase(school_type, phases[i]),  # type: ignore[arg-type]
                 "open_date": self._date(opens[i], "open date"),
-                "close_date": self._date(closes[i], "close date"),
+                "close_date": close_date,
                 "low_age": _age(lows[i]),
                 "high_age": _age(highs[i]),
+                "closed_reason": closed_reasons[i],
+                "previous": _previous_laestab(
+                    _reason_or_none(previous_las[i]), _reason_or_none(previous_estabs[i]), laestab
+                ),
             }
 
         return _Checks(check)
@@ -893,6 +912,21 @@ def _reason_parts(cell: str, code_of: Callable[[object], str | None]) -> list[st
         return parts
     listed = [p.strip() for p in re.split(r"[;|\n]", cell) if p.strip()]
     return listed if len(listed) > 1 else [cell]
+
+
+def _reason_or_none(found: object) -> str | None:
+    """A parsed value, or None where the cell could not be read (an optional column's problem is
+    not worth the row)."""
+    return None if isinstance(found, ValueError) or found is None else str(found)
+
+
+def _previous_laestab(la: str | None, estab: str | None, laestab: str) -> str | None:
+    """The LAESTAB the register says this school had before (GIAS's PreviousLA (code) and
+    PreviousEstablishmentNumber): an academy that converted from a maintained school."""
+    if not la or not estab or len(la) != 3 or len(estab) > 4 or int(estab) == 0:
+        return None
+    previous = la + estab.zfill(4)
+    return None if previous == laestab else previous
 
 
 def _sessions(sessions: object, days: object, category: str) -> float:

@@ -128,8 +128,11 @@ CORPUS: list[tuple[Kind, str, str | None]] = [
     (S, "EstablishmentName", "school_name"), (S, "TypeOfEstablishment (name)", "school_type"),
     (S, "PhaseOfEducation (name)", "phase"), (S, "OpenDate", "open_date"),
     (S, "CloseDate", "close_date"), (S, "StatutoryLowAge", "low_age"),
-    (S, "StatutoryHighAge", "high_age"), (S, "EstablishmentStatus (name)", None),
-    (S, "ReasonEstablishmentClosed (name)", None), (S, "Postcode", None),
+    (S, "StatutoryHighAge", "high_age"), (S, "EstablishmentStatus (name)", "status"),
+    (S, "ReasonEstablishmentClosed (name)", "closed_reason"), (S, "Postcode", None),
+    (S, "PreviousLA (code)", "previous_la"), (S, "PreviousLA (name)", None),
+    (S, "PreviousEstablishmentNumber", "previous_establishment"), (S, "TelephoneNum", None),
+    (S, "HeadLastName", None), (S, "Gender (name)", None), (S, "NumberOfPupils", None),
     (L, "URN", "urn"), (L, "LinkURN", "link_urn"), (L, "LinkType", "link_type"),
     (L, "LinkEstablishedDate", "link_date"), (L, "LinkName", None),
 ]  # fmt: skip
