@@ -26,7 +26,14 @@ from imports.normalise import text
 from imports.reading import Book, Sheet, open_book
 from imports.release import release_in_background
 from imports.results import FieldChoice, FilePreview, FileResult, RejectedRow
-from imports.rows import Record, RowChecker, RowContext, Warnings, iter_data_rows
+from imports.rows import (
+    Record,
+    RowChecker,
+    RowContext,
+    Warnings,
+    iter_data_rows,
+    suggested_census_date,
+)
 
 log = logging.getLogger(__name__)
 
@@ -370,6 +377,11 @@ def inspect_file(
     preview.mapping = analysis.mapping()
     preview.unmapped = analysis.unmapped()
     preview.proposed = analysis.proposals()
+    titles = [str(c) for r in sheet.rows[: analysis.header_index] for c in r if isinstance(c, str)]
+    saved = dt.date.fromtimestamp(file_path.stat().st_mtime)
+    preview.suggested_census_date = suggested_census_date(
+        [file_path.stem, analysis.sheet, *titles], saved
+    )
     preview.missing = missing_required(analysis.kind, set(analysis.columns))
     preview.header_signature = analysis.signature
     preview.profile_name = analysis.profile_name

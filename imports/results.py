@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -97,6 +98,8 @@ class FilePreview:
     message: str | None = None  # why the file cannot be imported as it stands
     # Column header -> field: headers that may name a field no column has (to be confirmed).
     proposed: dict[str, str] = field(default_factory=dict)
+    # Where a census date box starts for a census with no date column (the file's own term).
+    suggested_census_date: dt.date | None = None
 
     @property
     def ready(self) -> bool:

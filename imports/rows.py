@@ -83,6 +83,39 @@ def census_day(term_text: str) -> dt.date | None:
     return first_thursday + dt.timedelta(weeks=nth - 1)
 
 
+def census_day_on_or_before(day: dt.date) -> dt.date:
+    """The latest census day (autumn, spring or summer, as census_day reckons them) on or before
+    `day`."""
+    found = [
+        census_day(f"{season} {year}")
+        for year in (day.year - 1, day.year)
+        for season in ("Spring", "Summer", "Autumn")
+    ]
+    return max(d for d in found if d is not None and d <= day)
+
+
+def suggested_census_date(texts: Sequence[str], saved: dt.date | None) -> dt.date | None:
+    """Where a census date box should start for a file with no census date column: the term its
+    name, sheet or title rows give ('Spring 2024', 'autumn census 2023/24'), else the census
+    before the day the file was saved (a school sends its return soon after census day)."""
+    for text in texts:
+        found = census_day(text.replace("_", " "))
+        if found is not None:
+            return found
+    if saved is None:
+        return None
+    for text in texts:  # a term with no year: that term's census before the file was saved
+        season = re.search(r"\b(autumn|spring|summer)\b", text, re.IGNORECASE)
+        if season:
+            days = [
+                census_day(f"{season.group(1)} {y}") for y in range(saved.year - 1, saved.year + 1)
+            ]
+            earlier = [d for d in days if d is not None and d <= saved]
+            if earlier:
+                return max(earlier)
+    return census_day_on_or_before(saved)
+
+
 def is_blank(row: list[object]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
 

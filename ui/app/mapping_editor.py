@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from imports.kinds import SPECS, Kind, field_label
+from ui.app.date_entry import DateEntry
 from ui.app.import_models import (
     CENSUS_DATE_NEEDED,
     MAPS_TO_ROW,
@@ -29,7 +29,6 @@ from ui.app.import_models import (
     kind_label,
 )
 
-NO_DATE = QDate(2000, 1, 1)  # the date edit's "not chosen" value (shown as special text)
 IGNORE = "Ignore this column"
 NOTHING_SELECTED = "Select a file in the list above to see how its columns will be read."
 NO_FILES = (
@@ -65,14 +64,9 @@ class MappingEditor(QWidget):
         self.kind_label = QLabel("Kind:")
         self.kind_label.setBuddy(self.kind_combo)
         self.date_label = QLabel("Census date:")
-        self.date_edit = QDateEdit()
+        self.date_edit = DateEntry("Census date", kept="The census date is still {date}.")
         self.date_edit.setObjectName("census_date_edit")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("dd/MM/yyyy")
-        self.date_edit.setMinimumDate(NO_DATE)
-        self.date_edit.setSpecialValueText("Choose a date")
-        self.date_edit.setDate(NO_DATE)
-        self.date_label.setBuddy(self.date_edit)
+        self.date_label.setBuddy(self.date_edit.edit)
         self.save_button = QPushButton("Save this mapping for files like this")
         self.save_button.setObjectName("save_mapping_button")
         self.save_button.setToolTip(
@@ -120,7 +114,7 @@ class MappingEditor(QWidget):
         layout.addWidget(self.view, 1)
 
         self.kind_combo.activated.connect(self._kind_activated)
-        self.date_edit.dateChanged.connect(self._date_changed)
+        self.date_edit.chosen.connect(self._date_chosen)
         self.save_button.clicked.connect(self.save_requested)
         self.proposals_button.clicked.connect(self.use_proposals)
         self.set_file(None)
@@ -151,10 +145,12 @@ class MappingEditor(QWidget):
         self.date_edit.setVisible(wanted)
         if not wanted or pending is None:
             return
-        self.date_edit.blockSignals(True)
-        chosen = pending.census_date
-        self.date_edit.setDate(QDate(chosen.year, chosen.month, chosen.day) if chosen else NO_DATE)
-        self.date_edit.blockSignals(False)
+        self.date_edit.set_date(pending.census_date)
+        suggested = pending.preview.suggested_census_date if pending.preview else None
+        self.date_edit.set_start(suggested)
+        self.date_edit.set_placeholder(
+            f"dd/mm/yyyy, e.g. {suggested:%d/%m/%Y}" if suggested else "dd/mm/yyyy"
+        )
 
     def _make_combos(self) -> None:
         self.combos = []
@@ -253,12 +249,17 @@ class MappingEditor(QWidget):
         if self.pending is not None and kind and kind != self.pending.kind:
             self.kind_chosen.emit(kind)
 
-    def _date_changed(self, date: QDate) -> None:
+    def _date_chosen(self, day: dt.date) -> None:
         if self.pending is None:
             return
-        self.pending.census_date = None if date == NO_DATE else dt.date(*date.getDate())
+        self.pending.census_date = day
         self.update_note()
         self.changed.emit()
+
+    def choose_census_date(self, text: str) -> None:
+        """Type a census date into the box and press Enter (as the user would)."""
+        self.date_edit.edit.setText(text)
+        self.date_edit.edit.editingFinished.emit()
 
     def choose_field(self, header: str, field_name: str) -> None:
         """Pick `field_name` in the drop-down over the column `header` (as the user would)."""
