@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.child_search import ChildSearch, fold_name, parse_search, prefix_upper_bound
 from exclusion_monitor.codelists import nc_year_order
-from exclusion_monitor.records import ChildSummary
+from exclusion_monitor.records import ChildSummary, ReviewStatus
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
 from exclusion_monitor.store.database import Database
@@ -28,6 +28,7 @@ from exclusion_monitor.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
+CLOSED_REVIEWS = (ReviewStatus.CLOSED.value, ReviewStatus.NO_FURTHER_ACTION.value)
 SortKey = Literal["upn", "name", "date_of_birth", "nc_year", "status", "school", "flags"]
 SORT_KEYS: tuple[SortKey, ...] = (
     "upn",
@@ -306,9 +307,15 @@ def _latest_census(scope: _Scope) -> sa.Subquery:
 def _summary_source(scope: _Scope) -> sa.Select[Any]:
     latest = _latest_census(scope)
     current = t.child_identifiers.alias("current")
+    # Open flags: raised and not cleared, and not closed by an officer's review (closed, or no
+    # further action): the work still waiting, which is what the list counts.
     flag_counts = (
         sa.select(t.flags.c.child_id, sa.func.count().label("n"))
-        .where(t.flags.c.cleared_on.is_(None), scope(t.flags.c.child_id))
+        .where(
+            t.flags.c.cleared_on.is_(None),
+            t.flags.c.status.not_in(CLOSED_REVIEWS),
+            scope(t.flags.c.child_id),
+        )
         .group_by(t.flags.c.child_id)
         .subquery("open_flags")
     )
