@@ -30,6 +30,7 @@ from exclusion_monitor.access import require
 from exclusion_monitor.errors import InvalidInputError, OperationCancelled
 from exclusion_monitor.families import FAMILY_PARAMS, FAMILY_SETTINGS
 from exclusion_monitor.flagging import RecomputeSummary, default_as_of, recompute_flags
+from exclusion_monitor.reports.context import AUTHORITY_SETTING
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
 from exclusion_monitor.store import Database
@@ -38,7 +39,6 @@ from exclusion_monitor.store.settings import get_settings
 from ui.app import messages
 from ui.app.background import Progress, ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
-from ui.app.report_output import AUTHORITY_SETTING
 from ui.app.term_dates_panel import TermDatesPanel
 from ui.app.users_panel import UsersPanel
 
