@@ -156,6 +156,18 @@ def nc_year(text: object) -> str | None:
     return None
 
 
+def year_group_label(code: str | None, *, short: bool = False, unknown: str = "") -> str:
+    """How a year group reads everywhere (screen, print, command line, rule reasons): the code
+    list's label ('Reception', 'Year 7', 'Nursery 1'), or with `short` its code as a column head
+    has room for ('R', 'Y7', 'N1'); a code the list does not know as given; None as `unknown`."""
+    if not code:
+        return unknown
+    if short:
+        return f"Y{code}" if code.isdigit() else code
+    found = codelist(NC_YEARS).get(code)
+    return found.label if found else code
+
+
 def nc_year_order(code: str) -> int:
     """Sort order of an NC year code (N1 < N2 < R < 1 .. 14 < X)."""
     found = codelist(NC_YEARS).get(code)

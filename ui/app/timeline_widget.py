@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from exclusion_monitor.codelists import year_group_label
 from exclusion_monitor.moves import PLACEMENT_PHASES
 from exclusion_monitor.profile import ChildProfile, ExclusionView, SpellView
 from exclusion_monitor.records import MoveKind
@@ -69,16 +70,6 @@ def reception_year(date_of_birth: dt.date) -> int:
 
 def _day(value: dt.date) -> str:
     return f"{value.day} {value:%b %Y}"
-
-
-def _year_code_label(code: str | None) -> str:
-    if not code:
-        return ""
-    if code == "R":
-        return "R"
-    if code.startswith("N"):
-        return "N"
-    return f"Y{code}" if code.isdigit() else code
 
 
 class TimelineWidget(QWidget):
@@ -437,7 +428,7 @@ class TimelineWidget(QWidget):
             font = painter.font()
             font.setBold(True)
             painter.setFont(font)
-            year_code = _year_code_label(code)
+            year_code = year_group_label(code, short=True)
             if fm.horizontalAdvance(year_code) + 2 > width:
                 year_code = year_code.lstrip("Y") if fm.horizontalAdvance("00") < width else ""
             painter.drawText(
