@@ -190,9 +190,9 @@ def read_ctf(path: Path) -> CtfContent:
         if len(formers) > max(1, len(schools)):
             unread_formers += 1
         for index, school in enumerate(schools):
-            # Each Former UPN on one of the child's rows (the first on the rest), so identity
+            # Each Former UPN on one of the child's rows (round again on the rest), so identity
             # sees every UPN the child has had, not only the first.
-            person[1] = formers[index] if index < len(formers) else (formers or [None])[0]
+            person[1] = formers[index % len(formers)] if formers else None
             laestab = _laestab(school)
             is_source = laestab is not None and laestab == source
             last = (_text(school, "LastSchool") or "").lower() in _TRUE
