@@ -165,7 +165,7 @@ def read_ctf(path: Path) -> CtfContent:
             f"a lost pupil CTF: its pupils left school {source or '(not given)'} for a "
             "destination nobody knows, and are recorded as such"
         )
-    without_history = 0
+    without_history = unread_formers = 0
     for pupil in _children(_child(root, "CTFpupilData"), "Pupil"):
         content.pupils += 1
         basic = _child(pupil, "BasicDetails")
@@ -177,21 +177,22 @@ def read_ctf(path: Path) -> CtfContent:
         ]
         person: list[object] = [
             _text(pupil, "UPN"),
-            formers[0] if formers else None,
+            None,  # the Former UPN: set per school row below
             _text(pupil, "Surname"),
             _text(pupil, "Forename"),
             _date(_text(pupil, "DOB")),
             _text(pupil, "Sex") or _text(pupil, "Gender"),
         ]
-        if len(formers) > 1:
-            content.notes.append(
-                "a pupil had more than one Former UPN; the first was read (the others are "
-                "identical or should be sent as a census's Former UPN)"
-            )
+        formers = list(dict.fromkeys(formers))
         schools = _children(_child(pupil, "SchoolHistory"), "School")
         if not schools:
             without_history += 1
-        for school in schools:
+        if len(formers) > max(1, len(schools)):
+            unread_formers += 1
+        for index, school in enumerate(schools):
+            # Each Former UPN on one of the child's rows (round again on the rest), so identity
+            # sees every UPN the child has had, not only the first.
+            person[1] = formers[index % len(formers)] if formers else None
             laestab = _laestab(school)
             is_source = laestab is not None and laestab == source
             last = (_text(school, "LastSchool") or "").lower() in _TRUE
@@ -225,6 +226,11 @@ def read_ctf(path: Path) -> CtfContent:
         content.notes.append(
             f"{without_history} pupil(s) had no SchoolHistory, so the file says nothing of their "
             "schools; they were not read"
+        )
+    if unread_formers:
+        content.notes.append(
+            f"{unread_formers} pupil(s) had more Former UPNs than schools in their history; "
+            "each school row carries one, the rest were not read"
         )
     if content.pupils == 0:
         raise FileRefusedError(f"{path.name}: the Common Transfer File holds no pupils.")

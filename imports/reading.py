@@ -486,6 +486,10 @@ def _open_ctf(path: Path) -> Book:
     from imports.ctf import SHEET, read_ctf
 
     content = read_ctf(path)
+    # XML allows bidi overrides and other invisible controls in text: cleaned as in any file.
+    changed = clean_rows(content.rows)
+    if changed:
+        content.notes.append(rows_note(CLEANED, changed))
     return Book(path, "ctf", [SHEET], False, "utf-8", None, content.rows, notes=content.notes)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +185,66 @@ def test_a_ctf_is_only_ever_read_as_enrolments(
         capsys, db, "import", str(_transfer(tmp_path / "k.xml")), "--kind", "census"
     )
     assert code == 2 and "read as enrolments" in err
+
+
+def test_every_former_upn_of_a_ctf_joins_the_child(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A child renumbered twice: both earlier UPNs are held (as two children, from two
+    schools' files); the CTF listing both as Former UPNs makes them one child."""
+    db = str(tmp_path / "t.db")
+    first, second = _upn(KENT, 901), _upn(KENT, 902)
+    elm = CtfSchool(KENT, "2003", "Elm Infants", D(2016, 9, 5), D(2019, 7, 19), last=True)
+    for name, upn, school in ((("elm.xml"), first, elm), ("oak.xml", second, OAK)):
+        early = CtfFile((KENT, school.estab, school.name), (HERE, "4002"))
+        early.pupils.append(CtfPupil(upn, "WALKER", "JO-ANNE", D(2012, 5, 1), "F", (school,)))
+        assert _cli(capsys, db, "import", str(write_ctf(tmp_path / name, early)))[0] == 0
+    _, out, _ = _cli(capsys, db, "children", "--format", "json")
+    assert len(json.loads(out)) == 2
+    ctf = CtfFile((KENT, "2001", "Oak Primary (Kent)"), (HERE, "4002"))
+    ctf.pupils.append(
+        CtfPupil(JO, "WALKER", "JO-ANNE", D(2012, 5, 1), "F",
+                 (replace(elm, last=False), OAK), former_upn=first, more_former_upns=(second,))
+    )  # fmt: skip
+    code, out, err = _cli(capsys, db, "import", str(write_ctf(tmp_path / "all.xml", ctf)))
+    assert code == 0, err
+    _, out, _ = _cli(capsys, db, "children", "--format", "json")
+    (jo,) = json.loads(out)
+    child = _child(capsys, db, jo["upn"])
+    assert {child["upn"], *child["former_upns"]} == {first, second, JO}
+    assert [e["school_laestab"] for e in child["enrolments"]] == ["8862003", "8862001"]
+
+
+def test_a_right_to_left_override_in_a_ctf_name_is_removed_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "t.db")
+    ctf = CtfFile((KENT, "2001", "Oak Primary (Kent)"), (HERE, "4002"))
+    ctf.pupils.append(CtfPupil(SAM, "ID\u202eRIS", "SAM", D(2012, 2, 1), "M", (OAK,)))
+    code, out, err = _cli(capsys, db, "import", str(write_ctf(tmp_path / "rlo.xml", ctf)))
+    assert code == 0, err
+    assert "right-to-left overrides were removed" in out and "(row 2)" in out
+    assert _child(capsys, db, SAM)["surname"] == "Idris"
+
+
+def test_an_xml_file_over_the_size_limit_is_refused_before_it_is_parsed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import imports.ctf
+    import imports.reading
+
+    def never(path: Path) -> None:
+        raise AssertionError("an over-size file reached the XML parser")
+
+    monkeypatch.setattr(imports.reading, "MAX_FILE_BYTES", 4_000)
+    monkeypatch.setattr(imports.ctf, "read_ctf", never)
+    ctf = CtfFile((KENT, "2001", "Oak Primary (Kent)"), (HERE, "4002"))
+    ctf.pupils.extend(
+        CtfPupil(_upn(KENT, n), "IDRIS", f"SAM{n}", D(2012, 2, 1), "M", (OAK,)) for n in range(30)
+    )
+    path = write_ctf(tmp_path / "huge.xml", ctf)
+    assert path.stat().st_size > 4_000
+    code, _, err = _cli(capsys, db := str(tmp_path / "t.db"), "import", str(path))
+    assert code == 2 and "over the limit" in err
+    _, out, _ = _cli(capsys, db, "children", "--format", "json")
+    assert json.loads(out) == []

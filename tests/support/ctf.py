@@ -28,6 +28,7 @@ class CtfPupil:
     sex: str
     schools: tuple[CtfSchool, ...]
     former_upn: str | None = None
+    more_former_upns: tuple[str, ...] = ()  # a child renumbered more than once
     nc_year: str | None = None
     enrol_status: str | None = "C"
 
@@ -66,6 +67,7 @@ def write_ctf(path: Path, ctf: CtfFile) -> Path:
             + _tag("UPN", p.upn) + _tag("Surname", p.surname) + _tag("Forename", p.forename)
             + _tag("DOB", p.born) + _tag(sex, p.sex)
             + "<BasicDetails>" + _tag("FormerUPN", p.former_upn)
+            + "".join(_tag("FormerUPN", f) for f in p.more_former_upns)
             + _tag("NCyearActual", p.nc_year) + _tag("EnrolStatus", p.enrol_status)
             + "</BasicDetails>"
             + f"<SchoolHistory>{schools}</SchoolHistory>"
