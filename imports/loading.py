@@ -387,8 +387,14 @@ def _load_schools(
     seen: dict[str, int] = {}
     new_rows: list[tuple[Any, ...]] = []
     sources: list[tuple[int, int]] = []
+    records = [(row, r) for row, r in records if r["laestab"] is not None]  # see rows.py
+    superseded = _superseded_establishments(records)
+    for row in sorted(superseded):
+        warnings.add(SUPERSEDED, row)
     for row, r in records:
         laestab = r["laestab"]
+        if row in superseded:
+            continue
         if laestab in seen:
             outcome.rejected.append((row, f"repeats row {seen[laestab]} (the same LAESTAB)"))
             continue
@@ -410,8 +416,44 @@ def _load_schools(
         outcome.imported += 1
     bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
     store.add_sources(conn, "schools", batch_id, sources)
-    _links_from_previous_numbers(conn, batch_id, records, warnings)
+    current = [(row, r) for row, r in records if row not in superseded]
+    _links_from_previous_numbers(conn, batch_id, current, warnings)
     return outcome
+
+
+SUPERSEDED = (
+    "establishments that gave their LAESTAB to a later one (a school that closed and reopened "
+    "under the same number, often as an academy) were left out: the current establishment's "
+    "details were kept"
+)
+
+
+def _superseded_establishments(records: list[tuple[int, Record]]) -> set[int]:
+    """The rows of a register whose LAESTAB is used again by another establishment (another URN):
+    every one but the current (open, else the latest to close or open, else the latest row).
+    Rows with one URN, or none, are a plain repeat and rejected as such."""
+    by_laestab: dict[str, list[tuple[int, Record]]] = {}
+    for row, r in records:
+        if r.get("urn"):
+            by_laestab.setdefault(r["laestab"], []).append((row, r))
+    earlier: set[int] = set()
+    for rows in by_laestab.values():
+        if len({r["urn"] for _, r in rows}) < 2:
+            continue
+
+        def current(item: tuple[int, Record]) -> tuple[bool, dt.date, dt.date, int]:
+            row, r = item
+            return (
+                r["close_date"] is None,
+                r["close_date"] or dt.date.min,
+                r["open_date"] or dt.date.min,
+                row,
+            )
+
+        keep = max(rows, key=current)
+        urns_kept = keep[1]["urn"]
+        earlier.update(row for row, r in rows if r["urn"] != urns_kept)
+    return earlier
 
 
 # A GIAS "ReasonEstablishmentClosed" that means the school carried on as another (its pupils did

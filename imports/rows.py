@@ -29,6 +29,13 @@ MAX_SESSIONS = 400
 MEMO_LIMIT = 200_000
 
 
+NO_ESTABLISHMENT_NUMBER = (
+    "establishments the register gives no LA establishment number (children's centres, "
+    "universities, online providers and the like) are not schools a return can name; they were "
+    "left out"
+)
+
+
 class RowRejected(ValueError):
     """A row cannot be imported; the message is the reason shown to the school."""
 
@@ -748,6 +755,7 @@ class RowChecker:
             "establishment_number",
             lambda v: nz.digits(v, "establishment number"),
         )
+        by_number = "establishment_number" in self.ctx.columns  # the register's own columns
         opens, closes = self._dates(cols, "open_date"), self._dates(cols, "close_date")
         lows, highs = cols.cells("low_age"), cols.cells("high_age")
         statuses, closed_reasons = cols.texts("status"), cols.texts("closed_reason")
@@ -771,6 +779,12 @@ class RowChecker:
                 elif la and estab and len(la) == 3 and len(estab) <= 4:
                     laestab = la + estab.zfill(4)
             if laestab is None:
+                if urn and by_number and estabs[i] is None:
+                    # The register lists establishments that have no LA establishment number
+                    # (children's centres, universities, online providers): no return can name
+                    # them, so they are left out, not rejected one by one.
+                    self.warnings.add(NO_ESTABLISHMENT_NUMBER, line)
+                    return {"laestab": None}
                 raise RowRejected("the LAESTAB (LA code and establishment number) is missing")
             school_type = types[i]
             close_date = self._date(closes[i], "close date")

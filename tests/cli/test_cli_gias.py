@@ -144,3 +144,64 @@ def test_the_links_file_with_every_link_type_the_register_uses(
     known = link_types()
     for kind in LINK_TYPES:
         assert link_type_key(kind) in known, kind  # every type is one the rules know
+
+
+def test_the_whole_register_with_reused_numbers_and_establishments_without_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The extract of every establishment in England holds rows no return can name (children's
+    centres, universities, online providers: no establishment number) and LAESTABs used twice
+    (a school that closed and reopened as an academy under the same number, the closed one
+    first, by URN). Neither is a rejected row: the first are left out, the second keep the
+    current establishment, each with one warning naming the rows."""
+    db = str(tmp_path / "t.db")
+    extract = [
+        *SCHOOLS,
+        {"URN": "900010", "LA (code)": "330", "LA (name)": "Larkwood", "EstablishmentNumber": "5001",
+         "EstablishmentName": "Brook Secondary School", "TypeOfEstablishment (name)": "Foundation school",
+         "EstablishmentStatus (name)": "Closed", "ReasonEstablishmentClosed (name)": "Academy Converter",
+         "OpenDate": "01-01-1974", "CloseDate": "31-08-2012", "PhaseOfEducation (name)": "Secondary"},
+        {"URN": "900011", "LA (code)": "330", "LA (name)": "Larkwood", "EstablishmentNumber": "5001",
+         "EstablishmentName": "Brook Academy", "TypeOfEstablishment (name)": "Academy converter",
+         "EstablishmentStatus (name)": "Open", "OpenDate": "01-09-2012",
+         "PhaseOfEducation (name)": "Secondary", "PreviousLA (code)": "330",
+         "PreviousEstablishmentNumber": "5001"},
+        {"URN": "900020", "LA (code)": "330", "LA (name)": "Larkwood", "EstablishmentNumber": "",
+         "EstablishmentName": "Larkwood Children's Centre",
+         "TypeOfEstablishment (name)": "Children's centre", "EstablishmentStatus (name)": "Open"},
+        {"URN": "900021", "LA (code)": "000", "LA (name)": "Does not apply",
+         "EstablishmentNumber": "", "EstablishmentName": "University of Nowhere",
+         "TypeOfEstablishment (name)": "Higher education institutions",
+         "EstablishmentStatus (name)": "Open"},
+    ]  # fmt: skip
+    path = write_gias(tmp_path / "edubasealldata20240901.csv", extract)
+    assert main(["--db", db, "import", str(path), "--format", "json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["rejected"] == []
+    assert (result["rows_read"], result["rows_imported"]) == (9, 6)
+    warnings = " | ".join(result["warnings"])
+    assert "were left out: the current establishment's details were kept (row 7)" in warnings
+    assert "are not schools a return can name; they were left out (rows 9, 10)" in warnings
+    assert "school 3305001 closed to carry on" not in warnings
+    with open_database(db) as database, database.read() as conn:
+        s = t.schools.c
+        brook = conn.execute(
+            sa.select(s.urn, s.name, s.close_date).where(s.laestab == "3305001")
+        ).one()
+        names = set(conn.execute(sa.select(s.name)).scalars())
+        links = conn.execute(sa.select(sa.func.count()).select_from(t.school_links)).scalar()
+    assert tuple(brook) == ("900011", "Brook Academy", None)
+    assert not names & {"Larkwood Children's Centre", "University of Nowhere"}
+    assert links == 1  # the 4002 -> 4101 conversion; Brook kept its number, so no link
+
+    # Next month's download, one school newer: still nothing rejected, Brook still the academy.
+    newer = {**SCHOOLS[2], "URN": "900030", "EstablishmentNumber": "3002",
+             "EstablishmentName": "Meadow Primary"}  # fmt: skip
+    again = write_gias(tmp_path / "edubasealldata20241001.csv", [*extract, newer])
+    assert main(["--db", db, "import", str(again), "--format", "json"]) == 0
+    (second,) = json.loads(capsys.readouterr().out)
+    assert second["rejected"] == [] and second["rows_imported"] == 7
+    with open_database(db) as database, database.read() as conn:
+        s = t.schools.c
+        brook = conn.execute(sa.select(s.urn, s.name).where(s.laestab == "3305001")).one()
+    assert tuple(brook) == ("900011", "Brook Academy")
