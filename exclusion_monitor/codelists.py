@@ -156,6 +156,12 @@ def nc_year(text: object) -> str | None:
     return None
 
 
+def la_name(code: str) -> str:
+    """An authority by its DfE LA number: its name from the LA list, else 'LA 886'."""
+    found = codelist(LA_NUMBERS).get(code)
+    return found.label if found else f"LA {code}"
+
+
 def year_group_label(code: str | None, *, short: bool = False, unknown: str = "") -> str:
     """How a year group reads everywhere (screen, print, command line, rule reasons): the code
     list's label ('Reception', 'Year 7', 'Nursery 1'), or with `short` its code as a column head

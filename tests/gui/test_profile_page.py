@@ -334,6 +334,9 @@ def test_a_transferred_childs_schools_in_another_authority_are_on_the_timeline(
     page = open_profile(qtbot, db, child_id)
     schools = [m.detail for m in page.timeline.marks() if m.kind == "school"]
     assert schools == ["8862003", "8862001", "3304002"]
+    tips = [m.tooltip.splitlines()[0] for m in page.timeline.marks() if m.kind == "school"]
+    assert tips[0] == "Elm Infants (8862003), LA 886"  # its authority, on hover
+    assert tips[2].endswith("(3304002), Birmingham (330)")
     moves = [m.detail for m in page.timeline.marks() if m.kind == "move"]
     assert moves == ["standard", "standard"]
     assert "on the roll of 3 schools, made 0 non-standard moves" in page.summary.text()
