@@ -387,8 +387,14 @@ def _load_schools(
     seen: dict[str, int] = {}
     new_rows: list[tuple[Any, ...]] = []
     sources: list[tuple[int, int]] = []
+    records = [(row, r) for row, r in records if r["laestab"] is not None]  # see rows.py
+    superseded = _superseded_establishments(records)
+    for row in sorted(superseded):
+        warnings.add(SUPERSEDED, row)
     for row, r in records:
         laestab = r["laestab"]
+        if row in superseded:
+            continue
         if laestab in seen:
             outcome.rejected.append((row, f"repeats row {seen[laestab]} (the same LAESTAB)"))
             continue
@@ -410,7 +416,120 @@ def _load_schools(
         outcome.imported += 1
     bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
     store.add_sources(conn, "schools", batch_id, sources)
+    current = [(row, r) for row, r in records if row not in superseded]
+    _links_from_previous_numbers(conn, batch_id, current, warnings)
     return outcome
+
+
+SUPERSEDED = (
+    "establishments that gave their LAESTAB to a later one (a school that closed and reopened "
+    "under the same number, often as an academy) were left out: the current establishment's "
+    "details were kept"
+)
+
+
+def _superseded_establishments(records: list[tuple[int, Record]]) -> set[int]:
+    """The rows of a register whose LAESTAB is used again by another establishment (another URN):
+    every one but the current (open, else the latest to close or open, else the latest row).
+    Rows with one URN, or none, are a plain repeat and rejected as such."""
+    by_laestab: dict[str, list[tuple[int, Record]]] = {}
+    for row, r in records:
+        if r.get("urn"):
+            by_laestab.setdefault(r["laestab"], []).append((row, r))
+    earlier: set[int] = set()
+    for rows in by_laestab.values():
+        if len({r["urn"] for _, r in rows}) < 2:
+            continue
+
+        def current(item: tuple[int, Record]) -> tuple[bool, dt.date, dt.date, int]:
+            row, r = item
+            return (
+                r["close_date"] is None,
+                r["close_date"] or dt.date.min,
+                r["open_date"] or dt.date.min,
+                row,
+            )
+
+        keep = max(rows, key=current)
+        urns_kept = keep[1]["urn"]
+        earlier.update(row for row, r in rows if r["urn"] != urns_kept)
+    return earlier
+
+
+# A GIAS "ReasonEstablishmentClosed" that means the school carried on as another (its pupils did
+# not move): an academy conversion, or a change the links file records as a predecessor.
+_CARRIED_ON = ("academy converter", "academy sponsor led", "academy free school", "converter")
+
+
+def _links_from_previous_numbers(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> None:
+    """The register's own word that a school had another LAESTAB before (PreviousLA (code) and
+    PreviousEstablishmentNumber: a converted academy's maintained predecessor) becomes a
+    predecessor link, so a pupil who stayed through the conversion made no move even when the
+    links file has not been imported. A school the register says closed to carry on as another,
+    with no link to its successor, is a warning: its pupils would seem to move."""
+    ids = {s.laestab: s.id for s in store.load_schools(conn)}
+    existing = store.link_keys(conn)
+    linked = {a for a, b, _type in existing} | {b for a, b, _type in existing}
+    next_id = store.next_id(conn, t.school_links)
+    new_rows: list[tuple[Any, ...]] = []
+    unknown: list[str] = []
+    for row, r in records:
+        previous = r.get("previous")
+        school_id = ids.get(r["laestab"])
+        if not previous or school_id is None:
+            continue
+        previous_id = ids.get(previous)
+        if previous_id is None:
+            unknown.append(f"{r['laestab']} (previously {previous}, row {row})")
+            continue
+        if (school_id, previous_id, "predecessor") in existing:
+            continue
+        existing[(school_id, previous_id, "predecessor")] = next_id
+        new_rows.append((next_id, school_id, previous_id, "predecessor", r["open_date"], batch_id))
+        linked.update((school_id, previous_id))
+        next_id += 1
+    bulk_insert(
+        conn,
+        t.school_links,
+        ["id", "school_id", "linked_school_id", "link_type", "established_date", "batch_id"],
+        new_rows,
+    )
+    if new_rows:
+        warnings.add(
+            f"{len(new_rows)} school(s) had a previous LAESTAB in the register (an academy's "
+            "maintained predecessor): each is linked to it as its predecessor, so a pupil who "
+            "stayed through the change made no move"
+        )
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        warnings.add(
+            f"the register gives a previous LAESTAB that is not in it for {shown}: import the "
+            "register's closed schools too, or the links file, so the change is not read as a move"
+        )
+    carried_on = [
+        (row, r["laestab"])
+        for row, r in records
+        if (r.get("closed_reason") or "").casefold().startswith(_CARRIED_ON)
+        and ids.get(r["laestab"]) not in linked
+    ]
+    for row, laestab in carried_on:
+        warnings.add(
+            f"school {laestab} closed to carry on as another school, but no link to that school "
+            "is known: import the GIAS links file, or its pupils will seem to have moved",
+            row,
+        )
+    if new_rows:
+        joined = join_twins(conn, batch_id)
+        if joined:
+            warnings.add(
+                f"{len(joined)} exclusion(s) returned under both a predecessor's and its "
+                "successor's LAESTAB are now one exclusion each (undoing this import separates "
+                "them)"
+            )
 
 
 def _load_links(

@@ -28,7 +28,14 @@ from imports.normalise import text
 from imports.reading import Book, Sheet, open_book
 from imports.release import release_in_background
 from imports.results import FieldChoice, FilePreview, FileResult, RejectedRow
-from imports.rows import Record, RowChecker, RowContext, Warnings, iter_data_rows
+from imports.rows import (
+    Record,
+    RowChecker,
+    RowContext,
+    Warnings,
+    iter_data_rows,
+    suggested_census_date,
+)
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +142,16 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def proposal_warnings(proposals: dict[str, str]) -> list[str]:
+    """A column that looks like a field but was not confidently taken for it is never dropped in
+    silence."""
+    return [
+        f"the column '{header}' may be the {field_label(name)} column but was not used, as its "
+        "header is not certain; if it is, map it to that field and import again"
+        for header, name in proposals.items()
+    ]
+
+
 def _merged_warnings(sheet: Sheet, header_index: int) -> list[str]:
     ranges = [
         (start, end)
@@ -225,8 +242,16 @@ def _load_sheet(
 ) -> FileResult:
     kind = analysis.kind
     result = FileResult(str(path), kind.value, "imported", sheet=analysis.sheet)
+    result.not_used = analysis.unmapped()
+    result.proposed = [
+        {"header": h, "field": f, "label": field_label(f)} for h, f in analysis.proposals().items()
+    ]
     warnings = Warnings()
-    for message in [*book.notes, *_merged_warnings(sheet, analysis.header_index)]:
+    for message in [
+        *book.notes,
+        *_merged_warnings(sheet, analysis.header_index),
+        *proposal_warnings(analysis.proposals()),
+    ]:
         warnings.add(message)
     content_hash = file_hash(path)
     context = RowContext(
@@ -370,6 +395,12 @@ def inspect_file(
     preview.kind = analysis.kind.value
     preview.mapping = analysis.mapping()
     preview.unmapped = analysis.unmapped()
+    preview.proposed = analysis.proposals()
+    titles = [str(c) for r in sheet.rows[: analysis.header_index] for c in r if isinstance(c, str)]
+    saved = dt.date.fromtimestamp(file_path.stat().st_mtime)
+    preview.suggested_census_date = suggested_census_date(
+        [file_path.stem, analysis.sheet, *titles], saved
+    )
     preview.missing = missing_required(analysis.kind, set(analysis.columns))
     preview.header_signature = analysis.signature
     preview.profile_name = analysis.profile_name

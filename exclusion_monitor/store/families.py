@@ -312,6 +312,37 @@ def family_ids_of(conn: sa.Connection, child_ids: Iterable[int] | None = None) -
     return found
 
 
+def family_sizes(conn: sa.Connection, family_ids: Iterable[int]) -> dict[int, int]:
+    """family id -> how many children it has, for the families named."""
+    ids = sorted(set(family_ids))
+    found: dict[int, int] = {}
+    fm = t.family_members.c
+    for start in range(0, len(ids), 900):
+        query = (
+            sa.select(fm.family_id, sa.func.count())
+            .where(fm.family_id.in_(ids[start : start + 900]))
+            .group_by(fm.family_id)
+        )
+        found.update({int(f): int(n) for f, n in conn.execute(query)})
+    return found
+
+
+def members_of(conn: sa.Connection, family_ids: Iterable[int]) -> dict[int, list[int]]:
+    """family id -> its children's ids (ascending), for the families named."""
+    ids = sorted(set(family_ids))
+    found: dict[int, list[int]] = {}
+    fm = t.family_members.c
+    for start in range(0, len(ids), 900):
+        query = (
+            sa.select(fm.family_id, fm.child_id)
+            .where(fm.family_id.in_(ids[start : start + 900]))
+            .order_by(fm.family_id, fm.child_id)
+        )
+        for family_id, child_id in conn.execute(query):
+            found.setdefault(int(family_id), []).append(int(child_id))
+    return found
+
+
 def _families(conn: sa.Connection, family_ids: Iterable[int] | None = None) -> list[Family]:
     current = t.child_identifiers.alias("current")
     query = (

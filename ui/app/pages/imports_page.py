@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 DROP_HINT = (
     "Drop census, exclusion, enrolment or school register files on this page "
-    "(.xlsx, .xlsm, .xls, .ods, .csv), or use Add files."
+    "(.xlsx, .xlsm, .xls, .ods, .csv) or Common Transfer Files (.xml), or use Add files."
 )
 NO_RIGHTS = (
     "Importing needs the liaison or admin role; your account can look at the history but not "

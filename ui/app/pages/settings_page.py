@@ -3,6 +3,7 @@ off), the authority's name for printouts, where the database is, and (admins) th
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
 from exclusion_monitor.access import require
 from exclusion_monitor.errors import InvalidInputError, OperationCancelled
 from exclusion_monitor.families import FAMILY_PARAMS, FAMILY_SETTINGS
-from exclusion_monitor.flagging import RecomputeSummary, recompute_flags
+from exclusion_monitor.flagging import RecomputeSummary, default_as_of, recompute_flags
+from exclusion_monitor.reports.context import AUTHORITY_SETTING
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
 from exclusion_monitor.store import Database
@@ -37,7 +39,6 @@ from exclusion_monitor.store.settings import get_settings
 from ui.app import messages
 from ui.app.background import Progress, ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
-from ui.app.report_output import AUTHORITY_SETTING
 from ui.app.term_dates_panel import TermDatesPanel
 from ui.app.users_panel import UsersPanel
 
@@ -233,7 +234,11 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         db = self.db
         run_in_background(
-            lambda _p: (get_settings(db, "rules."), get_settings(db, "authority.")),
+            lambda _p: (
+                get_settings(db, "rules."),
+                get_settings(db, "authority."),
+                default_as_of(db),
+            ),
             self._show,
             lambda error: messages.show_error(self, "Settings", str(error)),
             owner=self,
@@ -242,11 +247,12 @@ class SettingsPage(Page):
         if self.users_panel is not None:
             self.users_panel.refresh()
 
-    def _show(self, found: tuple[dict[str, Any], dict[str, Any]]) -> None:
-        rules, authority = found
+    def _show(self, found: tuple[dict[str, Any], dict[str, Any], dt.date | None]) -> None:
+        rules, authority, latest = found
         for editor in self.editors.values():
             editor.load(rules)
         self.term_dates.load(rules)
+        self.term_dates.show_years_around(latest or dt.date.today())
         name = authority.get(AUTHORITY_SETTING.removeprefix("authority."))
         self.authority_edit.setText(name if isinstance(name, str) else "")
         self.loaded.emit()
