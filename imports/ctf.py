@@ -232,8 +232,8 @@ def read_ctf(path: Path) -> CtfContent:
             f" and {len(lost_unrecorded) - 10} more" if len(lost_unrecorded) > 10 else ""
         )
         content.notes.append(
-            f"the pupil(s) {shown} of this lost pupil CTF have no SchoolHistory row for the sending school {source or '(not given)'}, so the file "
-            "cannot say when they joined it and their leaving was NOT recorded: ask the school "
+            f"the pupil(s) {shown} of this lost pupil CTF have no SchoolHistory row for the "
+            f"sending school {source or '(not given)'}, so the file cannot say when they joined it and their leaving was NOT recorded: ask the school "
             "to send the CTF again with its own registration, or record the leaving in an "
             "enrolments return"
         )
