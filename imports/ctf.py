@@ -231,11 +231,12 @@ def read_ctf(path: Path) -> CtfContent:
         shown = ", ".join(lost_unrecorded[:10]) + (
             f" and {len(lost_unrecorded) - 10} more" if len(lost_unrecorded) > 10 else ""
         )
+        sender = source or "(not given)"
         content.notes.append(
             f"the pupil(s) {shown} of this lost pupil CTF have no SchoolHistory row for the "
-            f"sending school {source or '(not given)'}, so the file cannot say when they joined it and their leaving was NOT recorded: ask the school "
-            "to send the CTF again with its own registration, or record the leaving in an "
-            "enrolments return"
+            f"sending school {sender}, so the file cannot say when they joined it and their "
+            "leaving was NOT recorded: ask the school to send the CTF again with its own "
+            "registration, or record the leaving in an enrolments return"
         )
     if without_history:
         content.notes.append(
