@@ -166,6 +166,7 @@ def read_ctf(path: Path) -> CtfContent:
             "destination nobody knows, and are recorded as such"
         )
     without_history = unread_formers = 0
+    lost_unrecorded: list[str] = []  # pupils of a lost pupil CTF whose leaving it cannot record
     for pupil in _children(_child(root, "CTFpupilData"), "Pupil"):
         content.pupils += 1
         basic = _child(pupil, "BasicDetails")
@@ -189,6 +190,7 @@ def read_ctf(path: Path) -> CtfContent:
             without_history += 1
         if len(formers) > max(1, len(schools)):
             unread_formers += 1
+        sender_found = False
         for index, school in enumerate(schools):
             # Each Former UPN on one of the child's rows (round again on the rest), so identity
             # sees every UPN the child has had, not only the first.
@@ -200,6 +202,7 @@ def read_ctf(path: Path) -> CtfContent:
             moved_to = None
             status = None
             if is_source or (last and source is None):
+                sender_found = True
                 # Single registration (C) is what a history row says anyway: only a dual or
                 # subsidiary registration is worth carrying, so the same school sent as history
                 # by one CTF and as the sender by another stays one registration.
@@ -222,6 +225,19 @@ def read_ctf(path: Path) -> CtfContent:
                     status,
                 ]
             )
+        if lost and not sender_found:
+            lost_unrecorded.append(str(person[0] or f"pupil {content.pupils} (no UPN)"))
+    if lost_unrecorded:
+        shown = ", ".join(lost_unrecorded[:10]) + (
+            f" and {len(lost_unrecorded) - 10} more" if len(lost_unrecorded) > 10 else ""
+        )
+        sender = source or "(not given)"
+        content.notes.append(
+            f"the pupil(s) {shown} of this lost pupil CTF have no SchoolHistory row for the "
+            f"sending school {sender}, so the file cannot say when they joined it and their "
+            "leaving was NOT recorded: ask the school to send the CTF again with its own "
+            "registration, or record the leaving in an enrolments return"
+        )
     if without_history:
         content.notes.append(
             f"{without_history} pupil(s) had no SchoolHistory, so the file says nothing of their "

@@ -248,3 +248,23 @@ def test_an_xml_file_over_the_size_limit_is_refused_before_it_is_parsed(
     assert code == 2 and "over the limit" in err
     _, out, _ = _cli(capsys, db, "children", "--format", "json")
     assert json.loads(out) == []
+
+
+def test_a_lost_pupil_ctf_that_cannot_record_the_leaving_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sending school missing from a lost pupil's history (or no history at all): the
+    leaving cannot be recorded without an entry date, and the person is told which pupils."""
+    db = str(tmp_path / "t.db")
+    lost = CtfFile((HERE, "4002", "Larkwood Academy"), ("XXX", "XXXX"))
+    lost.pupils.append(CtfPupil(ALI, "KHAN", "ALI", D(2011, 3, 9), "M", (
+        CtfSchool(KENT, "2001", "Oak Primary (Kent)", D(2016, 9, 5), D(2022, 7, 22)),
+    )))  # fmt: skip
+    lost.pupils.append(CtfPupil(SAM, "IDRIS", "SAM", D(2012, 2, 1), "M", (
+        CtfSchool(HERE, "4002", "Larkwood Academy", D(2022, 9, 7), None, last=True),
+    )))  # fmt: skip
+    lost.pupils.append(CtfPupil(JO, "WALKER", "JO", D(2012, 5, 1), "F", ()))
+    code, out, err = _cli(capsys, db, "import", str(write_ctf(tmp_path / "lost.xml", lost)))
+    assert code == 0, err
+    assert f"the pupil(s) {ALI}, {JO} of this lost pupil CTF" in out and "NOT recorded" in out
+    assert _child(capsys, db, SAM)["status"]["status"] == "missing"  # the one it could record
