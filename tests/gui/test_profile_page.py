@@ -316,7 +316,7 @@ def test_a_transferred_childs_schools_in_another_authority_are_on_the_timeline(
     """Jo came from Kent with a Common Transfer File, then appears on our census: the timeline
     shows her Kent schools before ours, and the usual transfers are transitions."""
     from exclusion_monitor.store.children import child_id_for_upn
-    from imports import ImportRequest, run_imports
+    from operations import ImportRequest, run_imports
     from tests.cli.test_cli_ctf import JO, _transfer
 
     census = tmp_path / "census.csv"
@@ -327,7 +327,7 @@ def test_a_transferred_childs_schools_in_another_authority_are_on_the_timeline(
     )
     claim_first_admin(db, ADMIN)
     requests = [ImportRequest(_transfer(tmp_path / "from kent.xml")), ImportRequest(census)]
-    results = run_imports(db, requests, account=ADMIN)
+    results = run_imports(db, requests, account=ADMIN).value
     assert [r.status for r in results] == ["imported", "imported"]
     child_id = child_id_for_upn(db, JO)
     assert child_id is not None

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.roles import Action
-from imports import FilePreview, FileResult, ImportRequest, inspect_file, run_imports
+from imports import FilePreview, FileResult, inspect_file
 from imports import save_mapping_profile as save_profile
+from operations import ImportRequest, run_imports
 from ui.app import messages
 from ui.app.background import BackgroundJob, Progress, run_in_background
 from ui.app.identity_review_panel import IdentityReviewPanel
@@ -396,7 +397,10 @@ class ImportsPage(Page):
                 if not cancel.is_set():
                     progress(done, total)
 
-            return run_imports(db, requests, account=account, progress=report, cancel=cancel.is_set)
+            outcome = run_imports(
+                db, requests, account=account, progress=report, cancel=cancel.is_set
+            )
+            return outcome.value
 
         self.progress.setRange(0, 0)
         self.cancel_button.setEnabled(True)

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 from exclusion_monitor.errors import InvalidInputError
-from imports import FileResult, ImportRequest, Kind, run_imports
+from imports import FileResult, Kind
 from imports.kinds import SPECS
 from imports.pipeline import proposal_warnings
+from operations import ImportRequest, run_imports
 from ui.cli.common import EXIT_DATABASE, EXIT_REFUSED, current_account, open_db
 from ui.cli.output import print_json
 
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     with open_db(args, create=True) as db:
         mapping = parse_maps(args.map)
         requests = [ImportRequest(Path(f), args.kind, census_date, mapping) for f in args.files]
-        results = run_imports(db, requests, account=current_account())
+        results = run_imports(db, requests, account=current_account()).value
     if args.format == "json":
         print_json([r.to_json() for r in results])
     else:
