@@ -61,6 +61,7 @@ class SchoolRegister:
         self.used: dict[int, int] = {}  # school id -> first row that used it
         self._next = self._first_new = store.next_id(conn, t.schools)
         self._cache: dict[tuple[str | None, str | None, str | None], int | str] = {}
+        self.added: list[tuple[str, int]] = []  # (LAESTAB, first row) of each school added
 
     def resolve(self, record: Record, row: int) -> int:
         key = (record["laestab"], record["urn"], record["school_name"])
@@ -77,11 +78,7 @@ class SchoolRegister:
             school_id = self.by_laestab.get(laestab)
             if school_id is None:
                 school_id = self._add(laestab, name)
-                self.warnings.add(
-                    f"school {laestab} was not in the school register and was added; import the "
-                    "GIAS extract to complete its details",
-                    row,
-                )
+                self.added.append((laestab, row))
             return school_id
         if urn:
             return self.by_urn.get(urn) or f"school URN {urn} is not in the school register"
@@ -99,6 +96,24 @@ class SchoolRegister:
         )
         self.by_laestab[laestab] = school_id
         return school_id
+
+    def report_added(self) -> None:
+        """One warning for the schools this file added to the register: a Common Transfer File
+        brings dozens from other authorities, which one line each would bury."""
+        if len(self.added) == 1:
+            laestab, row = self.added[0]
+            self.warnings.add(
+                f"school {laestab} was not in the school register and was added; import the "
+                "GIAS extract to complete its details",
+                row,
+            )
+        elif self.added:
+            shown = ", ".join(f"{laestab} (row {row})" for laestab, row in self.added[:10])
+            more = f" and {len(self.added) - 10} more" if len(self.added) > 10 else ""
+            self.warnings.add(
+                f"{len(self.added)} schools were not in the school register and were added: "
+                f"{shown}{more}; import the GIAS extract to complete their details"
+            )
 
     def record_sources(self) -> None:
         """This batch as a source of the registered schools it used (the schools it added have
@@ -203,6 +218,7 @@ def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> Non
     bulk_insert(conn, t.child_identifiers, IDENTIFIER_COLUMNS, resolver.new_identifiers)
     store.add_sources(conn, "children", batch_id, rows.child_rows.items())
     store.add_sources(conn, "child_identifiers", batch_id, rows.identifier_rows.items())
+    rows.schools.report_added()
     rows.schools.record_sources()
     store.add_identity_reviews(
         conn, batch_id, [(a, b, reason) for (a, b), reason in resolver.reviews.items()]

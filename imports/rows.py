@@ -779,10 +779,12 @@ class RowChecker:
                 elif la and estab and len(la) == 3 and len(estab) <= 4:
                     laestab = la + estab.zfill(4)
             if laestab is None:
-                if urn and by_number and estabs[i] is None:
+                not_a_school = school_phase(types[i], phases[i]) is None  # type: ignore[arg-type]
+                if urn and by_number and estabs[i] is None and not_a_school:
                     # The register lists establishments that have no LA establishment number
-                    # (children's centres, universities, online providers): no return can name
-                    # them, so they are left out, not rejected one by one.
+                    # and are no school of any phase (children's centres, universities, online
+                    # providers): no return can name them, so they are left out, not rejected
+                    # one by one. A school of a known phase without its number is an error.
                     self.warnings.add(NO_ESTABLISHMENT_NUMBER, line)
                     return {"laestab": None}
                 raise RowRejected("the LAESTAB (LA code and establishment number) is missing")

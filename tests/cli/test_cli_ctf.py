@@ -72,6 +72,11 @@ def test_a_transfer_ctf_brings_each_pupils_schools_in_other_authorities(
     code, out, _ = _cli(capsys, db, "import", str(ctf), "--format", "json")
     (result,) = json.loads(out)
     assert code == 0 and result["kind"] == "enrolments" and result["rows_imported"] == 3
+    # The other authority's schools, added to the register, are one warning, not one each.
+    assert (
+        "2 schools were not in the school register and were added: 8862003 (row 2), "
+        "8862001 (row 3); import the GIAS extract to complete their details"
+    ) in result["warnings"]
     jo = _child(capsys, db, JO)
     assert (jo["surname"], jo["forename"]) == ("Walker", "Jo-Anne")  # capitals normalised
     assert jo["former_upns"] == [_upn(KENT, 901)]
