@@ -15,6 +15,7 @@ from exclusion_monitor.store import Database, audit
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.families import list_families
 from exclusion_monitor.store.users import add_user, claim_first_admin
+from operations import admin
 from operations.people import change_family
 from tests.core.builders import Builder, D, censuses
 
@@ -86,3 +87,19 @@ def test_a_role_without_the_action_is_refused_and_the_refusal_recorded(db: Datab
         "why": "role",
         "role": "viewer",
     }
+
+
+def test_settings_and_roles_go_through_their_operations(db: Database) -> None:
+    _two_children(db)
+    with pytest.raises(PermissionDeniedError):
+        admin.set_role(db, OFFICER, VIEWER, Role.ADMIN)
+    assert admin.set_role(db, ADMIN, VIEWER, Role.OFFICER).value.role is Role.OFFICER
+    saved = admin.change_settings(db, ADMIN, {"authority.name": "Exampleshire"})
+    assert saved.value.changed == ["authority.name"] and saved.value.summary is None
+    assert saved.changed == frozenset({"settings"})
+    (row,) = audit.list_entries(db, action="change_settings")
+    assert row.target == "authority.name" and row.account == ADMIN
+    with pytest.raises(PermissionDeniedError):
+        admin.change_settings(db, OFFICER, {"authority.name": "Elsewhere"})
+    assert len(audit.list_entries(db, action="change_settings")) == 1
+    assert audit.verify(db).ok

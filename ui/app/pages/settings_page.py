@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -26,18 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.access import require
 from exclusion_monitor.errors import InvalidInputError, OperationCancelled
 from exclusion_monitor.families import FAMILY_PARAMS, FAMILY_SETTINGS
-from exclusion_monitor.flagging import RecomputeSummary, default_as_of, recompute_flags
+from exclusion_monitor.flagging import default_as_of
 from exclusion_monitor.reports.context import AUTHORITY_SETTING
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
-from exclusion_monitor.store import Database
-from exclusion_monitor.store.setting_changes import apply_setting_changes
 from exclusion_monitor.store.settings import get_settings
+from operations.admin import SettingsSaved, change_settings
 from ui.app import messages
-from ui.app.background import Progress, ProgressBar, run_in_background
+from ui.app.background import ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
 from ui.app.term_dates_panel import TermDatesPanel
 from ui.app.users_panel import UsersPanel
@@ -45,24 +42,6 @@ from ui.app.users_panel import UsersPanel
 log = logging.getLogger(__name__)
 
 MAX_THRESHOLD = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class SaveResult:
-    changed: list[str]
-    summary: RecomputeSummary | None
-
-
-def save_and_recompute(
-    db: Database, account: str, changes: Mapping[str, Any], progress: Progress
-) -> SaveResult:
-    """Save the settings (admins only; an audit row per change), then recompute every flag if
-    a rule setting changed."""
-    user = require(db, account, Action.CHANGE_SETTINGS)
-    changed = apply_setting_changes(db, changes, user.account)
-    if not any(key.startswith("rules.") for key in changed):
-        return SaveResult(changed, None)
-    return SaveResult(changed, recompute_flags(db, progress=progress))
 
 
 class RuleEditor(QFrame):
@@ -286,7 +265,7 @@ class SettingsPage(Page):
         self.progress.show()
         self.status.setText("Saving and recomputing flags...")
         run_in_background(
-            lambda progress: save_and_recompute(db, account, changes, progress),
+            lambda progress: change_settings(db, account, changes, progress).value,
             self._saved,
             self._save_failed,
             self.progress.show_progress,
@@ -300,7 +279,7 @@ class SettingsPage(Page):
         self.save_button.setEnabled(True)
         self.restore_button.setEnabled(True)
 
-    def _saved(self, result: SaveResult) -> None:
+    def _saved(self, result: SettingsSaved) -> None:
         self._finish()
         if not result.changed:
             self.status.setText("Nothing had changed.")
