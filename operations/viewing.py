@@ -10,11 +10,18 @@ from collections.abc import Callable
 
 from exclusion_monitor.child_search import parse_search
 from exclusion_monitor.errors import NotFoundError
-from exclusion_monitor.flagging import ensure_flags_current
+from exclusion_monitor.flagging import FlaggedChild, ensure_flags_current, flag_list
 from exclusion_monitor.profile import ChildProfile, child_profile
+from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
-from exclusion_monitor.store.children import ChildSearchHit, child_id_for_upn, search_children
+from exclusion_monitor.store.children import (
+    ChildSearchHit,
+    child_id_for_upn,
+    ensure_child_summaries,
+    list_children,
+    search_children,
+)
 from exclusion_monitor.upn import normalise_upn
 from operations.base import Outcome, act
 
@@ -86,3 +93,46 @@ def open_child(
         entry = audit.record(db, actor.account, Action.VIEW_CHILD, profile.child.upn, detail)
         ids = (entry.id,)
     return Outcome(Action.VIEW_CHILD, profile, ids, actor=actor)
+
+
+def every_child(
+    db: Database, account: str, *, export_format: str | None = None
+) -> Outcome[list[ChildSummary]]:
+    """Every child, each with their status worked out with the flags. On screen it is a search
+    (the search role); in a machine format (`export_format` "csv" or "json") it is a copy of the
+    whole list: an export, with the export role and an export audit row."""
+    action = Action.EXPORT if export_format else Action.SEARCH
+    actor = act(db, account, action)
+    ensure_flags_current(db)
+    ensure_child_summaries(db)
+    found = list_children(db)
+    if export_format:
+        detail = {"what": "children", "format": export_format, "rows": len(found)}
+        entry = audit.record(db, actor.account, Action.EXPORT, "children", detail)
+    else:
+        detail = {"filter": None, "rows": len(found)}
+        entry = audit.record(db, actor.account, Action.SEARCH, None, detail)
+    return Outcome(action, found, (entry.id,), actor=actor)
+
+
+def flagged_children(
+    db: Database,
+    account: str,
+    *,
+    as_of: dt.date | None = None,
+    rules: list[str] | None = None,
+    school: str | None = None,
+) -> Outcome[list[FlaggedChild]]:
+    """The flagged children (optionally of some rules, of one school, as of a date), as a
+    search on the audit trail."""
+    actor = act(db, account, Action.SEARCH)
+    ensure_flags_current(db)
+    found = flag_list(db, as_of=as_of, rules=rules, school_laestab=school)
+    detail = {
+        "as_of": as_of.isoformat() if as_of else None,
+        "rules": rules,
+        "school": school,
+        "rows": len(found),
+    }
+    entry = audit.record(db, actor.account, Action.SEARCH, "flags", detail)
+    return Outcome(Action.SEARCH, found, (entry.id,), actor=actor)
