@@ -12,20 +12,18 @@ from pathlib import Path
 
 from exclusion_monitor.access import require
 from exclusion_monitor.flagging import FlaggedChild, default_as_of, ensure_flags_current, flag_list
-from exclusion_monitor.profile import ChildProfile, child_profile
+from exclusion_monitor.profile import ChildProfile
 from exclusion_monitor.records import ReviewStatus
+from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.flag_export import CONTROLLED_NOTICE, flag_export_tables
-from exclusion_monitor.reports.flag_report import (
-    FlagFilter,
-    flag_list_document,
-    report_context,
-)
+from exclusion_monitor.reports.flag_report import FlagFilter, flag_list_document
 from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.tables import ReportContext
 from exclusion_monitor.roles import Action, Role
 from exclusion_monitor.store import Database, audit, reviews
-from exclusion_monitor.store.children import ChildFilter, ensure_child_summaries, list_children
+from exclusion_monitor.store.children import ensure_child_summaries, year_groups_of
 from exclusion_monitor.store.users import User, list_users
+from operations.viewing import open_child
 
 Progress = Callable[[int, int], None]
 
@@ -56,7 +54,7 @@ def officers(db: Database) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class LoadedProfile:
     profile: ChildProfile
-    user: User
+    role: Role
     officers: list[str]
 
 
@@ -65,18 +63,9 @@ def load_profile(
 ) -> LoadedProfile:
     """A child's profile for the page (stored flags brought up to date first, so every flag has
     its review); `record_view` writes the VIEW_CHILD audit row (opening, not refreshing)."""
-    user = require(db, account, Action.VIEW_CHILD)
-    ensure_flags_current(db, progress)
-    profile = child_profile(db, child_id)
-    if record_view:
-        audit.record(
-            db,
-            user.account,
-            Action.VIEW_CHILD,
-            profile.child.upn,
-            {"page": "profile", "as_of": profile.as_of.isoformat()},
-        )
-    return LoadedProfile(profile, user, officers(db))
+    opened = open_child(db, account, child_id, record_view=record_view, progress=progress)
+    assert opened.actor is not None
+    return LoadedProfile(opened.value, opened.actor.role, officers(db))
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +140,7 @@ def load_flag_queue(db: Database, account: str, progress: Progress) -> FlagQueue
     ensure_flags_current(db, progress)
     ensure_child_summaries(db)
     rows = flag_list(db)
-    years = {
-        s.id: s.nc_year
-        for s in list_children(db, ChildFilter(flagged_only=True))
-        if s.nc_year is not None
-    }
+    years = year_groups_of(db, (r.child_id for r in rows))
     as_of = rows[0].flags[0].as_of if rows and rows[0].flags else None
     return FlagQueue(rows, years, officers(db), user, as_of)
 
