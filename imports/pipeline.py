@@ -16,7 +16,8 @@ from typing import Any
 from exclusion_monitor.errors import DatabaseError
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store.database import Database
-from exclusion_monitor.store.histories import batch_census_coverage
+from exclusion_monitor.store.flags import data_fingerprint
+from exclusion_monitor.store.histories import batch_census_coverage, children_of_batch
 from exclusion_monitor.store.owed_work import owe_refresh
 from imports.analysis import Analysis, analyse
 from imports.errors import FileRefusedError, ImportCancelledError
@@ -233,6 +234,7 @@ def _load_sheet(
                 f"{path.name}: this file was already imported (batch {earlier}); nothing was added."
             )
             return result
+        data_before = data_fingerprint(conn)  # the flags' follow-up checks nothing came between
         batch_id = store.create_batch(
             conn,
             file_name=path.name,
@@ -298,7 +300,12 @@ def _load_sheet(
             warnings=result.warnings,
         )
         # The flags and the children list are owed until the follow-up clears this note.
-        owe_refresh(conn, f"import batch {batch_id}")
+        owe_refresh(
+            conn,
+            f"import batch {batch_id}",
+            children=children_of_batch(conn, batch_id),
+            data_before=data_before,
+        )
     if releasing is not None:
         releasing.join()
     return result
