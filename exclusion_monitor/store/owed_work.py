@@ -5,7 +5,7 @@ and its follow-up leaves a note that the next start of any command or the app ac
 The note is one settings row (`work.owed`): a list of {"after": ..., "since": ...} entries. A
 change that knows which children it touched also writes them ("children") and the data's
 fingerprint before and after it ("before", "data"), so the follow-up can recompute only those
-children when nothing else changed in between (docs/architecture.md, "Incremental flags").
+children when nothing else changed in between (docs/architecture.md#incremental-flags).
 """
 
 from __future__ import annotations

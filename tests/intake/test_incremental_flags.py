@@ -2,7 +2,7 @@
 of the demo's returns, each followed by the product's own follow-up (which recomputes only the
 children the change touched when it can), and after each step a whole recompute must find nothing
 to change in the stored flags, the children's status or the families; on both engines
-(docs/architecture.md, "Incremental flags")."""
+(docs/architecture.md#incremental-flags)."""
 
 from __future__ import annotations
 
