@@ -30,6 +30,7 @@ BENCHMARKS = [
     ("gui", "bench_gui.py", [], ["--children", "20000"], False),
     ("regional", "bench_regional.py", [], ["--scale", "0.02"], True),
     ("flag_list", "bench_flag_list.py", [], ["--pupils", "1500"], False),
+    ("register", "bench_register.py", [], ["--schools", "20000", "--pupils", "2000"], False),
 ]
 
 

@@ -18,7 +18,7 @@ COMPANY = "Exclusion Monitor project"
 DESCRIPTION = "School exclusion and mobility monitoring for local authority inclusion teams"
 
 # Our packages: every non-Python file inside them is shipped, so data added later goes in too.
-PACKAGES = ("exclusion_monitor", "imports", "ui")
+PACKAGES = ("exclusion_monitor", "imports", "operations", "ui")
 
 # Modules the app does not use. Test and development tools first, then the Qt modules that
 # PySide6-Essentials ships but the app has no use for (each would pull in its Qt libraries).

@@ -156,6 +156,24 @@ def nc_year(text: object) -> str | None:
     return None
 
 
+def la_name(code: str) -> str:
+    """An authority by its DfE LA number: its name from the LA list, else 'LA 886'."""
+    found = codelist(LA_NUMBERS).get(code)
+    return found.label if found else f"LA {code}"
+
+
+def year_group_label(code: str | None, *, short: bool = False, unknown: str = "") -> str:
+    """How a year group reads everywhere (screen, print, command line, rule reasons): the code
+    list's label ('Reception', 'Year 7', 'Nursery 1'), or with `short` its code as a column head
+    has room for ('R', 'Y7', 'N1'); a code the list does not know as given; None as `unknown`."""
+    if not code:
+        return unknown
+    if short:
+        return f"Y{code}" if code.isdigit() else code
+    found = codelist(NC_YEARS).get(code)
+    return found.label if found else code
+
+
 def nc_year_order(code: str) -> int:
     """Sort order of an NC year code (N1 < N2 < R < 1 .. 14 < X)."""
     found = codelist(NC_YEARS).get(code)
@@ -194,7 +212,51 @@ def reason_trend_group(code: str) -> str:
     """The reason code a reason is counted with when comparing years: a newer code with the code
     it was split from (LD and CB with DB; DR, AR, SR and VR with DA), any other code itself."""
     found = codelist(REASONS).get(code)
-    return (found.extra.get("trend_group") or code) if found else code
+    return (found.extra.get("trend_group") or code) if found else NOT_A_REASON_CODE
+
+
+REASON_WORDING_FILE = "reason_wording.csv"
+NOT_A_REASON_CODE = "not a DfE reason code (kept as the school wrote it)"
+
+
+@cache
+def _reason_wording() -> dict[str, str]:
+    """A school system's wording of a reason (loosely keyed) -> the DfE code: the shipped list
+    (exclusion_monitor/data/reason_wording.csv), then an admin's file of the same name and columns
+    in the data folder (docs/formats.md, "Exclusions as school systems write them")."""
+    from exclusion_monitor import config
+
+    texts = [(resources.files("exclusion_monitor") / "data" / REASON_WORDING_FILE).read_text(
+        encoding="utf-8"
+    )]  # fmt: skip
+    extra = config.data_dir() / REASON_WORDING_FILE
+    if extra.is_file():
+        texts.append(extra.read_text(encoding="utf-8-sig"))
+    found: dict[str, str] = {}
+    reasons = codelist(REASONS)
+    for text in texts:
+        for row in _read_rows(text):
+            code = (row.get("code") or "").strip().upper()
+            key = _loose_key(row.get("wording") or "")
+            if key and reasons.get(code) is not None:
+                found[key] = code
+    return found
+
+
+def reason_code(text: object) -> str | None:
+    """The DfE reason code a cell names: a code, the list's label or synonym, or a school
+    system's wording ('Verbal abuse - adult' -> VA); None when it names none."""
+    if text is None:
+        return None
+    found = codelist(REASONS).match(text)
+    if found is not None:
+        return found.code
+    return _reason_wording().get(_loose_key(str(text)))
+
+
+def is_reason_code(code: str) -> bool:
+    """A code of the DfE reason list (a reason kept as a school wrote it is not one)."""
+    return codelist(REASONS).get(code) is not None
 
 
 def _loose_key(text: str) -> str:

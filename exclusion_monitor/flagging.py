@@ -431,7 +431,7 @@ def flag_list(
         people = profiles.child_identities(conn, views)
         schools = profiles.current_schools(conn, views, as_of)
         family_ids = family_store.family_ids_of(conn, views)
-        sizes = Counter(family_store.family_ids_of(conn).values()) if family_ids else Counter()
+        sizes = family_store.family_sizes(conn, family_ids.values())
     result = []
     for child, child_views in views.items():
         person = people.get(child)

@@ -85,10 +85,17 @@ def is_phase_boundary(
         return False
     if first is not None and first != pair[1]:
         return False
+    # A school known only by its number (another authority's, from a Common Transfer File, or
+    # one the register does not have yet) has no phase: the year groups decide. Only a phase that
+    # is known and wrong for the boundary makes the move non-standard.
     old_phases, new_phases = phases
-    if top is None and old_phases and (old is None or old.phase not in old_phases):
+    if top is None and old_phases and (old is None or _wrong_phase(old, old_phases)):
         return False
-    return not (first is None and new_phases and (new is None or new.phase not in new_phases))
+    return not (first is None and new_phases and (new is None or _wrong_phase(new, new_phases)))
+
+
+def _wrong_phase(school: School, phases: frozenset[str]) -> bool:
+    return school.phase is not None and school.phase not in phases
 
 
 def classify_move(

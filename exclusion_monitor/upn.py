@@ -88,7 +88,13 @@ def check_upn(value: object) -> UpnCheck:
         )
     expected = check_letter(upn[1:])
     if upn[0] != expected:
-        return UpnCheck(upn, kind, f"the UPN's check letter should be {expected}, not {upn[0]}")
+        # Never "should be K": a school would change the letter, when a digit is as likely
+        # the one mistyped.
+        return UpnCheck(
+            upn,
+            kind,
+            "the UPN's check letter does not match its digits: please check the whole UPN",
+        )
     return UpnCheck(upn, kind, None)
 
 

@@ -15,7 +15,8 @@ from imports.headers import (
     header_key,
     header_signature,
     kind_score,
-    map_headers,
+    nearest_headers,
+    read_headers,
 )
 from imports.kinds import SPECS, Kind, field_label, missing_required
 from imports.reading import Book
@@ -35,6 +36,8 @@ class Analysis:
     signature: str
     profile_name: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Column index -> field: headers that may name a field no column has, to be confirmed.
+    proposed: dict[int, str] = field(default_factory=dict)
 
     def mapping(self) -> dict[str, str]:
         """Column header -> field, for the columns the intake will read."""
@@ -45,6 +48,17 @@ class Analysis:
     def unmapped(self) -> list[str]:
         used = set(self.columns.values())
         return [h for i, h in enumerate(self.headers) if h and i not in used]
+
+    def proposals(self) -> dict[str, str]:
+        """Column header -> field, for the doubtful matches still unused (a person chose the
+        column's use, or another column has the field, and the proposal goes)."""
+        used = set(self.columns.values())
+        have = set(self.columns)
+        return {
+            self.headers[i]: name
+            for i, name in self.proposed.items()
+            if i not in used and name not in have
+        }
 
 
 def _choose_sheet(book: Book, kind: Kind | None) -> tuple[str, HeaderGuess] | None:
@@ -104,6 +118,14 @@ def analyse(
     """Pick the sheet and header, detect the kind, map the columns; with `strict`, refuse a file
     that lacks a required column (an import), else report it (a preview)."""
     name = book.path.name
+    if book.file_format == "ctf":
+        # A Common Transfer File is read as the schools each pupil attended.
+        if kind not in (None, Kind.ENROLMENTS):
+            raise FileRefusedError(
+                f"{name}: a Common Transfer File is read as enrolments (each pupil's schools), "
+                f"not as a {kind.value.replace('_', ' ')} file."
+            )
+        kind = Kind.ENROLMENTS
     chosen = _choose_sheet(book, kind)
     if chosen is None:
         raise FileRefusedError(
@@ -115,25 +137,37 @@ def analyse(
     headers = guess.headers
     signature = header_signature(headers)
     profile_name = None
-    if mapping is None and db is not None:
+    if db is not None:
+        # A mapping saved for files of this shape (in the app) is used on the command line too;
+        # what the person said for this import (--map, or the app's edited mapping) goes over it.
         from exclusion_monitor.store.mapping_profiles import mapping_profile_for
 
         profile = mapping_profile_for(db, signature)
         if profile is not None and (kind is None or profile.kind == kind.value):
-            mapping, profile_name = profile.mapping, profile.name
+            mapping, profile_name = {**profile.mapping, **(mapping or {})}, profile.name
             kind = Kind(profile.kind)
     if kind is None:
-        kind = detect_kind(headers)
+        kind = detect_kind(headers) if not mapping else _detect_with(headers, mapping)
         if kind is None:
+            likeliest = max(Kind, key=lambda k: kind_score(headers, k))
             raise FileRefusedError(
                 f"{name}: the header row (row {guess.row_index + 1} of sheet '{sheet}') does not "
-                f"look like any kind of file the intake knows ({KIND_NAMES}); choose the kind."
+                f"look like any kind of file the intake knows ({KIND_NAMES}); choose the kind "
+                f"(it is most like a {likeliest.value.replace('_', ' ')} file: on the command "
+                f"line, --kind {likeliest.value})."
             )
+    read = read_headers(headers, kind)
     try:
-        columns = apply_mapping(headers, map_headers(headers, kind), mapping, kind)
+        columns = apply_mapping(headers, read.mapped, mapping, kind)
     except FileRefusedError as exc:
         raise FileRefusedError(f"{name}: {exc}") from None
-    analysis = Analysis(sheet, guess.row_index, headers, kind, columns, signature, profile_name)
+    chosen_by_person = {header_key(h) for h in mapping or {}}
+    proposed = {
+        i: f for i, f in read.proposed.items() if header_key(headers[i]) not in chosen_by_person
+    }
+    analysis = Analysis(
+        sheet, guess.row_index, headers, kind, columns, signature, profile_name, [], proposed
+    )
     if strict:
         missing = missing_required(kind, set(columns))
         if (
@@ -146,8 +180,52 @@ def analyse(
             raise FileRefusedError(
                 f"{name}: the {kind.value.replace('_', ' ')} file has no column for "
                 f"{_join(missing)} (header row {guess.row_index + 1} of sheet '{sheet}')."
+                f"{_closest(analysis, kind)}"
             )
     return analysis
+
+
+def _detect_with(headers: list[str], mapping: dict[str, str]) -> Kind | None:
+    """The kind the headers name best once the person's mapping (--map) is counted too."""
+    scored: list[tuple[float, Kind]] = []
+    for kind in Kind:
+        weights = SPECS[kind].weights
+        own = {h: f for h, f in mapping.items() if not f or f in weights}
+        mapped = set(apply_mapping(headers, read_headers(headers, kind).mapped, own, kind))
+        score = sum(weights[f] for f in mapped)
+        scored.append((score + (5 if not missing_required(kind, mapped) else 0), kind))
+    score, kind = max(scored, key=lambda pair: pair[0])
+    return kind if score >= 6 else None
+
+
+def _closest(analysis: Analysis, kind: Kind) -> str:
+    """The file's headers that came closest to each missing required field (for a group of
+    alternatives, to the likeliest of them), and the exact --map to try: a way forward."""
+    mapped = set(analysis.columns)
+    spec = SPECS[kind]
+    wanted: list[tuple[str, ...]] = [
+        (f,) for f in spec.required if f not in mapped and f in spec.weights
+    ]
+    wanted += [group for group in spec.required_any if not mapped & set(group)]
+    free = [h for h in analysis.unmapped() if h]
+    proposals = analysis.proposals()
+    suggestions: list[tuple[str, str]] = []
+    for group in wanted:
+        found = [(1.0, h, f) for h, f in proposals.items() if f in group]
+        found += [(score, h, f) for f in group for score, h in nearest_headers(free, f)]
+        taken = {h for h, _ in suggestions}
+        found = [c for c in found if c[1] not in taken]
+        if found:
+            _, header, field_name = max(found, key=lambda c: c[0])
+            suggestions.append((header, field_name))
+    if not suggestions:
+        if not free:
+            return ""
+        shown = ", ".join(f"'{h}'" for h in free[:8])
+        return f' Its unused headers: {shown}; map one with --map "HEADER=field".'
+    nearest = ", ".join(f"'{h}'" for h, _ in suggestions)
+    tries = " ".join(f'--map "{h}={f}"' for h, f in suggestions)
+    return f" The closest: {nearest}. If that is what it holds, import with {tries}"
 
 
 def _join(items: list[str]) -> str:

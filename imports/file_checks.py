@@ -17,7 +17,7 @@ from typing import Literal
 
 from imports.errors import FileRefusedError
 
-Format = Literal["xlsx", "xls", "ods", "csv"]
+Format = Literal["xlsx", "xls", "ods", "csv", "ctf"]
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 200 * MB

@@ -84,6 +84,10 @@ FIELD_LABELS: dict[str, str] = {
     "close_date": "Close date",
     "low_age": "Statutory low age",
     "high_age": "Statutory high age",
+    "status": "Establishment status",
+    "closed_reason": "Reason closed",
+    "previous_la": "Previous LA (code)",
+    "previous_establishment": "Previous establishment number",
 }
 
 _CHILD_WEIGHTS = {name: 0.5 for name in CHILD_FIELDS}
@@ -162,6 +166,10 @@ SPECS: dict[Kind, KindSpec] = {
             "close_date": 2,
             "low_age": 1,
             "high_age": 1,
+            "status": 0.5,
+            "closed_reason": 0.5,
+            "previous_la": 0.5,
+            "previous_establishment": 0.5,
         },
         required=("school_name",),
         required_any=(("laestab", "establishment_number"),),

@@ -61,6 +61,7 @@ class SchoolRegister:
         self.used: dict[int, int] = {}  # school id -> first row that used it
         self._next = self._first_new = store.next_id(conn, t.schools)
         self._cache: dict[tuple[str | None, str | None, str | None], int | str] = {}
+        self.added: list[tuple[str, int]] = []  # (LAESTAB, first row) of each school added
 
     def resolve(self, record: Record, row: int) -> int:
         key = (record["laestab"], record["urn"], record["school_name"])
@@ -77,11 +78,7 @@ class SchoolRegister:
             school_id = self.by_laestab.get(laestab)
             if school_id is None:
                 school_id = self._add(laestab, name)
-                self.warnings.add(
-                    f"school {laestab} was not in the school register and was added; import the "
-                    "GIAS extract to complete its details",
-                    row,
-                )
+                self.added.append((laestab, row))
             return school_id
         if urn:
             return self.by_urn.get(urn) or f"school URN {urn} is not in the school register"
@@ -99,6 +96,24 @@ class SchoolRegister:
         )
         self.by_laestab[laestab] = school_id
         return school_id
+
+    def report_added(self) -> None:
+        """One warning for the schools this file added to the register: a Common Transfer File
+        brings dozens from other authorities, which one line each would bury."""
+        if len(self.added) == 1:
+            laestab, row = self.added[0]
+            self.warnings.add(
+                f"school {laestab} was not in the school register and was added; import the "
+                "GIAS extract to complete its details",
+                row,
+            )
+        elif self.added:
+            shown = ", ".join(f"{laestab} (row {row})" for laestab, row in self.added[:10])
+            more = f" and {len(self.added) - 10} more" if len(self.added) > 10 else ""
+            self.warnings.add(
+                f"{len(self.added)} schools were not in the school register and were added: "
+                f"{shown}{more}; import the GIAS extract to complete their details"
+            )
 
     def record_sources(self) -> None:
         """This batch as a source of the registered schools it used (the schools it added have
@@ -203,6 +218,7 @@ def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> Non
     bulk_insert(conn, t.child_identifiers, IDENTIFIER_COLUMNS, resolver.new_identifiers)
     store.add_sources(conn, "children", batch_id, rows.child_rows.items())
     store.add_sources(conn, "child_identifiers", batch_id, rows.identifier_rows.items())
+    rows.schools.report_added()
     rows.schools.record_sources()
     store.add_identity_reviews(
         conn, batch_id, [(a, b, reason) for (a, b), reason in resolver.reviews.items()]
@@ -387,8 +403,14 @@ def _load_schools(
     seen: dict[str, int] = {}
     new_rows: list[tuple[Any, ...]] = []
     sources: list[tuple[int, int]] = []
+    records = [(row, r) for row, r in records if r["laestab"] is not None]  # see rows.py
+    superseded = _superseded_establishments(records)
+    for row in sorted(superseded):
+        warnings.add(SUPERSEDED, row)
     for row, r in records:
         laestab = r["laestab"]
+        if row in superseded:
+            continue
         if laestab in seen:
             outcome.rejected.append((row, f"repeats row {seen[laestab]} (the same LAESTAB)"))
             continue
@@ -410,7 +432,120 @@ def _load_schools(
         outcome.imported += 1
     bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
     store.add_sources(conn, "schools", batch_id, sources)
+    current = [(row, r) for row, r in records if row not in superseded]
+    _links_from_previous_numbers(conn, batch_id, current, warnings)
     return outcome
+
+
+SUPERSEDED = (
+    "establishments that gave their LAESTAB to a later one (a school that closed and reopened "
+    "under the same number, often as an academy) were left out: the current establishment's "
+    "details were kept"
+)
+
+
+def _superseded_establishments(records: list[tuple[int, Record]]) -> set[int]:
+    """The rows of a register whose LAESTAB is used again by another establishment (another URN):
+    every one but the current (open, else the latest to close or open, else the latest row).
+    Rows with one URN, or none, are a plain repeat and rejected as such."""
+    by_laestab: dict[str, list[tuple[int, Record]]] = {}
+    for row, r in records:
+        if r.get("urn"):
+            by_laestab.setdefault(r["laestab"], []).append((row, r))
+    earlier: set[int] = set()
+    for rows in by_laestab.values():
+        if len({r["urn"] for _, r in rows}) < 2:
+            continue
+
+        def current(item: tuple[int, Record]) -> tuple[bool, dt.date, dt.date, int]:
+            row, r = item
+            return (
+                r["close_date"] is None,
+                r["close_date"] or dt.date.min,
+                r["open_date"] or dt.date.min,
+                row,
+            )
+
+        keep = max(rows, key=current)
+        urns_kept = keep[1]["urn"]
+        earlier.update(row for row, r in rows if r["urn"] != urns_kept)
+    return earlier
+
+
+# A GIAS "ReasonEstablishmentClosed" that means the school carried on as another (its pupils did
+# not move): an academy conversion, or a change the links file records as a predecessor.
+_CARRIED_ON = ("academy converter", "academy sponsor led", "academy free school", "converter")
+
+
+def _links_from_previous_numbers(
+    conn: sa.Connection, batch_id: int, records: list[tuple[int, Record]], warnings: Warnings
+) -> None:
+    """The register's own word that a school had another LAESTAB before (PreviousLA (code) and
+    PreviousEstablishmentNumber: a converted academy's maintained predecessor) becomes a
+    predecessor link, so a pupil who stayed through the conversion made no move even when the
+    links file has not been imported. A school the register says closed to carry on as another,
+    with no link to its successor, is a warning: its pupils would seem to move."""
+    ids = {s.laestab: s.id for s in store.load_schools(conn)}
+    existing = store.link_keys(conn)
+    linked = {a for a, b, _type in existing} | {b for a, b, _type in existing}
+    next_id = store.next_id(conn, t.school_links)
+    new_rows: list[tuple[Any, ...]] = []
+    unknown: list[str] = []
+    for row, r in records:
+        previous = r.get("previous")
+        school_id = ids.get(r["laestab"])
+        if not previous or school_id is None:
+            continue
+        previous_id = ids.get(previous)
+        if previous_id is None:
+            unknown.append(f"{r['laestab']} (previously {previous}, row {row})")
+            continue
+        if (school_id, previous_id, "predecessor") in existing:
+            continue
+        existing[(school_id, previous_id, "predecessor")] = next_id
+        new_rows.append((next_id, school_id, previous_id, "predecessor", r["open_date"], batch_id))
+        linked.update((school_id, previous_id))
+        next_id += 1
+    bulk_insert(
+        conn,
+        t.school_links,
+        ["id", "school_id", "linked_school_id", "link_type", "established_date", "batch_id"],
+        new_rows,
+    )
+    if new_rows:
+        warnings.add(
+            f"{len(new_rows)} school(s) had a previous LAESTAB in the register (an academy's "
+            "maintained predecessor): each is linked to it as its predecessor, so a pupil who "
+            "stayed through the change made no move"
+        )
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        warnings.add(
+            f"the register gives a previous LAESTAB that is not in it for {shown}: import the "
+            "register's closed schools too, or the links file, so the change is not read as a move"
+        )
+    carried_on = [
+        (row, r["laestab"])
+        for row, r in records
+        if (r.get("closed_reason") or "").casefold().startswith(_CARRIED_ON)
+        and ids.get(r["laestab"]) not in linked
+    ]
+    for row, laestab in carried_on:
+        warnings.add(
+            f"school {laestab} closed to carry on as another school, but no link to that school "
+            "is known: import the GIAS links file, or its pupils will seem to have moved",
+            row,
+        )
+    if new_rows:
+        joined = join_twins(conn, batch_id)
+        if joined:
+            warnings.add(
+                f"{len(joined)} exclusion(s) returned under both a predecessor's and its "
+                "successor's LAESTAB are now one exclusion each (undoing this import separates "
+                "them)"
+            )
 
 
 def _load_links(

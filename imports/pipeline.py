@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from exclusion_monitor.errors import DatabaseError
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store.database import Database
@@ -27,12 +29,21 @@ from imports.normalise import text
 from imports.reading import Book, Sheet, open_book
 from imports.release import release_in_background
 from imports.results import FieldChoice, FilePreview, FileResult, RejectedRow
-from imports.rows import Record, RowChecker, RowContext, Warnings, iter_data_rows
+from imports.rows import (
+    Record,
+    RowChecker,
+    RowContext,
+    Warnings,
+    iter_data_rows,
+    suggested_census_date,
+)
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
+# Called in a file's transaction with its result, before the commit (operations/imports.py).
+BeforeCommit = Callable[[sa.Connection, FileResult], None]
 CHUNK_ROWS = 5000
 STEPS_PER_FILE = 1000
 PREVIEW_ROWS = 20
@@ -58,8 +69,13 @@ def import_files(
     account: str | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> list[FileResult]:
     """Import each file in its own transaction and say what happened to each.
+
+    `before_commit(conn, result)` is called inside a file's transaction once its result is
+    known (imported, or found already imported), so that what it writes (the audit rows)
+    commits with the file or not at all.
 
     A file that cannot be imported at all comes back with status 'refused' and a message naming
     the file and the problem; bad rows of an imported file are listed in `rejected`. `progress`
@@ -76,7 +92,9 @@ def import_files(
                 progress(index * STEPS_PER_FILE + int(fraction * STEPS_PER_FILE), total)
 
         try:
-            result = _import_one(db, path, _kind(kind), census_date, mapping, account, step, cancel)
+            result = _import_one(
+                db, path, _kind(kind), census_date, mapping, account, step, cancel, before_commit
+            )
         except ImportCancelledError:
             result = FileResult(
                 str(path),
@@ -90,7 +108,7 @@ def import_files(
             )
         except DatabaseError:
             # The database, not the file: busy, server gone, disk full. The caller says what
-            # became of the file (imports/service.py checks after reconnecting).
+            # became of the file (operations/imports.py checks after reconnecting).
             raise
         except Exception:
             log.exception("unexpected failure importing a file (%s)", path.suffix)
@@ -123,6 +141,16 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def proposal_warnings(proposals: dict[str, str]) -> list[str]:
+    """A column that looks like a field but was not confidently taken for it is never dropped in
+    silence."""
+    return [
+        f"the column '{header}' may be the {field_label(name)} column but was not used, as its "
+        "header is not certain; if it is, map it to that field and import again"
+        for header, name in proposals.items()
+    ]
 
 
 def _merged_warnings(sheet: Sheet, header_index: int) -> list[str]:
@@ -168,6 +196,7 @@ def _import_one(
     account: str | None,
     step: Callable[[float], None],
     cancel: Cancel | None,
+    before_commit: BeforeCommit | None,
 ) -> FileResult:
     with _without_cycle_collector():
         book = open_book(path)
@@ -178,7 +207,9 @@ def _import_one(
             step(0.05)
             sheet = book.read(analysis.sheet)
             step(0.2)
-            return _load_sheet(db, path, book, sheet, analysis, census_date, account, step, cancel)
+            return _load_sheet(
+                db, path, book, sheet, analysis, census_date, account, step, cancel, before_commit
+            )
         finally:
             book.close()
 
@@ -208,11 +239,20 @@ def _load_sheet(
     account: str | None,
     step: Callable[[float], None],
     cancel: Cancel | None,
+    before_commit: BeforeCommit | None,
 ) -> FileResult:
     kind = analysis.kind
     result = FileResult(str(path), kind.value, "imported", sheet=analysis.sheet)
+    result.not_used = analysis.unmapped()
+    result.proposed = [
+        {"header": h, "field": f, "label": field_label(f)} for h, f in analysis.proposals().items()
+    ]
     warnings = Warnings()
-    for message in [*book.notes, *_merged_warnings(sheet, analysis.header_index)]:
+    for message in [
+        *book.notes,
+        *_merged_warnings(sheet, analysis.header_index),
+        *proposal_warnings(analysis.proposals()),
+    ]:
         warnings.add(message)
     content_hash = file_hash(path)
     context = RowContext(
@@ -233,6 +273,8 @@ def _load_sheet(
             result.message = (
                 f"{path.name}: this file was already imported (batch {earlier}); nothing was added."
             )
+            if before_commit is not None:
+                before_commit(conn, result)
             return result
         data_before = data_fingerprint(conn)  # the flags' follow-up checks nothing came between
         batch_id = store.create_batch(
@@ -306,6 +348,8 @@ def _load_sheet(
             children=children_of_batch(conn, batch_id),
             data_before=data_before,
         )
+        if before_commit is not None:
+            before_commit(conn, result)
     if releasing is not None:
         releasing.join()
     return result
@@ -358,6 +402,12 @@ def inspect_file(
     preview.kind = analysis.kind.value
     preview.mapping = analysis.mapping()
     preview.unmapped = analysis.unmapped()
+    preview.proposed = analysis.proposals()
+    titles = [str(c) for r in sheet.rows[: analysis.header_index] for c in r if isinstance(c, str)]
+    saved = dt.date.fromtimestamp(file_path.stat().st_mtime)
+    preview.suggested_census_date = suggested_census_date(
+        [file_path.stem, analysis.sheet, *titles], saved
+    )
     preview.missing = missing_required(analysis.kind, set(analysis.columns))
     preview.header_signature = analysis.signature
     preview.profile_name = analysis.profile_name

@@ -42,7 +42,8 @@ WORKBOOK_SUFFIXES: dict[str, Format] = {
     ".ods": "ods",
 }
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
-SUFFIXES = sorted([*WORKBOOK_SUFFIXES, *TEXT_SUFFIXES])
+CTF_SUFFIX = ".xml"  # a Common Transfer File (imports/ctf.py)
+SUFFIXES = sorted([*WORKBOOK_SUFFIXES, *TEXT_SUFFIXES, CTF_SUFFIX])
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _DATE1904 = re.compile(rb"date1904\s*=\s*\"(?:1|true)\"")
@@ -153,7 +154,7 @@ def open_book(path: Path, *, max_bytes: int | None = None) -> Book:
     if path.is_dir():
         raise FileRefusedError(f"{name}: this is a folder, not a file.")
     suffix = path.suffix.lower()
-    if suffix not in WORKBOOK_SUFFIXES and suffix not in TEXT_SUFFIXES:
+    if suffix not in WORKBOOK_SUFFIXES and suffix not in TEXT_SUFFIXES and suffix != CTF_SUFFIX:
         raise FileRefusedError(
             f"{name}: the intake reads {', '.join(SUFFIXES)} files, not '{suffix or 'no type'}'."
         )
@@ -169,6 +170,13 @@ def open_book(path: Path, *, max_bytes: int | None = None) -> Book:
     with path.open("rb") as handle:
         start = handle.read(8)
     actual = _sniff(path, start)
+    if suffix == CTF_SUFFIX:
+        if actual not in ("text", "web page or XML"):
+            raise FileRefusedError(
+                f"{name}: the file is named .xml but is {_describe(actual)}; a Common Transfer "
+                "File is XML text."
+            )
+        return _open_ctf(path)
     if suffix in TEXT_SUFFIXES:
         if actual != "text":
             raise FileRefusedError(
@@ -471,6 +479,18 @@ def _plain_rows(text: str, delimiter: str) -> list[list[Cell]] | None:
     if lines and max(map(len, lines)) > csv.field_size_limit():
         return None  # the csv module refuses such a field, with its own message
     return cast(list[list[Cell]], [line.split(delimiter) if line else [] for line in lines])
+
+
+def _open_ctf(path: Path) -> Book:
+    """A Common Transfer File as one sheet of an enrolments return (imports/ctf.py)."""
+    from imports.ctf import SHEET, read_ctf
+
+    content = read_ctf(path)
+    # XML allows bidi overrides and other invisible controls in text: cleaned as in any file.
+    changed = clean_rows(content.rows)
+    if changed:
+        content.notes.append(rows_note(CLEANED, changed))
+    return Book(path, "ctf", [SHEET], False, "utf-8", None, content.rows, notes=content.notes)
 
 
 def _open_csv(path: Path) -> Book:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -40,6 +41,10 @@ class FileResult:
     merges: list[dict[str, Any]] = field(default_factory=list)
     # Not the file's fault: the database was busy or its server went away. Try again later.
     try_again: bool = False
+    # The file's columns the import did not read (nothing is dropped in silence), and those of
+    # them that looked like a field but were not certain enough to use: header, field, label.
+    not_used: list[str] = field(default_factory=list)
+    proposed: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +62,8 @@ class FileResult:
             "census_coverage": list(self.census_coverage),
             "merges": list(self.merges),
             "try_again": self.try_again,
+            "not_used": list(self.not_used),
+            "proposed": [dict(p) for p in self.proposed],
         }
 
 
@@ -89,6 +96,10 @@ class FilePreview:
     profile_name: str | None = None
     warnings: list[str] = field(default_factory=list)
     message: str | None = None  # why the file cannot be imported as it stands
+    # Column header -> field: headers that may name a field no column has (to be confirmed).
+    proposed: dict[str, str] = field(default_factory=dict)
+    # Where a census date box starts for a census with no date column (the file's own term).
+    suggested_census_date: dt.date | None = None
 
     @property
     def ready(self) -> bool:

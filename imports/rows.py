@@ -29,6 +29,13 @@ MAX_SESSIONS = 400
 MEMO_LIMIT = 200_000
 
 
+NO_ESTABLISHMENT_NUMBER = (
+    "establishments the register gives no LA establishment number (children's centres, "
+    "universities, online providers and the like) are not schools a return can name; they were "
+    "left out"
+)
+
+
 class RowRejected(ValueError):
     """A row cannot be imported; the message is the reason shown to the school."""
 
@@ -81,6 +88,39 @@ def census_day(term_text: str) -> dt.date | None:
     first = dt.date(year, month, 1)
     first_thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7)
     return first_thursday + dt.timedelta(weeks=nth - 1)
+
+
+def census_day_on_or_before(day: dt.date) -> dt.date:
+    """The latest census day (autumn, spring or summer, as census_day reckons them) on or before
+    `day`."""
+    found = [
+        census_day(f"{season} {year}")
+        for year in (day.year - 1, day.year)
+        for season in ("Spring", "Summer", "Autumn")
+    ]
+    return max(d for d in found if d is not None and d <= day)
+
+
+def suggested_census_date(texts: Sequence[str], saved: dt.date | None) -> dt.date | None:
+    """Where a census date box should start for a file with no census date column: the term its
+    name, sheet or title rows give ('Spring 2024', 'autumn census 2023/24'), else the census
+    before the day the file was saved (a school sends its return soon after census day)."""
+    for text in texts:
+        found = census_day(text.replace("_", " "))
+        if found is not None:
+            return found
+    if saved is None:
+        return None
+    for text in texts:  # a term with no year: that term's census before the file was saved
+        season = re.search(r"\b(autumn|spring|summer)\b", text, re.IGNORECASE)
+        if season:
+            days = [
+                census_day(f"{season.group(1)} {y}") for y in range(saved.year - 1, saved.year + 1)
+            ]
+            earlier = [d for d in days if d is not None and d <= saved]
+            if earlier:
+                return max(earlier)
+    return census_day_on_or_before(saved)
 
 
 def is_blank(row: list[object]) -> bool:
@@ -650,19 +690,29 @@ class RowChecker:
         return _Checks(check)
 
     def _reasons(self, raw: list[object], line: int) -> list[str]:
-        values = [str(v) for v in raw if v]
-        if len(values) == 1 and _REASON_SPLIT.search(values[0]) and len(values[0]) <= 20:
-            values = [v for v in _REASON_SPLIT.split(values[0]) if v]
+        """Up to three reason codes from the reason columns: each cell a code, the list's wording
+        or a school system's ('Verbal abuse - adult'), or several in one cell ('DB;VA', 'DB, VA',
+        a Reasons list). A wording the lists do not know is kept as the school wrote it, with a
+        warning; reports count it as 'not a DfE reason code', never as a code of its own."""
+        values = [part for v in raw if v for part in _reason_parts(str(v), self._reason)]
         reasons: list[str] = []
         for value in values[:3]:
-            code = _raise_failure(self._one("reason", value, _code(codelists.REASONS)))
+            code = _raise_failure(self._one("reason", value, self._reason))
             if code is None:
-                code = value.upper()
-                self.warnings.add(f"reason '{value}' is not a known reason code; it was kept", line)
+                code = value if len(value) > 4 else value.upper()
+                self.warnings.add(
+                    f"reason '{value}' is not a DfE reason code or a wording the reason list "
+                    "knows; it was kept as written and is counted as 'not a DfE reason code'",
+                    line,
+                )
             reasons.append(str(code))
         if len(values) > 3:
             self.warnings.add("more than three reasons were given; the first three were kept", line)
         return reasons
+
+    @staticmethod
+    def _reason(value: object) -> str | None:
+        return codelists.reason_code(value)
 
     def _enrolment(self, cols: _Columns) -> _Checks:
         child = self._child_columns(cols)
@@ -705,8 +755,16 @@ class RowChecker:
             "establishment_number",
             lambda v: nz.digits(v, "establishment number"),
         )
+        by_number = "establishment_number" in self.ctx.columns  # the register's own columns
         opens, closes = self._dates(cols, "open_date"), self._dates(cols, "close_date")
         lows, highs = cols.cells("low_age"), cols.cells("high_age")
+        statuses, closed_reasons = cols.texts("status"), cols.texts("closed_reason")
+        previous_las = cols.parsed("previous_la", "la_code", lambda v: nz.digits(v, "LA code"))
+        previous_estabs = cols.parsed(
+            "previous_establishment",
+            "establishment_number",
+            lambda v: nz.digits(v, "establishment number"),
+        )
 
         def check(i: int, line: int) -> Record:
             name = names[i]
@@ -721,8 +779,24 @@ class RowChecker:
                 elif la and estab and len(la) == 3 and len(estab) <= 4:
                     laestab = la + estab.zfill(4)
             if laestab is None:
+                not_a_school = school_phase(types[i], phases[i]) is None  # type: ignore[arg-type]
+                if urn and by_number and estabs[i] is None and not_a_school:
+                    # The register lists establishments that have no LA establishment number
+                    # and are no school of any phase (children's centres, universities, online
+                    # providers): no return can name them, so they are left out, not rejected
+                    # one by one. A school of a known phase without its number is an error.
+                    self.warnings.add(NO_ESTABLISHMENT_NUMBER, line)
+                    return {"laestab": None}
                 raise RowRejected("the LAESTAB (LA code and establishment number) is missing")
             school_type = types[i]
+            close_date = self._date(closes[i], "close date")
+            status = statuses[i]
+            if close_date is None and status and str(status).casefold() == "closed":
+                self.warnings.add(
+                    "the register says the school is closed but gives no close date; it is "
+                    "treated as open until a close date is given",
+                    line,
+                )
             return {
                 "urn": urn,
                 "laestab": laestab,
@@ -731,9 +805,13 @@ class RowChecker:
                 "school_type": school_type,
                 "phase": school_phase(school_type, phases[i]),  # type: ignore[arg-type]
                 "open_date": self._date(opens[i], "open date"),
-                "close_date": self._date(closes[i], "close date"),
+                "close_date": close_date,
                 "low_age": _age(lows[i]),
                 "high_age": _age(highs[i]),
+                "closed_reason": closed_reasons[i],
+                "previous": _previous_laestab(
+                    _reason_or_none(previous_las[i]), _reason_or_none(previous_estabs[i]), laestab
+                ),
             }
 
         return _Checks(check)
@@ -869,6 +947,35 @@ def _reason(found: object) -> Any:
     if isinstance(found, ValueError):
         raise RowRejected(str(found)) from None
     return _raise_failure(found)
+
+
+def _reason_parts(cell: str, code_of: Callable[[object], str | None]) -> list[str]:
+    """One cell's reasons: the whole cell when it names a reason ('Drug and alcohol related'),
+    else its parts when every part names one ('DB;VA', 'Verbal abuse - adult, Theft'); else
+    split only where a person plainly listed (';' or '|'), or the cell as it stands."""
+    cell = cell.strip()
+    if not cell or code_of(cell) is not None:
+        return [cell] if cell else []
+    parts = [p for p in _REASON_SPLIT.split(cell) if p]
+    if len(parts) > 1 and all(code_of(p) is not None for p in parts):
+        return parts
+    listed = [p.strip() for p in re.split(r"[;|\n]", cell) if p.strip()]
+    return listed if len(listed) > 1 else [cell]
+
+
+def _reason_or_none(found: object) -> str | None:
+    """A parsed value, or None where the cell could not be read (an optional column's problem is
+    not worth the row)."""
+    return None if isinstance(found, ValueError) or found is None else str(found)
+
+
+def _previous_laestab(la: str | None, estab: str | None, laestab: str) -> str | None:
+    """The LAESTAB the register says this school had before (GIAS's PreviousLA (code) and
+    PreviousEstablishmentNumber): an academy that converted from a maintained school."""
+    if not la or not estab or len(la) != 3 or len(estab) > 4 or int(estab) == 0:
+        return None
+    previous = la + estab.zfill(4)
+    return None if previous == laestab else previous
 
 
 def _sessions(sessions: object, days: object, category: str) -> float:

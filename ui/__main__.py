@@ -1,5 +1,5 @@
 import sys
 
-from ui.cli.main import main
+from ui.launch import main
 
 sys.exit(main())

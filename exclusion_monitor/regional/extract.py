@@ -47,7 +47,7 @@ def authority_code(db: Database, given: str | None = None) -> tuple[str, str]:
         code = str(code).strip()
         if len(code) != 3 or not code.isdigit():
             raise InvalidInputError(f"'{code}' is not an LA number (3 digits, e.g. 330).")
-        return code, name or _la_name(code)
+        return code, name or codelists.la_name(code)
     with db.read() as conn:
         counts = Counter(str(row.laestab)[:3] for row in source.schools(conn))
     if not counts:
@@ -61,12 +61,7 @@ def authority_code(db: Database, given: str | None = None) -> tuple[str, str]:
             "The schools in this database belong to several authorities; give this authority's "
             "LA number with --la."
         )
-    return first, name or _la_name(first)
-
-
-def _la_name(code: str) -> str:
-    found = codelists.codelist(codelists.LA_NUMBERS).get(code)
-    return found.label if found else f"LA {code}"
+    return first, name or codelists.la_name(first)
 
 
 def _yes_no(value: object) -> str:

@@ -9,18 +9,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from exclusion_monitor.flagging import FlaggedChild, FlagView, default_as_of, flag_list
-from exclusion_monitor.identity import os_account
 from exclusion_monitor.profile import child_profile, family_flag_summary
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.reports.html import PrintableDocument, heading, paragraph
-from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportContext, ReportTable
+from exclusion_monitor.reports.tables import Cell, Column, ColumnKind, ReportTable
 from exclusion_monitor.rules.registry import rule_label
-from exclusion_monitor.store import Database, audit, profiles
+from exclusion_monitor.store import Database, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store.profiles import current_places
-from exclusion_monitor.store.settings import get_setting
 
-AUTHORITY_SETTING = "authority.name"
 NO_SCHOOL = "No current school"
 GROUPINGS = ("school", "family")
 LAYOUTS = ("summary", "detailed")
@@ -57,25 +54,6 @@ def display_name(surname: str, forename: str, *, initials: bool) -> str:
     if initials:
         return " ".join(f"{part[0].upper()}." for part in (forename, surname) if part)
     return f"{surname}, {forename}"
-
-
-def report_context(
-    db: Database,
-    title: str,
-    filter_description: str,
-    as_of: dt.date | None,
-    account: str | None = None,
-) -> ReportContext:
-    """Who, when, for which authority and filter; with the audit chain's head for tamper checks."""
-    return ReportContext(
-        title=title,
-        authority=str(get_setting(db, AUTHORITY_SETTING, "Local authority")),
-        as_of=as_of,
-        filter_description=filter_description,
-        produced_by=account or os_account(),
-        produced_at=dt.datetime.now().replace(microsecond=0),
-        audit_hash=audit.chain_head(db).label,
-    )
 
 
 CHILD_COLUMNS = [
@@ -341,12 +319,9 @@ def family_summary_table(
     flag of their own too), family by family."""
     as_of, rows = flag_list_rows(db, filters)
     flagged = {r.child_id: r for r in rows if r.family_id is not None}
-    wanted = {r.family_id for r in flagged.values()}
+    wanted = {r.family_id for r in flagged.values() if r.family_id is not None}
     with db.read() as conn:
-        members: dict[int, list[int]] = {}
-        for child_id, family_id in sorted(family_store.family_ids_of(conn).items()):
-            if family_id in wanted:
-                members.setdefault(family_id, []).append(child_id)
+        members = family_store.members_of(conn, wanted)
         others = [c for ids in members.values() for c in ids if c not in flagged]
         people = profiles.child_identities(conn, others)
         places = current_places(conn, others, as_of)

@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from exclusion_monitor.codelists import (
+    NOT_A_REASON_CODE,
     REASONS,
     SEN,
     codelist,
     is_primary_year,
+    is_reason_code,
     main_ethnicity,
     reason_trend_group,
 )
@@ -254,13 +256,17 @@ def school_rates(
 
 def reason_counts(exclusions: Sequence[ExclusionFact]) -> list[ReasonCount]:
     """How often each reason was given (an exclusion gives up to three), most frequent first."""
-    counts = Counter(r for e in exclusions for r in e.reasons)
+    # A reason a school wrote in words the reason list does not know is counted in one row of
+    # its own, never as a new code.
+    counts = Counter(
+        r if is_reason_code(r) else NOT_A_REASON_CODE for e in exclusions for r in e.reasons
+    )
     total = sum(counts.values())
     reasons = codelist(REASONS)
 
     def label(code: str) -> str:
         found = reasons.get(code)
-        return found.label if found else f"{code} (code not in the reason list)"
+        return found.label if found else "Not a DfE reason code (kept as the school wrote it)"
 
     return [
         ReasonCount(code, label(code), n, n / total)
@@ -307,7 +313,7 @@ def reason_trends(exclusions: Sequence[ExclusionFact], years: Sequence[int]) -> 
 
     def label(code: str) -> str:
         found = reasons.get(code)
-        return found.label if found else f"{code} (code not in the reason list)"
+        return found.label if found else "Not a DfE reason code (kept as the school wrote it)"
 
     return [
         ReasonTrend(code, label(code), tuple(n), tuple(sorted(members[code])))

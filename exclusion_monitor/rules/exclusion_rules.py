@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
-from exclusion_monitor.codelists import is_primary_year, nc_year_order
+from exclusion_monitor.codelists import is_primary_year, nc_year_order, year_group_label
 from exclusion_monitor.exclusion_kinds import (
     counts_as_permanent,
     is_lunchtime,
@@ -199,10 +199,6 @@ def _step_up(history: ChildHistory, authority: Authority, p: Mapping[str, int]) 
     )
 
 
-def _year_words(code: str) -> str:
-    return "Reception" if code == "R" else f"Year {code}"
-
-
 @rule(
     "primary_exclusion",
     "Excluded in primary school",
@@ -223,7 +219,7 @@ def primary_exclusion(
                 continue
             found.append((e, "a primary year"))
         elif is_primary_year(year):
-            found.append((e, _year_words(year)))
+            found.append((e, year_group_label(year)))
     if not found:
         return None
     phrases = [f"{w.exclusion_phrase(authority, e)} while in {year}" for e, year in found]

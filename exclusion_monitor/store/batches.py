@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,8 +143,14 @@ class UndoResult:
     split_exclusions: int = 0  # exclusions one school no longer (the batch's links undone)
 
 
-def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
-    """Remove what the batch alone brought, in one transaction, and mark the batch undone."""
+def undo_batch(
+    db: Database,
+    batch_id: int,
+    account: str | None,
+    before_commit: Callable[[sa.Connection, UndoResult], None] | None = None,
+) -> UndoResult:
+    """Remove what the batch alone brought, in one transaction, and mark the batch undone.
+    `before_commit(conn, result)` writes what must commit with the undo (its audit rows)."""
     batch = get_batch(db, batch_id)
     if batch.status == "undone":
         when = f" on {batch.undone_at:%d/%m/%Y %H:%M}" if batch.undone_at else ""
@@ -212,7 +218,10 @@ def undo_batch(db: Database, batch_id: int, account: str | None) -> UndoResult:
         owe_refresh(
             conn, f"undo of import batch {batch_id}", children=touched, data_before=data_before
         )
-    return UndoResult(batch_id, removed, kept, split, split_exclusions)
+        result = UndoResult(batch_id, removed, kept, split, split_exclusions)
+        if before_commit is not None:
+            before_commit(conn, result)
+    return result
 
 
 def _settle_versions(conn: sa.Connection, batch_id: int) -> None:

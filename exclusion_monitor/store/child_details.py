@@ -38,12 +38,15 @@ def schools_and_years(db: Database, child_ids: Iterable[int]) -> dict[int, Schoo
 
 def upns_of(db: Database, child_ids: Iterable[int]) -> dict[int, str]:
     """child id -> current UPN (for audit targets)."""
+    with db.read() as conn:
+        return upns_in(conn, child_ids)
+
+
+def upns_in(conn: sa.Connection, child_ids: Iterable[int]) -> dict[int, str]:
+    """`upns_of` in the caller's transaction."""
     ids = sorted(set(child_ids))
     ident = t.child_identifiers.c
-    with db.read() as conn:
-        rows = conn.execute(
-            sa.select(ident.child_id, ident.upn).where(
-                ident.child_id.in_(ids), ident.kind == "current"
-            )
-        )
-        return {int(c): str(u) for c, u in rows}
+    rows = conn.execute(
+        sa.select(ident.child_id, ident.upn).where(ident.child_id.in_(ids), ident.kind == "current")
+    )
+    return {int(c): str(u) for c, u in rows}

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.child_search import ChildSearch, fold_name, parse_search, prefix_upper_bound
 from exclusion_monitor.codelists import nc_year_order
-from exclusion_monitor.records import ChildSummary
+from exclusion_monitor.records import ChildSummary, ReviewStatus
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
 from exclusion_monitor.store.database import Database
@@ -28,6 +28,7 @@ from exclusion_monitor.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
+CLOSED_REVIEWS = (ReviewStatus.CLOSED.value, ReviewStatus.NO_FURTHER_ACTION.value)
 SortKey = Literal["upn", "name", "date_of_birth", "nc_year", "status", "school", "flags"]
 SORT_KEYS: tuple[SortKey, ...] = (
     "upn",
@@ -161,6 +162,20 @@ def list_children(
         return [ChildSummary(**row._mapping) for row in conn.execute(query)]
 
 
+def year_groups_of(db: Database, child_ids: Iterable[int]) -> dict[int, str]:
+    """child id -> the year group the children list shows, for the children named (those with
+    one); read by primary key, so a few hundred flagged children cost a few hundred rows."""
+    ids = sorted(set(child_ids))
+    found: dict[int, str] = {}
+    with db.read() as conn:
+        for start in range(0, len(ids), 900):
+            query = sa.select(s.c.child_id, s.c.nc_year).where(
+                s.c.child_id.in_(ids[start : start + 900]), s.c.nc_year.is_not(None)
+            )
+            found.update({int(c): str(y) for c, y in conn.execute(query)})
+    return found
+
+
 def count_children(db: Database, where: ChildFilter | None = None) -> int:
     """How many children the database holds, or (given a filter) how many the list shows."""
     with db.read() as conn:
@@ -292,9 +307,15 @@ def _latest_census(scope: _Scope) -> sa.Subquery:
 def _summary_source(scope: _Scope) -> sa.Select[Any]:
     latest = _latest_census(scope)
     current = t.child_identifiers.alias("current")
+    # Open flags: raised and not cleared, and not closed by an officer's review (closed, or no
+    # further action): the work still waiting, which is what the list counts.
     flag_counts = (
         sa.select(t.flags.c.child_id, sa.func.count().label("n"))
-        .where(t.flags.c.cleared_on.is_(None), scope(t.flags.c.child_id))
+        .where(
+            t.flags.c.cleared_on.is_(None),
+            t.flags.c.status.not_in(CLOSED_REVIEWS),
+            scope(t.flags.c.child_id),
+        )
         .group_by(t.flags.c.child_id)
         .subquery("open_flags")
     )

@@ -312,6 +312,37 @@ def family_ids_of(conn: sa.Connection, child_ids: Iterable[int] | None = None) -
     return found
 
 
+def family_sizes(conn: sa.Connection, family_ids: Iterable[int]) -> dict[int, int]:
+    """family id -> how many children it has, for the families named."""
+    ids = sorted(set(family_ids))
+    found: dict[int, int] = {}
+    fm = t.family_members.c
+    for start in range(0, len(ids), 900):
+        query = (
+            sa.select(fm.family_id, sa.func.count())
+            .where(fm.family_id.in_(ids[start : start + 900]))
+            .group_by(fm.family_id)
+        )
+        found.update({int(f): int(n) for f, n in conn.execute(query)})
+    return found
+
+
+def members_of(conn: sa.Connection, family_ids: Iterable[int]) -> dict[int, list[int]]:
+    """family id -> its children's ids (ascending), for the families named."""
+    ids = sorted(set(family_ids))
+    found: dict[int, list[int]] = {}
+    fm = t.family_members.c
+    for start in range(0, len(ids), 900):
+        query = (
+            sa.select(fm.family_id, fm.child_id)
+            .where(fm.family_id.in_(ids[start : start + 900]))
+            .order_by(fm.family_id, fm.child_id)
+        )
+        for family_id, child_id in conn.execute(query):
+            found.setdefault(int(family_id), []).append(int(child_id))
+    return found
+
+
 def _families(conn: sa.Connection, family_ids: Iterable[int] | None = None) -> list[Family]:
     current = t.child_identifiers.alias("current")
     query = (
@@ -414,77 +445,88 @@ def family_suggestions(db: Database) -> list[FamilySuggestion]:
 def _record_decision(
     db: Database, child_id: int, other_child_id: int, decision: str, account: str
 ) -> None:
+    with db.write() as conn:
+        record_family_decision(conn, child_id, other_child_id, decision, account)
+
+
+def record_family_decision(
+    conn: sa.Connection, child_id: int, other_child_id: int, decision: str, account: str
+) -> None:
+    """Link ("link") or unlink ("unlink") two children from now on, in the caller's
+    transaction, and regroup their families."""
     if child_id == other_child_id:
         raise InvalidInputError("A child cannot be linked to or unlinked from themselves.")
-    with db.write() as conn:
-        known = set(
-            conn.execute(
-                sa.select(t.children.c.id).where(t.children.c.id.in_([child_id, other_child_id]))
-            ).scalars()
-        )
-        missing = {child_id, other_child_id} - known
-        if missing:
-            raise NotFoundError(f"There is no child with id {min(missing)}.")
-        pair = t.family_decisions.c
+    known = set(
         conn.execute(
-            t.family_decisions.delete().where(
-                sa.or_(
-                    sa.and_(pair.child_id == child_id, pair.other_child_id == other_child_id),
-                    sa.and_(pair.child_id == other_child_id, pair.other_child_id == child_id),
-                )
+            sa.select(t.children.c.id).where(t.children.c.id.in_([child_id, other_child_id]))
+        ).scalars()
+    )
+    missing = {child_id, other_child_id} - known
+    if missing:
+        raise NotFoundError(f"There is no child with id {min(missing)}.")
+    pair = t.family_decisions.c
+    conn.execute(
+        t.family_decisions.delete().where(
+            sa.or_(
+                sa.and_(pair.child_id == child_id, pair.other_child_id == other_child_id),
+                sa.and_(pair.child_id == other_child_id, pair.other_child_id == child_id),
             )
         )
-        conn.execute(
-            t.family_decisions.insert().values(
-                child_id=child_id,
-                other_child_id=other_child_id,
-                decision=decision,
-                decided_by=account,
-                decided_at=dt.datetime.now(),
-            )
+    )
+    conn.execute(
+        t.family_decisions.insert().values(
+            child_id=child_id,
+            other_child_id=other_child_id,
+            decision=decision,
+            decided_by=account,
+            decided_at=dt.datetime.now(),
         )
-        regroup_families(conn, [child_id, other_child_id])
+    )
+    regroup_families(conn, [child_id, other_child_id])
 
 
 def keep_apart(db: Database, child_ids: Iterable[int], account: str) -> None:
     """An officer's answer to a suggestion, "not a family": every two of these children not
     already in one family are recorded as kept apart, so no address links them and the
     suggestion goes (a family among them stays as it is)."""
+    with db.write() as conn:
+        keep_apart_in(conn, child_ids, account)
+
+
+def keep_apart_in(conn: sa.Connection, child_ids: Iterable[int], account: str) -> None:
+    """`keep_apart` in the caller's transaction."""
     ids = sorted(set(child_ids))
     if len(ids) < 2:
         raise InvalidInputError("Keeping children apart needs two children or more.")
-    with db.write() as conn:
-        known = set(
-            conn.execute(sa.select(t.children.c.id).where(t.children.c.id.in_(ids))).scalars()
-        )
-        missing = set(ids) - known
-        if missing:
-            raise NotFoundError(f"There is no child with id {min(missing)}.")
-        pair = t.family_decisions.c
-        now = dt.datetime.now()
-        family = family_ids_of(conn, ids)
-        for i, child in enumerate(ids):
-            for other in ids[i + 1 :]:
-                if family.get(child) is not None and family.get(child) == family.get(other):
-                    continue
-                conn.execute(
-                    t.family_decisions.delete().where(
-                        sa.or_(
-                            sa.and_(pair.child_id == child, pair.other_child_id == other),
-                            sa.and_(pair.child_id == other, pair.other_child_id == child),
-                        )
+    known = set(conn.execute(sa.select(t.children.c.id).where(t.children.c.id.in_(ids))).scalars())
+    missing = set(ids) - known
+    if missing:
+        raise NotFoundError(f"There is no child with id {min(missing)}.")
+    pair = t.family_decisions.c
+    now = dt.datetime.now()
+    family = family_ids_of(conn, ids)
+    for i, child in enumerate(ids):
+        for other in ids[i + 1 :]:
+            if family.get(child) is not None and family.get(child) == family.get(other):
+                continue
+            conn.execute(
+                t.family_decisions.delete().where(
+                    sa.or_(
+                        sa.and_(pair.child_id == child, pair.other_child_id == other),
+                        sa.and_(pair.child_id == other, pair.other_child_id == child),
                     )
                 )
-                conn.execute(
-                    t.family_decisions.insert().values(
-                        child_id=child,
-                        other_child_id=other,
-                        decision="unlink",
-                        decided_by=account,
-                        decided_at=now,
-                    )
+            )
+            conn.execute(
+                t.family_decisions.insert().values(
+                    child_id=child,
+                    other_child_id=other,
+                    decision="unlink",
+                    decided_by=account,
+                    decided_at=now,
                 )
-        regroup_families(conn, ids)
+            )
+    regroup_families(conn, ids)
 
 
 def link_children(db: Database, child_id: int, other_child_id: int, account: str) -> None:

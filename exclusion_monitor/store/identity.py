@@ -141,30 +141,47 @@ def resolve_identity_review(
     db: Database, review_id: int, decision: str, account: str | None
 ) -> IdentityReview:
     """Merge the two children (the later one into the earlier) or keep them apart for good."""
+    before = open_review(db, review_id, decision)
+    with db.write() as conn:
+        decided = resolve_review_in(conn, before, decision, account)
+    return decided
+
+
+def open_review(db: Database, review_id: int, decision: str) -> IdentityReview:
+    """The review as it stands, before a decision on it (NotFoundError, InvalidInputError)."""
     if decision not in DECISIONS:
         raise InvalidInputError(f"'{decision}' is not a decision; choose merge or keep_apart.")
-    r = t.identity_reviews.c
     before = [x for x in list_identity_reviews(db, None) if x.id == review_id]
     if not before:
         raise NotFoundError(f"There is no identity review {review_id}.")
-    with db.write() as conn:
-        row = conn.execute(sa.select(t.identity_reviews).where(r.id == review_id)).one()
-        if row.status != "open":
-            raise InvalidInputError(f"Identity review {review_id} was already decided.")
-        status = "merged" if decision == "merge" else "kept_apart"
-        now = dt.datetime.now()
-        conn.execute(
-            t.identity_reviews.update()
-            .where(r.id == review_id)
-            .values(status=status, decided_by=account, decided_at=now)
+    return before[0]
+
+
+def resolve_review_in(
+    conn: sa.Connection, review: IdentityReview, decision: str, account: str | None
+) -> IdentityReview:
+    """`resolve_identity_review` in the caller's transaction, given the review as it stood."""
+    if decision not in DECISIONS:
+        raise InvalidInputError(f"'{decision}' is not a decision; choose merge or keep_apart.")
+    r = t.identity_reviews.c
+    review_id = review.id
+    row = conn.execute(sa.select(t.identity_reviews).where(r.id == review_id)).one()
+    if row.status != "open":
+        raise InvalidInputError(f"Identity review {review_id} was already decided.")
+    status = "merged" if decision == "merge" else "kept_apart"
+    now = dt.datetime.now()
+    conn.execute(
+        t.identity_reviews.update()
+        .where(r.id == review_id)
+        .values(status=status, decided_by=account, decided_at=now)
+    )
+    keep, gone = sorted((int(row.child_id), int(row.candidate_id)))
+    if decision == "merge":
+        merge_children(
+            conn,
+            keep=keep,
+            gone=gone,
+            reason=f"identity review {review_id}: an officer decided they are one child",
+            account=account,
         )
-        keep, gone = sorted((int(row.child_id), int(row.candidate_id)))
-        if decision == "merge":
-            merge_children(
-                conn,
-                keep=keep,
-                gone=gone,
-                reason=f"identity review {review_id}: an officer decided they are one child",
-                account=account,
-            )
-    return replace(before[0], status=status, decided_by=account, decided_at=now)
+    return replace(review, status=status, decided_by=account, decided_at=now)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from exclusion_monitor.store import audit, role_replay
+from exclusion_monitor.store import regional_schema as r
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.settings import get_settings
@@ -35,6 +36,11 @@ DEFAULTS: dict[str, int] = {
     "audit_years": 6,
 }
 PUPIL_TABLES = ("child_identifiers", "enrolments", "census_observations", "exclusions")
+# A regional workspace's child records: the pseudonymised rows an authority's return brought.
+REGIONAL_CHILD_TABLES = (
+    r.regional_pseudonyms, r.regional_registrations, r.regional_census, r.regional_exclusions,
+    r.regional_local_flags,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,15 @@ def _selections(
             t.children.c.date_of_birth <= c["pupil_records_until_age"],
         ),
         (
+            "regional_records",
+            "a regional workspace's pseudonymised records of children past their "
+            f"{periods['pupil_records_until_age']}th birthday",
+            r.regional_children,
+            # Only the birth month is known: a month is purged once every child born in it is
+            # past the age, so no record goes early.
+            r.regional_children.c.birth_month < c["pupil_records_until_age"].strftime("%Y-%m"),
+        ),
+        (
             "flag_reviews",
             "flag review status changes",
             t.flag_reviews,
@@ -117,6 +132,7 @@ def _selections(
 def _cutoffs(periods: dict[str, int], today: dt.date) -> dict[str, dt.date]:
     keys = {
         "pupil_records": "pupil_records_until_age",
+        "regional_records": "pupil_records_until_age",
         "flag_reviews": "review_records_years",
         "review_notes": "review_records_years",
         "rejected_rows": "rejected_rows_years",
@@ -167,6 +183,8 @@ def purge(db: Database, account: str, today: dt.date | None = None) -> list[Due]
             if kind == "pupil_records":
                 _forget_sources(conn, ids)
                 drop_families = True
+            if kind == "regional_records":
+                _forget_regional_children(conn, ids)
             if kind == "audit_log":
                 cut = _audit_cut(conn, max(ids), cutoffs[kind])
                 detail.update(anchor_id=cut["id"], anchor_hash=cut["hash"])
@@ -184,6 +202,8 @@ def purge(db: Database, account: str, today: dt.date | None = None) -> list[Due]
             purged.append(Due(kind, description, len(ids), cutoffs[kind]))
         if drop_families:
             _drop_empty_families(conn)
+        if any(d.record_type == "regional_records" for d in purged):
+            _drop_regional_people_left_without_records(conn)
         if purged:
             detail = {d.record_type: d.count for d in purged}
             if cut is not None:
@@ -235,6 +255,10 @@ _TABLES_OF = {
     "pupil_records": [
         "children", *PUPIL_TABLES, "child_summaries", "flags", "flag_reviews", "review_notes",
         "families", "family_members", "identity_reviews", "record_sources",
+    ],
+    "regional_records": [
+        "regional_children", *(table.name for table in REGIONAL_CHILD_TABLES),
+        "regional_people", "regional_flags",
     ],
     "flag_reviews": ["flag_reviews"],
     "review_notes": ["review_notes"],
@@ -296,6 +320,24 @@ def _forget_sources(conn: sa.Connection, child_ids: list[int]) -> None:
                     conn.execute(
                         table.delete().where(table.c.record_type == record_type, kept.in_(part))
                     )
+
+
+def _forget_regional_children(conn: sa.Connection, child_ids: list[int]) -> None:
+    """Delete the rows each purged regional child record brought."""
+    for chunk in _chunks(child_ids):
+        for table in REGIONAL_CHILD_TABLES:
+            conn.execute(table.delete().where(table.c.child_id.in_(chunk)))
+
+
+def _drop_regional_people_left_without_records(conn: sa.Connection) -> None:
+    """A person of the region no child record is left for goes, with their regional flags (a
+    person another authority's record still holds keeps theirs until the next refresh)."""
+    held = sa.select(r.regional_children.c.person_id).where(
+        r.regional_children.c.person_id.is_not(None)
+    )
+    gone = sa.select(r.regional_people.c.id).where(r.regional_people.c.id.not_in(held))
+    conn.execute(r.regional_flags.delete().where(r.regional_flags.c.person_id.in_(gone)))
+    conn.execute(r.regional_people.delete().where(r.regional_people.c.id.not_in(held)))
 
 
 def _chunks(ids: list[int], size: int = 5_000) -> list[list[int]]:

@@ -4,11 +4,13 @@ census files, exclusion returns (each exclusion twice) and schools' admissions e
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.terms import term_of
 from exclusion_monitor.upn import CHECK_LETTERS, check_letter
 from imports.demo.generator import DemoAuthority, census_rows, reported_exclusions
@@ -426,12 +428,39 @@ def enrolment_schools(authority: DemoAuthority, rng_pick: Callable[[list[str]], 
     return sorted([*chosen, rng_pick(primaries)])
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse a folder holding anything but an earlier demo's returns: the demo writes its files by
+    fixed names, and must never overwrite a file it did not write (a real return, say)."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise InvalidInputError(
+            f"{out_dir} is a file, not a folder; choose a folder for the returns."
+        )
+    present = {p.name for p in out_dir.iterdir()}
+    if not present:
+        return
+    earlier: set[str] = set()
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        earlier = {str(f["file"]) for f in manifest["files"]} | {"manifest.json"}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    others = present - earlier
+    if others:
+        raise InvalidInputError(
+            f"{out_dir} already holds {len(others)} file(s) the demo did not write; the demo "
+            "overwrites files by name, so choose an empty folder for --out (nothing was written)."
+        )
+
+
 def write_returns(authority: DemoAuthority, out_dir: Path, pupils: int = 0) -> DemoManifest:
     """Write every return into `out_dir` (created if needed) and a manifest.json beside them.
 
     Files come back in import order: schools, links, then per census date the census, the
     exclusions and the enrolments.
     """
+    check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = ReturnsWriter(authority, out_dir, pupils)
     writer.write_registers()

@@ -48,7 +48,8 @@ def test_import_json_batches_and_undo(tmp_path: Path, capsys: pytest.CaptureFixt
     }  # fmt: skip
     assert result["file"] == str(census)
     assert result["rejected"] == [
-        {"row": 5, "reason": "UPN 'A801200005001': the UPN's check letter should be B, not A",
+        {"row": 5, "reason": "UPN 'A801200005001': the UPN's check letter does not match its "
+                             "digits: please check the whole UPN",
          "upn": "A801200005001"}
     ]  # fmt: skip
     assert isinstance(result["warnings"], list)

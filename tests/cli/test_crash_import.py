@@ -33,8 +33,8 @@ from exclusion_monitor.store import open_database
 from exclusion_monitor.store.backup import list_backups
 from exclusion_monitor.store.integrity import check_file
 from exclusion_monitor.store.owed_work import owed
-from imports import ImportRequest, run_imports
 from imports.demo import write_census_workbook
+from operations import ImportRequest, run_imports
 from tests.support.crash import observed_command, read_marks
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -176,7 +176,7 @@ def test_killed_imports_leave_all_or_nothing(
                 (result,) = run_imports(
                     reopened, [ImportRequest(census, census_date=census_day)],
                     account=os_account(), refresh=False,
-                )  # fmt: skip
+                ).value  # fmt: skip
             assert result.status == ("already_imported" if committed else "imported"), (
                 result.message
             )

@@ -68,3 +68,27 @@ def test_demo_refuses_a_database_that_already_has_children(
     capsys.readouterr()
     assert main(args) == 2
     assert "already holds children" in capsys.readouterr().err
+
+
+def test_demo_never_overwrites_a_folder_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "school returns"
+    folder.mkdir()
+    kept = folder / "000_schools_register.csv"  # a name the demo writes too
+    kept.write_bytes(b"LAESTAB,School name\r\n9991001,A real school\r\n")
+    db = tmp_path / "demo.db"
+    args = ["--db", str(db), "demo", "--pupils", "60", "--out", str(folder)]
+    assert main(args) == 2
+    assert "did not write" in capsys.readouterr().err
+    assert kept.read_bytes() == b"LAESTAB,School name\r\n9991001,A real school\r\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["000_schools_register.csv"]
+    assert not db.exists()
+    # An earlier demo's folder may be written again: every file in it is the demo's own.
+    again = tmp_path / "demo returns"
+    assert (
+        main(["--db", str(tmp_path / "a.db"), "demo", "--pupils", "60", "--out", str(again)]) == 0
+    )
+    assert (
+        main(["--db", str(tmp_path / "b.db"), "demo", "--pupils", "60", "--out", str(again)]) == 0
+    )

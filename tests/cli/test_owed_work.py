@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import imports.service
+import operations.imports
 from exclusion_monitor import identity
 from exclusion_monitor.errors import ConnectionLostError
 from exclusion_monitor.flagging import flags_are_current
@@ -63,13 +63,13 @@ def test_connection_lost_as_the_import_committed_is_reported_saved(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The commit reached the server, the answer did not: look, and say saved."""
-    real = imports.service.import_files
+    real = operations.imports.import_files
 
     def commit_then_lose(*args: Any, **kwargs: Any) -> Any:
         real(*args, **kwargs)
         raise ConnectionLostError(LOST)
 
-    monkeypatch.setattr(imports.service, "import_files", commit_then_lose)
+    monkeypatch.setattr(operations.imports, "import_files", commit_then_lose)
     code, result, err = run_import(capsys, db_location, census)
     assert code == 0 and result["status"] == "imported" and result["rows_imported"] == 5, err
     assert result["batch_id"] == list_batches(db)[0].id
@@ -89,7 +89,7 @@ def test_connection_lost_before_the_commit_is_reported_not_saved(
     def lose(*_args: Any, **_kwargs: Any) -> Any:
         raise ConnectionLostError(LOST)
 
-    monkeypatch.setattr(imports.service, "import_files", lose)
+    monkeypatch.setattr(operations.imports, "import_files", lose)
     code, result, err = run_import(capsys, db_location, census)
     assert code == 3 and result["status"] == "refused" and result["try_again"] is True
     assert "after reconnecting nothing from this file is in the database" in result["message"]
@@ -110,9 +110,9 @@ def test_a_server_that_stays_away_is_said_plainly(
     def still_away(*_args: Any, **_kwargs: Any) -> Any:
         raise ConnectionLostError(LOST)
 
-    monkeypatch.setattr(imports.service, "import_files", lose)
-    monkeypatch.setattr(imports.service, "batch_saved_since", still_away)
-    monkeypatch.setattr(imports.service, "RECONNECT_SECONDS", 0.5)
+    monkeypatch.setattr(operations.imports, "import_files", lose)
+    monkeypatch.setattr(operations.imports, "batch_saved_since", still_away)
+    monkeypatch.setattr(operations.imports, "RECONNECT_SECONDS", 0.5)
     code, result, _ = run_import(capsys, db_location, census)
     assert code == 3 and result["try_again"] is True
     assert "to see whether it was saved" in result["message"]
@@ -131,7 +131,7 @@ def test_owed_follow_up_is_finished_at_the_next_start_and_check_says_so(
     def lost_before_the_flags(_db: Any, progress: Any = None) -> None:
         raise ConnectionLostError(LOST)
 
-    monkeypatch.setattr(imports.service, "finish_owed_work", lost_before_the_flags)
+    monkeypatch.setattr(operations.imports, "finish_owed_work", lost_before_the_flags)
     code, result, _ = run_import(capsys, db_location, census)
     assert code == 0 and result["status"] == "imported"
     assert any("done at the next start of any command" in w for w in result["warnings"])

@@ -25,7 +25,7 @@ from exclusion_monitor.store.flags import StoredFlag, stored_flags
 from exclusion_monitor.store.reviews import add_note, list_notes, review_history, set_status
 from exclusion_monitor.store.users import list_users
 from exclusion_monitor.upn import check_letter
-from imports import ImportRequest, run_imports
+from operations import ImportRequest, run_imports
 from tests.core import example_authority as story
 from ui.cli.main import main
 
@@ -95,7 +95,7 @@ def pilot(
         f"{upns[1]},Testerton,Pupil2,05/09/2012,M,7,3304002,05/10/2023\n",
         encoding="utf-8",
     )
-    (result,) = run_imports(db, [ImportRequest(census, "census", None)], account=ADMIN)
+    (result,) = run_imports(db, [ImportRequest(census, "census", None)], account=ADMIN).value
     assert result.rows_imported == 2
     recompute_flags(db, as_of=story.AS_OF)
     flag = list_flags(db)[0]

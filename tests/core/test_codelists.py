@@ -201,7 +201,9 @@ def test_newer_reason_codes_have_their_labels_and_trend_groups() -> None:
     assert [c for c, g in groups.items() if g == "DB"] == ["LD", "CB"]
     assert [c for c, g in groups.items() if g == "DA"] == ["DR", "AR", "SR", "VR"]
     assert codelists.reason_trend_group("PP") == "PP"
-    assert codelists.reason_trend_group("QQ") == "QQ"  # an unknown code is its own group
+    # A reason kept as a school wrote it is never a group (a new code) of its own.
+    assert codelists.reason_trend_group("QQ") == codelists.NOT_A_REASON_CODE
+    assert codelists.reason_trend_group("Fighting") == codelists.NOT_A_REASON_CODE
     assert not any("unverified" in c.label.lower() for c in reasons)
 
 
@@ -256,3 +258,13 @@ def test_the_regional_return_reads_outcomes_through_the_same_list() -> None:
     assert outcome_phrase("IRP - reconsider") == "Other outcome recorded"
     assert outcome_phrase("Governors met") == "Other outcome recorded"
     assert outcome_phrase("") == ""
+
+
+def test_a_year_group_reads_the_same_everywhere() -> None:
+    label = codelists.year_group_label
+    assert [label(c) for c in ("R", "7", "N1", "X", "13")] == [
+        "Reception", "Year 7", "Nursery 1", "National curriculum not followed", "Year 13",
+    ]  # fmt: skip
+    assert [label(c, short=True) for c in ("R", "7", "N2")] == ["R", "Y7", "N2"]
+    assert label(None) == "" and label(None, unknown="year not known") == "year not known"
+    assert label("Q9") == "Q9"  # a code the list does not know, as given (never 'Year Q9')

@@ -182,3 +182,21 @@ def test_a_child_born_in_august_leaves_compulsory_age_in_the_june_they_turn_16()
     assert not compulsory_school_age(D(2005, 8, 29), D(2021, 10, 7))
     # Born 1 September 2005: a year younger in school terms, compulsory until June 2022.
     assert compulsory_school_age(D(2005, 9, 1), D(2021, 10, 7))
+
+
+def test_a_school_known_only_by_its_number_leaves_the_year_groups_to_decide() -> None:
+    """A school from another authority's Common Transfer File has no phase or age range: moving
+    from its Year 6 into a secondary's Year 7 in the summer is the usual transfer, not a move an
+    officer must explain; a phase that is known and wrong still makes it non-standard."""
+    from exclusion_monitor.moves import is_phase_boundary
+
+    unknown = School(1, "8862001", "Oak Primary (Kent)")
+    secondary = School(2, "3304002", "Larkwood Academy", "secondary", low_age=11, high_age=16)
+    here_unknown = School(3, "3304003", "School 3304003")
+    assert is_phase_boundary("6", "7", unknown, secondary)
+    assert is_phase_boundary("6", "7", unknown, here_unknown)
+    assert is_phase_boundary("2", "3", unknown, here_unknown)  # infants to juniors
+    assert not is_phase_boundary("4", "5", unknown, secondary)  # not a boundary year at all
+    primary = School(4, "3302001", "Elm Primary", "primary", low_age=4, high_age=11)
+    assert not is_phase_boundary("6", "7", unknown, primary)  # a known phase that is wrong
+    assert not is_phase_boundary("6", "7", None, secondary)  # no school at all: not standard

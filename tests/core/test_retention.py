@@ -136,6 +136,7 @@ def test_records_past_retention_are_counted_without_names(stocked: Database) -> 
     due = records_past_retention(stocked, today=TODAY)
     assert _counts(due) == {
         "pupil_records": 1,
+        "regional_records": 0,
         "flag_reviews": 1,
         "review_notes": 1,
         "rejected_rows": 1,
@@ -227,3 +228,69 @@ def test_a_purged_childs_return_values_and_merges_go_with_them(stocked: Database
     with stocked.read() as conn:
         for table in (t.record_versions, t.record_merges):
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+
+
+def _regional_child(conn: sa.Connection, child_id: int, born: str, pseudonym: str) -> None:
+    r = t.metadata.tables
+    conn.execute(
+        r["regional_children"]
+        .insert()
+        .values(
+            id=child_id, return_id=1, local_number=child_id, person_id=child_id, birth_month=born
+        )
+    )
+    conn.execute(
+        r["regional_pseudonyms"]
+        .insert()
+        .values(child_id=child_id, pseudonym=pseudonym, kind="current")
+    )
+    conn.execute(
+        r["regional_census"]
+        .insert()
+        .values(child_id=child_id, school_id=1, census_date=dt.date(2013, 1, 17), nc_year="9")
+    )
+    conn.execute(
+        r["regional_people"].insert().values(id=child_id, pseudonym=pseudonym, authorities="330")
+    )
+    conn.execute(
+        r["regional_flags"].insert().values(
+            person_id=child_id, rule="many_secondary_schools", rule_version=1,
+            as_of=dt.date(2014, 7, 1), reason="Four secondary schools",
+        )
+    )  # fmt: skip
+
+
+def test_a_regional_workspaces_records_go_once_every_child_of_their_birth_month_is_past_the_age(
+    db: Database,
+) -> None:
+    # Only the birth month travels to the region: on 1 September 2024 a child born in August
+    # 1999 is past 25, one born in September 1999 may not be yet, so that month is kept.
+    with db.write() as conn:
+        conn.execute(
+            t.metadata.tables["regional_returns"].insert().values(
+                id=1, la_code="330", format_version=1, made_at=dt.datetime(2024, 8, 1),
+                as_of=dt.date(2024, 7, 31), key_fingerprint="0" * 16, file_name="r.zip",
+                file_hash="0" * 64, imported_at=dt.datetime(2024, 8, 2), status="current",
+                first_child_id=1, last_child_id=3, children=3,
+            )
+        )  # fmt: skip
+        _regional_child(conn, 1, "1999-08", "P" * 26)
+        _regional_child(conn, 2, "1999-09", "Q" * 26)
+        _regional_child(conn, 3, "2010-05", "R" * 26)
+    assert _counts(records_past_retention(db, today=TODAY))["regional_records"] == 1
+    purged = purge(db, "LA\\admin1", today=TODAY)
+    assert _counts(purged) == {"regional_records": 1}
+    tables = t.metadata.tables
+    with db.read() as conn:
+        for name in ("regional_children", "regional_people"):
+            ids = conn.execute(sa.select(tables[name].c.id)).scalars().all()
+            assert sorted(ids) == [2, 3], name
+        for name, column in (
+            ("regional_pseudonyms", "child_id"),
+            ("regional_census", "child_id"),
+            ("regional_flags", "person_id"),
+        ):
+            ids = conn.execute(sa.select(tables[name].c[column])).scalars().all()
+            assert sorted(ids) == [2, 3], name
+        logged = conn.execute(sa.select(t.purge_log.c.record_type, t.purge_log.c.ids)).one()
+    assert logged.record_type == "regional_records" and json.loads(logged.ids) == [1]

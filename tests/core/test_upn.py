@@ -26,8 +26,11 @@ def test_check_letter_is_computed_from_weighted_sum() -> None:
     assert check_letter("00180001701A") == "X"
 
 
-def test_bad_check_letter_says_which_letter_is_expected() -> None:
-    assert check_upn("A801200005001").problem == "the UPN's check letter should be B, not A"
+def test_a_bad_check_letter_asks_for_the_whole_upn_never_a_letter_to_change() -> None:
+    assert (
+        check_upn("A801200005001").problem
+        == "the UPN's check letter does not match its digits: please check the whole UPN"
+    )
 
 
 @pytest.mark.parametrize(

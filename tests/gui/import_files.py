@@ -11,7 +11,8 @@ from pathlib import Path
 from imports.demo import DemoManifest, build_demo_returns
 from tests.builders import FORENAMES, SURNAMES, make_upn
 
-ODD_SURNAME = "Child's last name (legal)"
+# A surname under a header the matcher cannot place ("Child's last name (legal)" it now reads).
+ODD_SURNAME = "Name 2 (as registered)"
 MESSY_HEADERS = [
     "Pupil UPN", ODD_SURNAME, "Given name", "Birth date", "Gender", "NC Year", "FSM", "LAESTAB",
     "Keyworker initials",

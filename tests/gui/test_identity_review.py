@@ -140,7 +140,7 @@ def test_keep_apart_leaves_two_children_and_the_queue_empties(
 def test_the_navigation_shows_the_open_count(qtbot: QtBot, near_matches: Database) -> None:
     window = MainWindow(near_matches)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
+    with qtbot.waitSignals([window.children_page.loaded, window.status_shown], timeout=10_000):
         window.show()
     assert window.nav.item(PAGE_NAMES.index("Imports")).text() == "Imports (2)"
     page = window.page("Imports")

@@ -122,7 +122,7 @@ def test_added_files_show_kind_sheet_header_row_and_mapping(
     assert editor.date_edit.isVisible()
     assert "no census date or term column: choose the census date above" in editor.note.text()
 
-    editor.date_edit.setDate(QDate(2020, 1, 16))
+    editor.choose_census_date("16/1/20")
     assert file_rows(page)[1][4] == "Ready"
     assert "16/01/2020" in editor.note.text()
     assert page.import_button.text() == "Import 2 files"
@@ -138,7 +138,7 @@ def test_import_shows_rejected_rows_saves_them_and_undo_removes_the_batch(
 ) -> None:
     add(qtbot, page, monkeypatch, demo_file(demo, SCHOOLS), demo_file(demo, CENSUS))
     page.select_file(CENSUS)
-    page.editor.date_edit.setDate(QDate(2020, 1, 16))
+    page.editor.choose_census_date("16/1/20")
     changed: list[bool] = []
     page.context.signals.data_changed.connect(lambda: changed.append(True))
     results = run_import(qtbot, page)
@@ -220,7 +220,7 @@ def test_unknown_column_mapped_by_hand_then_saved_profile_reads_the_next_file(
     assert not page.import_button.isEnabled()
 
     editor.choose_field(ODD_SURNAME, "surname")
-    editor.date_edit.setDate(QDate(2024, 1, 18))
+    editor.choose_census_date("18/1/24")
     assert file_rows(page)[0][4] == "Ready"
     assert editor.model.index(0, 1).data() == "Surname"
     # Choosing a field another column had moves it: that column is ignored now.
@@ -245,7 +245,7 @@ def test_unknown_column_mapped_by_hand_then_saved_profile_reads_the_next_file(
     assert "saved profile" in editor.note.text()
     assert editor.combo_for(ODD_SURNAME).currentData() == "surname"  # type: ignore[union-attr]
     assert file_rows(page)[0][4] == "Needs the census date (the file has none)"
-    editor.date_edit.setDate(QDate(2024, 5, 16))
+    editor.choose_census_date("16/5/24")
     (second,) = run_import(qtbot, page)
     assert second.status == "imported" and second.rows_imported == 5
     assert count_children(db) == 17
@@ -335,7 +335,7 @@ def test_models_pass_the_model_tester(
 ) -> None:
     add(qtbot, page, monkeypatch, demo_file(demo, SCHOOLS), demo_file(demo, CENSUS))
     page.select_file(CENSUS)
-    page.editor.date_edit.setDate(QDate(2020, 1, 16))
+    page.editor.choose_census_date("16/1/20")
     run_import(qtbot, page)
     for model in (
         page.files_model,
@@ -376,3 +376,59 @@ def test_choosing_another_kind_reads_the_file_again_as_that_kind(
         "Census", "leavers", "1", "Needs the census date (the file has none)"
     ]  # fmt: skip
     assert page.editor.combo_for("Entry date").currentData() == "entry_date"  # type: ignore[union-attr]
+
+
+def test_a_doubtful_column_is_proposed_highlighted_and_used_only_when_chosen(
+    qtbot: QtBot, page: ImportsPage, db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "office census.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Pupil No.", "Legal Surname", "Legal Forename", "D.O.B.", "Sch No",
+                         "Census Date", "Adm. date (first)", "Tutor group"])  # fmt: skip
+        writer.writerow([messy_upn(1), "Tester", "Ada", "01/03/2016", "3302001", "18/01/2024",
+                         "02/09/2020", "3B"])  # fmt: skip
+    add(qtbot, page, monkeypatch, path)
+    assert file_rows(page)[0][4] == "Ready"  # every required column was read as meant
+    page.select_file(path.name)
+    editor = page.editor
+    combo = editor.combo_for("Adm. date (first)")
+    assert combo is not None and combo.currentData() == ""  # not used unasked
+    assert "fff3cd" in combo.styleSheet() and "may be the Entry date" in combo.toolTip()
+    note = editor.note.text()
+    assert "'Adm. date (first)' may be the Entry date column" in note
+    assert "Not used: Adm. date (first), Tutor group." in note
+    assert editor.proposals_button.isVisible()
+    editor.proposals_button.click()
+    assert combo.currentData() == "entry_date" and combo.styleSheet() == ""
+    assert not editor.proposals_button.isVisible()
+    assert "Not used: Tutor group." in editor.note.text()
+    (result,) = run_import(qtbot, page)
+    assert result.status == "imported" and result.not_used == ["Tutor group"]
+    assert result.proposed == []
+    assert "Not used: Tutor group." in page.result_view.detail.text()
+
+
+def test_the_census_date_starts_at_the_files_own_term_and_takes_a_uk_date(
+    qtbot: QtBot, page: ImportsPage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spring = write_messy_census(tmp_path / "larkwood spring 2024.xlsx", 1, 3)
+    add(qtbot, page, monkeypatch, spring)
+    page.select_file(spring.name)
+    editor = page.editor
+    editor.choose_field(ODD_SURNAME, "surname")
+    box = editor.date_edit
+    assert box.isVisible() and box.date() is None  # a suggestion, never a choice
+    assert "18/01/2024" in box.edit.placeholderText()  # the spring 2024 census day
+    assert box.calendar.selectedDate() == QDate(2024, 1, 18)
+    assert box.calendar.yearShown() == 2024 and box.calendar.monthShown() == 1
+    assert file_rows(page)[0][4] == "Needs the census date (the file has none)"
+    # Typed as a UK user types it: day first, short year, any separator.
+    editor.choose_census_date("31/2/24")
+    assert "is not a date" in box.refused and file_rows(page)[0][4].startswith("Needs")
+    editor.choose_census_date("18.1.24")
+    assert box.refused == "" and file_rows(page)[0][4] == "Ready"
+    assert "18/01/2024" in editor.note.text()
+    editor.choose_census_date("1/13/2024")  # month first: refused, the date stays
+    assert "is not a date" in box.refused and "still 18/01/2024" in box.refused
+    assert file_rows(page)[0][4] == "Ready"

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -80,9 +79,9 @@ def test_imports_pictures(
     render(window, [], ratio, out_dir / f"imports-mapping-needed-{screen}.png")
 
     page.editor.choose_field(ODD_SURNAME, "surname")
-    page.editor.date_edit.setDate(QDate(2024, 1, 18))
+    page.editor.choose_census_date("18/1/24")
     page.select_file("2020-01-16_1_census.xlsx")
-    page.editor.date_edit.setDate(QDate(2020, 1, 16))
+    page.editor.choose_census_date("16/1/20")
     qtbot.wait(20)
     render(window, [], ratio, out_dir / f"imports-ready-{screen}.png")
 

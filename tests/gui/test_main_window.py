@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,7 +23,7 @@ from ui.app.pages.placeholder_page import PlaceholderPage
 def open_window(qtbot: QtBot, db: Database) -> MainWindow:
     window = MainWindow(db)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
+    with qtbot.waitSignals([window.children_page.loaded, window.status_shown], timeout=10_000):
         window.show()
     return window
 
@@ -144,3 +145,29 @@ def test_open_database_opens_it_in_a_new_window(
     assert other.status_db.text().endswith("other.db")
     assert not window.isVisible()
     assert isinstance(other.findChild(QLabel, "status_database"), QLabel)
+
+
+def test_the_status_bar_never_reads_on_the_ui_thread(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from ui.app import main_window
+
+    readers: list[str] = []
+
+    def watched(name: str, real: Any) -> Any:
+        def read(*args: Any, **kwargs: Any) -> Any:
+            readers.append(threading.current_thread().name)
+            assert threading.current_thread() is not threading.main_thread(), name
+            return real(*args, **kwargs)
+
+        return read
+
+    for name in ("newest_backup_age", "last_import", "count_open_reviews"):
+        monkeypatch.setattr(main_window, name, watched(name, getattr(main_window, name)))
+    window = open_window(qtbot, db)
+    assert window.status_import.text() == "Last import: no imports yet"
+    with qtbot.waitSignal(window.status_shown, timeout=10_000):
+        window.refresh()
+    assert len(readers) >= 6  # each read twice, and never on the UI thread

@@ -135,3 +135,30 @@ def test_export_with_a_sheet_per_school_from_the_menu(
     [exported] = audit.list_entries(db, action=Action.EXPORT)
     assert exported.detail is not None and exported.detail["per_school"] is True
     assert exported.detail["rows"] == children
+
+
+def test_a_pdf_chosen_in_the_print_dialog_is_refused_where_no_file_is_written(
+    qtbot: QtBot, tmp_path: Path, db: Database
+) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    printer = QPrinter()
+    assert messages.pdf_file_problem(printer) is None  # a real printer: none of ours to check
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "flags.pdf"))
+    assert messages.pdf_file_problem(printer) is None
+    (tmp_path / "old.pdf").write_bytes(b"%PDF-1.4 an earlier printout")
+    printer.setOutputFileName(str(tmp_path / "old.pdf"))
+    assert messages.pdf_file_problem(printer) is None  # the dialog asked before replacing it
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not the app's")
+    (tmp_path / "link.pdf").symlink_to(elsewhere)
+    for refused, words in (
+        (tmp_path / "link.pdf", "link"),
+        (Path(db.location), "database"),
+        (tmp_path / "missing" / "flags.pdf", "does not exist"),
+    ):
+        printer.setOutputFileName(str(refused))
+        problem = messages.pdf_file_problem(printer)
+        assert problem is not None and words in problem, (refused, problem)
+    assert elsewhere.read_text() == "not the app's"

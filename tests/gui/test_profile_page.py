@@ -308,3 +308,35 @@ def test_an_amended_exclusion_is_marked_with_the_earlier_values_on_hover(
     page.tabs.setCurrentIndex(1)
     folder = Path(os.environ.get("EXCLUSION_MONITOR_SCREENSHOTS") or tmp_path)
     render(page, [], 1.0, folder / "profile-amended.png")
+
+
+def test_a_transferred_childs_schools_in_another_authority_are_on_the_timeline(
+    qtbot: QtBot, db: Database, tmp_path: Path
+) -> None:
+    """Jo came from Kent with a Common Transfer File, then appears on our census: the timeline
+    shows her Kent schools before ours, and the usual transfers are transitions."""
+    from exclusion_monitor.store.children import child_id_for_upn
+    from operations import ImportRequest, run_imports
+    from tests.cli.test_cli_ctf import JO, _transfer
+
+    census = tmp_path / "census.csv"
+    census.write_text(
+        "UPN,Surname,Forename,DOB,Sex,NC Year,LAESTAB,Census date\n"
+        f"{JO},Walker,Jo-Anne,01/05/2012,F,7,3304002,05/10/2023\n",
+        encoding="utf-8",
+    )
+    claim_first_admin(db, ADMIN)
+    requests = [ImportRequest(_transfer(tmp_path / "from kent.xml")), ImportRequest(census)]
+    results = run_imports(db, requests, account=ADMIN).value
+    assert [r.status for r in results] == ["imported", "imported"]
+    child_id = child_id_for_upn(db, JO)
+    assert child_id is not None
+    page = open_profile(qtbot, db, child_id)
+    schools = [m.detail for m in page.timeline.marks() if m.kind == "school"]
+    assert schools == ["8862003", "8862001", "3304002"]
+    tips = [m.tooltip.splitlines()[0] for m in page.timeline.marks() if m.kind == "school"]
+    assert tips[0] == "Elm Infants (8862003), LA 886"  # its authority, on hover
+    assert tips[2].endswith("(3304002), Birmingham (330)")
+    moves = [m.detail for m in page.timeline.marks() if m.kind == "move"]
+    assert moves == ["standard", "standard"]
+    assert "on the roll of 3 schools, made 0 non-standard moves" in page.summary.text()

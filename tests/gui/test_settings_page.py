@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -180,3 +181,19 @@ def test_admin_sets_a_years_school_holidays_and_the_flags_follow(
     save(qtbot, page)
     assert get_setting(db, "rules.calendar.holidays") is None
     assert "statutory_limit" in rules_of(db, example.ids["Kai"])
+
+
+def test_term_dates_open_on_the_datas_years_not_todays(page: SettingsPage, db: Database) -> None:
+    from exclusion_monitor.flagging import default_as_of
+    from exclusion_monitor.terms import academic_year, academic_year_label
+
+    latest = default_as_of(db)
+    assert latest is not None and academic_year(latest) < academic_year(dt.date.today()) - 1
+    model = page.term_dates.model
+    years = {model.data(model.index(r, 0)) for r in range(model.rowCount())}
+    assert academic_year_label(academic_year(latest)) in years
+    assert academic_year_label(academic_year(dt.date.today())) not in years
+    holidays = page.term_dates.holidays
+    assert holidays.year == academic_year(latest)
+    offered = [holidays.year_box.itemData(i) for i in range(holidays.year_box.count())]
+    assert academic_year(dt.date.today()) in offered  # this year's holidays can still be set

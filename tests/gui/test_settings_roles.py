@@ -90,7 +90,8 @@ def test_status_bar_shows_the_newest_backup(qtbot: QtBot, town: Database) -> Non
     assert window.status_role.text() == "Role: admin"
     assert window.status_backup.text() == "No backup yet"
     automatic_backup(town, "test")
-    window.refresh()
+    with qtbot.waitSignal(window.status_shown, timeout=10_000):
+        window.refresh()
     assert window.status_backup.text() == "Backed up just now"
     # The refresh also reloads the children list in the background: let it finish.
     qtbot.waitUntil(lambda: not background.running_jobs(), timeout=10_000)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from exclusion_monitor.codelists import PHASES, codelist
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import schema as t
-from imports import ImportRequest
+from operations import ImportRequest
 
 CENSUS_HEADERS = [
     "UPN",

@@ -49,12 +49,12 @@ def test_two_imports_of_different_files_at_once_both_land(tmp_path: Path, db: An
     _run_together(
         f"""
         import sys
-        from imports import ImportRequest, run_imports
+        from operations import ImportRequest, run_imports
         from exclusion_monitor.store import open_database
         from pathlib import Path
         db = open_database({db.location!r})
         (result,) = run_imports(db, [ImportRequest(Path(sys.argv[1]), "census", None)],
-                                account={ADMIN!r})
+                                account={ADMIN!r}).value
         assert result.rows_imported == 60, result
         db.close()
         """,

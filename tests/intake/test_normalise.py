@@ -166,7 +166,9 @@ def test_exclusion_categories_reasons_and_sessions(
         ("PERM", 0.0, "PA", None),
     ]
     assert any(
-        "reason 'zz' is not a known reason code; it was kept (row 4)" in w for w in result.warnings
+        "reason 'zz' is not a DfE reason code or a wording the reason list knows; it was kept "
+        "as written and is counted as 'not a DfE reason code' (row 4)" in w
+        for w in result.warnings
     )
 
 

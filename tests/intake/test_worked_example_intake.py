@@ -9,7 +9,7 @@ from pathlib import Path
 from exclusion_monitor.flagging import flag_list, recompute_flags
 from exclusion_monitor.store import open_database
 from exclusion_monitor.store.children import child_id_for_upn
-from imports import run_imports
+from operations import run_imports
 from tests.core import example_authority
 from tests.intake.returns_from_store import write_returns
 
@@ -26,7 +26,7 @@ def test_worked_example_through_the_intake(tmp_path: Path) -> None:
     told.close()
 
     db = open_database(tmp_path / "imported.db")
-    results = run_imports(db, requests, account=ACCOUNT)
+    results = run_imports(db, requests, account=ACCOUNT).value
     assert [r.status for r in results] == ["imported"] * len(requests), [
         (r.file, r.message) for r in results if r.status != "imported"
     ]

@@ -32,7 +32,7 @@ FOLDER = "ExclusionMonitor"
 DESKTOP = "ExclusionMonitor.exe" if sys.platform == "win32" else "ExclusionMonitor"
 CLI = "exclusion-monitor-cli.exe" if sys.platform == "win32" else "exclusion-monitor-cli"
 MAX_BUNDLE_MB = 400
-PACKAGES = ("exclusion_monitor", "imports", "ui")
+PACKAGES = ("exclusion_monitor", "imports", "operations", "ui")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
 log = logging.getLogger(__name__)
 
 COL_UPN, COL_NAME, COL_DOB, COL_YEAR, COL_STATUS, COL_SCHOOL, COL_DATE, COL_FLAGS = range(8)
-HEADERS = ["UPN", "Name", "Date of birth", "Year group", "Status", "School", "Date", "Flags"]
+HEADERS = ["UPN", "Name", "Date of birth", "Year group", "Status", "School", "Date", "Open flags"]
 HEADER_TIPS = [
     "Current unique pupil number",
     "Surname, forename",

@@ -1,5 +1,5 @@
-"""A date box that takes a date typed the UK way (4/10/25, 04/10/2025, 4 Oct 2025, or ISO
-2025-10-04) or from a calendar, and refuses anything else in plain words beside it: it never
+"""A date box that takes a date typed the UK way (4/10/25, 04/10/2025, 4.10.2025, 4 Oct 2025, or
+ISO 2025-10-04) or from a calendar, and refuses anything else in plain words beside it: it never
 turns what was typed into another date, and shows nothing (not 01/01/2000) until it has one."""
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ def typed_date(text: str, *, today: dt.date | None = None) -> dt.date:
     value = " ".join(text.split())
     if not value:
         raise ValueError("Type a date, day first: for example 4/10/25 or 04/10/2025.")
+    if value.count(".") == 2 and value.replace(".", "").isdigit():
+        value = value.replace(".", "/")  # 31.1.2025, as many type it
     # A bare number is no date here (the intake reads Excel's day numbers; a person never types
     # one), and a time after the date is not asked for.
     if value.replace(".", "").isdigit() or ":" in value:
@@ -57,9 +59,16 @@ class DateEntry(QWidget):
 
     chosen = Signal(object)  # dt.date
 
-    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        label: str,
+        parent: QWidget | None = None,
+        *,
+        kept: str = "The figures are still for {date}.",
+    ) -> None:
         super().__init__(parent)
         self._date: dt.date | None = None
+        self._kept = kept  # said after a refusal, of the date still in force
         self.edit = QLineEdit()
         self.edit.setObjectName("date_text")
         self.edit.setPlaceholderText("dd/mm/yyyy")
@@ -119,6 +128,13 @@ class DateEntry(QWidget):
     def set_placeholder(self, text: str) -> None:
         self.edit.setPlaceholderText(text)
 
+    def set_start(self, day: dt.date | None) -> None:
+        """Where the calendar opens while no date is chosen (a suggestion, never a choice)."""
+        if day is None or self._date is not None:
+            return
+        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
+        self.calendar.setCurrentPage(day.year, day.month)
+
     @property
     def refused(self) -> str:
         """The message shown for the text refused last ('' when the text is a good date)."""
@@ -131,7 +147,7 @@ class DateEntry(QWidget):
         self.edit.setAccessibleDescription("")
 
     def _refuse(self, message: str) -> None:
-        kept = f" The figures are still for {self._date:{SHOWN}}." if self._date else ""
+        kept = " " + self._kept.format(date=f"{self._date:{SHOWN}}") if self._date else ""
         self.error.setText(message + kept)
         self.error.show()
         self.edit.setStyleSheet("QLineEdit { border: 2px solid #b00020; }")

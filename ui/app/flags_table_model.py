@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from exclusion_monitor.codelists import nc_year_order
+from exclusion_monitor.codelists import nc_year_order, year_group_label
 from exclusion_monitor.flagging import FlaggedChild, FlagView
 from exclusion_monitor.rules import RULES
 from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
@@ -49,12 +49,6 @@ RULE_SHORT = {
     "exit_after_suspension": "Exit after susp.",
     "missing_from_roll": "Missing",
 }
-
-
-def year_label(code: str | None) -> str:
-    if not code:
-        return ""
-    return "Reception" if code == "R" else (f"Year {code}" if code.isdigit() else code)
 
 
 class FlagQueueModel(RecordTableModel[FlaggedChild]):
@@ -100,7 +94,7 @@ class FlagQueueModel(RecordTableModel[FlaggedChild]):
         return [
             row.upn,
             f"{row.surname}, {row.forename}",
-            f"{year_label(year)}, {school}" if year else school,
+            f"{year_group_label(year)}, {school}" if year else school,
             ", ".join(f.label for f in row.flags),
             ", ".join(statuses),
             ", ".join(officers) or "unassigned",

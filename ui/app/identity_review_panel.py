@@ -20,17 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.access import require
-from exclusion_monitor.refresh import refresh_derived
-from exclusion_monitor.roles import Action
-from exclusion_monitor.store import Database, audit
+from exclusion_monitor.store import Database
 from exclusion_monitor.store.child_details import SchoolAndYear, schools_and_years
 from exclusion_monitor.store.identity import (
     IdentityReview,
     ReviewChild,
     list_identity_reviews,
-    resolve_identity_review,
 )
+from operations.people import DECIDE_IDENTITY, decide_identity_review
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.record_table_model import RecordTableModel, SortByValueProxy
@@ -41,9 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Deciding who is who changes children's records as an import does: the same roles decide.
-DECIDE = Action.IMPORT_FILE
-AUDIT_ACTION = "resolve_identity_review"
 NO_REVIEWS = (
     "<b>No near matches to review.</b> When an import finds a child who looks like one already "
     "held (the same surname and date of birth with a similar forename, say) but not certainly "
@@ -75,24 +69,6 @@ def load_reviews(db: Database) -> list[ReviewPair]:
     ids = [c.id for r in reviews for c in (r.child, r.candidate)]
     where = schools_and_years(db, ids)
     return [ReviewPair(r, where) for r in reviews]
-
-
-def decide_review(db: Database, account: str, review: IdentityReview, decision: str) -> None:
-    """Merge or keep apart (after the role check) and audit it by UPN, never by name."""
-    user = require(db, account, DECIDE)
-    resolve_identity_review(db, review.id, decision, user.account)
-    if decision == "merge":
-        refresh_derived(db)  # the merged child's history, flags and list entry
-    audit.record(
-        db,
-        user.account,
-        AUDIT_ACTION,
-        f"identity_review:{review.id}",
-        {
-            "decision": decision,
-            "upns": [review.child.upns[:1], review.candidate.upns[:1]],
-        },
-    )
 
 
 def _name(child: ReviewChild) -> str:
@@ -202,7 +178,7 @@ class IdentityReviewPanel(QWidget):
         self.apart_button = QPushButton("Keep apart")
         self.apart_button.setObjectName("keep_apart_button")
         self.apart_button.setToolTip("They are different children: never ask about them again")
-        can_decide = context.allows(DECIDE)
+        can_decide = context.allows(DECIDE_IDENTITY)
         for button in (self.merge_button, self.apart_button):
             button.setVisible(can_decide)
             button.setEnabled(False)
@@ -327,7 +303,7 @@ class IdentityReviewPanel(QWidget):
             button.setEnabled(False)
         db, account = self.context.db, self.context.account
         self._job = run_in_background(
-            lambda _p: decide_review(db, account, review, decision),
+            lambda _p: decide_identity_review(db, account, review.id, decision),
             lambda _r: self._decided(decision),
             self._decide_failed,
             owner=self,

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store.batches import BatchSummary, UndoResult, list_batches
-from imports import undo_import
+from operations import undo_import
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.import_models import BatchesModel, kind_label
@@ -175,7 +175,7 @@ class ImportHistoryView(QWidget):
             return
         db, account, batch_id = self.context.db, self.context.account, batch.id
         self._undo_job = run_in_background(
-            lambda _p: undo_import(db, batch_id, account=account),
+            lambda _p: undo_import(db, batch_id, account=account).value,
             self._undo_done,
             self._undo_failed,
             owner=self,

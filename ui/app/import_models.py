@@ -25,7 +25,7 @@ from ui.app.record_table_model import (
     font_with,
 )
 
-IMPORTABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+IMPORTABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xml")
 KIND_LABELS = {kind.value: SPECS[kind].label for kind in Kind}
 CENSUS_DATE_NEEDED = "Census date"
 GREY = QColor("#6b6b6b")
@@ -51,6 +51,24 @@ class PendingFile:
     mapping: dict[str, str] = field(default_factory=dict)  # header -> field ("" ignores it)
     census_date: dt.date | None = None
     failed: str | None = None  # an unexpected error while reading it
+    decided: set[str] = field(default_factory=set)  # headers whose use the user chose
+
+    @property
+    def proposals(self) -> dict[str, str]:
+        """Column header -> field: doubtful matches still waiting for the user (not used unless
+        chosen; gone once the user chose the column's use or gave the field another column)."""
+        if self.preview is None:
+            return {}
+        taken = {f for f in self.mapping.values() if f}
+        return {
+            h: f
+            for h, f in self.preview.proposed.items()
+            if h not in self.decided and not self.mapping.get(h) and f not in taken
+        }
+
+    def not_used(self) -> list[str]:
+        """The columns the import will not read, as things stand."""
+        return [h for h, f in self.mapping.items() if not f]
 
     @property
     def name(self) -> str:
@@ -63,6 +81,7 @@ class PendingFile:
     def set_preview(self, preview: FilePreview) -> None:
         self.preview = preview
         self.mapping = {h: preview.mapping.get(h, "") for h in preview.headers if h}
+        self.decided = set()
 
     @property
     def needs_census_date(self) -> bool:

@@ -159,6 +159,9 @@ class ImportResultView(QWidget):
                 parts.append(f"Every row of {name} was imported.")
         for warning in result.warnings:
             parts.append(f"<br>Warning: {html.escape(warning)}")
+        if result.not_used:
+            listed = ", ".join(html.escape(h) for h in result.not_used)
+            parts.append(f"<br>Not used: {listed}.")
         self.detail.setText(" ".join(parts))
 
     def save_rejected(self) -> None:

@@ -5,7 +5,9 @@ Pages come from `ui.app.pages.PAGES` (see that module for how a page plugs in).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -26,9 +28,10 @@ from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, open_database
 from exclusion_monitor.store.backup import describe_age, newest_backup_age
 from exclusion_monitor.store.identity import count_open_reviews
-from exclusion_monitor.store.status import last_import
+from exclusion_monitor.store.status import LastImport, last_import
 from ui.app import messages
 from ui.app.application import finish_owed_at_start, layout_settings
+from ui.app.background import Progress, run_in_background
 from ui.app.pages import PAGE_NAMES, PAGES, AppContext, Page
 from ui.app.pages.children_page import ChildrenPage
 from ui.app.pages.profile_page import ProfilePage
@@ -37,6 +40,17 @@ from ui.app.search_box import GlobalSearch
 log = logging.getLogger(__name__)
 
 BACKUP_WARN_DAYS = 7  # the status bar warns (in amber) about an older newest backup
+
+
+@dataclass(frozen=True, slots=True)
+class StatusFacts:
+    """What the status bar shows that must be read (in the background)."""
+
+    backup_age: dt.timedelta | None
+    last_import: LastImport | None
+    open_reviews: int
+
+
 # Windows opened by File > Open database stay referenced here until they close.
 _windows: set[MainWindow] = set()
 
@@ -44,6 +58,7 @@ _windows: set[MainWindow] = set()
 class MainWindow(QMainWindow):
     # A child should be shown (search, double-click, a sibling): the profile page opens.
     open_child = Signal(int)
+    status_shown = Signal()  # the status bar's read-back facts are on screen
 
     def __init__(
         self, db: Database, *, owns_database: bool = False, account: str | None = None
@@ -175,11 +190,33 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _update_status(self) -> None:
+        """The status bar: what the window knows at once now, what must be read (the newest
+        backup, the last import, the near matches waiting) from a background job, never on the
+        UI thread (a busy or distant database must not freeze the window)."""
         self.status_db.setText(f"Database: {self.db.location}")
         self.status_db.setToolTip(self.db.location)
         self.status_user.setText(f"User: {self.context.account}")
         role = self.context.role
         self.status_role.setText(f"Role: {role.value}" if role else "Role: no access")
+        db = self.db
+        with_reviews = self.page_allowed(PAGE_NAMES.index("Imports"))
+
+        def read(_progress: Progress) -> StatusFacts:
+            return StatusFacts(
+                backup_age=None if db.is_server else newest_backup_age(db),
+                last_import=last_import(db),
+                open_reviews=count_open_reviews(db) if with_reviews else 0,
+            )
+
+        run_in_background(
+            read,
+            self._show_status,
+            lambda error: log.warning("the status bar could not be read: %s", type(error).__name__),
+            owner=self,
+            name="status bar",
+        )
+
+    def _show_status(self, facts: StatusFacts) -> None:
         if self.db.is_server:
             self.status_backup.setText("Backed up on the server")
             self.status_backup.setStyleSheet("")
@@ -187,28 +224,23 @@ class MainWindow(QMainWindow):
                 "A team database is backed up on the PostgreSQL server by IT (pg_dump)."
             )
         else:
-            age = newest_backup_age(self.db)
-            said = describe_age(age)
+            said = describe_age(facts.backup_age)
             self.status_backup.setText(said[0].upper() + said[1:])
-            stale = age is None or age.days >= BACKUP_WARN_DAYS
+            stale = facts.backup_age is None or facts.backup_age.days >= BACKUP_WARN_DAYS
             self.status_backup.setStyleSheet("color: #a04000;" if stale else "")
             self.status_backup.setToolTip(
                 "Automatic backups are taken before imports, undos and restores; "
                 "make one now with exclusion-monitor backup."
             )
-        self._update_badges()
-        found = last_import(self.db)
+        count = facts.open_reviews
+        self.set_badge(PAGE_NAMES.index("Imports"), str(count) if count else "")
+        found = facts.last_import
         if found is None:
             self.status_import.setText("Last import: no imports yet")
         else:
             when = found.imported_at.strftime("%d/%m/%Y %H:%M")
             self.status_import.setText(f"Last import: {found.file_name}, {when}")
-
-    def _update_badges(self) -> None:
-        """Imports shows how many near matches of children wait for a decision."""
-        number = PAGE_NAMES.index("Imports")
-        count = count_open_reviews(self.db) if self.page_allowed(number) else 0
-        self.set_badge(number, str(count) if count else "")
+        self.status_shown.emit()
 
     def set_badge(self, number: int, badge: str) -> None:
         """A count after a page's name in the navigation ("Imports (3)"), or none."""

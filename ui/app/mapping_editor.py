@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from imports.kinds import SPECS, Kind, field_label
+from ui.app.date_entry import DateEntry
 from ui.app.import_models import (
     CENSUS_DATE_NEEDED,
     MAPS_TO_ROW,
@@ -29,7 +29,6 @@ from ui.app.import_models import (
     kind_label,
 )
 
-NO_DATE = QDate(2000, 1, 1)  # the date edit's "not chosen" value (shown as special text)
 IGNORE = "Ignore this column"
 NOTHING_SELECTED = "Select a file in the list above to see how its columns will be read."
 NO_FILES = (
@@ -65,14 +64,9 @@ class MappingEditor(QWidget):
         self.kind_label = QLabel("Kind:")
         self.kind_label.setBuddy(self.kind_combo)
         self.date_label = QLabel("Census date:")
-        self.date_edit = QDateEdit()
+        self.date_edit = DateEntry("Census date", kept="The census date is still {date}.")
         self.date_edit.setObjectName("census_date_edit")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("dd/MM/yyyy")
-        self.date_edit.setMinimumDate(NO_DATE)
-        self.date_edit.setSpecialValueText("Choose a date")
-        self.date_edit.setDate(NO_DATE)
-        self.date_label.setBuddy(self.date_edit)
+        self.date_label.setBuddy(self.date_edit.edit)
         self.save_button = QPushButton("Save this mapping for files like this")
         self.save_button.setObjectName("save_mapping_button")
         self.save_button.setToolTip(
@@ -86,6 +80,12 @@ class MappingEditor(QWidget):
         bar.addWidget(self.date_label)
         bar.addWidget(self.date_edit)
         bar.addStretch(1)
+        self.proposals_button = QPushButton("Use the proposed columns")
+        self.proposals_button.setObjectName("use_proposals_button")
+        self.proposals_button.setToolTip(
+            "Read each column highlighted below as the field it may be (check them first)"
+        )
+        bar.addWidget(self.proposals_button)
         bar.addWidget(self.save_button)
 
         self.note = QLabel(NOTHING_SELECTED)
@@ -114,8 +114,9 @@ class MappingEditor(QWidget):
         layout.addWidget(self.view, 1)
 
         self.kind_combo.activated.connect(self._kind_activated)
-        self.date_edit.dateChanged.connect(self._date_changed)
+        self.date_edit.chosen.connect(self._date_chosen)
         self.save_button.clicked.connect(self.save_requested)
+        self.proposals_button.clicked.connect(self.use_proposals)
         self.set_file(None)
 
     # --- showing a file ------------------------------------------------------------------------
@@ -144,10 +145,12 @@ class MappingEditor(QWidget):
         self.date_edit.setVisible(wanted)
         if not wanted or pending is None:
             return
-        self.date_edit.blockSignals(True)
-        chosen = pending.census_date
-        self.date_edit.setDate(QDate(chosen.year, chosen.month, chosen.day) if chosen else NO_DATE)
-        self.date_edit.blockSignals(False)
+        self.date_edit.set_date(pending.census_date)
+        suggested = pending.preview.suggested_census_date if pending.preview else None
+        self.date_edit.set_start(suggested)
+        self.date_edit.set_placeholder(
+            f"dd/mm/yyyy, e.g. {suggested:%d/%m/%Y}" if suggested else "dd/mm/yyyy"
+        )
 
     def _make_combos(self) -> None:
         self.combos = []
@@ -168,11 +171,38 @@ class MappingEditor(QWidget):
                 label = spec.labels.get(name) or field_label(name)
                 combo.addItem(f"{label} (required)" if name in required else label, name)
             combo.setCurrentIndex(max(0, combo.findData(self.model.field_of(column))))
-            combo.setToolTip(f"What the column '{header}' holds")
+            combo.setAccessibleName(f"What the column '{header}' holds")
             combo.currentIndexChanged.connect(lambda _i, c=column: self._combo_changed(c))
             self.view.setIndexWidget(self.model.index(MAPS_TO_ROW, column), combo)
             self.combos.append(combo)
+        self._mark_proposals()
         self._fit_columns()
+
+    def _mark_proposals(self) -> None:
+        """A column that may be a field is highlighted until the user chooses its use."""
+        proposals = self.pending.proposals if self.pending else {}
+        for column, combo in enumerate(self.combos):
+            if combo is None:
+                continue
+            header = self.model.headers[column]
+            proposed = proposals.get(header)
+            if proposed:
+                combo.setStyleSheet("QComboBox { background: #fff3cd; }")
+                combo.setToolTip(
+                    f"The column '{header}' may be the {field_label(proposed)} column: it is "
+                    "not read unless you choose that here (or Use the proposed columns)"
+                )
+            else:
+                combo.setStyleSheet("")
+                combo.setToolTip(f"What the column '{header}' holds")
+        self.proposals_button.setVisible(bool(proposals))
+
+    def use_proposals(self) -> None:
+        """Read every proposed column as the field it may be."""
+        if self.pending is None:
+            return
+        for header, field_name in list(self.pending.proposals.items()):
+            self.choose_field(header, field_name)
 
     def _fit_columns(self) -> None:
         header = self.view.horizontalHeader()
@@ -197,6 +227,8 @@ class MappingEditor(QWidget):
         combo = self.combos[column]
         if combo is None:
             return
+        if self.pending is not None:
+            self.pending.decided.add(self.model.headers[column])
         self.model.setData(self.model.index(MAPS_TO_ROW, column), combo.currentData())
         # A field moved here from another column: that column's drop-down now says "ignore".
         for other, other_combo in enumerate(self.combos):
@@ -207,6 +239,7 @@ class MappingEditor(QWidget):
                 other_combo.blockSignals(True)
                 other_combo.setCurrentIndex(max(0, wanted))
                 other_combo.blockSignals(False)
+        self._mark_proposals()
         self._show_date()
         self.update_note()
         self.changed.emit()
@@ -216,12 +249,17 @@ class MappingEditor(QWidget):
         if self.pending is not None and kind and kind != self.pending.kind:
             self.kind_chosen.emit(kind)
 
-    def _date_changed(self, date: QDate) -> None:
+    def _date_chosen(self, day: dt.date) -> None:
         if self.pending is None:
             return
-        self.pending.census_date = None if date == NO_DATE else dt.date(*date.getDate())
+        self.pending.census_date = day
         self.update_note()
         self.changed.emit()
+
+    def choose_census_date(self, text: str) -> None:
+        """Type a census date into the box and press Enter (as the user would)."""
+        self.date_edit.edit.setText(text)
+        self.date_edit.edit.editingFinished.emit()
 
     def choose_field(self, header: str, field_name: str) -> None:
         """Pick `field_name` in the drop-down over the column `header` (as the user would)."""
@@ -278,6 +316,17 @@ class MappingEditor(QWidget):
                 f"Every row gets the census date {pending.census_date:%d/%m/%Y} (the file has "
                 "no census date column)."
             )
+        for header, proposed in pending.proposals.items():
+            parts.append(
+                f"<br><span style='color:#8a5a00'><b>Check:</b> the column "
+                f"'{html.escape(header)}' may be the {html.escape(field_label(proposed))} "
+                "column; it is not read unless you choose that in its drop-down (highlighted) "
+                "or Use the proposed columns.</span>"
+            )
+        not_used = pending.not_used()
+        if not_used:
+            listed = ", ".join(html.escape(h) for h in not_used)
+            parts.append(f"<br>Not used: {listed}.")
         for warning in preview.warnings:
             parts.append(f"<br>Note: {html.escape(warning)}")
         return " ".join(parts)

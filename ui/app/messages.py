@@ -44,7 +44,8 @@ def choose_import_files(parent: QWidget | None, folder: str = "") -> list[str]:
         parent,
         "Add files to import",
         folder,
-        "Spreadsheets and CSV files (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)",
+        "Spreadsheets, CSV and Common Transfer Files (*.xlsx *.xlsm *.xls *.ods *.csv *.xml);;"
+        "All files (*)",
     )
     return list(paths)
 
@@ -103,6 +104,27 @@ def choose_print(
     return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
+def pdf_file_problem(device: QPagedPaintDevice) -> str | None:
+    """Why a printer set (in the print dialog) to write a PDF file may not write it there: the
+    same refusals as every file the app writes (a link, a folder, a database, a missing folder).
+    Nothing is painted, so no file is made, when there is one."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from exclusion_monitor.errors import OutputFileError
+    from exclusion_monitor.output_files import check_destination
+
+    if not isinstance(device, QPrinter) or device.outputFormat() != QPrinter.OutputFormat.PdfFormat:
+        return None
+    name = device.outputFileName()
+    if not name:
+        return None
+    try:
+        check_destination(name, overwrite=True)  # the print dialog asked about replacing it
+    except OutputFileError as exc:
+        return str(exc)
+    return None
+
+
 def print_preview(
     parent: QWidget | None, title: str, landscape: bool, paint: Callable[[QPagedPaintDevice], int]
 ) -> None:
@@ -116,6 +138,14 @@ def print_preview(
     printer.setDocName(title)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print preview - {title}")
-    dialog.paintRequested.connect(paint)
+
+    def guarded(device: QPagedPaintDevice) -> None:
+        problem = pdf_file_problem(device)
+        if problem is not None:
+            show_error(dialog, "Print", problem)
+            return
+        paint(device)
+
+    dialog.paintRequested.connect(guarded)
     dialog.resize(1000, 720)
     dialog.exec()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from exclusion_monitor.access import require
 from exclusion_monitor.flagging import default_as_of
+from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.dashboard import (
     Dashboard,
     build_dashboard,
@@ -23,29 +24,6 @@ from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.tables import ReportContext, ReportTable
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
-from exclusion_monitor.store.settings import get_setting
-
-AUTHORITY_SETTING = "authority.name"
-DEFAULT_AUTHORITY = "Local authority (set its name in Settings)"
-
-
-def authority_name(db: Database) -> str:
-    name = get_setting(db, AUTHORITY_SETTING)
-    return str(name).strip() if isinstance(name, str) and name.strip() else DEFAULT_AUTHORITY
-
-
-def report_context(
-    db: Database, account: str, title: str, as_of: dt.date | None, filter_description: str
-) -> ReportContext:
-    return ReportContext(
-        title=title,
-        authority=authority_name(db),
-        as_of=as_of,
-        filter_description=filter_description,
-        produced_by=account,
-        produced_at=dt.datetime.now(),
-        audit_hash=audit.chain_head(db).label,
-    )
 
 
 def _dashboard_detail(board: Dashboard) -> dict[str, str]:
@@ -71,7 +49,7 @@ def prepare_print(
         _dashboard_detail(board),
     )
     context = report_context(
-        db, user.account, document.title, board.as_of, f"academic year {board.academic_year}"
+        db, document.title, f"academic year {board.academic_year}", board.as_of, user.account
     )
     return document, replace(context, audit_hash=f"{entry.id}:{entry.hash}")
 
@@ -126,7 +104,6 @@ def prepare_school_print(
     db: Database, account: str, laestab: str, as_of: dt.date | None, *, initials: bool
 ) -> tuple[PrintableDocument, ReportContext]:
     """Check the role, record the print and lay out one school's report."""
-    from exclusion_monitor.reports.flag_report import report_context as header
     from exclusion_monitor.reports.school_report import school_report_document
 
     user = require(db, account, Action.PRINT_REPORT)
@@ -145,7 +122,7 @@ def prepare_school_print(
             "via": "print preview",
         },
     )
-    context = header(db, document.title, description, as_of, user.account)
+    context = report_context(db, document.title, description, as_of, user.account)
     return document, replace(context, audit_hash=f"{entry.id}:{entry.hash}")
 
 

@@ -14,17 +14,14 @@ from exclusion_monitor.access import require
 from exclusion_monitor.flagging import FlaggedChild, default_as_of, ensure_flags_current, flag_list
 from exclusion_monitor.profile import ChildProfile, child_profile
 from exclusion_monitor.records import ReviewStatus
+from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.flag_export import CONTROLLED_NOTICE, flag_export_tables
-from exclusion_monitor.reports.flag_report import (
-    FlagFilter,
-    flag_list_document,
-    report_context,
-)
+from exclusion_monitor.reports.flag_report import FlagFilter, flag_list_document
 from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.tables import ReportContext
 from exclusion_monitor.roles import Action, Role
 from exclusion_monitor.store import Database, audit, reviews
-from exclusion_monitor.store.children import ChildFilter, ensure_child_summaries, list_children
+from exclusion_monitor.store.children import ensure_child_summaries, year_groups_of
 from exclusion_monitor.store.users import User, list_users
 
 Progress = Callable[[int, int], None]
@@ -151,11 +148,7 @@ def load_flag_queue(db: Database, account: str, progress: Progress) -> FlagQueue
     ensure_flags_current(db, progress)
     ensure_child_summaries(db)
     rows = flag_list(db)
-    years = {
-        s.id: s.nc_year
-        for s in list_children(db, ChildFilter(flagged_only=True))
-        if s.nc_year is not None
-    }
+    years = year_groups_of(db, (r.child_id for r in rows))
     as_of = rows[0].flags[0].as_of if rows and rows[0].flags else None
     return FlagQueue(rows, years, officers(db), user, as_of)
 

@@ -72,10 +72,7 @@ class SchoolHolidaysPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("School holidays of"))
         self.year_box = QComboBox()
-        this_year = academic_year(around or dt.date.today())
-        for year in range(this_year - 3, this_year + 2):
-            self.year_box.addItem(academic_year_label(year), year)
-        self.year_box.setCurrentIndex(3)
+        self._offer_years(academic_year(around or dt.date.today()))
         top.addWidget(self.year_box)
         self.source = QLabel()
         top.addWidget(self.source, 1)
@@ -103,6 +100,23 @@ class SchoolHolidaysPanel(QWidget):
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
         self.usual_button.clicked.connect(self._use_usual)
+        self._fill()
+
+    def _offer_years(self, year: int) -> None:
+        """Offer the three years before `year` to the one after it, and this academic year too when
+        the data is older; `year` chosen."""
+        today = academic_year(dt.date.today())
+        years = range(min(year, today) - 3, max(year, today) + 2)
+        self.year_box.blockSignals(True)
+        self.year_box.clear()
+        for each in years:
+            self.year_box.addItem(academic_year_label(each), each)
+        self.year_box.setCurrentIndex(self.year_box.findData(year))
+        self.year_box.blockSignals(False)
+
+    def show_years_around(self, day: dt.date) -> None:
+        """Centre the year choice on the data's latest date (called as the stored holidays load)."""
+        self._offer_years(academic_year(day))
         self._fill()
 
     @property

@@ -74,6 +74,9 @@ class TermDatesPanel(QWidget):
         return self.holidays.wanted()
 
     def show_years_around(self, day: dt.date) -> None:
+        """The terms of the two years before the one containing `day` and the year after it, and
+        the school holidays' year choice centred on it."""
+        self.holidays.show_years_around(day)
         year = academic_year(day)
         self.model.set_rows(Term(y, season) for y in range(year - 2, year + 2) for season in Season)
         self.view.resizeColumnsToContents()

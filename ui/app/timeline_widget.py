@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from exclusion_monitor.codelists import la_name, year_group_label
 from exclusion_monitor.moves import PLACEMENT_PHASES
 from exclusion_monitor.profile import ChildProfile, ExclusionView, SpellView
 from exclusion_monitor.records import MoveKind
@@ -69,16 +70,6 @@ def reception_year(date_of_birth: dt.date) -> int:
 
 def _day(value: dt.date) -> str:
     return f"{value.day} {value:%b %Y}"
-
-
-def _year_code_label(code: str | None) -> str:
-    if not code:
-        return ""
-    if code == "R":
-        return "R"
-    if code.startswith("N"):
-        return "N"
-    return f"Y{code}" if code.isdigit() else code
 
 
 class TimelineWidget(QWidget):
@@ -307,7 +298,13 @@ class TimelineWidget(QWidget):
         until = "now" if s.current else (_day(s.end) if s.end else "date not known")
         years = s.first_year if s.first_year == s.last_year else f"{s.first_year} to {s.last_year}"
         what = "Placement at " if kind == "placement" else ""
-        tip = f"{what}{s.school_name} ({s.school_laestab})\n{_day(s.start)} to {until}"
+        tip = f"{what}{s.school_name} ({s.school_laestab})"
+        if s.school_laestab and len(s.school_laestab) == 7:
+            # Which authority: a Common Transfer File brings schools from anywhere in England.
+            la = s.school_laestab[:3]
+            name = la_name(la)
+            tip += f", {name}" if name.startswith("LA ") else f", {name} ({la})"
+        tip += f"\n{_day(s.start)} to {until}"
         if years:
             tip += f"\nYear group {years}"
         if s.destination:
@@ -437,7 +434,7 @@ class TimelineWidget(QWidget):
             font = painter.font()
             font.setBold(True)
             painter.setFont(font)
-            year_code = _year_code_label(code)
+            year_code = year_group_label(code, short=True)
             if fm.horizontalAdvance(year_code) + 2 > width:
                 year_code = year_code.lstrip("Y") if fm.horizontalAdvance("00") < width else ""
             painter.drawText(

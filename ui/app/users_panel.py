@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.access import require
-from exclusion_monitor.roles import ACTION_PHRASES, ROLE_ACTIONS, Action, Role
+from exclusion_monitor.roles import ACTION_PHRASES, ROLE_ACTIONS, Role
 from exclusion_monitor.store import Database
-from exclusion_monitor.store.users import User, add_user, deactivate, list_users, set_role
+from exclusion_monitor.store.users import User, list_users
+from operations import admin
 from ui.app import messages
 from ui.app.background import run_in_background
 from ui.app.record_table_model import RecordTableModel
@@ -127,8 +127,7 @@ class UsersPanel(QWidget):
         db, account = self.db, self.account
 
         def job(_p: object) -> list[User]:
-            user = require(db, account, Action.MANAGE_USERS)
-            fn(db, user.account)
+            fn(db, account)
             return list_users(db)
 
         def done(users: list[User]) -> None:
@@ -151,7 +150,7 @@ class UsersPanel(QWidget):
             messages.show_error(self, "Users", "Type the Windows account name, e.g. LA\\jsmith.")
             return
         self.new_account.clear()
-        self._run("add user", lambda db, by: add_user(db, by, account, role))
+        self._run("add user", lambda db, by: admin.add_user(db, by, account, role))
 
     def set_role_clicked(self) -> None:
         user = self.selected_user()
@@ -159,7 +158,7 @@ class UsersPanel(QWidget):
             return
         role = Role(self.role_combo.currentData())
         if messages.confirm(self, "Change role", f"Make {user.account} {role.value}?"):
-            self._run("set role", lambda db, by: set_role(db, by, user.account, role))
+            self._run("set role", lambda db, by: admin.set_role(db, by, user.account, role))
 
     def deactivate_clicked(self) -> None:
         user = self.selected_user()
@@ -170,4 +169,4 @@ class UsersPanel(QWidget):
             "Deactivate user",
             f"Stop {user.account} using this database? Their past actions stay in the audit trail.",
         ):
-            self._run("deactivate user", lambda db, by: deactivate(db, by, user.account))
+            self._run("deactivate user", lambda db, by: admin.deactivate(db, by, user.account))

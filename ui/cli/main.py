@@ -8,6 +8,7 @@ import logging
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from exclusion_monitor import __version__, config
@@ -61,14 +62,18 @@ def ensure_output_streams() -> None:
             setattr(sys, name, Path(os.devnull).open("w", encoding="utf-8"))  # noqa: SIM115
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command (or the app); whatever it prints goes through the terminal guard."""
+def main(
+    argv: list[str] | None = None, *, start_app: Callable[[str | None], int] | None = None
+) -> int:
+    """Run one command, or with none the desktop app through `start_app` (ui/launch.py gives it:
+    the command line never imports the app); whatever it prints goes through the terminal
+    guard."""
     ensure_output_streams()
     with safe_output_streams():
-        return _main(argv)
+        return _main(argv, start_app)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, start_app: Callable[[str | None], int] | None) -> int:
     # A frozen program's child processes (the isolated .xls read) start here too.
     multiprocessing.freeze_support()
     ensure_output_streams()
@@ -81,9 +86,11 @@ def _main(argv: list[str] | None) -> int:
         " (frozen build)" if getattr(sys, "frozen", False) else "",
     )
     if args.command is None:
-        from ui.app.application import run_app
-
-        return run_app(args.db)
+        if start_app is None:
+            build_parser().print_usage(sys.stderr)
+            print("exclusion-monitor: name a command (see --help).", file=sys.stderr)
+            return EXIT_REFUSED
+        return start_app(args.db)
     try:
         return int(args.handler(args))
     except ExclusionMonitorError as exc:
@@ -116,4 +123,4 @@ def _main(argv: list[str] | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main())  # commands only: `python -m ui` (ui/launch.py) also opens the app

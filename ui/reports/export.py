@@ -21,7 +21,7 @@ from exclusion_monitor import output_files
 from exclusion_monitor.access import require
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.output_files import formula_safe
-from exclusion_monitor.reports.flag_report import report_context
+from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportContext, ReportTable
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database

@@ -29,7 +29,7 @@ from PySide6.QtGui import (
 from exclusion_monitor import output_files
 from exclusion_monitor.access import require
 from exclusion_monitor.errors import InvalidInputError, OutputFileError
-from exclusion_monitor.reports.flag_report import report_context
+from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.html import (
     PrintableDocument,
     cell_text,

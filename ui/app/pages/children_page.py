@@ -102,7 +102,11 @@ class ChildrenPage(Page):
         self.status_combo.addItem("Any status", None)
         for status, word in STATUS_WORDS.items():
             self.status_combo.addItem(word, str(status))
-        self.flagged_check = QCheckBox("Flagged only")
+        self.flagged_check = QCheckBox("With open flags only")
+        self.flagged_check.setToolTip(
+            "Children with a flag still raised that no officer has closed (closed or no further "
+            "action)"
+        )
         self.clear_button = QPushButton("Clear filters")
         self.filter_bar = QWidget()
         filters = QHBoxLayout(self.filter_bar)

@@ -20,20 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.access import require
 from exclusion_monitor.roles import Action
-from exclusion_monitor.store import Database, audit
-from exclusion_monitor.store.child_details import SchoolAndYear, schools_and_years, upns_of
+from exclusion_monitor.store import Database
+from exclusion_monitor.store.child_details import SchoolAndYear, schools_and_years
 from exclusion_monitor.store.families import (
     Family,
     FamilyMember,
     FamilySuggestion,
     family_suggestions,
-    keep_apart,
-    link_children,
     list_families,
-    unlink_children,
 )
+from operations.people import answer_family_suggestion, change_family
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.family_models import (
@@ -68,42 +65,6 @@ def load_families(db: Database) -> FamiliesData:
     families = list_families(db)
     ids = [m.child_id for f in families for m in f.members]
     return FamiliesData(families, schools_and_years(db, ids), family_suggestions(db))
-
-
-def decide_suggestion(
-    db: Database, account: str, suggestion: FamilySuggestion, *, is_family: bool
-) -> None:
-    """An officer's answer to a suggestion (after the role check): link the children into one
-    family, or keep them apart; one audit row names the children."""
-    user = require(db, account, Action.LINK_FAMILY)
-    ids = [c.child_id for c in suggestion.children]
-    if is_family:
-        for other in ids[1:]:
-            link_children(db, ids[0], other, user.account)
-    else:
-        keep_apart(db, ids, user.account)
-    upns = [c.upn for c in suggestion.children]
-    audit.record(
-        db,
-        user.account,
-        Action.LINK_FAMILY,
-        upns[0],
-        {"change": "link" if is_family else "not_a_family", "others": upns[1:]},
-    )
-
-
-def change_family(db: Database, account: str, change: str, child_id: int, other_id: int) -> None:
-    """Link or unlink two children (after the role check) and write the audit row."""
-    user = require(db, account, Action.LINK_FAMILY)
-    (link_children if change == "link" else unlink_children)(db, child_id, other_id, user.account)
-    upns = upns_of(db, [child_id, other_id])
-    audit.record(
-        db,
-        user.account,
-        Action.LINK_FAMILY,
-        upns.get(child_id, str(child_id)),
-        {"change": change, "other": upns.get(other_id, str(other_id))},
-    )
 
 
 def _table(proxy: SortByValueProxy, name: str) -> QTableView:
@@ -309,7 +270,9 @@ class FamiliesPage(Page):
             messages.show_error(self, "Families", str(error))
 
         run_in_background(
-            lambda _p: decide_suggestion(db, account, suggestion, is_family=is_family),
+            lambda _p: answer_family_suggestion(
+                db, account, suggestion.children, is_family=is_family
+            ),
             done,
             failed,
             owner=self,

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.roles import Action
-from imports import FilePreview, FileResult, ImportRequest, inspect_file, run_imports
+from imports import FilePreview, FileResult, inspect_file
 from imports import save_mapping_profile as save_profile
+from operations import ImportRequest, run_imports
 from ui.app import messages
 from ui.app.background import BackgroundJob, Progress, run_in_background
 from ui.app.identity_review_panel import IdentityReviewPanel
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 DROP_HINT = (
     "Drop census, exclusion, enrolment or school register files on this page "
-    "(.xlsx, .xlsm, .xls, .ods, .csv), or use Add files."
+    "(.xlsx, .xlsm, .xls, .ods, .csv) or Common Transfer Files (.xml), or use Add files."
 )
 NO_RIGHTS = (
     "Importing needs the liaison or admin role; your account can look at the history but not "
@@ -396,7 +397,10 @@ class ImportsPage(Page):
                 if not cancel.is_set():
                     progress(done, total)
 
-            return run_imports(db, requests, account=account, progress=report, cancel=cancel.is_set)
+            outcome = run_imports(
+                db, requests, account=account, progress=report, cancel=cancel.is_set
+            )
+            return outcome.value
 
         self.progress.setRange(0, 0)
         self.cancel_button.setEnabled(True)

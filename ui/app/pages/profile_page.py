@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.codelists import year_group_label
 from exclusion_monitor.errors import OperationCancelled
 from exclusion_monitor.profile import (
     ChildProfile,
@@ -299,7 +300,7 @@ class ProfilePage(Page):
             )
         parts.append(SEX_WORDS.get(c.sex or "", "sex not recorded"))
         if current is not None:
-            year = f"Year {latest.nc_year} at " if latest and latest.nc_year else ""
+            year = f"{year_group_label(latest.nc_year)} at " if latest and latest.nc_year else ""
             parts.append(f"{year}{current.school_name}")
         elif p.place is not None and p.place.school_name and p.place.date:
             # Left, missing or no current school: say which, with the last school and date.

@@ -3,9 +3,9 @@ off), the authority's name for printouts, where the database is, and (admins) th
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,43 +25,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.access import require
 from exclusion_monitor.errors import InvalidInputError, OperationCancelled
 from exclusion_monitor.families import FAMILY_PARAMS, FAMILY_SETTINGS
-from exclusion_monitor.flagging import RecomputeSummary, recompute_flags
+from exclusion_monitor.flagging import default_as_of
+from exclusion_monitor.reports.context import AUTHORITY_SETTING
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
-from exclusion_monitor.store import Database
-from exclusion_monitor.store.setting_changes import apply_setting_changes
 from exclusion_monitor.store.settings import get_settings
+from operations.admin import SettingsSaved, change_settings
 from ui.app import messages
-from ui.app.background import Progress, ProgressBar, run_in_background
+from ui.app.background import ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
-from ui.app.report_output import AUTHORITY_SETTING
 from ui.app.term_dates_panel import TermDatesPanel
 from ui.app.users_panel import UsersPanel
 
 log = logging.getLogger(__name__)
 
 MAX_THRESHOLD = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class SaveResult:
-    changed: list[str]
-    summary: RecomputeSummary | None
-
-
-def save_and_recompute(
-    db: Database, account: str, changes: Mapping[str, Any], progress: Progress
-) -> SaveResult:
-    """Save the settings (admins only; an audit row per change), then recompute every flag if
-    a rule setting changed."""
-    user = require(db, account, Action.CHANGE_SETTINGS)
-    changed = apply_setting_changes(db, changes, user.account)
-    if not any(key.startswith("rules.") for key in changed):
-        return SaveResult(changed, None)
-    return SaveResult(changed, recompute_flags(db, progress=progress))
 
 
 class RuleEditor(QFrame):
@@ -233,7 +213,11 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         db = self.db
         run_in_background(
-            lambda _p: (get_settings(db, "rules."), get_settings(db, "authority.")),
+            lambda _p: (
+                get_settings(db, "rules."),
+                get_settings(db, "authority."),
+                default_as_of(db),
+            ),
             self._show,
             lambda error: messages.show_error(self, "Settings", str(error)),
             owner=self,
@@ -242,11 +226,12 @@ class SettingsPage(Page):
         if self.users_panel is not None:
             self.users_panel.refresh()
 
-    def _show(self, found: tuple[dict[str, Any], dict[str, Any]]) -> None:
-        rules, authority = found
+    def _show(self, found: tuple[dict[str, Any], dict[str, Any], dt.date | None]) -> None:
+        rules, authority, latest = found
         for editor in self.editors.values():
             editor.load(rules)
         self.term_dates.load(rules)
+        self.term_dates.show_years_around(latest or dt.date.today())
         name = authority.get(AUTHORITY_SETTING.removeprefix("authority."))
         self.authority_edit.setText(name if isinstance(name, str) else "")
         self.loaded.emit()
@@ -280,7 +265,7 @@ class SettingsPage(Page):
         self.progress.show()
         self.status.setText("Saving and recomputing flags...")
         run_in_background(
-            lambda progress: save_and_recompute(db, account, changes, progress),
+            lambda progress: change_settings(db, account, changes, progress).value,
             self._saved,
             self._save_failed,
             self.progress.show_progress,
@@ -294,7 +279,7 @@ class SettingsPage(Page):
         self.save_button.setEnabled(True)
         self.restore_button.setEnabled(True)
 
-    def _saved(self, result: SaveResult) -> None:
+    def _saved(self, result: SettingsSaved) -> None:
         self._finish()
         if not result.changed:
             self.status.setText("Nothing had changed.")

@@ -15,6 +15,7 @@ from ui.cli.commands import (
     export,
     flags,
     import_cmd,
+    mappings,
     migrate,
     region,
     regional,
@@ -28,6 +29,7 @@ from ui.cli.commands import (
 COMMANDS = [
     demo,
     import_cmd,
+    mappings,
     batches,
     undo,
     children,

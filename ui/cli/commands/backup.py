@@ -6,14 +6,13 @@ import argparse
 import datetime as dt
 
 from exclusion_monitor.roles import Action
-from exclusion_monitor.store import audit
 from exclusion_monitor.store.backup import (
-    backup_before,
     describe_age,
     ensure_file_database,
     list_backups,
 )
-from ui.cli.common import authorise, open_db
+from operations.admin import back_up
+from ui.cli.common import authorise, current_account, open_db
 from ui.cli.output import print_json, print_table
 
 
@@ -27,11 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        user = authorise(db, Action.BACKUP)
-        ensure_file_database(db)
-        path = backup_before(db, "manual")
-        assert path is not None
-        audit.record(db, user.account, "backup", None, {"file": path.name})
+        path = back_up(db, current_account()).value
     print(path)
     return 0
 

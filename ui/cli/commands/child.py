@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from exclusion_monitor.codelists import year_group_label
 from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.exclusion_terms import ExclusionTotals
 from exclusion_monitor.flagging import ensure_flags_current
@@ -197,19 +198,12 @@ def _day(value: Any) -> str:
     return f"{value.day} {value:%B %Y}" if value else "?"
 
 
-def _year(code: str | None) -> str:
-    if code is None:
-        return "year not known"
-    return "Reception" if code == "R" else ("Nursery" if code.startswith("N") else f"Year {code}")
-
-
 def _spell_line(s: SpellView) -> str:
     until = "now" if s.current else _day(s.end) if s.end else "date not known"
-    years = (
-        _year(s.first_year)
-        if s.first_year == s.last_year
-        else (f"{_year(s.first_year)} to {_year(s.last_year)}")
+    first, last = (
+        year_group_label(y, unknown="year not known") for y in (s.first_year, s.last_year)
     )
+    years = first if s.first_year == s.last_year else f"{first} to {last}"
     extra = f"; left for {s.destination}" if s.destination else ""
     return (
         f"  {academic_year_label(academic_year(s.start))}  {s.school_name} ({s.school_laestab}), "

@@ -12,8 +12,9 @@ from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flagging import flag_list
 from exclusion_monitor.store.children import count_children
 from exclusion_monitor.store.settings import get_setting, set_setting
-from imports import ImportRequest, run_imports
 from imports.demo import DEFAULT_PUPILS, DEFAULT_SEED, build_demo_returns
+from imports.demo.returns_writer import check_out_dir
+from operations import ImportRequest, run_imports
 from ui.cli.common import current_account, open_db
 from ui.cli.output import print_json
 
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if not 50 <= args.pupils <= 300_000:
         raise InvalidInputError("--pupils must be between 50 and 300,000.")
     out = args.out or config.data_dir() / "demo-returns" / f"seed-{args.seed}-{args.pupils}"
+    check_out_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     text = args.format == "text"
     with open_db(args, create=True) as db:
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
         results = run_imports(
             db, requests, account=current_account(), progress=progress, backup=False
-        )
+        ).value
         flagged = flag_list(db)
         children = count_children(db)
     imported = sum(r.status == "imported" for r in results)

@@ -19,10 +19,10 @@ from exclusion_monitor.store import audit, open_database
 from exclusion_monitor.store import regional_workspace as ws
 from exclusion_monitor.store.children import count_children
 from exclusion_monitor.store.settings import set_setting
-from imports import ImportRequest, run_imports
 from imports.demo import write_returns
 from imports.demo.region import generate_region
 from imports.regional_return import open_return, write_return
+from operations import ImportRequest, run_imports
 from ui.cli.common import current_account
 from ui.cli.output import print_json
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import sys
 from pathlib import Path
 
 from exclusion_monitor.errors import InvalidInputError
-from imports import FileResult, ImportRequest, Kind, run_imports
+from imports import FileResult, Kind
+from imports.kinds import SPECS
+from imports.pipeline import proposal_warnings
+from operations import ImportRequest, run_imports
 from ui.cli.common import EXIT_DATABASE, EXIT_REFUSED, current_account, open_db
 from ui.cli.output import print_json
 
@@ -21,8 +25,44 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--kind", choices=[k.value for k in Kind], help="override detection")
     parser.add_argument("--census-date", metavar="YYYY-MM-DD", help="for census files without one")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="HEADER=field",
+        help="read the column HEADER as field (repeatable; HEADER= alone ignores the column); "
+        "over any mapping saved in the app for files of that shape",
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.set_defaults(handler=run)
+
+
+def parse_maps(values: list[str]) -> dict[str, str] | None:
+    """--map "HEADER=field" options as a mapping (header -> field, '' to ignore the column).
+    The field is checked against the file's kind when the file is read."""
+    if not values:
+        return None
+    mapping: dict[str, str] = {}
+    known = {name for spec in SPECS.values() for name in spec.weights}
+    for value in values:
+        header, sep, target = value.rpartition("=")
+        header, target = header.strip(), target.strip()
+        if not sep or not header:
+            raise InvalidInputError(
+                f'--map {value!r} is not HEADER=field; write it as --map "Adm Dt=entry_date" '
+                '(or --map "Tutor group=" to leave a column out).'
+            )
+        if target and target not in known:
+            close = difflib.get_close_matches(target, sorted(known), n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise InvalidInputError(
+                f"--map {value!r}: {target} is not a field the intake knows.{hint} The fields: "
+                f"{', '.join(sorted(known))}."
+            )
+        if header in mapping and mapping[header] != target:
+            raise InvalidInputError(f"--map names the column '{header}' twice.")
+        mapping[header] = target
+    return mapping
 
 
 def _census_date(value: str | None) -> dt.date | None:
@@ -52,15 +92,28 @@ def _print_text(result: FileResult) -> None:
         print(f"  row {row.row}{upn}: {row.reason}")
     if len(result.rejected) > 50:
         print(f"  ... and {len(result.rejected) - 50} more (see `batches --rejected`)")
+    proposals = {p["header"]: p["field"] for p in result.proposed}
+    said = set(proposal_warnings(proposals))
     for warning in result.warnings:
-        print(f"  warning: {warning}")
+        if warning not in said:
+            print(f"  warning: {warning}")
+    for proposal in result.proposed:
+        print(
+            f"  warning: the column '{proposal['header']}' may be the {proposal['label']} column "
+            f"but was not used, as its header is not certain; if it is, undo {result.batch_id} "
+            f'and import again with --map "{proposal["header"]}={proposal["field"]}"'
+        )
+    if result.not_used:
+        print(f"  not used: {', '.join(result.not_used)}")
 
 
 def run(args: argparse.Namespace) -> int:
     census_date = _census_date(args.census_date)
+    parse_maps(args.map)  # a mistyped --map is refused before the database is opened
     with open_db(args, create=True) as db:
-        requests = [ImportRequest(Path(f), args.kind, census_date) for f in args.files]
-        results = run_imports(db, requests, account=current_account())
+        mapping = parse_maps(args.map)
+        requests = [ImportRequest(Path(f), args.kind, census_date, mapping) for f in args.files]
+        results = run_imports(db, requests, account=current_account()).value
     if args.format == "json":
         print_json([r.to_json() for r in results])
     else:

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
-from exclusion_monitor.errors import DamagedDatabaseError, InvalidInputError
-from exclusion_monitor.roles import Action
-from exclusion_monitor.store import audit, open_database
-from exclusion_monitor.store.restore import restore_database
-from exclusion_monitor.store.users import file_permits
+from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.text_safety import one_line
-from ui.cli.common import authorise, current_account, database_file, open_db
-
-MAX_REASON = 500
+from operations.admin import restore_backup
+from ui.cli.common import current_account, database_file, database_location
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,34 +26,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    reason = one_line(args.reason or "")[:MAX_REASON]
+    reason = one_line(args.reason or "")
     if args.accept_broken_audit and not reason:
         raise InvalidInputError(
             '--accept-broken-audit needs --reason "why": the reason is kept in the audit trail.'
         )
+    result = restore_backup(
+        database_location(args),
+        database_file(args),
+        args.file,
+        account=current_account(),
+        accept_broken_audit=args.accept_broken_audit,
+        reason=reason,
+    ).value
     target = database_file(args)
-    account = current_account()
-    permitted: Callable[[Path], bool] | None = None
-    if target.exists() and target.stat().st_size > 0:
-        try:
-            with open_db(args) as db:
-                authorise(db, Action.RESTORE)
-        except DamagedDatabaseError:
-            # The damaged database cannot say who its admins are: ask the backup instead.
-            permitted = lambda staged: file_permits(staged, account, Action.RESTORE)  # noqa: E731
-    else:
-        permitted = lambda staged: file_permits(staged, account, Action.RESTORE)  # noqa: E731
-    result = restore_database(
-        target, args.file, permitted=permitted, accept_broken_audit=args.accept_broken_audit
-    )
-    detail: dict[str, object] = {
-        "kept": str(result.kept_copy) if result.kept_copy else None,
-        "schema_version": result.schema_version,
-    }
-    if result.audit_problem is not None:
-        detail.update(broken_audit=result.audit_problem, accepted_because=reason)
-    with open_database(target) as db:
-        audit.record(db, account, "restore", str(result.restored_from), detail)
     print(f"Restored {target} from {result.restored_from}.")
     if result.audit_problem is not None:
         print(

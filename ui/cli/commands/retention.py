@@ -6,8 +6,9 @@ import argparse
 
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.roles import Action
-from exclusion_monitor.store.retention import purge, records_past_retention, retention_periods
-from ui.cli.common import authorise, open_db
+from exclusion_monitor.store.retention import records_past_retention, retention_periods
+from operations.admin import purge_past_retention
+from ui.cli.common import authorise, current_account, open_db
 from ui.cli.output import print_json, print_table
 
 
@@ -28,9 +29,12 @@ def run(args: argparse.Namespace) -> int:
             "retention --purge --yes."
         )
     with open_db(args) as db:
-        user = authorise(db, Action.RETENTION_PURGE)
+        authorise(db, Action.RETENTION_PURGE)
         periods = retention_periods(db)
-        found = purge(db, user.account) if args.purge else records_past_retention(db)
+        if args.purge:
+            found = purge_past_retention(db, current_account()).value
+        else:
+            found = records_past_retention(db)
     if args.format == "json":
         print_json(
             {

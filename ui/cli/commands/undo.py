@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from imports import undo_import
+from operations import undo_import
 from ui.cli.common import current_account, open_db
 
 
@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        result = undo_import(db, args.batch, account=current_account())
+        result = undo_import(db, args.batch, account=current_account()).value
     removed = sum(result.removed.values())
     kept = sum(result.kept.values())
     detail = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.removed.items() if n)

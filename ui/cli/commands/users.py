@@ -7,7 +7,8 @@ import argparse
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.roles import Action, Role, parse_role
 from exclusion_monitor.store import users as store
-from ui.cli.common import authorise, open_db
+from operations import admin
+from ui.cli.common import authorise, current_account, open_db
 from ui.cli.output import print_json, print_table
 
 
@@ -39,19 +40,20 @@ def _role(text: str) -> Role:
 
 def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        admin = authorise(db, Action.MANAGE_USERS)
+        account = current_account()
         if args.users_command == "add":
-            user = store.add_user(db, admin.account, args.account, _role(args.role), args.name)
+            user = admin.add_user(db, account, args.account, _role(args.role), args.name).value
             print(f"{user.account} can now use the database as {user.role.value}.")
             return 0
         if args.users_command == "set-role":
-            user = store.set_role(db, admin.account, args.account, _role(args.role))
+            user = admin.set_role(db, account, args.account, _role(args.role)).value
             print(f"{user.account} is now {user.role.value}.")
             return 0
         if args.users_command == "deactivate":
-            user = store.deactivate(db, admin.account, args.account)
+            user = admin.deactivate(db, account, args.account).value
             print(f"{user.account} can no longer use the database.")
             return 0
+        authorise(db, Action.MANAGE_USERS)
         found = store.list_users(db)
     if args.format == "json":
         print_json(

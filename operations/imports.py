@@ -1,4 +1,5 @@
-"""Imports and undo as people run them: the role check, a backup first, an audit row per file,
+"""Import and undo as people run them: the role check, a backup first, each file's audit rows
+written in the file's own transaction (the work and its record commit together or not at all),
 then the flags and the children list brought up to date. The app, the command line and the demo
 all come through here.
 
@@ -18,7 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from exclusion_monitor.access import require
+import sqlalchemy as sa
+
 from exclusion_monitor.errors import (
     ConnectionLostError,
     DatabaseBusyError,
@@ -39,6 +41,7 @@ from exclusion_monitor.store.batches import (
 )
 from imports.pipeline import file_hash, import_files
 from imports.results import FileResult
+from operations.base import Actor, Outcome, act
 
 log = logging.getLogger(__name__)
 
@@ -82,18 +85,26 @@ def run_imports(
     cancel: Cancel | None = None,
     backup: bool = True,
     refresh: bool = True,
-) -> list[FileResult]:
-    """Import the files in order, each in its own transaction; then refresh what derives from
-    them. `progress(done, total)` covers the whole run; `cancel()` stops before the next chunk.
+) -> Outcome[list[FileResult]]:
+    """Import the files in order, each in its own transaction with its audit rows; then refresh
+    what derives from them. `progress(done, total)` covers the whole run; `cancel()` stops
+    before the next chunk.
 
     When the database fails under a file, that file's result says whether it was saved, and
     the files after it are not attempted (each would wait on the same database)."""
-    require(db, account, Action.IMPORT_FILE)
+    actor = act(db, account, Action.IMPORT_FILE)
     refuse_if_regional_workspace(db)
     if backup:
         backup_before(db, "import")
     total = len(requests) + (1 if refresh else 0)
     results: list[FileResult] = []
+    audit_ids: list[int] = []
+    audited: set[int] = set()  # id() of the results whose rows were written in their transaction
+
+    def audit_in_transaction(conn: sa.Connection, result: FileResult) -> None:
+        audit_ids.extend(_audit_import(conn, actor, result))
+        audited.add(id(result))
+
     stopped: str | None = None
     for index, request in enumerate(requests):
         if stopped is not None:
@@ -120,15 +131,19 @@ def run_imports(
                 account=account,
                 progress=file_progress,
                 cancel=cancel,
+                before_commit=audit_in_transaction,
             )
         except DatabaseError as exc:
+            # Saved whole with its audit rows (one transaction), or not at all: nothing to add.
             result, stopped = _after_database_failure(db, request, exc, before)
-            if result.status != "imported":
-                results.append(result)
-                continue
+            results.append(result)
+            continue
         results.append(result)
-        try:
-            _audit_import(db, account, result)
+        if id(result) in audited:
+            continue
+        try:  # a refused file changed nothing: its row has a transaction of its own
+            with db.write() as conn:
+                audit_ids.extend(_audit_import(conn, actor, result))
         except DatabaseError as exc:
             log.warning("the audit row of an import could not be written: %s", type(exc).__name__)
             result.warnings.append(f"the audit row of this import could not be written: {exc}")
@@ -144,13 +159,21 @@ def run_imports(
             )
     if progress is not None:
         progress(total * 1000, total * 1000)
-    return results
+    imported = any(r.status == "imported" for r in results)
+    return Outcome(
+        Action.IMPORT_FILE,
+        results,
+        tuple(audit_ids),
+        children=None if imported else frozenset(),
+        changed=frozenset({"imports", "records", "flags"} if imported else {"imports"}),
+    )
 
 
-def _audit_import(db: Database, account: str, result: FileResult) -> None:
-    audit.record(
-        db,
-        account,
+def _audit_import(conn: sa.Connection, actor: Actor, result: FileResult) -> list[int]:
+    """The audit rows of one file: the import, and each merge it made on a Former UPN."""
+    entry = audit.record(
+        conn,
+        actor.account,
         Action.IMPORT_FILE,
         f"batch:{result.batch_id}" if result.batch_id else None,
         {
@@ -161,14 +184,18 @@ def _audit_import(db: Database, account: str, result: FileResult) -> None:
             "rows_rejected": result.rows_rejected,
         },
     )
+    ids = [entry.id]
     for merge in result.merges:
-        audit.record(
-            db,
-            account,
-            MERGE_ACTION,
-            f"child:{merge['kept_child']}",
-            {**merge, "batch": result.batch_id, "evidence": "Former UPN"},
+        ids.append(
+            audit.record(
+                conn,
+                actor.account,
+                MERGE_ACTION,
+                f"child:{merge['kept_child']}",
+                {**merge, "batch": result.batch_id, "evidence": "Former UPN"},
+            ).id
         )
+    return ids
 
 
 def _not_attempted(request: ImportRequest, why: str) -> FileResult:
@@ -253,21 +280,40 @@ def _find_saved_batch(db: Database, path: Path, before: int) -> BatchSummary | N
             pause = min(pause * 2, 2.0)
 
 
-def undo_import(db: Database, batch_id: int, *, account: str) -> UndoResult:
-    """Undo one batch after a backup, audit it, and refresh what derives from the records."""
-    require(db, account, Action.UNDO_BATCH)
+def undo_import(db: Database, batch_id: int, *, account: str) -> Outcome[UndoResult]:
+    """Undo one batch after a backup, with its audit rows in the undo's transaction, and
+    refresh what derives from the records."""
+    actor = act(db, account, Action.UNDO_BATCH)
     backup_before(db, "undo")
-    result = undo_batch(db, batch_id, account)
-    audit.record(
-        db,
-        account,
-        Action.UNDO_BATCH,
-        f"batch:{batch_id}",
-        {"removed": dict(result.removed), "kept": dict(result.kept)},
-    )
-    for kept, merged in result.split_children:
-        audit.record(
-            db, account, SPLIT_ACTION, f"child:{kept}", {"merged_child": merged, "batch": batch_id}
+    audit_ids: list[int] = []
+
+    def audit_in_transaction(conn: sa.Connection, result: UndoResult) -> None:
+        audit_ids.append(
+            audit.record(
+                conn,
+                actor.account,
+                Action.UNDO_BATCH,
+                f"batch:{batch_id}",
+                {"removed": dict(result.removed), "kept": dict(result.kept)},
+            ).id
         )
+        for kept, merged in result.split_children:
+            audit_ids.append(
+                audit.record(
+                    conn,
+                    actor.account,
+                    SPLIT_ACTION,
+                    f"child:{kept}",
+                    {"merged_child": merged, "batch": batch_id},
+                ).id
+            )
+
+    result = undo_batch(db, batch_id, actor.account, audit_in_transaction)
     finish_owed_work(db)
-    return result
+    return Outcome(
+        Action.UNDO_BATCH,
+        result,
+        tuple(audit_ids),
+        children=None,
+        changed=frozenset({"imports", "records", "flags"}),
+    )
