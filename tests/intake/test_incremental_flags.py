@@ -22,7 +22,7 @@ from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.batches import list_batches
 from exclusion_monitor.upn import check_letter
 from imports.demo import DemoManifest, build_demo_returns
-from imports.service import ImportRequest, run_imports, undo_import
+from operations.imports import ImportRequest, run_imports, undo_import
 
 ACCOUNT = "LA\\admin1"
 RECORDS = {"census", "exclusions", "enrolments"}  # undoing the school register is not tried
@@ -142,7 +142,7 @@ def test_a_school_return_recomputes_the_children_it_leaves_out(
         (_census(tmp_path / "spring_a.csv", [(3, "3304001")]), spring),
     ]
     for path, day in steps:
-        (result,) = run_imports(db, [ImportRequest(path, "census", day)], account=ACCOUNT)
+        (result,) = run_imports(db, [ImportRequest(path, "census", day)], account=ACCOUNT).value
         assert result.status == "imported", result.message
     assert calls == [False, False, True]
     with db.read() as conn:
