@@ -32,6 +32,8 @@ from exclusion_monitor.errors import OutputExistsError, OutputFileError
 if TYPE_CHECKING:
     import sqlalchemy as sa
     import xlsxwriter
+    import xlsxwriter.format
+    import xlsxwriter.worksheet
 
     from exclusion_monitor.store.audit import AuditEntry
     from exclusion_monitor.store.database import Database
@@ -41,6 +43,9 @@ log = logging.getLogger(__name__)
 # A spreadsheet starts a formula (or a DDE command) at these; tab, CR and LF because Excel and
 # LibreOffice drop them on reading and then meet the character after them.
 FORMULA_STARTS = frozenset("=+-@\t\r\n")
+# What some programs strip from the front of a cell before deciding: spaces (plain, no-break,
+# ideographic) and double quotation marks (plain, curly, fullwidth).
+_LOOKED_THROUGH = ' \u00a0\u3000"\u201c\u201d\u201e\uff02'
 SQLITE_HEADER = b"SQLite format 3\x00"
 TEMPORARY_PREFIX = "~exclusion-monitor-"
 TEMPORARY_SUFFIX = ".partial"
@@ -54,10 +59,12 @@ Check = Callable[[Path], str | None]
 def formula_safe(text: str) -> str:
     """The text, with an apostrophe in front when a spreadsheet could read it as a formula.
 
-    Leading spaces are looked through (some programs trim them before deciding), and the
-    fullwidth and small forms of = + - @ count as the characters themselves.
+    Leading spaces and quotation marks are looked through (some programs trim them before
+    deciding), and the fullwidth and small forms of = + - @ count as the characters themselves.
+    The apostrophe is not looked through: a text that starts with one is already shown as text,
+    so the rule can be applied twice.
     """
-    first = text.lstrip(" \u00a0\u3000")[:1]
+    first = text.lstrip(_LOOKED_THROUGH)[:1]
     if not first:
         return text
     # Compatibility forms fold onto the characters themselves (fullwidth ＝＋－＠, small ﹦﹢﹣﹫,
@@ -101,6 +108,20 @@ def new_workbook(path: Path) -> xlsxwriter.Workbook:
         str(path),
         {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
     )
+
+
+def write_text(
+    sheet: xlsxwriter.worksheet.Worksheet,
+    row: int,
+    col: int,
+    value: Any,
+    style: xlsxwriter.format.Format | None = None,
+) -> str:
+    """One text cell of a workbook, as `spreadsheet_text` gives it (formula-safe, stored as
+    text); returns the text written, for the caller's column widths."""
+    text = spreadsheet_text(value)
+    sheet.write_string(row, col, text, style)
+    return text
 
 
 # --- where a file may be written -------------------------------------------------------------

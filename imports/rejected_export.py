@@ -106,13 +106,13 @@ def _write_xlsx(path: Path, sheet: RejectedSheet, batch: BatchSummary) -> None:
         bold = workbook.add_format({"bold": True})
         marking = workbook.add_format({"bold": True, "font_color": "#b00020"})
         for r, line in enumerate(sheet.preamble):
-            page.write_string(r, 0, output_files.formula_safe(line), marking if r == 0 else None)
+            output_files.write_text(page, r, 0, line, marking if r == 0 else None)
         top = len(sheet.preamble) + 1
         for c, name in enumerate(sheet.header):
-            page.write_string(top, c, output_files.formula_safe(name), bold)
+            output_files.write_text(page, top, c, name, bold)
         for r, values in enumerate(sheet.rows, start=top + 1):
             for c, value in enumerate(values):
-                page.write_string(r, c, output_files.formula_safe(value))
+                output_files.write_text(page, r, c, value)
         page.set_column(0, 0, 14)
         page.set_column(1, 1, 60)
         page.set_column(2, max(2, len(sheet.header) - 1), 16)

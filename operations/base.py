@@ -52,6 +52,7 @@ class Outcome(Generic[T]):
     audit_ids: tuple[int, ...] = ()
     children: frozenset[int] | None = frozenset()
     changed: frozenset[str] = frozenset()
+    actor: Actor | None = None  # who it was done as, with the role that allowed it
 
 
 @dataclass(slots=True)

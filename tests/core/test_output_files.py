@@ -25,9 +25,12 @@ from exclusion_monitor.output_files import (
     write_csv,
 )
 from exclusion_monitor.store import open_database
-from tests.support.formula import DANGEROUS, PAYLOADS, dangerous_start
+from tests.support.formula import DANGEROUS, PAYLOADS, dangerous_start, xlsx_unescape
 
-HARMLESS = ["Smith", "O'Neill", "'=already inert", "1-2", "", "B801200005001", "a=b"]
+HARMLESS = [
+    "Smith", "O'Neill", "'=already inert", "1-2", "", "B801200005001", "a=b", '"Ali" Khan',
+    "\u201cBeechwood\u201d School", "  ",
+]  # fmt: skip
 
 
 def test_the_folded_forms_really_fold_onto_formula_characters() -> None:
@@ -69,6 +72,19 @@ def test_workbooks_store_text_as_text(tmp_path: Path) -> None:
     cells = [c for row in openpyxl.load_workbook(path).active.iter_rows() for c in row]
     assert [c.data_type for c in cells] == ["s", "s", "s"]
     assert cells[2].value == "0012" and cells[1].hyperlink is None
+
+
+def test_workbook_text_cells_are_formula_safe(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    with replacing(path) as temporary:
+        book = output_files.new_workbook(temporary)
+        sheet = book.add_worksheet()
+        written = [output_files.write_text(sheet, r, 0, p) for r, p in enumerate(PAYLOADS)]
+        book.close()
+    assert written == ["'" + p for p in PAYLOADS]
+    cells = [c for row in openpyxl.load_workbook(path).active.iter_rows() for c in row]
+    assert {c.data_type for c in cells} == {"s"}
+    assert [xlsx_unescape(c.value) for c in cells] == written
 
 
 def test_a_missing_folder_is_refused_with_its_name(tmp_path: Path) -> None:

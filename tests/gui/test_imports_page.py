@@ -432,3 +432,16 @@ def test_the_census_date_starts_at_the_files_own_term_and_takes_a_uk_date(
     editor.choose_census_date("1/13/2024")  # month first: refused, the date stays
     assert "is not a date" in box.refused and "still 18/01/2024" in box.refused
     assert file_rows(page)[0][4] == "Ready"
+
+
+def test_a_common_transfer_file_is_described_as_one_not_as_a_sheet(
+    qtbot: QtBot, page: ImportsPage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.cli.test_cli_ctf import _transfer
+
+    add(qtbot, page, monkeypatch, _transfer(tmp_path / "from kent.xml"))
+    note = page.editor.note.text()
+    assert "a Common Transfer File, read as Enrolments: one row for each school" in note
+    assert "sheet" not in note and "a Enrolments" not in note
+    results = run_import(qtbot, page)
+    assert [(r.status, r.rows_imported) for r in results] == [("imported", 3)]

@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from exclusion_monitor.store import Database
+from exclusion_monitor.roles import Action
+from exclusion_monitor.store import Database, audit
 from tests.builders import Authority, make_upn
 from ui.app.main_window import MainWindow
 from ui.app.search_box import COL_NAME, COL_SCHOOL, COL_UPN, ROW_ROLE
@@ -112,3 +113,25 @@ def test_nothing_found_is_said_plainly(qtbot: QtBot, window: MainWindow) -> None
     assert window.search_box.popup.note.text() == "No child found for \u201cQuibblewick\u201d."
     qtbot.keyClick(window.search_box, Qt.Key.Key_Escape)
     assert not window.search_box.popup.isVisible()
+
+
+def test_a_search_in_the_app_is_on_the_audit_trail_as_on_the_command_line(
+    qtbot: QtBot, window: MainWindow, db: Database
+) -> None:
+    """The same record as `children` on the command line: who searched, what kind of search,
+    how many found and which children (by id); a name typed is never kept."""
+    assert type_and_wait(qtbot, window, KEZIA_UPN.lower()) == 1
+    kezia = window.search_box.popup.model.data(
+        window.search_box.popup.model.index(0, COL_NAME), ROW_ROLE
+    ).child.id
+    window.search_box.clear()
+    assert type_and_wait(qtbot, window, "Merriman") >= 1
+    searches = audit.list_entries(db, action=Action.SEARCH)
+    by_upn, by_name = searches[0], searches[-1]
+    assert by_upn.account == window.context.account and by_upn.detail is not None
+    assert by_upn.detail["filter"] == "upn" and by_upn.detail["upn"] == KEZIA_UPN
+    assert by_upn.detail["children"] == [kezia] and by_upn.detail["rows"] == 1
+    assert by_name.detail is not None and by_name.detail["filter"] == "name"
+    assert kezia in by_name.detail["children"]
+    assert all("Merriman" not in str(e.detail) for e in searches)
+    assert audit.verify(db).ok

@@ -1,7 +1,7 @@
 """The runtime dependencies are what the product imports: every third-party package a module of
-exclusion_monitor, imports or ui imports (at the top or inside a function) is declared in
-pyproject.toml and pinned in requirements/runtime.txt, and nothing is declared that the product
-does not import (test and benchmark tools are pinned in requirements/dev.txt)."""
+exclusion_monitor, imports, operations or ui imports (at the top or inside a function) is
+declared in pyproject.toml and pinned in requirements/runtime.txt, and nothing is declared that
+the product does not import (test and benchmark tools are pinned in requirements/dev.txt)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ("exclusion_monitor", "imports", "ui")
+PRODUCT = ("exclusion_monitor", "imports", "operations", "ui")
 
 
 def _imported_top_levels() -> set[str]:

@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from exclusion_monitor.output_files import formula_safe
 from exclusion_monitor.reports.tables import Column, ColumnKind, ReportContext, ReportTable
-from ui.reports.export import neutralise, write_csv, write_xlsx
-
-PAYLOADS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx"]
+from tests.support.formula import PAYLOADS, xlsx_unescape
+from ui.reports.export import write_csv, write_xlsx
 
 CONTEXT = ReportContext(
     title="Flag list",
@@ -42,9 +42,9 @@ TABLE = ReportTable(
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_neutralise_prefixes_formula_starts(payload: str) -> None:
-    assert neutralise(payload) == "'" + payload
-    assert neutralise("Smith") == "Smith"
+def test_formula_starts_are_prefixed(payload: str) -> None:
+    assert formula_safe(payload) == "'" + payload
+    assert formula_safe("Smith") == "Smith"
 
 
 def test_xlsx_round_trip(tmp_path: Path) -> None:
@@ -56,8 +56,7 @@ def test_xlsx_round_trip(tmp_path: Path) -> None:
     assert rows[0] == ("UPN", "Name", "Date of birth", "Suspensions", "Rate")
     assert rows[1] == ("B801200005001", "Smith, Alex", dt.datetime(2012, 2, 29), 3, 12.5)
     assert rows[-1][0] == "0012"
-    # xlsx stores a carriage return as the escape _x000D_, which openpyxl leaves as it is.
-    names = [str(r[1]).replace("_x000D_", "\r") for r in rows[2:-1]]
+    names = [xlsx_unescape(str(r[1])) for r in rows[2:-1]]
     assert names == ["'" + p for p in PAYLOADS]
     formulas = [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []

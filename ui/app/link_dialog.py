@@ -19,9 +19,9 @@ from ui.app.search_box import GlobalSearch
 class ChildPicker(QWidget):
     """A search box and the child picked from its results."""
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, account: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.search = GlobalSearch.for_database(db, self)
+        self.search = GlobalSearch.for_database(db, account, self)
         self.search.setPlaceholderText("Name, UPN or former UPN")
         self.chosen_label = QLabel("No child picked yet")
         self.child_id: int | None = None
@@ -50,11 +50,11 @@ class ChildPicker(QWidget):
 class LinkDialog(QDialog):
     """Two children to link; OK once both are picked and they differ."""
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, account: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Link two children into one family")
-        self.first = ChildPicker(db, self)
-        self.second = ChildPicker(db, self)
+        self.first = ChildPicker(db, account, self)
+        self.second = ChildPicker(db, account, self)
         note = QLabel(
             "Linked children stay in one family whatever their addresses say, until an officer "
             "unlinks them."

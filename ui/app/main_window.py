@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self.search_box = GlobalSearch.for_database(db, self)
+        self.search_box = GlobalSearch.for_database(db, self.context.account, self)
         self.search_box.setMaximumWidth(560)
         self.search_box.open_child.connect(self.context.signals.open_child)
         toolbar = QToolBar("Search")

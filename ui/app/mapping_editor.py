@@ -291,10 +291,20 @@ class MappingEditor(QWidget):
             )
         preview = pending.preview
         assert preview is not None
-        parts = [
-            f"<b>{name}</b>: sheet '{html.escape(preview.sheet or '')}', header on row "
-            f"{preview.header_row}, read as a {html.escape(kind_label(pending.kind))} file."
-        ]
+        label = kind_label(pending.kind)
+        if preview.file_format == "ctf":
+            # No sheet or header row to speak of: the XML was read into one row per school.
+            read = (
+                f"<b>{name}</b>: a Common Transfer File, read as {html.escape(label)}: one row "
+                "for each school in each pupil's history."
+            )
+        else:
+            article = "an" if label[:1].upper() in "AEIOU" else "a"
+            read = (
+                f"<b>{name}</b>: sheet '{html.escape(preview.sheet or '')}', header on row "
+                f"{preview.header_row}, read as {article} {html.escape(label)} file."
+            )
+        parts = [read]
         if preview.profile_name:
             parts.append(f"Mapping from the saved profile '{html.escape(preview.profile_name)}'.")
         missing = [m for m in pending.missing() if m != CENSUS_DATE_NEEDED]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from exclusion_monitor.access import require
 from exclusion_monitor.flagging import FlaggedChild, default_as_of, ensure_flags_current, flag_list
-from exclusion_monitor.profile import ChildProfile, child_profile
+from exclusion_monitor.profile import ChildProfile
 from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.flag_export import CONTROLLED_NOTICE, flag_export_tables
@@ -23,6 +23,7 @@ from exclusion_monitor.roles import Action, Role
 from exclusion_monitor.store import Database, audit, reviews
 from exclusion_monitor.store.children import ensure_child_summaries, year_groups_of
 from exclusion_monitor.store.users import User, list_users
+from operations.viewing import open_child
 
 Progress = Callable[[int, int], None]
 
@@ -53,7 +54,7 @@ def officers(db: Database) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class LoadedProfile:
     profile: ChildProfile
-    user: User
+    role: Role
     officers: list[str]
 
 
@@ -62,18 +63,9 @@ def load_profile(
 ) -> LoadedProfile:
     """A child's profile for the page (stored flags brought up to date first, so every flag has
     its review); `record_view` writes the VIEW_CHILD audit row (opening, not refreshing)."""
-    user = require(db, account, Action.VIEW_CHILD)
-    ensure_flags_current(db, progress)
-    profile = child_profile(db, child_id)
-    if record_view:
-        audit.record(
-            db,
-            user.account,
-            Action.VIEW_CHILD,
-            profile.child.upn,
-            {"page": "profile", "as_of": profile.as_of.isoformat()},
-        )
-    return LoadedProfile(profile, user, officers(db))
+    opened = open_child(db, account, child_id, record_view=record_view, progress=progress)
+    assert opened.actor is not None
+    return LoadedProfile(opened.value, opened.actor.role, officers(db))
 
 
 @dataclass(frozen=True, slots=True)

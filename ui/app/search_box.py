@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.store.children import ChildSearchHit, search_children
+from exclusion_monitor.store.children import ChildSearchHit
+from operations.viewing import search
 from ui.app.background import Progress, run_in_background
 from ui.app.record_table_model import ROW_ROLE, RecordTableModel
 from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
@@ -167,8 +168,9 @@ class GlobalSearch(QLineEdit):
         self.installEventFilter(self)
 
     @classmethod
-    def for_database(cls, db: Any, parent: QWidget | None = None) -> GlobalSearch:
-        return cls(lambda text: search_children(db, text, limit=MAX_RESULTS), parent)
+    def for_database(cls, db: Any, account: str, parent: QWidget | None = None) -> GlobalSearch:
+        """A search box on the database, each search on the audit trail as `account`'s."""
+        return cls(lambda text: search(db, account, text, limit=MAX_RESULTS).value, parent)
 
     def _text_edited(self, text: str) -> None:
         self._open_single_result = False

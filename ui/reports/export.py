@@ -20,7 +20,6 @@ import xlsxwriter
 from exclusion_monitor import output_files
 from exclusion_monitor.access import require
 from exclusion_monitor.errors import InvalidInputError
-from exclusion_monitor.output_files import formula_safe
 from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportContext, ReportTable
 from exclusion_monitor.roles import Action
@@ -28,9 +27,6 @@ from exclusion_monitor.store import Database
 
 MAX_WIDTH = 60
 SUFFIXES = (".xlsx", ".csv")
-
-# The name the tests and older callers know; the rule itself lives in the one writer.
-neutralise = formula_safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +153,8 @@ def xlsx_to(path: Path, tables: list[ReportTable], context: ReportContext) -> No
         about.set_column(1, 1, 90)
         bold = book.add_format({"bold": True})
         for row, (label, value) in enumerate(context.describe()):
-            about.write_string(row, 0, label, bold)
-            about.write_string(row, 1, formula_safe(value))
+            output_files.write_text(about, row, 0, label, bold)
+            output_files.write_text(about, row, 1, value)
         book.set_properties({"title": context.title, "comments": context.marking})
     finally:
         book.close()
@@ -189,7 +185,7 @@ def _write_sheet(
     sheet = book.add_worksheet(_sheet_name(table.title, used))
     widths = [max(len(c.name), 8) for c in table.columns]
     for col, column in enumerate(table.columns):
-        sheet.write_string(0, col, formula_safe(column.name), header)
+        output_files.write_text(sheet, 0, col, column.name, header)
     for r, row in enumerate(table.rows, start=1):
         for col, (column, value) in enumerate(zip(table.columns, row, strict=True)):
             if value is None or value == "":
@@ -205,8 +201,7 @@ def _write_sheet(
                 sheet.write_number(r, col, value, style)
                 widths[col] = max(widths[col], len(f"{value:.2f}"))
             else:
-                text = formula_safe(_plain(value))
-                sheet.write_string(r, col, text)
+                text = output_files.write_text(sheet, r, col, _plain(value))
                 widths[col] = max(widths[col], min(len(text), MAX_WIDTH))
     for col, column in enumerate(table.columns):
         sheet.set_column(col, col, (column.width or widths[col]) + 2)

@@ -335,7 +335,7 @@ class FamiliesPage(Page):
     # --- link and unlink -----------------------------------------------------------------------
 
     def open_link_dialog(self) -> LinkDialog:
-        dialog = LinkDialog(self.db, self)
+        dialog = LinkDialog(self.db, self.context.account, self)
         member = self.selected_member()
         if member is not None:
             dialog.preset_first(

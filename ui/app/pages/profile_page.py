@@ -260,8 +260,8 @@ class ProfilePage(Page):
             return
         if result.profile.child.id != self.child_id:
             return
-        self.role = result.user.role
-        self.review.set_user(result.user.role, result.officers)
+        self.role = result.role
+        self.review.set_user(result.role, result.officers)
         self.show_profile(result.profile)
         self.loaded.emit()
 

@@ -7,26 +7,20 @@ import argparse
 from typing import Any
 
 from exclusion_monitor.codelists import year_group_label
-from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.exclusion_terms import ExclusionTotals
-from exclusion_monitor.flagging import ensure_flags_current
 from exclusion_monitor.profile import (
     ChildProfile,
     ExclusionView,
     SpellView,
-    child_profile,
     family_flag_summary,
     profile_summary,
     totals_words,
 )
 from exclusion_monitor.records import MoveKind
-from exclusion_monitor.roles import Action
 from exclusion_monitor.rules.wording import count as _n
-from exclusion_monitor.store import audit
-from exclusion_monitor.store.children import child_id_for_upn
 from exclusion_monitor.terms import academic_year, academic_year_label
-from exclusion_monitor.upn import normalise_upn
-from ui.cli.common import authorise, open_db, parse_date
+from operations.viewing import look_up_child
+from ui.cli.common import current_account, open_db, parse_date
 from ui.cli.output import print_json
 
 KIND_WORDS = {
@@ -36,7 +30,6 @@ KIND_WORDS = {
     MoveKind.PLACEMENT: "placement (PRU or alternative provision)",
 }
 SEX_WORDS = {"F": "female", "M": "male"}
-MAX_TYPED = 40  # of a UPN that was not found, kept in the audit row (a UPN has 13 characters)
 _BASIS = {
     "reference": "linked by family reference",
     "address": "linked by address",
@@ -53,25 +46,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    upn = normalise_upn(args.upn)
     with open_db(args) as db:
-        user = authorise(db, Action.VIEW_CHILD)
-        child_id = child_id_for_upn(db, upn)
-        if child_id is None:
-            # A look-up that found nobody is on the record too: who tried which UPN.
-            audit.record(
-                db,
-                user.account,
-                Action.VIEW_CHILD,
-                None,
-                {"upn": (upn or str(args.upn))[:MAX_TYPED], "found": False},
-            )
-            raise NotFoundError(
-                f"No child has the UPN {upn or args.upn}, as a current or former UPN."
-            )
-        ensure_flags_current(db)  # stored reviews and families must reflect the data as it is
-        profile = child_profile(db, child_id, as_of=args.as_of)
-        audit.record(db, user.account, Action.VIEW_CHILD, f"child:{child_id}", {"upn": upn})
+        profile = look_up_child(db, current_account(), args.upn, as_of=args.as_of).value
     if args.format == "json":
         print_json(profile_json(profile))
     else:

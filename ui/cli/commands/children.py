@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import argparse
 
-from exclusion_monitor.flagging import ensure_flags_current
 from exclusion_monitor.places import status_word
-from exclusion_monitor.roles import Action
-from exclusion_monitor.store import audit
-from exclusion_monitor.store.children import ensure_child_summaries, list_children
-from ui.cli.common import authorise, open_db
+from operations.viewing import every_child
+from ui.cli.common import current_account, open_db
 from ui.cli.output import print_csv, print_json, print_table
 
 HEADERS = [
@@ -42,17 +39,9 @@ def run(args: argparse.Namespace) -> int:
     # role and an export audit row. The table on screen is what a viewer's search shows.
     exporting = args.format in ("csv", "json")
     with open_db(args) as db:
-        user = authorise(db, Action.EXPORT if exporting else Action.SEARCH)
-        ensure_flags_current(db)  # each child's status is worked out with the flags
-        ensure_child_summaries(db)
-        found = list_children(db)
-        if exporting:
-            detail = {"what": "children", "format": args.format, "rows": len(found)}
-            audit.record(db, user.account, Action.EXPORT, "children", detail)
-        else:
-            audit.record(
-                db, user.account, Action.SEARCH, None, {"filter": None, "rows": len(found)}
-            )
+        found = every_child(
+            db, current_account(), export_format=args.format if exporting else None
+        ).value
     rows = [
         [
             c.upn,

@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 
 from exclusion_monitor.errors import InvalidInputError
-from exclusion_monitor.flagging import ensure_flags_current, flag_list
-from exclusion_monitor.roles import Action
 from exclusion_monitor.rules import RULES
-from exclusion_monitor.store import audit
-from ui.cli.common import authorise, open_db, parse_date
+from operations.viewing import flagged_children
+from ui.cli.common import current_account, open_db, parse_date
 from ui.cli.output import print_csv, print_json, print_table
 
 HEADERS = ["upn", "surname", "forename", "school_laestab", "family_id", "rules", "reasons"]
@@ -31,21 +29,9 @@ def run(args: argparse.Namespace) -> int:
             f"There is no rule called '{unknown[0]}'; the rules are {', '.join(RULES)}."
         )
     with open_db(args) as db:
-        user = authorise(db, Action.SEARCH)
-        ensure_flags_current(db)
-        found = flag_list(db, as_of=args.as_of, rules=args.rule, school_laestab=args.school)
-        audit.record(
-            db,
-            user.account,
-            Action.SEARCH,
-            "flags",
-            {
-                "as_of": args.as_of.isoformat() if args.as_of else None,
-                "rules": args.rule,
-                "school": args.school,
-                "rows": len(found),
-            },
-        )
+        found = flagged_children(
+            db, current_account(), as_of=args.as_of, rules=args.rule, school=args.school
+        ).value
     if args.format == "json":
         print_json(
             [

@@ -1,0 +1,138 @@
+"""Looking at children: a search and a child's profile, each on the audit trail as the person
+sees it (the desktop app's search box and profile, the command line's `child` and `children`).
+An audit row names children by id or UPN, never by name: a search typed as a name is recorded
+by the children it found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from exclusion_monitor.child_search import parse_search
+from exclusion_monitor.errors import NotFoundError
+from exclusion_monitor.flagging import FlaggedChild, ensure_flags_current, flag_list
+from exclusion_monitor.profile import ChildProfile, child_profile
+from exclusion_monitor.records import ChildSummary
+from exclusion_monitor.roles import Action
+from exclusion_monitor.store import Database, audit
+from exclusion_monitor.store.children import (
+    ChildSearchHit,
+    child_id_for_upn,
+    ensure_child_summaries,
+    list_children,
+    search_children,
+)
+from exclusion_monitor.upn import normalise_upn
+from operations.base import Outcome, act
+
+MAX_TYPED = 40  # of a UPN that was not found, kept in the audit row (a UPN has 13 characters)
+SEARCH_RESULTS = 20
+
+Progress = Callable[[int, int], None]
+
+
+def search(
+    db: Database, account: str, text: str, *, limit: int = SEARCH_RESULTS
+) -> Outcome[list[ChildSearchHit]]:
+    """The children a search box's text finds (name, current or former UPN), best first; the
+    audit row holds the UPN typed (when it is one), how many were found and their ids."""
+    actor = act(db, account, Action.SEARCH)
+    hits = search_children(db, text, limit=limit)
+    typed = parse_search(text).upn_prefix
+    detail: dict[str, object] = {
+        "filter": "upn" if typed is not None else "name",
+        "rows": len(hits),
+        "children": [hit.child.id for hit in hits],
+    }
+    if typed is not None:
+        detail["upn"] = typed[:MAX_TYPED]
+    entry = audit.record(db, actor.account, Action.SEARCH, None, detail)
+    return Outcome(Action.SEARCH, hits, (entry.id,), actor=actor)
+
+
+def look_up_child(
+    db: Database, account: str, typed_upn: str, *, as_of: dt.date | None = None
+) -> Outcome[ChildProfile]:
+    """A child's profile by a typed UPN (current, former or temporary). A look-up that finds
+    nobody is on the record too: who tried which UPN (cut to MAX_TYPED characters)."""
+    actor = act(db, account, Action.VIEW_CHILD)
+    upn = normalise_upn(typed_upn)
+    child_id = child_id_for_upn(db, upn)
+    if child_id is None:
+        audit.record(
+            db,
+            actor.account,
+            Action.VIEW_CHILD,
+            None,
+            {"upn": (upn or str(typed_upn))[:MAX_TYPED], "found": False},
+        )
+        raise NotFoundError(f"No child has the UPN {upn or typed_upn}, as a current or former UPN.")
+    ensure_flags_current(db)  # stored reviews and families must reflect the data as it is
+    profile = child_profile(db, child_id, as_of=as_of)
+    entry = audit.record(db, actor.account, Action.VIEW_CHILD, f"child:{child_id}", {"upn": upn})
+    return Outcome(Action.VIEW_CHILD, profile, (entry.id,), actor=actor)
+
+
+def open_child(
+    db: Database,
+    account: str,
+    child_id: int,
+    *,
+    record_view: bool = True,
+    progress: Progress | None = None,
+) -> Outcome[ChildProfile]:
+    """A child's profile as the app's profile page opens it (the stored flags brought up to
+    date first, so every flag has its review); `record_view` writes the audit row (opening the
+    profile, not refreshing it)."""
+    actor = act(db, account, Action.VIEW_CHILD)
+    ensure_flags_current(db, progress)
+    profile = child_profile(db, child_id)
+    ids: tuple[int, ...] = ()
+    if record_view:
+        detail = {"page": "profile", "as_of": profile.as_of.isoformat()}
+        entry = audit.record(db, actor.account, Action.VIEW_CHILD, profile.child.upn, detail)
+        ids = (entry.id,)
+    return Outcome(Action.VIEW_CHILD, profile, ids, actor=actor)
+
+
+def every_child(
+    db: Database, account: str, *, export_format: str | None = None
+) -> Outcome[list[ChildSummary]]:
+    """Every child, each with their status worked out with the flags. On screen it is a search
+    (the search role); in a machine format (`export_format` "csv" or "json") it is a copy of the
+    whole list: an export, with the export role and an export audit row."""
+    action = Action.EXPORT if export_format else Action.SEARCH
+    actor = act(db, account, action)
+    ensure_flags_current(db)
+    ensure_child_summaries(db)
+    found = list_children(db)
+    if export_format:
+        detail = {"what": "children", "format": export_format, "rows": len(found)}
+        entry = audit.record(db, actor.account, Action.EXPORT, "children", detail)
+    else:
+        detail = {"filter": None, "rows": len(found)}
+        entry = audit.record(db, actor.account, Action.SEARCH, None, detail)
+    return Outcome(action, found, (entry.id,), actor=actor)
+
+
+def flagged_children(
+    db: Database,
+    account: str,
+    *,
+    as_of: dt.date | None = None,
+    rules: list[str] | None = None,
+    school: str | None = None,
+) -> Outcome[list[FlaggedChild]]:
+    """The flagged children (optionally of some rules, of one school, as of a date), as a
+    search on the audit trail."""
+    actor = act(db, account, Action.SEARCH)
+    ensure_flags_current(db)
+    found = flag_list(db, as_of=as_of, rules=rules, school_laestab=school)
+    detail = {
+        "as_of": as_of.isoformat() if as_of else None,
+        "rules": rules,
+        "school": school,
+        "rows": len(found),
+    }
+    entry = audit.record(db, actor.account, Action.SEARCH, "flags", detail)
+    return Outcome(Action.SEARCH, found, (entry.id,), actor=actor)
