@@ -32,6 +32,7 @@ from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.store.children import save_child_status
+from exclusion_monitor.store.owed_work import OwedWork
 from exclusion_monitor.store.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,17 @@ def data_fingerprint(conn: sa.Connection) -> str:
     return flag_store.data_fingerprint(conn) + json.dumps(_rule_files())
 
 
+def _census_dates_text(conn: sa.Connection) -> str:
+    return json.dumps([d.isoformat() for d in histories.census_dates(conn)])
+
+
+def _current_state(conn: sa.Connection, as_of: dt.date) -> flag_store.FlagState:
+    data = flag_store.data_fingerprint(conn)
+    return flag_store.FlagState(
+        as_of, data + json.dumps(_rule_files()), data, _census_dates_text(conn)
+    )
+
+
 def current_rule_settings(db: Database) -> RuleSettings:
     return rule_settings(get_settings(db, "rules."))
 
@@ -164,9 +176,10 @@ def recompute_flags(
     settings = current_rule_settings(db)
     with db.write() as conn:
         as_of = as_of or histories.latest_data_date(conn)
-        if as_of is None:
+        if as_of is None:  # no dated records (all undone, say): nothing to flag, and up to date
+            flag_store.clear_state(conn)
             return RecomputeSummary(None)
-        fingerprint = data_fingerprint(conn)
+        state = _current_state(conn, as_of)
         authority = histories.load_authority(conn, as_of=as_of)
         batches = _batches(conn, child_ids)
         total = sum(len(b) for b in batches)
@@ -218,7 +231,7 @@ def recompute_flags(
         families = family_store.regroup_families(conn, child_ids)
         previous = flag_store.load_state(conn)
         if child_ids is None or (previous is not None and previous.as_of == as_of):
-            flag_store.save_state(conn, flag_store.FlagState(as_of, fingerprint))
+            flag_store.save_state(conn, state)
     log.info(
         "recomputed flags as of %s for %d children: %d held, %d raised, %d cleared",
         as_of,
@@ -250,11 +263,43 @@ def flags_are_current(db: Database) -> bool:
         return state.fingerprint == data_fingerprint(conn) and state.as_of == latest
 
 
-def ensure_flags_current(db: Database, progress: Progress | None = None) -> bool:
-    """Recompute every flag if the data changed since the last recompute; True if it did."""
+def changed_children(db: Database, changes: Sequence[OwedWork]) -> set[int] | None:
+    """The children whose flags can differ from the stored ones, when the owed `changes` account
+    for everything that changed since the flags were stored: each change lists its children and
+    the data's fingerprint before and after it, and they follow on one from another, from the
+    stored flags' data to the data now, with the same as-of date, census dates, rule settings
+    and rule files. None when they do not (then only a whole recompute is sure)."""
+    if not changes or any(c.children is None for c in changes):
+        return None
+    with db.read() as conn:
+        state = flag_store.load_state(conn)
+        if state is None or state.data is None:
+            return None
+        chain = state.data
+        for change in changes:
+            if change.data_before != chain or change.data_after is None:
+                return None
+            chain = change.data_after
+        if (
+            chain != flag_store.data_fingerprint(conn)
+            or state.fingerprint != state.data + json.dumps(_rule_files())
+            or state.as_of != histories.latest_data_date(conn)
+            or state.census_dates != _census_dates_text(conn)
+        ):
+            return None
+    return {child for change in changes for child in change.children or ()}
+
+
+def ensure_flags_current(
+    db: Database, progress: Progress | None = None, changes: Sequence[OwedWork] = ()
+) -> bool:
+    """Bring the flags up to date if the data changed since the last recompute; True if it did.
+    When the owed `changes` account for every change since (`changed_children`), only their
+    children are recomputed; otherwise every child is."""
     if flags_are_current(db):
         return False
-    recompute_flags(db, progress=progress)
+    children = changed_children(db, changes)
+    recompute_flags(db, child_ids=children, progress=progress)
     return True
 
 
