@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from exclusion_monitor.access import require
-from exclusion_monitor.flagging import default_as_of
+from exclusion_monitor.flagging import FlagFilter, default_as_of
 from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.dashboard import (
     Dashboard,
@@ -19,7 +19,6 @@ from exclusion_monitor.reports.dashboard import (
     dashboard_document,
     dashboard_tables,
 )
-from exclusion_monitor.reports.flag_report import FlagFilter
 from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.tables import ReportContext, ReportTable
 from exclusion_monitor.roles import Action
