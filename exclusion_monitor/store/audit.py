@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -463,9 +463,12 @@ def list_entries(
     action: str | None = None,
     account: str | None = None,
     since: dt.date | None = None,
+    until: dt.date | None = None,
+    targets: Collection[str] | None = None,
     limit: int | None = None,
 ) -> list[AuditEntry]:
-    """Audit rows, oldest first, filtered by action, account and first day."""
+    """Audit rows, oldest first, filtered by action, account, first and last day (both
+    included) and the targets a row may name (a child is named "child:ID" or by UPN)."""
     query = sa.select(t.audit_log).order_by(t.audit_log.c.id)
     if action:
         query = query.where(t.audit_log.c.action == action)
@@ -473,6 +476,11 @@ def list_entries(
         query = query.where(sa.func.lower(t.audit_log.c.account) == account.lower())
     if since:
         query = query.where(t.audit_log.c.at >= dt.datetime.combine(since, dt.time()))
+    if until:
+        next_day = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+        query = query.where(t.audit_log.c.at < next_day)
+    if targets is not None:
+        query = query.where(t.audit_log.c.target.in_(list(targets)))
     if limit is not None:
         query = query.limit(limit)
     with db.read() as conn:

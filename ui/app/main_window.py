@@ -33,6 +33,7 @@ from exclusion_monitor.store.status import LastImport, last_import
 from operations.admin import back_up
 from ui.app import messages
 from ui.app.application import finish_owed_at_start, layout_settings
+from ui.app.audit_dialog import AuditTrailDialog
 from ui.app.background import Progress, run_in_background
 from ui.app.pages import PAGE_NAMES, PAGES, AppContext, Page
 from ui.app.pages.children_page import ChildrenPage
@@ -158,6 +159,8 @@ class MainWindow(QMainWindow):
         self.backup_action = self._action("&Back up now", self.back_up_now, "Ctrl+Shift+B")
         self.backup_action.setToolTip("Copy the database to its backups folder now")
         file_menu.addAction(self.backup_action)
+        self.audit_action = self._action("&Audit trail...", self.show_audit_trail)
+        file_menu.addAction(self.audit_action)
         file_menu.addSeparator()
         exit_action = self._action("E&xit", self.close, "Ctrl+Q")
         exit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -222,6 +225,9 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
             if label is self.status_backup:
                 bar.addPermanentWidget(self.backup_button)
+        can_audit = self.context.allows(Action.AUDIT_VIEW)
+        self.audit_action.setEnabled(can_audit)
+        self.audit_action.setVisible(can_audit)
         can_back_up = self.context.allows(Action.BACKUP) and not self.db.is_server
         self.backup_action.setEnabled(can_back_up)
         self.backup_action.setVisible(can_back_up)
@@ -418,6 +424,14 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         text = str(error) if isinstance(error, ExclusionMonitorError) else type(error).__name__
         messages.show_error(self, "Back up now", f"The backup was not made: {text}")
+
+    def show_audit_trail(self) -> AuditTrailDialog | None:
+        if not self.audit_action.isEnabled():
+            return None
+        dialog = AuditTrailDialog(self.db, self.context.account, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def show_getting_started(self) -> None:
         messages.show_about(self, "Getting started", GETTING_STARTED)

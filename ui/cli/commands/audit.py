@@ -10,7 +10,7 @@ from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import audit as store
-from exclusion_monitor.store.role_replay import role_problems
+from operations.audit_trail import AuditFilter, check_audit, list_audit
 from ui.cli.common import authorise, open_db
 from ui.cli.output import print_csv, print_json, print_table
 
@@ -22,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--action", help="only this action (view_child, search, export, ...)")
     parser.add_argument("--account", help="only this account")
     parser.add_argument("--since", type=_date, help="only from this day (YYYY-MM-DD)")
+    parser.add_argument("--until", type=_date, help="only up to this day, included (YYYY-MM-DD)")
+    parser.add_argument("--upn", help="only the rows naming this child")
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
     parser.add_argument(
         "--verify", action="store_true", help="check the hash chain; exit 1 if it was tampered"
@@ -45,10 +47,9 @@ def run(args: argparse.Namespace) -> int:
         user = authorise(db, Action.AUDIT_VIEW)
         if args.verify:
             return _verify(db, user.account, args.head)
-        filters = {"action": args.action, "account": args.account, "since": args.since}
-        entries = store.list_entries(db, **filters)
-        store.record(db, user.account, Action.AUDIT_VIEW, None, {"filter": filters})
-        head = store.chain_head(db)
+        wanted = AuditFilter(args.action, args.account, args.since, args.until, args.upn)
+        listing = list_audit(db, user.account, wanted).value
+        entries, head = listing.entries, listing.head
     if args.format == "json":
         print_json(
             {
@@ -93,18 +94,15 @@ def _verify(db: Database, account: str, head_text: str | None) -> int:
             expected = store.parse_head(head_text)
         except ValueError as exc:
             raise InvalidInputError(str(exc)) from None
-    result = store.verify(db, expected, witnesses=True)
-    with db.read() as conn:
-        roles = role_problems(conn)
-    ok = result.ok and not roles
-    store.record(db, account, Action.AUDIT_VIEW, None, {"verify": ok})
+    check = check_audit(db, account, expected).value
+    ok = check.ok
     if ok:
-        print(f"The audit trail is intact: {result.rows_checked} rows checked.")
+        print(f"The audit trail is intact: {check.rows_checked} rows checked.")
         print("Every user's role is the one the audit trail gives them.")
-        print(f"Audit chain head: {result.head.label}")
+        print(f"Audit chain head: {check.head.label}")
         return 0
-    problems = [*result.problems, *roles]
-    if not result.ok:
+    problems = list(check.problems)
+    if not check.chain_intact:
         print(f"The audit trail has been tampered with: {problems[0]}")
     else:
         print(f"The users table has been changed outside the app: {problems[0]}")
