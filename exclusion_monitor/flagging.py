@@ -32,6 +32,7 @@ from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.store.children import save_child_status
+from exclusion_monitor.store.owed_work import OwedWork
 from exclusion_monitor.store.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,17 @@ def data_fingerprint(conn: sa.Connection) -> str:
     return flag_store.data_fingerprint(conn) + json.dumps(_rule_files())
 
 
+def _census_dates_text(conn: sa.Connection) -> str:
+    return json.dumps([d.isoformat() for d in histories.census_dates(conn)])
+
+
+def _current_state(conn: sa.Connection, as_of: dt.date) -> flag_store.FlagState:
+    data = flag_store.data_fingerprint(conn)
+    return flag_store.FlagState(
+        as_of, data + json.dumps(_rule_files()), data, _census_dates_text(conn)
+    )
+
+
 def current_rule_settings(db: Database) -> RuleSettings:
     return rule_settings(get_settings(db, "rules."))
 
@@ -164,9 +176,10 @@ def recompute_flags(
     settings = current_rule_settings(db)
     with db.write() as conn:
         as_of = as_of or histories.latest_data_date(conn)
-        if as_of is None:
+        if as_of is None:  # no dated records (all undone, say): nothing to flag, and up to date
+            flag_store.clear_state(conn)
             return RecomputeSummary(None)
-        fingerprint = data_fingerprint(conn)
+        state = _current_state(conn, as_of)
         authority = histories.load_authority(conn, as_of=as_of)
         batches = _batches(conn, child_ids)
         total = sum(len(b) for b in batches)
@@ -218,7 +231,7 @@ def recompute_flags(
         families = family_store.regroup_families(conn, child_ids)
         previous = flag_store.load_state(conn)
         if child_ids is None or (previous is not None and previous.as_of == as_of):
-            flag_store.save_state(conn, flag_store.FlagState(as_of, fingerprint))
+            flag_store.save_state(conn, state)
     log.info(
         "recomputed flags as of %s for %d children: %d held, %d raised, %d cleared",
         as_of,
@@ -250,11 +263,43 @@ def flags_are_current(db: Database) -> bool:
         return state.fingerprint == data_fingerprint(conn) and state.as_of == latest
 
 
-def ensure_flags_current(db: Database, progress: Progress | None = None) -> bool:
-    """Recompute every flag if the data changed since the last recompute; True if it did."""
+def changed_children(db: Database, changes: Sequence[OwedWork]) -> set[int] | None:
+    """The children whose flags can differ from the stored ones, when the owed `changes` account
+    for everything that changed since the flags were stored: each change lists its children and
+    the data's fingerprint before and after it, and they follow on one from another, from the
+    stored flags' data to the data now, with the same as-of date, census dates, rule settings
+    and rule files. None when they do not (then only a whole recompute is sure)."""
+    if not changes or any(c.children is None for c in changes):
+        return None
+    with db.read() as conn:
+        state = flag_store.load_state(conn)
+        if state is None or state.data is None:
+            return None
+        chain = state.data
+        for change in changes:
+            if change.data_before != chain or change.data_after is None:
+                return None
+            chain = change.data_after
+        if (
+            chain != flag_store.data_fingerprint(conn)
+            or state.fingerprint != state.data + json.dumps(_rule_files())
+            or state.as_of != histories.latest_data_date(conn)
+            or state.census_dates != _census_dates_text(conn)
+        ):
+            return None
+    return {child for change in changes for child in change.children or ()}
+
+
+def ensure_flags_current(
+    db: Database, progress: Progress | None = None, changes: Sequence[OwedWork] = ()
+) -> bool:
+    """Bring the flags up to date if the data changed since the last recompute; True if it did.
+    When the owed `changes` account for every change since (`changed_children`), only their
+    children are recomputed; otherwise every child is."""
     if flags_are_current(db):
         return False
-    recompute_flags(db, progress=progress)
+    children = changed_children(db, changes)
+    recompute_flags(db, child_ids=children, progress=progress)
     return True
 
 
@@ -337,6 +382,56 @@ def stored_view(s: flag_store.StoredFlag) -> FlagView:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FlagFilter:
+    """What the flag list is restricted to: the one filter of the Flags page on screen, the
+    printed list, the export and the `flags` and `report flags` commands. A flag is kept when it
+    matches the rules, statuses and officer together (officer "" is the flags nobody has been
+    given); a child when a flag is kept, at the school, and (asked) in a family of two or more."""
+
+    as_of: dt.date | None = None
+    rules: Collection[str] | None = None
+    school_laestab: str | None = None
+    statuses: Collection[str] | None = None
+    officer: str | None = None
+    family_only: bool = False
+
+    def keeps_flag(self, view: FlagView) -> bool:
+        """Whether the flag matches the rule, status and officer asked for."""
+        if self.rules is not None and view.rule not in self.rules:
+            return False
+        if self.statuses is not None and view.status not in {s.lower() for s in self.statuses}:
+            return False
+        return self.officer is None or (view.assigned_to or "").lower() == self.officer.lower()
+
+    def keeps_child(
+        self, flags: Iterable[FlagView], school_laestab: str | None, family_size: int
+    ) -> bool:
+        """Whether a child with these flags, at this school (None: none), in a family of this
+        many children (1: no family) stays on the list."""
+        if self.school_laestab is not None and school_laestab != self.school_laestab:
+            return False
+        if self.family_only and family_size < 2:
+            return False
+        return any(self.keeps_flag(view) for view in flags)
+
+    def describe(self) -> str:
+        parts = []
+        if self.rules:
+            parts.append("rules: " + ", ".join(sorted(self.rules)))
+        if self.school_laestab:
+            parts.append(f"school: {self.school_laestab}")
+        if self.statuses:
+            parts.append("status: " + ", ".join(sorted(self.statuses)))
+        if self.officer:
+            parts.append(f"officer: {self.officer}")
+        elif self.officer == "":
+            parts.append("unassigned")
+        if self.family_only:
+            parts.append("whole-family cases only")
+        return "; ".join(parts) or "all flagged children"
+
+
 def flag_list(
     db: Database,
     *,
@@ -369,15 +464,9 @@ def flag_list(
     order = {rule_id: i for i, rule_id in enumerate(RULES)}
     for child_views in views.values():
         child_views.sort(key=lambda v: order.get(v.rule, len(order)))
-    wanted_status = {s.lower() for s in statuses} if statuses else None
+    wanted = FlagFilter(as_of, rules, school_laestab, statuses, officer, family_only)
     for child in list(views):
-        kept = [
-            v
-            for v in views[child]
-            if (rules is None or v.rule in rules)
-            and (wanted_status is None or v.status in wanted_status)
-            and (officer is None or (v.assigned_to or "").lower() == officer.lower())
-        ]
+        kept = [v for v in views[child] if wanted.keeps_flag(v)]
         if kept:
             views[child] = kept
         else:
@@ -393,10 +482,9 @@ def flag_list(
         if person is None:
             continue
         school = schools.get(child)
-        if school_laestab is not None and (school is None or school[1] != school_laestab):
-            continue
         fid = family_ids.get(child)
-        if family_only and fid is None:
+        size = sizes.get(fid, 1) if fid is not None else 1
+        if not wanted.keeps_child(child_views, school[1] if school else None, size):
             continue
         result.append(
             FlaggedChild(
@@ -408,7 +496,7 @@ def flag_list(
                 school[1] if school else None,
                 school[2] if school else None,
                 fid,
-                sizes.get(fid, 1) if fid is not None else 1,
+                size,
                 tuple(child_views),
             )
         )

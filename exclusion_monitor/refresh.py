@@ -10,7 +10,7 @@ the app (docs/output-and-failures.md, "Work left owed").
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from exclusion_monitor.flagging import ensure_flags_current
 from exclusion_monitor.store import Database
@@ -22,10 +22,13 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
-def refresh_derived(db: Database, progress: Progress | None = None) -> bool:
-    """Recompute the flags and rebuild the children list if the records changed since last time;
-    True if the children list was rebuilt."""
-    ensure_flags_current(db, progress)
+def refresh_derived(
+    db: Database, progress: Progress | None = None, changes: Sequence[OwedWork] = ()
+) -> bool:
+    """Recompute the flags and rebuild the children list if the records changed since last time
+    (the flags of the `changes`' children only, when they account for everything that changed:
+    `flagging.changed_children`); True if the children list was rebuilt."""
+    ensure_flags_current(db, progress, changes)
     return ensure_child_summaries(db)
 
 
@@ -38,6 +41,6 @@ def finish_owed_work(db: Database, progress: Progress | None = None) -> list[Owe
     if not pending:
         return []
     log.info("finishing owed follow-up work: %s", ", ".join(p.after for p in pending))
-    refresh_derived(db, progress)
+    refresh_derived(db, progress, pending)
     settle(db, pending)
     return pending

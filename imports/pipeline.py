@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from exclusion_monitor.errors import DatabaseError
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store.database import Database
-from exclusion_monitor.store.histories import batch_census_coverage
+from exclusion_monitor.store.flags import data_fingerprint
+from exclusion_monitor.store.histories import batch_census_coverage, children_of_batch
 from exclusion_monitor.store.owed_work import owe_refresh
 from imports.analysis import Analysis, analyse
 from imports.errors import FileRefusedError, ImportCancelledError
@@ -275,6 +276,7 @@ def _load_sheet(
             if before_commit is not None:
                 before_commit(conn, result)
             return result
+        data_before = data_fingerprint(conn)  # the flags' follow-up checks nothing came between
         batch_id = store.create_batch(
             conn,
             file_name=path.name,
@@ -340,7 +342,12 @@ def _load_sheet(
             warnings=result.warnings,
         )
         # The flags and the children list are owed until the follow-up clears this note.
-        owe_refresh(conn, f"import batch {batch_id}")
+        owe_refresh(
+            conn,
+            f"import batch {batch_id}",
+            children=children_of_batch(conn, batch_id),
+            data_before=data_before,
+        )
         if before_commit is not None:
             before_commit(conn, result)
     if releasing is not None:

@@ -20,6 +20,8 @@ from exclusion_monitor.store import merge_undo, sightings
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.exclusion_twins import split_twins
+from exclusion_monitor.store.flags import data_fingerprint
+from exclusion_monitor.store.histories import children_of_batch
 from exclusion_monitor.store.owed_work import owe_refresh
 
 # Children last (removing a child removes what hangs off it); schools after what uses them.
@@ -157,6 +159,8 @@ def undo_batch(
     removed: dict[str, int] = {}
     kept: dict[str, int] = {}
     with db.write() as conn:
+        data_before = data_fingerprint(conn)
+        touched = children_of_batch(conn, batch_id)  # before its records go
         split = []
         for merge in merge_undo.live_merges(conn, batch_id, "children"):
             merge_undo.split_children(conn, merge, batch_id)
@@ -209,7 +213,11 @@ def undo_batch(
             .where(t.import_batches.c.id == batch_id)
             .values(status="undone", undone_at=dt.datetime.now(), undone_by=account)
         )
-        owe_refresh(conn, f"undo of import batch {batch_id}")
+        if touched is not None:
+            touched.update(child for pair in split for child in pair)
+        owe_refresh(
+            conn, f"undo of import batch {batch_id}", children=touched, data_before=data_before
+        )
         result = UndoResult(batch_id, removed, kept, split, split_exclusions)
         if before_commit is not None:
             before_commit(conn, result)

@@ -242,6 +242,8 @@ class FlagState:
 
     as_of: dt.date
     fingerprint: str
+    data: str | None = None  # the stored data's part of the fingerprint (`data_fingerprint`)
+    census_dates: str | None = None  # the distinct census dates then, as text
 
 
 def load_state(conn: sa.Connection) -> FlagState | None:
@@ -251,13 +253,29 @@ def load_state(conn: sa.Connection) -> FlagState | None:
     if raw is None:
         return None
     value = json.loads(raw)
-    return FlagState(dt.date.fromisoformat(value["as_of"]), str(value["fingerprint"]))
+    return FlagState(
+        dt.date.fromisoformat(value["as_of"]),
+        str(value["fingerprint"]),
+        value.get("data"),
+        value.get("census_dates"),
+    )
+
+
+def clear_state(conn: sa.Connection) -> None:
+    conn.execute(t.settings.delete().where(t.settings.c.key == STATE_KEY))
 
 
 def save_state(conn: sa.Connection, state: FlagState, account: str | None = None) -> None:
-    text = json.dumps({"as_of": state.as_of.isoformat(), "fingerprint": state.fingerprint})
+    text = json.dumps(
+        {
+            "as_of": state.as_of.isoformat(),
+            "fingerprint": state.fingerprint,
+            "data": state.data,
+            "census_dates": state.census_dates,
+        }
+    )
     now = dt.datetime.now()
-    conn.execute(t.settings.delete().where(t.settings.c.key == STATE_KEY))
+    clear_state(conn)
     conn.execute(
         t.settings.insert().values(key=STATE_KEY, value=text, updated_at=now, updated_by=account)
     )

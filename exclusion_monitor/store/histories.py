@@ -335,3 +335,63 @@ def _assemble(
             ChildRecord(cid, date(birth), the_census, tuple(child_enrols), tuple(child_exclusions))
         )
     return loaded
+
+
+def children_of_batch(conn: sa.Connection, batch_id: int) -> set[int] | None:
+    """The children whose flags an import batch can change, as the data stands now (call it
+    after the import's rows are written, or before an undo removes them): every child with a
+    record the batch brought or brought again, and every child with any record at a school the
+    batch returned records for (a school's return says who is missing from it). None when the
+    batch added schools or school links, which can change any child's history (a school it
+    only named again is unchanged by it)."""
+    rs = t.record_sources
+
+    def of_batch(table: sa.Table) -> sa.ColumnElement[bool]:
+        again = sa.select(rs.c.record_id).where(
+            rs.c.record_type == table.name, rs.c.batch_id == batch_id
+        )
+        return sa.or_(table.c.batch_id == batch_id, table.c.id.in_(again))
+
+    for table in (t.schools, t.school_links):
+        if conn.execute(sa.select(table.c.id).where(table.c.batch_id == batch_id).limit(1)).first():
+            return None
+    found = {
+        int(i)
+        for i in conn.execute(sa.select(t.children.c.id).where(of_batch(t.children))).scalars()
+    }
+    found |= {
+        int(i)
+        for i in conn.execute(
+            sa.select(t.child_identifiers.c.child_id).where(of_batch(t.child_identifiers))
+        ).scalars()
+    }
+    schools: set[int] = set()
+    for table in (t.census_observations, t.enrolments, t.exclusions):
+        for child, school in conn.execute(
+            sa.select(table.c.child_id, table.c.school_id).where(of_batch(table)).distinct()
+        ):
+            found.add(int(child))
+            if school is not None:
+                schools.add(int(school))
+    for school in sorted(_linked_schools(conn, schools)):
+        found.update(child_ids_at_school(conn, school))
+    return found
+
+
+def _linked_schools(conn: sa.Connection, schools: set[int]) -> set[int]:
+    """The schools and every school linked to them, directly or through others: a child last
+    seen at a school counts as missing by the returns of the school it became."""
+    links: dict[int, set[int]] = {}
+    for a, b in conn.execute(
+        sa.select(t.school_links.c.school_id, t.school_links.c.linked_school_id)
+    ):
+        links.setdefault(int(a), set()).add(int(b))
+        links.setdefault(int(b), set()).add(int(a))
+    found = set(schools)
+    waiting = list(schools)
+    while waiting:
+        for other in links.get(waiting.pop(), ()):
+            if other not in found:
+                found.add(other)
+                waiting.append(other)
+    return found

@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from exclusion_monitor.flagging import FlagFilter
 from exclusion_monitor.reports.dashboard import (
     Dashboard,
     build_dashboard,
     dashboard_tables,
 )
-from exclusion_monitor.reports.flag_report import FlagFilter
 from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.tables import ReportContext, ReportTable
 from exclusion_monitor.store import Database
