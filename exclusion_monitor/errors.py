@@ -71,3 +71,21 @@ class DamagedDatabaseError(DatabaseError):
 
 class OperationCancelled(ExclusionMonitorError):
     """The person cancelled a long operation; whatever it was writing has been rolled back."""
+
+
+def user_message(exc: BaseException, *, program: str, log_file: object) -> str:
+    """The sentence a person is shown for an error, by the desktop app and the command line
+    alike: a deliberate refusal's own sentence; for anything else, that it was not expected and
+    where the details are (never the exception's own text, which could quote a cell's value)."""
+    if isinstance(exc, ExclusionMonitorError):
+        return str(exc)
+    return (
+        f"Something went wrong that {program} did not expect. Work saved before this is safe. "
+        f"The details are in {log_file}; if it happens again, send that file to your IT support."
+    )
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    """Whether the database could not be used now (busy, stopped, unreachable, disk full) and
+    the same request may work later: exit code 3 on the command line."""
+    return isinstance(exc, DatabaseWriteError | DatabaseUnavailableError)

@@ -411,6 +411,56 @@ def stored_view(s: flag_store.StoredFlag) -> FlagView:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FlagFilter:
+    """What the flag list is restricted to: the one filter of the Flags page on screen, the
+    printed list, the export and the `flags` and `report flags` commands. A flag is kept when it
+    matches the rules, statuses and officer together (officer "" is the flags nobody has been
+    given); a child when a flag is kept, at the school, and (asked) in a family of two or more."""
+
+    as_of: dt.date | None = None
+    rules: Collection[str] | None = None
+    school_laestab: str | None = None
+    statuses: Collection[str] | None = None
+    officer: str | None = None
+    family_only: bool = False
+
+    def keeps_flag(self, view: FlagView) -> bool:
+        """Whether the flag matches the rule, status and officer asked for."""
+        if self.rules is not None and view.rule not in self.rules:
+            return False
+        if self.statuses is not None and view.status not in {s.lower() for s in self.statuses}:
+            return False
+        return self.officer is None or (view.assigned_to or "").lower() == self.officer.lower()
+
+    def keeps_child(
+        self, flags: Iterable[FlagView], school_laestab: str | None, family_size: int
+    ) -> bool:
+        """Whether a child with these flags, at this school (None: none), in a family of this
+        many children (1: no family) stays on the list."""
+        if self.school_laestab is not None and school_laestab != self.school_laestab:
+            return False
+        if self.family_only and family_size < 2:
+            return False
+        return any(self.keeps_flag(view) for view in flags)
+
+    def describe(self) -> str:
+        parts = []
+        if self.rules:
+            parts.append("rules: " + ", ".join(sorted(self.rules)))
+        if self.school_laestab:
+            parts.append(f"school: {self.school_laestab}")
+        if self.statuses:
+            parts.append("status: " + ", ".join(sorted(self.statuses)))
+        if self.officer:
+            parts.append(f"officer: {self.officer}")
+        elif self.officer == "":
+            parts.append("unassigned")
+        if self.family_only:
+            parts.append("whole-family cases only")
+        return "; ".join(parts) or "all flagged children"
+
+
 def flag_list(
     db: Database,
     *,
@@ -443,15 +493,9 @@ def flag_list(
     order = {rule_id: i for i, rule_id in enumerate(RULES)}
     for child_views in views.values():
         child_views.sort(key=lambda v: order.get(v.rule, len(order)))
-    wanted_status = {s.lower() for s in statuses} if statuses else None
+    wanted = FlagFilter(as_of, rules, school_laestab, statuses, officer, family_only)
     for child in list(views):
-        kept = [
-            v
-            for v in views[child]
-            if (rules is None or v.rule in rules)
-            and (wanted_status is None or v.status in wanted_status)
-            and (officer is None or (v.assigned_to or "").lower() == officer.lower())
-        ]
+        kept = [v for v in views[child] if wanted.keeps_flag(v)]
         if kept:
             views[child] = kept
         else:
@@ -467,10 +511,9 @@ def flag_list(
         if person is None:
             continue
         school = schools.get(child)
-        if school_laestab is not None and (school is None or school[1] != school_laestab):
-            continue
         fid = family_ids.get(child)
-        if family_only and fid is None:
+        size = sizes.get(fid, 1) if fid is not None else 1
+        if not wanted.keeps_child(child_views, school[1] if school else None, size):
             continue
         result.append(
             FlaggedChild(
@@ -482,7 +525,7 @@ def flag_list(
                 school[1] if school else None,
                 school[2] if school else None,
                 fid,
-                sizes.get(fid, 1) if fid is not None else 1,
+                size,
                 tuple(child_views),
             )
         )

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from exclusion_monitor.flagging import FlagFilter
 from exclusion_monitor.reports.flag_report import (
     NO_SCHOOL,
-    FlagFilter,
     FlagListRow,
     flag_list_rows,
 )

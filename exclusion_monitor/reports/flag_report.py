@@ -5,10 +5,16 @@ or by family, as a printable document; the flat export is in reports/flag_export
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from exclusion_monitor.flagging import FlaggedChild, FlagView, default_as_of, flag_list
+from exclusion_monitor.flagging import (
+    FlagFilter,
+    FlaggedChild,
+    FlagView,
+    default_as_of,
+    flag_list,
+)
 from exclusion_monitor.profile import child_profile, family_flag_summary
 from exclusion_monitor.records import MoveKind
 from exclusion_monitor.reports.html import PrintableDocument, heading, paragraph
@@ -21,32 +27,6 @@ from exclusion_monitor.store.profiles import current_places
 NO_SCHOOL = "No current school"
 GROUPINGS = ("school", "family")
 LAYOUTS = ("summary", "detailed")
-
-
-@dataclass(frozen=True, slots=True)
-class FlagFilter:
-    """What the flag list is restricted to (as on the Flags page)."""
-
-    as_of: dt.date | None = None
-    rules: Collection[str] | None = None
-    school_laestab: str | None = None
-    statuses: Collection[str] | None = None
-    officer: str | None = None
-    family_only: bool = False
-
-    def describe(self) -> str:
-        parts = []
-        if self.rules:
-            parts.append("rules: " + ", ".join(sorted(self.rules)))
-        if self.school_laestab:
-            parts.append(f"school: {self.school_laestab}")
-        if self.statuses:
-            parts.append("status: " + ", ".join(sorted(self.statuses)))
-        if self.officer:
-            parts.append(f"officer: {self.officer}")
-        if self.family_only:
-            parts.append("whole-family cases only")
-        return "; ".join(parts) or "all flagged children"
 
 
 def display_name(surname: str, forename: str, *, initials: bool) -> str:

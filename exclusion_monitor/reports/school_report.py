@@ -9,12 +9,11 @@ from collections import Counter, defaultdict
 from exclusion_monitor.codelists import phase_label
 from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.exclusion_terms import sessions_by
-from exclusion_monitor.flagging import flag_list
+from exclusion_monitor.flagging import FlagFilter, flag_list
 from exclusion_monitor.reports import statistics as stats
 from exclusion_monitor.reports.dashboard import COUNTING_NOTE, RATE_COLUMNS, rate_cells
 from exclusion_monitor.reports.flag_report import (
     CHILD_COLUMNS,
-    FlagFilter,
     display_name,
     flag_list_tables,
 )

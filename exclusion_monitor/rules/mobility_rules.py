@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from exclusion_monitor.census_collections import collection_label, collection_of, returned_after
-from exclusion_monitor.codelists import nc_year_order
+from exclusion_monitor.codelists import nc_year_order, year_group_label
 from exclusion_monitor.exclusion_kinds import (
     category_words,
     counts_as_permanent,
@@ -352,7 +352,7 @@ def missing_from_roll(
     main = ended[0]
     schools = w.listing([w.school(authority, s.school_id) for s in ended])
     returned_by = "their school" if len(ended) == 1 else "their schools"
-    age = f" ({'Reception' if year == 'R' else f'Year {year}'})" if year else ""
+    age = f" ({year_group_label(year)})" if year else ""
     left = f"; left on {w.day(main.end)}" if main.end is not None else ""
     return Finding(
         f"On the roll of {schools} at {collection_label(last_collection)} "

@@ -443,5 +443,6 @@ def test_a_common_transfer_file_is_described_as_one_not_as_a_sheet(
     note = page.editor.note.text()
     assert "a Common Transfer File, read as Enrolments: one row for each school" in note
     assert "sheet" not in note and "a Enrolments" not in note
+    assert page.editor.save_button.isHidden()  # its columns are the intake's own: no mapping
     results = run_import(qtbot, page)
     assert [(r.status, r.rows_imported) for r in results] == [("imported", 3)]

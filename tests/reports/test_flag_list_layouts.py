@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from exclusion_monitor.flagging import FlagView
+from exclusion_monitor.flagging import FlagFilter, FlagView
 from exclusion_monitor.reports import flag_report
-from exclusion_monitor.reports.flag_report import FlagFilter, FlagListRow, flag_list_document
+from exclusion_monitor.reports.flag_report import FlagListRow, flag_list_document
 from exclusion_monitor.reports.tables import ReportContext
 from exclusion_monitor.rules.registry import RULES, rule_label
 from tests.reports.test_pdf import pdf_pages

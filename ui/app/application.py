@@ -13,7 +13,12 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from exclusion_monitor import APP_NAME, __version__, config
-from exclusion_monitor.errors import DatabaseError, ExclusionMonitorError, NoDatabaseError
+from exclusion_monitor.errors import (
+    DatabaseError,
+    ExclusionMonitorError,
+    NoDatabaseError,
+    user_message,
+)
 from exclusion_monitor.logging_setup import LOG_FILE_NAME
 from exclusion_monitor.refresh import finish_owed_work
 from exclusion_monitor.store import Database, open_database
@@ -24,10 +29,6 @@ log = logging.getLogger(__name__)
 LAYOUT_FILE_NAME = "window-layout.ini"
 ICON_FILE = "exclusion_monitor.png"  # drawn by build/icon/draw_icon.py
 EXIT_UNEXPECTED = 70
-UNEXPECTED_ERROR = (
-    "Something went wrong that {app} did not expect. Work saved before this is safe.\n\n"
-    "If it happens again, please send this file to your IT support:\n{log_file}"
-)
 
 
 def app_icon() -> QIcon:
@@ -68,10 +69,7 @@ def handle_unexpected_error(
         return  # message boxes belong to the UI thread; the log has it
     if QApplication.instance() is None:
         return
-    if isinstance(exc, ExclusionMonitorError):
-        text = str(exc)  # a refusal the app meant to make: its sentence says it all
-    else:
-        text = UNEXPECTED_ERROR.format(app=APP_NAME, log_file=config.log_dir() / LOG_FILE_NAME)
+    text = user_message(exc, program=APP_NAME, log_file=config.log_dir() / LOG_FILE_NAME)
     try:
         messages.show_error(None, APP_NAME, text)
     except Exception:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from exclusion_monitor.codelists import nc_year_order, year_group_label
-from exclusion_monitor.flagging import FlaggedChild, FlagView
+from exclusion_monitor.flagging import FlagFilter, FlaggedChild, FlagView
 from exclusion_monitor.rules import RULES
 from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
 from ui.app.record_table_model import SORT_ROLE, ModelIndex, RecordTableModel
@@ -123,45 +123,29 @@ class FlagQueueModel(RecordTableModel[FlaggedChild]):
         return None
 
 
-def flag_matches(flag: FlagView, rule: str | None, status: str | None, officer: str | None) -> bool:
-    return (
-        (rule is None or flag.rule == rule)
-        and (status is None or flag.status == status)
-        and (officer is None or (flag.assigned_to or UNASSIGNED).lower() == officer.lower())
-    )
-
-
 class FlagQueueFilter(QSortFilterProxyModel):
-    """Rows with at least one flag matching rule, status and officer together, at the school,
-    and (asked) in a family of two or more; `group_families` keeps each family together."""
+    """The rows the page's FlagFilter keeps (the same filter the printed list and the export
+    use: exclusion_monitor/flagging.py); `group_families` keeps each family together."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.rule: str | None = None
-        self.status: str | None = None
-        self.officer: str | None = None
-        self.school: str | None = None
-        self.family_only = False
+        self.filters = FlagFilter()
         self.group_families = False
         self.setSortRole(SORT_ROLE)
 
-    def set_filters(self, **values: Any) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
+    def set_filters(self, filters: FlagFilter, *, group_families: bool = False) -> None:
+        self.filters, self.group_families = filters, group_families
         self.invalidate()  # filters and order (grouping changes the order too)
 
     def matching_flags(self, row: FlaggedChild) -> list[FlagView]:
-        return [f for f in row.flags if flag_matches(f, self.rule, self.status, self.officer)]
+        return [f for f in row.flags if self.filters.keeps_flag(f)]
 
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         model = self.sourceModel()
         assert isinstance(model, FlagQueueModel)
         row = model.rows[source_row]
-        if self.school is not None and row.school_laestab != self.school:
-            return False
-        if self.family_only and (row.family_id is None or row.family_size < 2):
-            return False
-        return bool(self.matching_flags(row))
+        size = row.family_size if row.family_id is not None else 1
+        return self.filters.keeps_child(row.flags, row.school_laestab, size)
 
     def lessThan(self, left: ModelIndex, right: ModelIndex) -> bool:
         if self.group_families:

@@ -131,7 +131,9 @@ class MappingEditor(QWidget):
         opened = preview is not None and bool(preview.sheets)
         self.kind_label.setVisible(opened)
         self.kind_combo.setVisible(opened)
-        self.save_button.setVisible(readable)
+        # A Common Transfer File's columns are the intake's own: there is no mapping to save.
+        ctf = preview is not None and preview.file_format == "ctf"
+        self.save_button.setVisible(readable and not ctf)
         self.view.setVisible(readable)
         if opened and pending is not None:
             self.kind_combo.setCurrentIndex(self.kind_combo.findData(pending.kind))

@@ -11,12 +11,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from exclusion_monitor.access import require
-from exclusion_monitor.flagging import FlaggedChild, default_as_of, ensure_flags_current, flag_list
+from exclusion_monitor.flagging import (
+    FlagFilter,
+    FlaggedChild,
+    default_as_of,
+    ensure_flags_current,
+    flag_list,
+)
 from exclusion_monitor.profile import ChildProfile
 from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.flag_export import CONTROLLED_NOTICE, flag_export_tables
-from exclusion_monitor.reports.flag_report import FlagFilter, flag_list_document
+from exclusion_monitor.reports.flag_report import flag_list_document
 from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.tables import ReportContext
 from exclusion_monitor.roles import Action, Role

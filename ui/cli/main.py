@@ -13,10 +13,10 @@ from pathlib import Path
 
 from exclusion_monitor import __version__, config
 from exclusion_monitor.errors import (
-    DatabaseUnavailableError,
-    DatabaseWriteError,
     ExclusionMonitorError,
     OutputExistsError,
+    user_message,
+    worth_retrying,
 )
 from exclusion_monitor.logging_setup import LOG_FILE_NAME, setup_logging
 from ui.cli.commands import COMMANDS
@@ -100,7 +100,7 @@ def _main(argv: list[str] | None, start_app: Callable[[str | None], int] | None)
             offer = " Add --force to replace it, or" if hasattr(args, "force") else ""
             message += f"{offer} choose another name." if offer else " Choose another name."
         print(f"exclusion-monitor: {message}", file=sys.stderr)
-        if isinstance(exc, DatabaseWriteError | DatabaseUnavailableError):
+        if worth_retrying(exc):
             return EXIT_DATABASE
         return EXIT_REFUSED
     except BrokenPipeError:
@@ -112,13 +112,10 @@ def _main(argv: list[str] | None, start_app: Callable[[str | None], int] | None)
     except KeyboardInterrupt:
         print("exclusion-monitor: stopped.", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception:
+    except Exception as exc:
         log.exception("unexpected error in command %s", args.command)
-        print(
-            "exclusion-monitor: something went wrong that the program did not expect; the "
-            f"details are in {config.log_dir() / LOG_FILE_NAME}.",
-            file=sys.stderr,
-        )
+        text = user_message(exc, program="the program", log_file=config.log_dir() / LOG_FILE_NAME)
+        print(f"exclusion-monitor: {text}", file=sys.stderr)
         return EXIT_UNEXPECTED
 
 

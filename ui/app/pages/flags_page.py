@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.errors import OperationCancelled
-from exclusion_monitor.flagging import FlaggedChild
+from exclusion_monitor.flagging import FlagFilter, FlaggedChild
 from exclusion_monitor.records import ReviewStatus
-from exclusion_monitor.reports.flag_report import FlagFilter
 from exclusion_monitor.roles import Action, Role, allows
 from ui.app import messages
 from ui.app.background import Progress, ProgressBar, run_in_background
@@ -321,14 +320,7 @@ class FlagsPage(Page):
     # --- filters -------------------------------------------------------------------------------
 
     def _filters_changed(self, *_args: Any) -> None:
-        self.proxy.set_filters(
-            rule=self.rule_combo.currentData(),
-            school=self.school_combo.currentData(),
-            status=self.status_combo.currentData(),
-            officer=self.officer_combo.currentData(),
-            family_only=self.family_check.isChecked(),
-            group_families=self.group_check.isChecked(),
-        )
+        self.proxy.set_filters(self.current_filter(), group_families=self.group_check.isChecked())
         self._update_summary()
         self._update_actions()
 
@@ -344,14 +336,15 @@ class FlagsPage(Page):
         self._filters_changed()
 
     def current_filter(self) -> FlagFilter:
-        """The page's filters as the printed and exported list takes them."""
+        """The page's filters: the one FlagFilter the table on screen, the printed list and
+        the export all apply."""
         rule, status = self.rule_combo.currentData(), self.status_combo.currentData()
         return FlagFilter(
             as_of=self.queue.as_of if self.queue else None,
             rules=[rule] if rule else None,
             school_laestab=self.school_combo.currentData(),
             statuses=[status] if status else None,
-            officer=self.officer_combo.currentData() or None,
+            officer=self.officer_combo.currentData(),  # "" is the flags nobody has
             family_only=self.family_check.isChecked(),
         )
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 from exclusion_monitor import output_files
 from exclusion_monitor.errors import InvalidInputError
-from exclusion_monitor.flagging import default_as_of, ensure_flags_current
+from exclusion_monitor.flagging import FlagFilter, default_as_of, ensure_flags_current
 from exclusion_monitor.reports.dashboard import build_dashboard, dashboard_document
 from exclusion_monitor.reports.flag_report import (
     LAYOUTS,
-    FlagFilter,
     flag_list_document,
 )
 from exclusion_monitor.reports.html import PrintableDocument
