@@ -46,6 +46,10 @@ def returns_by_school(
 def returned_after(
     returns: Mapping[Collection, dt.date], after: Collection, until: dt.date
 ) -> tuple[Collection, dt.date] | None:
-    """The first collection after `after` in `returns` dated on or before `until`, with its date."""
-    later = [(c, d) for c, d in returns.items() if c > after and d <= until]
-    return min(later) if later else None
+    """The first collection after `after` in `returns` dated on or before `until`, with its date.
+    `returns` is in collection order, as `collections_of` and `Authority.returned` give it: the
+    first that fits is the answer (this runs for every child's every spell in a recompute)."""
+    for collection, day in returns.items():
+        if day <= until and collection > after:
+            return collection, day
+    return None

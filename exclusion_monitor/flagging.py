@@ -31,6 +31,7 @@ from exclusion_monitor.school_links import LINK_TYPES_FILE, reload_link_types
 from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
+from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.children import save_child_status
 from exclusion_monitor.store.owed_work import OwedWork
 from exclusion_monitor.store.settings import get_settings
@@ -172,6 +173,9 @@ def recompute_flags(
     New flags are inserted, flags that still hold are refreshed (reason, evidence, version,
     last seen), flags that no longer hold are marked cleared and cleared ones that hold again
     are un-cleared. Nothing is deleted; reviews and notes are untouched.
+
+    For every child, when the stored flags were computed as of the same date on the data as it
+    is now (same fingerprint), there is nothing to do: the stored results are summarised.
     """
     settings = current_rule_settings(db)
     with db.write() as conn:
@@ -180,6 +184,14 @@ def recompute_flags(
             flag_store.clear_state(conn)
             return RecomputeSummary(None)
         state = _current_state(conn, as_of)
+        previous = flag_store.load_state(conn)
+        if (
+            child_ids is None
+            and previous is not None
+            and previous.fingerprint == state.fingerprint
+            and previous.as_of == as_of
+        ):
+            return _stored_summary(conn, as_of)
         authority = histories.load_authority(conn, as_of=as_of)
         batches = _batches(conn, child_ids)
         total = sum(len(b) for b in batches)
@@ -229,7 +241,6 @@ def recompute_flags(
             if progress is not None:
                 progress(done, total)
         families = family_store.regroup_families(conn, child_ids)
-        previous = flag_store.load_state(conn)
         if child_ids is None or (previous is not None and previous.as_of == as_of):
             flag_store.save_state(conn, state)
     log.info(
@@ -250,6 +261,24 @@ def recompute_flags(
         changes.reopened,
         families,
         dict(sorted(by_rule.items())),
+    )
+
+
+def _stored_summary(conn: sa.Connection, as_of: dt.date) -> RecomputeSummary:
+    """What a recompute that changed nothing reports: the stored flags and families counted."""
+    held = t.flags.c.cleared_on.is_(None)
+    by_rule = {
+        str(rule): int(n)
+        for rule, n in conn.execute(
+            sa.select(t.flags.c.rule, sa.func.count()).where(held).group_by(t.flags.c.rule)
+        )
+    }
+    children = conn.execute(sa.select(sa.func.count()).select_from(t.children)).scalar_one()
+    families = conn.execute(sa.select(sa.func.count()).select_from(t.families)).scalar_one()
+    seen = sum(by_rule.values())
+    log.info("flags as of %s already up to date for %d children", as_of, children)
+    return RecomputeSummary(
+        as_of, int(children), seen, 0, seen, 0, 0, int(families), dict(sorted(by_rule.items()))
     )
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QToolBar,
+    QToolButton,
 )
 
 from exclusion_monitor import APP_NAME, __version__
@@ -29,6 +30,7 @@ from exclusion_monitor.store import Database, open_database
 from exclusion_monitor.store.backup import describe_age, newest_backup_age
 from exclusion_monitor.store.identity import count_open_reviews
 from exclusion_monitor.store.status import LastImport, last_import
+from operations.admin import back_up
 from ui.app import messages
 from ui.app.application import finish_owed_at_start, layout_settings
 from ui.app.background import Progress, run_in_background
@@ -40,6 +42,22 @@ from ui.app.search_box import GlobalSearch
 log = logging.getLogger(__name__)
 
 BACKUP_WARN_DAYS = 7  # the status bar warns (in amber) about an older newest backup
+
+GETTING_STARTED = (
+    "<p><b>Finding a child</b>: type a name, a UPN or a date of birth into "
+    "<i>Find a child</i> (Ctrl+F) and choose from the list; the child's profile opens with "
+    "their schools, exclusions, moves and flags.</p>"
+    "<p><b>Pages</b>: the list on the left, or Ctrl+1 to Ctrl+8. <i>Flags</i> lists the "
+    "children the rules have flagged and why; <i>Families</i> the children linked as a "
+    "family; <i>Dashboard</i> the authority's figures (a manager or an admin).</p>"
+    "<p><b>Importing returns</b>: on <i>Imports</i>, choose the schools' census, exclusions "
+    "or enrolments files; rows that cannot be read are listed with the reason, and nothing "
+    "else in the file is lost.</p>"
+    "<p><b>Printing</b>: the Print button of a list or the dashboard opens a preview first.</p>"
+    "<p><b>Backups</b>: one is taken before every import; an admin, a manager or a data "
+    "liaison can make one with File &gt; Back up now (Ctrl+Shift+B).</p>"
+    "<p>The records are OFFICIAL-SENSITIVE: lock the screen when you leave it.</p>"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +77,7 @@ class MainWindow(QMainWindow):
     # A child should be shown (search, double-click, a sibling): the profile page opens.
     open_child = Signal(int)
     status_shown = Signal()  # the status bar's read-back facts are on screen
+    backed_up = Signal(str)  # Back up now made this file
 
     def __init__(
         self, db: Database, *, owns_database: bool = False, account: str | None = None
@@ -136,6 +155,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = self._action("&Open database...", self.choose_database, "Ctrl+O")
         file_menu.addAction(self.open_action)
+        self.backup_action = self._action("&Back up now", self.back_up_now, "Ctrl+Shift+B")
+        self.backup_action.setToolTip("Copy the database to its backups folder now")
+        file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
         exit_action = self._action("E&xit", self.close, "Ctrl+Q")
         exit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -158,6 +180,11 @@ class MainWindow(QMainWindow):
         view_menu.addAction(refresh)
 
         help_menu = self.menuBar().addMenu("&Help")
+        self.getting_started_action = self._action(
+            "&Getting started", self.show_getting_started, "F1"
+        )
+        help_menu.addAction(self.getting_started_action)
+        help_menu.addSeparator()
         help_menu.addAction(self._action(f"&About {APP_NAME}", self.show_about))
 
     def _action(self, text: str, slot: object, shortcut: str | None = None) -> QAction:
@@ -178,6 +205,12 @@ class MainWindow(QMainWindow):
         self.status_backup.setObjectName("status_backup")
         self.status_import = QLabel()
         self.status_import.setObjectName("status_last_import")
+        # The backup warning is actionable: whoever may back up gets the button beside it.
+        self.backup_button = QToolButton()
+        self.backup_button.setObjectName("status_backup_now")
+        self.backup_button.setDefaultAction(self.backup_action)
+        self.backup_button.setText("Back up now")
+        self.backup_button.setAccessibleName("Back up now")
         bar = self.statusBar()
         bar.addWidget(self.status_db, 1)
         for label in (self.status_import, self.status_backup, self.status_user, self.status_role):
@@ -187,6 +220,12 @@ class MainWindow(QMainWindow):
             separator.setFrameShadow(QFrame.Shadow.Sunken)
             bar.addPermanentWidget(separator)
             bar.addPermanentWidget(label)
+            if label is self.status_backup:
+                bar.addPermanentWidget(self.backup_button)
+        can_back_up = self.context.allows(Action.BACKUP) and not self.db.is_server
+        self.backup_action.setEnabled(can_back_up)
+        self.backup_action.setVisible(can_back_up)
+        self.backup_button.setVisible(can_back_up)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -230,7 +269,7 @@ class MainWindow(QMainWindow):
             self.status_backup.setStyleSheet("color: #a04000;" if stale else "")
             self.status_backup.setToolTip(
                 "Automatic backups are taken before imports, undos and restores; "
-                "make one now with exclusion-monitor backup."
+                "make one now with File > Back up now."
             )
         count = facts.open_reviews
         self.set_badge(PAGE_NAMES.index("Imports"), str(count) if count else "")
@@ -351,6 +390,37 @@ class MainWindow(QMainWindow):
         window.show()
         self.close()
         return window
+
+    def back_up_now(self) -> None:
+        """Copy the database to its backups folder (in the background), then say where."""
+        if not self.backup_action.isEnabled():
+            return
+        db, account = self.db, self.context.account
+        self.backup_action.setEnabled(False)
+        self.statusBar().showMessage("Backing up...")
+        run_in_background(
+            lambda _progress: back_up(db, account).value,
+            self._backed_up,
+            self._backup_failed,
+            owner=self,
+            writes=True,
+            name="back up now",
+        )
+
+    def _backed_up(self, path: Path) -> None:
+        self.backup_action.setEnabled(True)
+        self.statusBar().showMessage(f"Backed up to {path.name}", 8000)
+        self._update_status()
+        self.backed_up.emit(str(path))
+
+    def _backup_failed(self, error: BaseException) -> None:
+        self.backup_action.setEnabled(True)
+        self.statusBar().clearMessage()
+        text = str(error) if isinstance(error, ExclusionMonitorError) else type(error).__name__
+        messages.show_error(self, "Back up now", f"The backup was not made: {text}")
+
+    def show_getting_started(self) -> None:
+        messages.show_about(self, "Getting started", GETTING_STARTED)
 
     def show_about(self) -> None:
         messages.show_about(

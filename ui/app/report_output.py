@@ -1,5 +1,6 @@
-"""Printing and exporting from the desktop app: who may, the audit row, and what every printout
-and export says about itself (authority, as-of date, who and when, the audit chain head).
+"""Printing and exporting from the desktop app: the Print dialog's choices sent to their
+operations (operations/output.py for the dashboard and a school's report, the flag lists'
+layouts from review_ops), and dashboard and school tables exported through the one safe writer.
 
 These run in the background on the writer thread (they write the audit row); no Qt here.
 """
@@ -10,48 +11,16 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from exclusion_monitor.access import require
-from exclusion_monitor.flagging import FlagFilter, default_as_of
-from exclusion_monitor.reports.context import report_context
+from exclusion_monitor.flagging import FlagFilter
 from exclusion_monitor.reports.dashboard import (
     Dashboard,
     build_dashboard,
-    dashboard_document,
     dashboard_tables,
 )
 from exclusion_monitor.reports.html import PrintableDocument
 from exclusion_monitor.reports.tables import ReportContext, ReportTable
-from exclusion_monitor.roles import Action
-from exclusion_monitor.store import Database, audit
-
-
-def _dashboard_detail(board: Dashboard) -> dict[str, str]:
-    return {
-        "report": "dashboard",
-        "academic_year": board.academic_year,
-        "as_of": board.as_of.isoformat(),
-    }
-
-
-def prepare_print(
-    db: Database, account: str, board: Dashboard
-) -> tuple[PrintableDocument, ReportContext]:
-    """Check the role, record the print in the audit trail, and lay out the dashboard; the
-    pages carry the head of the print's own audit row."""
-    user = require(db, account, Action.PRINT_REPORT)
-    document = dashboard_document(board)
-    entry = audit.record(
-        db,
-        user.account,
-        Action.PRINT_REPORT,
-        None,
-        _dashboard_detail(board),
-    )
-    context = report_context(
-        db, document.title, f"academic year {board.academic_year}", board.as_of, user.account
-    )
-    return document, replace(context, audit_hash=f"{entry.id}:{entry.hash}")
-
+from exclusion_monitor.store import Database
+from operations.output import dashboard_detail, print_dashboard, print_school_report
 
 # What the Flags page's Print dialog offers (ui/app/print_dialog.py).
 PRINTS = ("summary", "detailed", "school", "dashboard")
@@ -91,38 +60,13 @@ def prepare_chosen_print(
         )
         return job.printable, job.context
     if choice.what == "school":
-        document, context = prepare_school_print(
+        document, context = print_school_report(
             db, account, choice.school or "", filters.as_of, initials=choice.initials
-        )
+        ).value
     else:
-        document, context = prepare_print(db, account, build_dashboard(db, as_of=filters.as_of))
+        board = build_dashboard(db, as_of=filters.as_of)
+        document, context = print_dashboard(db, account, board).value
     return replace(document, landscape=choice.landscape), context
-
-
-def prepare_school_print(
-    db: Database, account: str, laestab: str, as_of: dt.date | None, *, initials: bool
-) -> tuple[PrintableDocument, ReportContext]:
-    """Check the role, record the print and lay out one school's report."""
-    from exclusion_monitor.reports.school_report import school_report_document
-
-    user = require(db, account, Action.PRINT_REPORT)
-    as_of = as_of or default_as_of(db)
-    document = school_report_document(db, laestab, as_of=as_of, initials=initials)
-    description = f"school: {laestab}"
-    entry = audit.record(
-        db,
-        user.account,
-        Action.PRINT_REPORT,
-        "report:school",
-        {
-            "school": laestab,
-            "as_of": as_of.isoformat() if as_of else None,
-            "initials": initials,
-            "via": "print preview",
-        },
-    )
-    context = report_context(db, document.title, description, as_of, user.account)
-    return document, replace(context, audit_hash=f"{entry.id}:{entry.hash}")
 
 
 def export_tables(db: Database, account: str, board: Dashboard, path: Path) -> Path:
@@ -135,7 +79,7 @@ def export_tables(db: Database, account: str, board: Dashboard, path: Path) -> P
         path,
         as_of=board.as_of,
         filter_description=f"academic year {board.academic_year}",
-        detail=_dashboard_detail(board),
+        detail=dashboard_detail(board),
     )
 
 

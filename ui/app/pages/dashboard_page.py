@@ -27,12 +27,13 @@ from exclusion_monitor.reports.dashboard import Dashboard, build_dashboard, dash
 from exclusion_monitor.reports.dashboard_published import align_practice
 from exclusion_monitor.reports.tables import ReportTable
 from exclusion_monitor.roles import Action
+from operations.output import print_dashboard
 from ui.app import messages
 from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
 from ui.app.chart_panel import ChartPanel
 from ui.app.date_entry import DateEntry
 from ui.app.pages.base import AppContext, Page
-from ui.app.report_output import export_tables, prepare_print
+from ui.app.report_output import export_tables
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -323,7 +324,7 @@ class DashboardPage(Page):
             messages.print_preview(self, document.title, document.landscape, draw)
 
         run_in_background(
-            lambda _p: prepare_print(self.db, self.context.account, board),
+            lambda _p: print_dashboard(self.db, self.context.account, board).value,
             paint,
             self._output_failed,
             owner=self,
