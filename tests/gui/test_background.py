@@ -7,7 +7,6 @@ import threading
 import pytest
 from pytestqt.qtbot import QtBot
 
-from exclusion_monitor.errors import OperationCancelled
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.children import count_children
 from tests.builders import Authority
@@ -56,6 +55,7 @@ def test_an_exception_goes_to_on_error_and_the_log(
 def test_cancel_stops_the_job_at_its_next_progress_report(qtbot: QtBot) -> None:
     started, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
+    cancelled: list[bool] = []
 
     def long_job(progress: Progress) -> None:
         started.set()
@@ -63,12 +63,29 @@ def test_cancel_stops_the_job_at_its_next_progress_report(qtbot: QtBot) -> None:
         progress(1, 10)
         pytest.fail("the job went on after being cancelled")
 
-    job = run_in_background(long_job, pytest.fail, errors.append)
+    job = run_in_background(
+        long_job, pytest.fail, errors.append, on_cancelled=lambda: cancelled.append(True)
+    )
     assert started.wait(5)
     job.cancel()
     release.set()
-    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
-    assert isinstance(errors[0], OperationCancelled)
+    qtbot.waitUntil(lambda: bool(cancelled), timeout=5000)
+    assert errors == []  # a cancellation is not a failure: one path, on_cancelled
+
+
+def test_a_cancelled_job_without_on_cancelled_reports_nothing(qtbot: QtBot) -> None:
+    errors: list[BaseException] = []
+    release = threading.Event()
+
+    def waiting(progress: Progress) -> None:
+        release.wait(5)
+        progress(1, 10)
+
+    job = run_in_background(waiting, pytest.fail, errors.append)
+    job.cancel()
+    release.set()
+    qtbot.waitUntil(lambda: not job.is_running(), timeout=5000)
+    assert errors == []
 
 
 def test_workers_read_the_database_on_their_own_connections(qtbot: QtBot, db: Database) -> None:

@@ -3,6 +3,8 @@ delivers its result, error and progress on the UI thread.
 
 The function takes one argument, `progress(done, total)`; calling it is also where a cancelled job
 stops (it raises OperationCancelled), so core functions need no Qt and no cancel flag of their own.
+Cancelling has one path: a cancelled job calls `on_cancelled` (when given), never `on_error`, so
+no caller needs to tell a cancellation from a failure.
 Each worker thread checks out its own database connection from the engine's pool (the SQLite
 engine is opened with check_same_thread=False). Jobs that write use `writes=True`: they run one
 at a time on a single writer thread.
@@ -51,7 +53,7 @@ class BackgroundJob(QRunnable):
         self._last_progress = 0.0
 
     def cancel(self) -> None:
-        """Stop at the next progress report; on_error then gets OperationCancelled."""
+        """Stop at the next progress report; then on_cancelled is called (never on_error)."""
         self._cancelled.set()
 
     @property
@@ -99,12 +101,14 @@ def run_in_background(
     on_error: Callable[[BaseException], None],
     on_progress: Callable[[int, int], None] | None = None,
     *,
+    on_cancelled: Callable[[], None] | None = None,
     owner: QObject | None = None,
     writes: bool = False,
     name: str = "",
 ) -> BackgroundJob:
     """Run `fn(progress)` off the UI thread; call on_done(result) or on_error(exception) and
-    on_progress(done, total) on the UI thread. Callbacks are skipped once `owner` is deleted.
+    on_progress(done, total) on the UI thread; a cancelled job calls on_cancelled() instead of
+    on_error. Callbacks are skipped once `owner` is deleted.
     Exceptions are logged (with traceback) before on_error gets them. Call from the UI thread."""
     job = BackgroundJob(fn, name or getattr(fn, "__name__", "job"))
 
@@ -114,7 +118,14 @@ def run_in_background(
             callback(value)
 
     job.signals.done.connect(lambda result: finish(on_done, result))
-    job.signals.failed.connect(lambda exc: finish(on_error, exc))
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, OperationCancelled):
+            finish(lambda _none: on_cancelled() if on_cancelled is not None else None, None)
+        else:
+            finish(on_error, exc)
+
+    job.signals.failed.connect(failed)
     if on_progress is not None:
         job.signals.progressed.connect(
             lambda done, total: on_progress(done, total) if _alive(owner) else None

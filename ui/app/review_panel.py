@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.errors import OperationCancelled
 from exclusion_monitor.flagging import FlagView
 from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.roles import Action, Role, allows
@@ -181,7 +180,14 @@ class ReviewPanel(QGroupBox):
         def read(_progress: Progress) -> FlagReview:
             return load_review(db, flag_id)
 
-        run_in_background(read, self._loaded, self._failed, owner=self, name="flag review")
+        run_in_background(
+            read,
+            self._loaded,
+            self._failed,
+            on_cancelled=self._cancelled,
+            owner=self,
+            name="flag review",
+        )
 
     def _loaded(self, review: FlagReview) -> None:
         if self.flag is None or review.flag_id != self.flag.flag_id:
@@ -271,15 +277,17 @@ class ReviewPanel(QGroupBox):
             fn,
             done,
             self._failed,
+            on_cancelled=self._cancelled,
             owner=self,
             writes=True,
             name="flag review change",
         )
 
+    def _cancelled(self) -> None:
+        self.setEnabled(True)
+
     def _failed(self, error: BaseException) -> None:
         self.setEnabled(True)
-        if isinstance(error, OperationCancelled):
-            return
         if self.flag is not None:  # put the controls back as the flag is
             self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(self.flag.status)))
         self.last_change.setText("")

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.errors import OperationCancelled
 from exclusion_monitor.reports.dashboard import Dashboard, build_dashboard, dashboard_charts
 from exclusion_monitor.reports.dashboard_published import align_practice
 from exclusion_monitor.reports.tables import ReportTable
@@ -262,7 +261,7 @@ class DashboardPage(Page):
         self.export_button.setEnabled(not busy and self.content is not None)
 
     def _failed(self, sequence: int, error: BaseException) -> None:
-        if sequence != self._sequence or isinstance(error, OperationCancelled):
+        if sequence != self._sequence:
             return
         self._set_busy(False)
         messages.show_error(self, "Dashboard", f"The dashboard could not be built: {error}")

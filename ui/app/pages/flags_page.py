@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.errors import OperationCancelled
 from exclusion_monitor.flagging import FlagFilter, FlaggedChild
 from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.roles import Action, Role, allows
@@ -265,6 +264,7 @@ class FlagsPage(Page):
             self._loaded,
             self._failed,
             self.progress.show_progress,
+            on_cancelled=self._cancelled,
             owner=self,
             writes=True,
             name="flag queue",
@@ -273,8 +273,12 @@ class FlagsPage(Page):
     def _failed(self, error: BaseException) -> None:
         self._loading = False
         self.progress.hide()
-        if not isinstance(error, OperationCancelled):
-            self.summary.setText(f"The flag list could not be read. {error}")
+        self.summary.setText(f"The flag list could not be read. {error}")
+        self.loaded.emit()
+
+    def _cancelled(self) -> None:
+        self._loading = False
+        self.progress.hide()
         self.loaded.emit()
 
     def _loaded(self, queue: FlagQueue) -> None:

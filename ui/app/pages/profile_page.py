@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.codelists import year_group_label
-from exclusion_monitor.errors import OperationCancelled
 from exclusion_monitor.profile import (
     ChildProfile,
     family_flag_summary,
@@ -233,6 +232,7 @@ class ProfilePage(Page):
             self._loaded,
             self._failed,
             self.progress.show_progress,
+            on_cancelled=self._cancelled,
             owner=self,
             writes=True,
             name="child profile",
@@ -251,9 +251,12 @@ class ProfilePage(Page):
     def _failed(self, error: BaseException) -> None:
         if self._after_job():
             return
-        if not isinstance(error, OperationCancelled):
-            self._show_nothing(f"This child's record could not be shown. {error}")
+        self._show_nothing(f"This child's record could not be shown. {error}")
         self.loaded.emit()
+
+    def _cancelled(self) -> None:
+        if not self._after_job():
+            self.loaded.emit()
 
     def _loaded(self, result: LoadedProfile) -> None:
         if self._after_job():

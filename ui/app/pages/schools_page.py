@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.errors import OperationCancelled
 from exclusion_monitor.flagging import FlaggedChild
 from exclusion_monitor.reports.school_register import (
     SchoolRegister,
@@ -135,8 +134,6 @@ class SchoolsPage(Page):
         )
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, OperationCancelled):
-            return
         self.summary.setText("The school register could not be read.")
         messages.show_error(self, "Schools", f"The school register could not be read: {error}")
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exclusion_monitor.errors import InvalidInputError, OperationCancelled
+from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.families import FAMILY_PARAMS, FAMILY_SETTINGS
 from exclusion_monitor.flagging import default_as_of
 from exclusion_monitor.reports.context import AUTHORITY_SETTING
@@ -269,6 +269,7 @@ class SettingsPage(Page):
             self._saved,
             self._save_failed,
             self.progress.show_progress,
+            on_cancelled=self._finish,
             owner=self,
             writes=True,
             name="save settings",
@@ -297,7 +298,5 @@ class SettingsPage(Page):
 
     def _save_failed(self, error: BaseException) -> None:
         self._finish()
-        if isinstance(error, OperationCancelled):
-            return
         self.status.setText("Not saved.")
         messages.show_error(self, "Settings", str(error))
