@@ -16,39 +16,17 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from exclusion_monitor.codelists import nc_year_order, year_group_label
+from exclusion_monitor.display import RULE_SHORT, rule_colour
+from exclusion_monitor.display import review_status_word as status_word
 from exclusion_monitor.flagging import FlagFilter, FlaggedChild, FlagView
 from exclusion_monitor.rules import RULES
 from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
 from ui.app.record_table_model import SORT_ROLE, ModelIndex, RecordTableModel
-from ui.app.review_ops import status_word
 
 COL_UPN, COL_NAME, COL_SCHOOL, COL_RULES, COL_STATUS, COL_OFFICER, COL_FAMILY = range(7)
 HEADERS = ("UPN", "Name", "Year / school", "Flags", "Status", "Officer", "Family")
 CHIPS_ROLE = Qt.ItemDataRole.UserRole + 3
 UNASSIGNED = ""  # the officer filter value for flags nobody has been given
-
-RULE_COLOURS = {
-    "permanent_exclusion": "#c62828",
-    "repeated_suspensions": "#e65100",
-    "escalating_exclusion": "#ad1457",
-    "primary_exclusion": "#6a1b9a",
-    "statutory_limit": "#4e342e",
-    "high_mobility": "#1565c0",
-    "many_secondary_schools": "#00838f",
-    "exit_after_suspension": "#2e7d32",
-    "missing_from_roll": "#37474f",
-}
-RULE_SHORT = {
-    "permanent_exclusion": "Permanent",
-    "repeated_suspensions": "Repeated susp.",
-    "escalating_exclusion": "Escalating",
-    "primary_exclusion": "Primary",
-    "statutory_limit": "Statutory limit",
-    "high_mobility": "Mobility",
-    "many_secondary_schools": "Many secondaries",
-    "exit_after_suspension": "Exit after susp.",
-    "missing_from_roll": "Missing",
-}
 
 
 class FlagQueueModel(RecordTableModel[FlaggedChild]):
@@ -194,7 +172,7 @@ class RuleChipDelegate(QStyledItemDelegate):
                 )
                 break
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(RULE_COLOURS.get(rule, "#546e7a")))
+            painter.setBrush(QColor(rule_colour(rule)))
             chip = QRectF(x, top, width, height)
             painter.drawRoundedRect(chip, height / 2, height / 2)
             painter.setPen(QColor("white"))

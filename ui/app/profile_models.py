@@ -11,13 +11,13 @@ from typing import Any, TypeVar
 from PySide6.QtGui import QColor, QFont
 
 from exclusion_monitor.codelists import nc_year_order
+from exclusion_monitor.display import review_status_word as status_word
 from exclusion_monitor.flagging import FlagView
 from exclusion_monitor.profile import CensusView, ExclusionView, FamilyMemberView, MoveView
 from exclusion_monitor.record_history import EarlierReturn
 from ui.app.record_table_model import ROW_ROLE as ROW_ROLE
 from ui.app.record_table_model import SORT_ROLE as SORT_ROLE
 from ui.app.record_table_model import RecordTableModel, font_with
-from ui.app.review_ops import status_word
 from ui.app.timeline_legend import MOVE_COLOURS, MOVE_WORDS
 
 Row = TypeVar("Row")

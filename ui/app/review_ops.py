@@ -19,7 +19,6 @@ from exclusion_monitor.flagging import (
     flag_list,
 )
 from exclusion_monitor.profile import ChildProfile
-from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.flag_export import CONTROLLED_NOTICE, flag_export_tables
 from exclusion_monitor.reports.flag_report import flag_list_document
@@ -35,21 +34,7 @@ Progress = Callable[[int, int], None]
 
 # The progress bar's text while load_flag_queue or load_profile brings the flags up to date.
 FLAGS_UPDATING = "Bringing flags up to date... %p%"
-STATUS_WORDS = {
-    ReviewStatus.NEW: "New",
-    ReviewStatus.UNDER_REVIEW: "Under review",
-    ReviewStatus.REFERRED: "Referred",
-    ReviewStatus.NO_FURTHER_ACTION: "No further action",
-    ReviewStatus.CLOSED: "Closed",
-}
 OFFICER_ROLES = {Role.OFFICER, Role.MANAGER, Role.ADMIN}
-
-
-def status_word(status: str) -> str:
-    try:
-        return STATUS_WORDS[ReviewStatus(status)]
-    except ValueError:
-        return status.replace("_", " ").capitalize()
 
 
 def officers(db: Database) -> list[str]:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.display import review_status_word as status_word
 from exclusion_monitor.flagging import FlagView
 from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.roles import Action, Role, allows
@@ -35,7 +36,6 @@ from ui.app.review_ops import (
     assign_officer,
     change_status,
     load_review,
-    status_word,
 )
 
 log = logging.getLogger(__name__)

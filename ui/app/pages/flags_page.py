@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.display import REVIEW_STATUS_WORDS as STATUS_WORDS
 from exclusion_monitor.flagging import FlagFilter, FlaggedChild
 from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.roles import Action, Role, allows
@@ -48,7 +49,6 @@ from ui.app.pages.base import AppContext, Page
 from ui.app.report_output import prepare_chosen_print
 from ui.app.review_ops import (
     FLAGS_UPDATING,
-    STATUS_WORDS,
     FlagQueue,
     PrintJob,
     assign_officer,
