@@ -145,6 +145,21 @@ def window_pictures(
             window.go_to(number)
             settle()
             grab(window, out / f"{prefix}{slug(name)}-{size_name}.png")
+        if every_page and window.audit_action.isEnabled():
+            dialog = window.show_audit_trail()
+            if dialog is not None:
+                dialog.show_button.click()
+                settle()
+                dialog.verify_button.click()
+                settle()
+                grab(dialog, out / f"{prefix}audit-trail-{size_name}.png")
+                dialog.close()
+        if every_page and window.retention_action.isEnabled():
+            retention = window.show_retention()
+            if retention is not None:
+                settle()
+                grab(retention, out / f"{prefix}retention-{size_name}.png")
+                retention.close()
         if profile_upn:
             child_id = child_id_for_upn(db, profile_upn)
             if child_id is not None:

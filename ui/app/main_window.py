@@ -38,6 +38,7 @@ from ui.app.background import Progress, run_in_background
 from ui.app.pages import PAGE_NAMES, PAGES, AppContext, Page
 from ui.app.pages.children_page import ChildrenPage
 from ui.app.pages.profile_page import ProfilePage
+from ui.app.retention_dialog import RetentionDialog
 from ui.app.search_box import GlobalSearch
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.backup_action)
         self.audit_action = self._action("&Audit trail...", self.show_audit_trail)
         file_menu.addAction(self.audit_action)
+        self.retention_action = self._action("&Retention...", self.show_retention)
+        file_menu.addAction(self.retention_action)
         file_menu.addSeparator()
         exit_action = self._action("E&xit", self.close, "Ctrl+Q")
         exit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -228,6 +231,9 @@ class MainWindow(QMainWindow):
         can_audit = self.context.allows(Action.AUDIT_VIEW)
         self.audit_action.setEnabled(can_audit)
         self.audit_action.setVisible(can_audit)
+        can_purge = self.context.allows(Action.RETENTION_PURGE)
+        self.retention_action.setEnabled(can_purge)
+        self.retention_action.setVisible(can_purge)
         can_back_up = self.context.allows(Action.BACKUP) and not self.db.is_server
         self.backup_action.setEnabled(can_back_up)
         self.backup_action.setVisible(can_back_up)
@@ -430,6 +436,15 @@ class MainWindow(QMainWindow):
             return None
         dialog = AuditTrailDialog(self.db, self.context.account, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_retention(self) -> RetentionDialog | None:
+        if not self.retention_action.isEnabled():
+            return None
+        dialog = RetentionDialog(self.db, self.context.account, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.purged.connect(self.context.signals.data_changed)
         dialog.show()
         return dialog
 
