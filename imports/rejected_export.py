@@ -94,7 +94,7 @@ def _csv_bytes(sheet: RejectedSheet) -> bytes:
 
     buffer = io.StringIO()
     output_files.write_csv_rows(
-        buffer, [[line] for line in sheet.preamble] + [sheet.header, *sheet.rows]
+        buffer, [[line] for line in sheet.preamble] + [[], sheet.header, *sheet.rows]
     )
     return buffer.getvalue().encode("utf-8-sig")
 

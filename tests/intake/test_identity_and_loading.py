@@ -286,6 +286,61 @@ def test_rejected_rows_are_kept_and_saved_as_a_spreadsheet(
     assert sheet.cell(6, 4).data_type == "s"  # text, not a live formula
 
 
+# Every start a spreadsheet reads as a formula or a command, with the plain and full-width forms.
+DANGEROUS_STARTS = [
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\t=",
+    "\r+",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_rejected_rows_file_makes_every_dangerous_start_inert(
+    tmp_path: Path, db: Any, import_one: Any, suffix: str
+) -> None:
+    notes = [f"Note {i}" for i in range(len(DANGEROUS_STARTS))]
+    cells = [f"{start}cmd|' /C calc'!A1" for start in DANGEROUS_STARTS]
+    bad = census_row(2, dob="31/02/2012")
+    result = import_one(write_csv(tmp_path / "c.csv", [*CENSUS_HEADERS, *notes], [[*bad, *cells]]))
+    (stored,) = rejected_rows(db, result.batch_id)
+    # Kept as the school wrote them, less the spaces, tabs and line ends the intake trims from
+    # a cell's ends, so a tab or CR in front never reaches the file; one that hides an = does.
+    kept = [cell.strip() for cell in cells]
+    assert [stored.raw[n] for n in notes] == kept
+    out = tmp_path / f"rejected{suffix}"
+    assert save_rejected_rows(db, result.batch_id, out, account=os_account()) == 1
+    if suffix == ".csv":
+        import csv
+
+        with out.open(encoding="utf-8-sig", newline="") as handle:
+            values = list(csv.reader(handle))
+        assert values[0][0].startswith("OFFICIAL-SENSITIVE")
+        assert values[2][0].startswith(f"Saved by {os_account()} on ")
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(out).active
+        values = [["" if c.value is None else c.value for c in r] for r in sheet.iter_rows()]
+        assert values[0][0].startswith("OFFICIAL-SENSITIVE")
+        assert values[2][0].startswith(f"Saved by {os_account()} on ")
+        assert all(c.data_type == "s" for c in sheet[6] if c.value is not None)
+        assert "OFFICIAL-SENSITIVE" in sheet.oddHeader.center.text
+    header, row = values[4], values[5]
+    assert header[:2] == ["Row in the file", "Why it was rejected"]
+    inert = ["'" + k if k[0] in "=+-@\uff1d\uff0b\uff0d\uff20" else k for k in kept]
+    assert [row[header.index(n)] for n in notes] == inert
+    assert sum(cell.startswith("'") for cell in inert) == len(DANGEROUS_STARTS) - 2
+
+
 def test_progress_and_cancel(tmp_path: Path, db: Any) -> None:
     from imports import import_files
 
