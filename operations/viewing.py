@@ -16,6 +16,7 @@ from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
 from exclusion_monitor.store.children import (
+    ChildFilter,
     ChildSearchHit,
     child_id_for_upn,
     ensure_child_summaries,
@@ -48,6 +49,29 @@ def search(
         detail["upn"] = typed[:MAX_TYPED]
     entry = audit.record(db, actor.account, Action.SEARCH, None, detail)
     return Outcome(Action.SEARCH, hits, (entry.id,), actor=actor)
+
+
+def record_list_filter(db: Database, account: str, where: ChildFilter, shown: int) -> Outcome[None]:
+    """The Children page's list filtered by a typed name or UPN, on the audit trail as a search
+    is (the UPN typed when it is one, never a name; the other filters as ids and codes, and how
+    many children the list showed). A filter with nothing typed is browsing, not a search."""
+    actor = act(db, account, Action.SEARCH)
+    if not where.search:
+        return Outcome(Action.SEARCH, None, actor=actor)
+    typed = parse_search(where.search).upn_prefix
+    detail: dict[str, object] = {
+        "filter": "upn" if typed is not None else "name",
+        "page": "children",
+        "school_id": where.school_id,
+        "year_group": where.nc_year,
+        "status": where.status,
+        "flagged_only": where.flagged_only,
+        "rows": shown,
+    }
+    if typed is not None:
+        detail["upn"] = typed[:MAX_TYPED]
+    entry = audit.record(db, actor.account, Action.SEARCH, None, detail)
+    return Outcome(Action.SEARCH, None, (entry.id,), actor=actor)
 
 
 def look_up_child(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from exclusion_monitor.store import Database
+from exclusion_monitor.roles import Action
+from exclusion_monitor.store import Database, audit
 from exclusion_monitor.store.children import ChildFilter, SortKey, list_children
 from tests.builders import Authority, make_upn
 from tests.core.builders import Builder, D, autumn, spring, summer
+from ui.app import background
 from ui.app.children_table_model import (
     COL_DATE,
     COL_FLAGS,
@@ -25,7 +28,7 @@ from ui.app.children_table_model import (
     StoreChildListSource,
 )
 from ui.app.pages import AppContext
-from ui.app.pages.children_page import ChildrenPage
+from ui.app.pages.children_page import FILTER_DELAY_MS, RECORD_DELAY_MS, ChildrenPage
 
 
 class CountingSource(StoreChildListSource):
@@ -47,12 +50,22 @@ class CountingSource(StoreChildListSource):
         return super().fetch(where, order_by, descending, offset, limit)
 
 
+@pytest.fixture(autouse=True)
+def searches_recorded(qtbot: QtBot) -> Iterator[None]:
+    """A typed filter writes its search row in the background: let it finish in each test."""
+    yield
+    qtbot.waitUntil(lambda: not background.running_jobs(), timeout=10_000)
+
+
+KEZIA_UPN = make_upn("330", "2002", "14", 901)
+
+
 @pytest.fixture
 def town(db: Database) -> Authority:
     town = Authority(db)
     schools = [town.school("Elm Primary"), town.school("Oak Academy", phase="secondary")]
     town.many(60, schools)
-    town.child("Merriman", "Kezia", dt.date(2014, 6, 2), upn=make_upn("330", "2002", "14", 901),
+    town.child("Merriman", "Kezia", dt.date(2014, 6, 2), upn=KEZIA_UPN,
                former_upns=["X00180001701A"], school=schools[1], nc_year="5")  # fmt: skip
     town.done(keep_flags=True)
     return town
@@ -167,6 +180,38 @@ def test_text_filter_by_name_upn_or_former_upn(
     qtbot.keyClicks(page.search_edit, typed)
     qtbot.waitUntil(lambda: page.model.where.search == typed, timeout=3000)
     assert sorted(column(page.model, COL_NAME)) == sorted(expected)
+
+
+def test_a_typed_filter_is_a_search_on_the_audit_trail(
+    qtbot: QtBot, db: Database, town: Authority
+) -> None:
+    """A name or UPN typed into the filter is recorded as the search box's searches are (the
+    UPN typed, never a name); choosing a school or year group alone is browsing."""
+    page = open_page(qtbot, db)
+    searches = lambda: audit.list_entries(db, action=Action.SEARCH)  # noqa: E731
+    before = len(searches())
+    page.school_combo.setCurrentIndex(1)
+    page.clear_filters()
+    assert len(searches()) == before
+    for letter in "Merrim":  # typed as a person types: one search, once it has stood
+        qtbot.keyClicks(page.search_edit, letter)
+        qtbot.wait(FILTER_DELAY_MS + 50)
+    qtbot.waitUntil(lambda: len(searches()) == before + 1, timeout=5000)
+    by_name = searches()[-1]
+    assert by_name.detail is not None and by_name.account == page.context.account
+    assert by_name.detail["filter"] == "name" and by_name.detail["page"] == "children"
+    assert by_name.detail["rows"] == 3 and "upn" not in by_name.detail  # three Merrimans
+    page.search_edit.setText(KEZIA_UPN)
+    page.apply_filters()
+    page.apply_filters()  # the same filter again is not a second search
+    qtbot.waitUntil(lambda: len(searches()) == before + 2, timeout=5000)
+    by_upn = searches()[-1]
+    assert by_upn.detail is not None
+    assert by_upn.detail["filter"] == "upn" and by_upn.detail["upn"] == KEZIA_UPN
+    qtbot.wait(RECORD_DELAY_MS + 300)
+    assert len(searches()) == before + 2
+    assert all("Merrim" not in str(e.detail) for e in searches())
+    assert audit.verify(db).ok
 
 
 def test_no_match_says_so(qtbot: QtBot, db: Database, town: Authority) -> None:

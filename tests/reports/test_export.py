@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from exclusion_monitor.output_files import formula_safe
+from exclusion_monitor.reports.spreadsheets import write_csv, write_xlsx
 from exclusion_monitor.reports.tables import Column, ColumnKind, ReportContext, ReportTable
 from tests.support.formula import PAYLOADS, xlsx_unescape
-from ui.reports.export import write_csv, write_xlsx
 
 CONTEXT = ReportContext(
     title="Flag list",

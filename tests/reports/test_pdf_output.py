@@ -24,7 +24,7 @@ def test_an_unopenable_pdf_is_one_refusal_and_no_flood(
     capfd.readouterr()
     document = PrintableDocument("Flag list", ["<p>one</p>", "<p>two</p>"])
     with pytest.raises(OutputFileError, match="could not be opened for writing"):
-        pdf._render(tmp_path / "missing" / "x.pdf", document, CONTEXT)
+        pdf.render(tmp_path / "missing" / "x.pdf", document, CONTEXT)
     assert capfd.readouterr().err == ""
     assert any(r.name == "qt" for r in caplog.records)  # Qt's warning is in the log instead
 

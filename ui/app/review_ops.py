@@ -7,23 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 from exclusion_monitor.access import require
 from exclusion_monitor.flagging import (
-    FlagFilter,
     FlaggedChild,
-    default_as_of,
     ensure_flags_current,
     flag_list,
 )
 from exclusion_monitor.profile import ChildProfile
-from exclusion_monitor.reports.context import report_context
-from exclusion_monitor.reports.flag_export import CONTROLLED_NOTICE, flag_export_tables
-from exclusion_monitor.reports.flag_report import flag_list_document
-from exclusion_monitor.reports.html import PrintableDocument
-from exclusion_monitor.reports.tables import ReportContext
 from exclusion_monitor.roles import Action, Role
 from exclusion_monitor.store import Database, audit, reviews
 from exclusion_monitor.store.children import ensure_child_summaries, year_groups_of
@@ -134,82 +126,3 @@ def load_flag_queue(db: Database, account: str, progress: Progress) -> FlagQueue
     years = year_groups_of(db, (r.child_id for r in rows))
     as_of = rows[0].flags[0].as_of if rows and rows[0].flags else None
     return FlagQueue(rows, years, officers(db), user, as_of)
-
-
-@dataclass(frozen=True, slots=True)
-class PrintJob:
-    printable: PrintableDocument
-    context: ReportContext
-
-
-def prepare_flag_print(
-    db: Database,
-    account: str,
-    filters: FlagFilter,
-    *,
-    group_by: str,
-    initials: bool,
-    layout: str = "summary",
-    landscape: bool = True,
-) -> PrintJob:
-    """The printable flag list with its header context; the audit row says what was printed,
-    and the pages carry that row's chain head."""
-    user = require(db, account, Action.PRINT_REPORT)
-    printable = flag_list_document(
-        db, filters, group_by=group_by, initials=initials, layout=layout, landscape=landscape
-    )
-    description = filters.describe()
-    as_of = filters.as_of or default_as_of(db)
-    entry = audit.record(
-        db,
-        user.account,
-        Action.PRINT_REPORT,
-        "report:flags",
-        {
-            "filter": description,
-            "as_of": as_of.isoformat() if as_of else None,
-            "initials": initials,
-            "group_by": group_by,
-            "layout": layout,
-            "via": "print preview",
-        },
-    )
-    context = report_context(db, printable.title, description, as_of, user.account)
-    return PrintJob(printable, replace(context, audit_hash=f"{entry.id}:{entry.hash}"))
-
-
-def export_flag_list(
-    db: Database,
-    account: str,
-    filters: FlagFilter,
-    path: Path,
-    *,
-    group_by: str,
-    initials: bool,
-    per_school: bool = False,
-    overwrite: bool = True,
-) -> int:
-    """Write the flag list to .xlsx (the authority's flat sheet, the flags, and with
-    `per_school` a sheet per school) or .csv (one row per child) through the one safe writer,
-    audited with the file; returns the children written. `overwrite`: the save dialog asked."""
-    from ui.reports.export import export_tables
-
-    as_of, tables = flag_export_tables(
-        db, filters, initials=initials, per_school=per_school, group_by=group_by
-    )
-    children = len(tables[0].rows)
-    exported = export_tables(
-        db,
-        account,
-        path,
-        tables[:1] if path.suffix.lower() == ".csv" else tables,
-        title="Flag list",
-        as_of=as_of,
-        filter_description=filters.describe(),
-        target="export:flags",
-        detail={"initials": initials, "group_by": group_by, "per_school": per_school},
-        overwrite=overwrite,
-        notes=(CONTROLLED_NOTICE,),
-        rows=children,
-    )
-    return exported.rows

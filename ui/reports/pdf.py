@@ -5,9 +5,8 @@ on every page. PDF files go through the one safe writer (exclusion_monitor/outpu
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -27,9 +26,7 @@ from PySide6.QtGui import (
 )
 
 from exclusion_monitor import output_files
-from exclusion_monitor.access import require
-from exclusion_monitor.errors import InvalidInputError, OutputFileError
-from exclusion_monitor.reports.context import report_context
+from exclusion_monitor.errors import OutputFileError
 from exclusion_monitor.reports.html import (
     PrintableDocument,
     cell_text,
@@ -38,8 +35,6 @@ from exclusion_monitor.reports.html import (
     table_html,
 )
 from exclusion_monitor.reports.tables import ReportContext, ReportImage, ReportTable
-from exclusion_monitor.roles import Action
-from exclusion_monitor.store import Database
 
 FONT_FAMILIES = ["Segoe UI", "Arial", "Liberation Sans", "DejaVu Sans"]
 MARGINS_MM = QMarginsF(12, 12, 12, 12)
@@ -352,14 +347,15 @@ def _pdf_writer(path: Path, printable: PrintableDocument, title: str) -> QPdfWri
     return writer
 
 
-def _render(
+def render(
     path: Path,
     printable: PrintableDocument,
     context: ReportContext,
     stamp: Callable[[int], ReportContext] | None = None,
 ) -> int:
-    """Write the PDF at `path` (a temporary file of the safe writer). `stamp(pages)`, called
-    between layout and painting, gives the context to print (with its audit head)."""
+    """Write the PDF at `path` (a temporary file of the safe writer) and return its pages.
+    `stamp(pages)`, called between layout and painting, gives the context to print (with its
+    audit head): `operations.output.print_to_pdf` passes this function as its renderer."""
     writer = _pdf_writer(path, printable, f"{context.marking}: {context.title}")
     try:
         layout = lay_out(writer, printable)
@@ -373,64 +369,11 @@ def write_pdf(
     path: Path, printable: PrintableDocument, context: ReportContext, *, overwrite: bool = False
 ) -> int:
     """Write the document to a PDF file (A4, the document's orientation) through the safe
-    writer, without an audit row (see `print_to_pdf`); returns the pages."""
+    writer and return its pages; no audit row (a print a person asks for is
+    `operations.output.print_to_pdf`)."""
     pages: list[int] = []
     target = output_files.check_destination(path, overwrite=overwrite)
     check = lambda written: output_files.pdf_problem(written, pages[0] if pages else None)  # noqa: E731
     with output_files.replacing(target, overwrite=overwrite, check=check) as temporary:
-        pages.append(_render(temporary, printable, context))
+        pages.append(render(temporary, printable, context))
     return pages[0]
-
-
-@dataclass(frozen=True, slots=True)
-class Printed:
-    """What a print to PDF wrote: the file, its pages and the audit chain head it carries."""
-
-    path: Path
-    pages: int
-    audit_head: str
-
-
-def print_to_pdf(
-    db: Database,
-    account: str,
-    path: Path,
-    printable: PrintableDocument,
-    *,
-    filter_description: str,
-    as_of: dt.date | None,
-    target: str | None,
-    detail: dict[str, object],
-    overwrite: bool = False,
-    context: ReportContext | None = None,
-) -> Printed:
-    """Print a document to a PDF file after the role check, with the print's audit row in the
-    same transaction as the file; every page's footer carries the head of that row. `context`
-    replaces the authority's usual header (the regional workspace has its own)."""
-    if path.suffix.lower() != ".pdf":
-        raise InvalidInputError(f"{path} should end in .pdf: reports are written as PDF.")
-    user = require(db, account, Action.PRINT_REPORT)
-    output_files.check_destination(path, overwrite=overwrite)
-    if context is None:
-        context = report_context(db, printable.title, filter_description, as_of, user.account)
-    pages: list[int] = []
-    check = lambda written: output_files.pdf_problem(written, pages[0] if pages else None)  # noqa: E731
-    with output_files.audited_file(db, path, overwrite=overwrite, check=check) as output:
-
-        def stamp(count: int) -> ReportContext:
-            entry = output.record(
-                user.account,
-                Action.PRINT_REPORT,
-                target,
-                {
-                    **detail,
-                    "filter": filter_description,
-                    "as_of": as_of.isoformat() if as_of else None,
-                    "pages": count,
-                },
-            )
-            return replace(context, audit_hash=f"{entry.id}:{entry.hash}")
-
-        pages.append(_render(output.temporary, printable, context, stamp))
-    assert output.entry is not None
-    return Printed(output.path, pages[0], f"{output.entry.id}:{output.entry.hash}")

@@ -27,6 +27,7 @@ from exclusion_monitor.store.children import (
     child_year_groups,
     count_children,
 )
+from operations.viewing import record_list_filter
 from ui.app.background import Progress, run_in_background
 from ui.app.children_table_model import (
     COL_DATE,
@@ -48,6 +49,8 @@ from ui.app.table_views import note_label, record_table_view, table_or_note
 log = logging.getLogger(__name__)
 
 FILTER_DELAY_MS = 200
+# A filter that has stood this long is a search on the audit trail (docs/data-protection.md).
+RECORD_DELAY_MS = 1500
 _WIDTHS = {
     COL_UPN: 140,
     COL_NAME: 220,
@@ -82,6 +85,7 @@ class ChildrenPage(Page):
         self._selected_child: int | None = None
         self._loaded_once = False
         self._updating_filters = False
+        self._recorded: ChildFilter | None = None  # the last search written to the audit trail
         self._total_children = 0
 
         self.search_edit = QLineEdit()
@@ -147,6 +151,10 @@ class ChildrenPage(Page):
         self._filter_timer.setInterval(FILTER_DELAY_MS)
         self._filter_timer.timeout.connect(self.apply_filters)
         self.search_edit.textEdited.connect(lambda _text: self._filter_timer.start())
+        self._record_timer = QTimer(self)
+        self._record_timer.setSingleShot(True)
+        self._record_timer.setInterval(RECORD_DELAY_MS)
+        self._record_timer.timeout.connect(self._record_search)
         self.search_edit.returnPressed.connect(self.apply_filters)
         self.school_combo.currentIndexChanged.connect(self._filters_changed)
         self.year_combo.currentIndexChanged.connect(self._filters_changed)
@@ -237,8 +245,28 @@ class ChildrenPage(Page):
         self._filter_timer.stop()
         if not self._loaded_once:
             return
-        self.model.set_filter(self.current_filter())
+        where = self.current_filter()
+        self.model.set_filter(where)
         self._show_summary()
+        self._record_timer.start()
+
+    def _record_search(self) -> None:
+        """A typed name or UPN is a search, on the audit trail as the search box's and the
+        command line's are, once the filter has settled (not each letter as it is typed), and
+        written in the background; the list does not wait for it."""
+        where = self.model.where
+        if not where.search or where == self._recorded:
+            return
+        self._recorded = where
+        db, account, shown = self.db, self.context.account, self.model.rowCount()
+        run_in_background(
+            lambda _p: record_list_filter(db, account, where, shown),
+            lambda _outcome: None,
+            lambda error: log.warning("a children list search was not recorded: %s", error),
+            owner=self,
+            writes=True,
+            name="children list search",
+        )
 
     def clear_filters(self) -> None:
         self._updating_filters = True

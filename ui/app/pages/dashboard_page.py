@@ -27,13 +27,12 @@ from exclusion_monitor.reports.dashboard import Dashboard, build_dashboard, dash
 from exclusion_monitor.reports.dashboard_published import align_practice
 from exclusion_monitor.reports.tables import ReportTable
 from exclusion_monitor.roles import Action
-from operations.output import print_dashboard
+from operations.output import export_dashboard, print_dashboard
 from ui.app import messages
 from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
 from ui.app.chart_panel import ChartPanel
 from ui.app.date_entry import DateEntry
 from ui.app.pages.base import AppContext, Page
-from ui.app.report_output import export_tables
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -344,7 +343,12 @@ class DashboardPage(Page):
             return
         self.export_button.setEnabled(False)
         run_in_background(
-            lambda _p: export_tables(self.db, self.context.account, board, target),
+            # overwrite: the save dialog asked before offering a name that exists
+            lambda _p: (
+                export_dashboard(
+                    self.db, self.context.account, board, target, overwrite=True
+                ).value.path
+            ),
             self._exported,
             self._output_failed,
             owner=self,

@@ -28,6 +28,7 @@ from exclusion_monitor.display import REVIEW_STATUS_WORDS as STATUS_WORDS
 from exclusion_monitor.flagging import FlagFilter, FlaggedChild
 from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.roles import Action, Role, allows
+from operations.output import Printout, export_flag_list
 from ui.app import messages
 from ui.app.background import Progress, ProgressBar, run_in_background
 from ui.app.flags_table_model import (
@@ -50,10 +51,8 @@ from ui.app.report_output import prepare_chosen_print
 from ui.app.review_ops import (
     FLAGS_UPDATING,
     FlagQueue,
-    PrintJob,
     assign_officer,
     change_status,
-    export_flag_list,
     load_flag_queue,
 )
 from ui.app.table_views import note_label, record_table_view, table_or_note
@@ -531,8 +530,8 @@ class FlagsPage(Page):
             return
         db, account = self.db, self.context.account
 
-        def build(_progress: Progress) -> PrintJob:
-            return PrintJob(*prepare_chosen_print(db, account, choice, filters))
+        def build(_progress: Progress) -> Printout:
+            return prepare_chosen_print(db, account, choice, filters)
 
         self.print_button.setEnabled(False)
         run_in_background(
@@ -544,13 +543,14 @@ class FlagsPage(Page):
             name="flag list print",
         )
 
-    def _preview(self, job: PrintJob) -> None:
+    def _preview(self, printout: Printout) -> None:
         self._update_actions()
+        document, context = printout
         messages.print_preview(
             self,
-            job.printable.title,
-            job.printable.landscape,
-            lambda device: paint_document(device, job.printable, job.context),
+            document.title,
+            document.landscape,
+            lambda device: paint_document(device, document, context),
         )
 
     def export_list(self, *, per_school: bool = False) -> None:
@@ -582,7 +582,8 @@ class FlagsPage(Page):
                 group_by=group_by,
                 initials=initials,
                 per_school=per_school,
-            )
+                overwrite=True,  # the save dialog asked before offering a name that exists
+            ).value.rows
 
         def done(rows: int) -> None:
             self._update_actions()

@@ -26,12 +26,12 @@ from exclusion_monitor.reports.school_register import (
 )
 from exclusion_monitor.roles import Action
 from exclusion_monitor.rules.wording import count
+from operations.output import export_report
 from ui.app import messages
 from ui.app.background import BackgroundJob, run_in_background
 from ui.app.date_entry import DateEntry
 from ui.app.pages.base import AppContext, Page
 from ui.app.record_table_model import ROW_ROLE, SortByValueProxy
-from ui.app.report_output import export_report
 from ui.app.school_models import (
     COL_NAME,
     COL_SUSP_RATE,
@@ -224,15 +224,19 @@ class SchoolsPage(Page):
         db, account = self.db, self.context.account
         title = f"School register {register.academic_year}"
         run_in_background(
-            lambda _p: export_report(
-                db,
-                account,
-                title,
-                [register_table(register)],
-                target,
-                as_of=register.as_of,
-                filter_description=f"academic year {register.academic_year}",
-                detail={"report": "schools", "academic_year": register.academic_year},
+            lambda _p: (
+                export_report(
+                    db,
+                    account,
+                    target,
+                    [register_table(register)],
+                    title=title,
+                    as_of=register.as_of,
+                    filter_description=f"academic year {register.academic_year}",
+                    target=None,
+                    detail={"report": "schools", "academic_year": register.academic_year},
+                    overwrite=True,  # the save dialog asked before offering a name that exists
+                ).value.path
             ),
             lambda done: self.context.signals.status_message.emit(f"Exported to {done}"),
             lambda error: messages.show_error(self, "Schools", str(error)),

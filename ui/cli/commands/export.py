@@ -9,12 +9,11 @@ from pathlib import Path
 from exclusion_monitor import output_files
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flagging import default_as_of, ensure_flags_current
-from exclusion_monitor.reports.dashboard import build_dashboard, dashboard_tables
-from exclusion_monitor.reports.flag_export import CONTROLLED_NOTICE, flag_export_tables
+from exclusion_monitor.reports.dashboard import build_dashboard
 from exclusion_monitor.roles import Action
+from operations.output import export_dashboard, export_flag_list
 from ui.cli.commands.report import add_flag_filter_arguments, flag_filter
 from ui.cli.common import add_force_argument, authorise, open_db, parse_date
-from ui.reports.export import export_tables
 
 SUFFIXES = (".xlsx", ".csv")
 
@@ -51,42 +50,22 @@ def run(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         user = authorise(db, Action.EXPORT)
         ensure_flags_current(db)
-        as_of = args.as_of or default_as_of(db)
-        notes: tuple[str, ...] = ()
-        counted: int | None = None
         if args.table == "flags":
-            filters = flag_filter(args)
-            as_of, tables = flag_export_tables(
+            exported = export_flag_list(
                 db,
-                filters,
+                user.account,
+                flag_filter(args),
+                args.out,
+                group_by=args.group_by,
                 initials=args.initials,
                 per_school=args.per_school,
-                group_by=args.group_by,
-            )
-            counted = len(tables[0].rows)
-            description, title = filters.describe(), "Flag list"
-            if suffix == ".csv":
-                tables = tables[:1]  # one row per child
-            notes = (CONTROLLED_NOTICE,)
-            detail: dict[str, object] = {"initials": args.initials, "per_school": args.per_school}
+                overwrite=args.force,
+            ).value
         else:
-            tables = dashboard_tables(build_dashboard(db, as_of=as_of))
-            description, title = "whole authority", "Exclusions dashboard"
-            detail = {}
-        exported = export_tables(
-            db,
-            user.account,
-            args.out,
-            tables,
-            title=title,
-            as_of=as_of,
-            filter_description=description,
-            target=f"export:{args.table}",
-            detail=detail,
-            overwrite=args.force,
-            notes=notes,
-            rows=counted,
-        )
+            board = build_dashboard(db, as_of=args.as_of or default_as_of(db))
+            exported = export_dashboard(
+                db, user.account, board, args.out, overwrite=args.force
+            ).value
     print(f"Wrote {exported.rows} rows to {exported.path}")
     print(f"Audit chain head in the file: {exported.audit_head}")
     return 0

@@ -189,7 +189,8 @@ def run_report(args: argparse.Namespace) -> int:
     from exclusion_monitor.reports.practice_report import region_figures
     from exclusion_monitor.reports.regional_report import regional_document
     from exclusion_monitor.reports.tables import ReportContext
-    from ui.reports.pdf import print_to_pdf
+    from operations.output import print_to_pdf
+    from ui.reports.pdf import render
     from ui.reports.rendering import ensure_gui_application
 
     if args.out.suffix.lower() != ".pdf":
@@ -223,13 +224,14 @@ def run_report(args: argparse.Namespace) -> int:
             user.account,
             args.out,
             document,
+            render=render,
             filter_description=context.filter_description,
             as_of=figures.as_of,
             target="report:regional",
             detail={},
             overwrite=args.force,
             context=context,
-        )
+        ).value
     print(f"Wrote {printed.pages} pages to {printed.path}")
     print(f"Audit chain head printed on every page: {printed.audit_head}")
     return 0

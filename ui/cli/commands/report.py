@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     # Before any work: a folder that does not exist, a link, a database or a file that would be
     # replaced without --force is refused here, and nothing is printed or audited.
     output_files.check_destination(args.out, overwrite=args.force)
-    from ui.reports.pdf import print_to_pdf
+    from operations.output import print_to_pdf
+    from ui.reports.pdf import render
     from ui.reports.rendering import ensure_gui_application
 
     ensure_gui_application()
@@ -112,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
             user.account,
             args.out,
             printable,
+            render=render,
             filter_description=description,
             as_of=as_of,
             target=f"report:{args.report}",
@@ -120,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
                 **({"layout": args.layout} if args.report == "flags" else {}),
             },
             overwrite=args.force,
-        )
+        ).value
     print(f"Wrote {printed.pages} pages to {printed.path}")
     print(f"Audit chain head printed on every page: {printed.audit_head}")
     return 0

@@ -1,41 +1,25 @@
-"""Excel and CSV exports of report tables, safe to open and audited as one with the file.
+"""Report tables as Excel workbooks and CSV files, safe to open.
 
 Every file goes through the one writer (exclusion_monitor/output_files.py): text is written as
 text and made inert where a spreadsheet could read it as a formula, the file is never written
-through a link or over a database, replaces an existing file only when asked, and its audit row
-(with the full path) commits only when the file is in place and complete.
+through a link or over a database, and replaces an existing file only when asked. An export a
+person asks for is an operation (`operations.output.export_report`): the role check, and the
+file and its audit row as one.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 
 from exclusion_monitor import output_files
-from exclusion_monitor.access import require
-from exclusion_monitor.errors import InvalidInputError
-from exclusion_monitor.reports.context import report_context
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportContext, ReportTable
-from exclusion_monitor.roles import Action
-from exclusion_monitor.store import Database
 
 MAX_WIDTH = 60
-SUFFIXES = (".xlsx", ".csv")
-
-
-@dataclass(frozen=True, slots=True)
-class Exported:
-    """What an export wrote: the file, its rows, and the audit chain head it carries."""
-
-    path: Path
-    rows: int
-    audit_head: str
+SUFFIXES = (".xlsx", ".csv")  # what an export may be written as
 
 
 def _csv_cell(value: Cell) -> Cell:
@@ -67,7 +51,8 @@ def csv_bytes(table: ReportTable, context: ReportContext) -> bytes:
 def write_csv(
     path: Path, table: ReportTable, context: ReportContext, *, overwrite: bool = False
 ) -> Path:
-    """One table as a CSV file, through the safe writer (no audit row: see `export_tables`)."""
+    """One table as a CSV file, through the safe writer (no audit row: an export a person asks
+    for is `operations.output.export_report`)."""
     data = csv_bytes(table, context)
     target = output_files.check_destination(path, overwrite=overwrite)
     check = output_files.size_problem(len(data))
@@ -79,64 +64,12 @@ def write_csv(
 def write_xlsx(
     path: Path, tables: list[ReportTable], context: ReportContext, *, overwrite: bool = False
 ) -> Path:
-    """Tables as a workbook, through the safe writer (no audit row: see `export_tables`)."""
+    """Tables as a workbook, through the safe writer (no audit row: an export a person asks for
+    is `operations.output.export_report`)."""
     target = output_files.check_destination(path, overwrite=overwrite)
     with output_files.replacing(target, overwrite=overwrite) as temporary:
         xlsx_to(temporary, tables, context)
     return target
-
-
-def export_tables(
-    db: Database,
-    account: str,
-    path: Path,
-    tables: list[ReportTable],
-    *,
-    title: str,
-    as_of: dt.date | None,
-    filter_description: str,
-    target: str | None,
-    detail: dict[str, object],
-    overwrite: bool = False,
-    notes: Sequence[str] = (),
-    rows: int | None = None,
-) -> Exported:
-    """Export tables to .xlsx (one sheet each, and an About sheet) or .csv (one table), after
-    the role check, with the export's audit row in the same transaction as the file; `notes`
-    are written on the About sheet (and the CSV's first line says what the file is); `rows`,
-    what the export counts as its rows (default: every table's rows).
-
-    The file carries the chain head of its own audit row, so `audit --verify --head` can later
-    show that the log still reaches the export.
-    """
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InvalidInputError(f"{path} should end in .xlsx or .csv.")
-    if suffix == ".csv" and len(tables) != 1:
-        raise InvalidInputError(f"{title} has several tables: export it as .xlsx (one sheet each).")
-    user = require(db, account, Action.EXPORT)
-    output_files.check_destination(path, overwrite=overwrite)
-    context = report_context(db, title, filter_description, as_of, user.account)
-    context = dataclasses.replace(context, notes=tuple(notes))
-    rows = sum(len(t.rows) for t in tables) if rows is None else rows
-    with output_files.audited_file(db, path, overwrite=overwrite) as output:
-        entry = output.record(
-            user.account,
-            Action.EXPORT,
-            target,
-            {
-                **detail,
-                "filter": filter_description,
-                "as_of": as_of.isoformat() if as_of else None,
-                "rows": rows,
-            },
-        )
-        stamped = dataclasses.replace(context, audit_hash=f"{entry.id}:{entry.hash}")
-        if suffix == ".csv":
-            output.temporary.write_bytes(csv_bytes(tables[0], stamped))
-        else:
-            xlsx_to(output.temporary, tables, stamped)
-    return Exported(output.path, rows, f"{entry.id}:{entry.hash}")
 
 
 def xlsx_to(path: Path, tables: list[ReportTable], context: ReportContext) -> None:
