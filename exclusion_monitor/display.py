@@ -1,11 +1,14 @@
 """How the product words and colours what it shows, on screen, in print and on the command line
-alike: review status words, the rule chips' short names and colours, and (gathered here from
-their homes) a child's place status and a year group. No Qt: colours are hex strings.
+alike: dates as a UK reader writes them, review status words, the rule chips' short names and
+colours, and (gathered here from their homes) a child's place status and a year group. No Qt:
+colours are hex strings.
 
 A new status or rule gets its words here, once.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from exclusion_monitor.codelists import year_group_label
 from exclusion_monitor.places import STATUS_WORDS as PLACE_STATUS_WORDS
@@ -21,8 +24,24 @@ __all__ = [
     "place_status_word",
     "review_status_word",
     "rule_colour",
+    "uk_date",
+    "uk_time",
     "year_group_label",
 ]
+
+UK_DATE = "%d/%m/%Y"  # 05/12/2026: how every date is shown and printed
+UK_TIME = "%d/%m/%Y %H:%M"  # 05/12/2026 14:30: when something was done
+
+
+def uk_date(value: dt.date | None, blank: str = "") -> str:
+    """A date as dd/mm/yyyy (a date and time: its day); `blank` when there is none."""
+    return value.strftime(UK_DATE) if value is not None else blank
+
+
+def uk_time(value: dt.datetime | None, blank: str = "") -> str:
+    """A moment as dd/mm/yyyy hh:mm; `blank` when there is none."""
+    return value.strftime(UK_TIME) if value is not None else blank
+
 
 REVIEW_STATUS_WORDS = {
     ReviewStatus.NEW: "New",

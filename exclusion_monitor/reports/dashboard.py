@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.flagging import evaluate_flags, stored_as_of
 from exclusion_monitor.reports import statistics as stats
 from exclusion_monitor.reports.dashboard_published import (
@@ -518,7 +519,7 @@ def dashboard_document(board: Dashboard, *, with_charts: bool = True) -> Printab
     """The dashboard to print: headline figures, charts and every table behind them."""
     from exclusion_monitor.reports import charts
 
-    census = board.census_date.strftime("%d/%m/%Y") if board.census_date else "none recorded"
+    census = uk_date(board.census_date, "none recorded")
     blocks: list[str | ReportTable | ReportImage] = [
         heading(f"Exclusions dashboard {board.academic_year}"),
         paragraph(

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportImage, ReportTable
 
 STYLE = """
@@ -26,7 +27,7 @@ def cell_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return uk_date(value)
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, int):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.reports import funnel_charts
 from exclusion_monitor.reports.charts import png_bytes
 from exclusion_monitor.reports.html import PrintableDocument, heading, paragraph
@@ -39,7 +40,7 @@ def regional_document(
 ) -> PrintableDocument:
     """The regional report as a printable document (landscape)."""
     year = figures.year
-    census = year.census_date.strftime("%d/%m/%Y") if year.census_date else "none"
+    census = uk_date(year.census_date, "none")
     blocks: list[str | ReportTable | ReportImage] = [
         heading(f"Regional exclusion practice {year.label}"),
         paragraph(

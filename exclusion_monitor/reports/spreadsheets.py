@@ -16,6 +16,7 @@ from pathlib import Path
 import xlsxwriter
 
 from exclusion_monitor import output_files
+from exclusion_monitor.display import uk_date, uk_time
 from exclusion_monitor.reports.tables import Cell, ColumnKind, ReportContext, ReportTable
 
 MAX_WIDTH = 60
@@ -24,14 +25,14 @@ SUFFIXES = (".xlsx", ".csv")  # what an export may be written as
 
 def _csv_cell(value: Cell) -> Cell:
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return uk_date(value)
     return value
 
 
 def csv_bytes(table: ReportTable, context: ReportContext) -> bytes:
     """UTF-8 with BOM (so Excel on Windows reads accents), UK dates, a marking line first that
     says what the file is, who made it and when, and the audit chain head."""
-    produced = context.produced_at.strftime("%d/%m/%Y %H:%M")
+    produced = uk_time(context.produced_at)
     first = f"{context.marking}: {context.title} - {context.authority} - produced by "
     first += f"{context.produced_by} on {produced}"
     if context.audit_hash:
@@ -145,5 +146,5 @@ def _write_sheet(
 
 def _plain(value: Cell) -> str:
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return uk_date(value)
     return "" if value is None else str(value)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from exclusion_monitor.display import uk_date, uk_time
+
 Cell = str | int | float | dt.date | None
 
 
@@ -61,10 +63,10 @@ class ReportContext:
             ("Marking", self.marking),
             ("Report", self.title),
             ("Local authority", self.authority),
-            ("As of", self.as_of.strftime("%d/%m/%Y") if self.as_of else "latest data"),
+            ("As of", uk_date(self.as_of, "latest data")),
             ("Filter", self.filter_description or "none"),
             ("Produced by", self.produced_by),
-            ("Produced at", self.produced_at.strftime("%d/%m/%Y %H:%M")),
+            ("Produced at", uk_time(self.produced_at)),
         ]
         if self.audit_hash:
             rows.append(("Audit chain", self.audit_hash))

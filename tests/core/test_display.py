@@ -27,3 +27,15 @@ def test_year_groups_and_place_status_read_the_same_from_here() -> None:
     assert display.year_group_label("R") == "Reception"
     assert display.year_group_label("7") == "Year 7"
     assert display.place_status_word("on_roll") == "On roll"
+
+
+def test_dates_read_as_a_uk_reader_writes_them() -> None:
+    import datetime as dt
+
+    from exclusion_monitor.display import uk_date, uk_time
+
+    assert uk_date(dt.date(2026, 12, 5)) == "05/12/2026"
+    assert uk_date(dt.datetime(2026, 12, 5, 14, 30)) == "05/12/2026"
+    assert uk_date(None) == "" and uk_date(None, "not known") == "not known"
+    assert uk_time(dt.datetime(2026, 1, 2, 9, 5)) == "02/01/2026 09:05"
+    assert uk_time(None, "never") == "never"

@@ -166,8 +166,8 @@ def test_import_shows_rejected_rows_saves_them_and_undo_removes_the_batch(
     with out.open(encoding="utf-8-sig") as handle:
         saved = list(csv.reader(handle))
     assert saved[0][0].startswith("OFFICIAL-SENSITIVE")
-    assert saved[3][:2] == ["Row in the file", "Why it was rejected"]
-    assert saved[4][0] == "55" and "check letter" in saved[4][1]
+    assert saved[4][:2] == ["Row in the file", "Why it was rejected"]
+    assert saved[5][0] == "55" and "check letter" in saved[5][1]
     assert "export_rejected_rows" in [e.action for e in list_entries(db)]
 
     page.tabs.setCurrentIndex(TAB_HISTORY)

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from exclusion_monitor.child_search import fold_name
 from exclusion_monitor.codelists import nc_year_order
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.places import status_word
 from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.store import Database
@@ -215,7 +216,7 @@ def display_text(child: ChildSummary, column: int) -> str:
     if column == COL_NAME:
         return f"{child.surname}, {child.forename}"
     if column == COL_DOB:
-        return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
+        return uk_date(child.date_of_birth)
     if column == COL_YEAR:
         return child.nc_year or ""
     if column == COL_STATUS:
@@ -223,7 +224,7 @@ def display_text(child: ChildSummary, column: int) -> str:
     if column == COL_SCHOOL:
         return child.school_name or ""
     if column == COL_DATE:
-        return child.status_date.strftime("%d/%m/%Y") if child.status_date else ""
+        return uk_date(child.status_date)
     return str(child.flag_count) if child.flag_count else ""
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.child_details import SchoolAndYear, schools_and_years
 from exclusion_monitor.store.identity import (
@@ -76,7 +77,7 @@ def _name(child: ReviewChild) -> str:
 
 
 def _dob(child: ReviewChild) -> str:
-    return f"{child.date_of_birth:%d/%m/%Y}" if child.date_of_birth else "not known"
+    return uk_date(child.date_of_birth, "not known")
 
 
 REVIEW_HEADERS = ["Why they look alike", "Held: UPN", "Held: name", "Held: born", "New: UPN",

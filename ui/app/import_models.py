@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from exclusion_monitor.display import uk_date, uk_time
 from exclusion_monitor.store.batches import BatchSummary
 from imports import FilePreview, FileResult, RejectedRow
 from imports.kinds import SPECS, Kind, field_label, missing_required
@@ -388,9 +389,9 @@ class BatchesModel(RecordTableModel[BatchSummary]):
     def display(self, b: BatchSummary, column: int) -> str:
         value = self._value(b, column)
         if isinstance(value, dt.datetime):
-            return f"{value:%d/%m/%Y %H:%M}"
+            return uk_time(value)
         if isinstance(value, dt.date):
-            return f"{value:%d/%m/%Y}"
+            return uk_date(value)
         if value is None:
             return ""
         return f"{value:,}" if isinstance(value, int) and column else str(value)

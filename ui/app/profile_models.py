@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont
 
 from exclusion_monitor.codelists import nc_year_order
 from exclusion_monitor.display import review_status_word as status_word
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.flagging import FlagView
 from exclusion_monitor.profile import CensusView, ExclusionView, FamilyMemberView, MoveView
 from exclusion_monitor.record_history import EarlierReturn
@@ -24,7 +25,7 @@ Row = TypeVar("Row")
 
 
 def day_text(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return uk_date(value)
 
 
 class ProfileTableModel(RecordTableModel[Row]):

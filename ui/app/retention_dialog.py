@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.errors import ExclusionMonitorError
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.retention import Due, records_past_retention
@@ -125,7 +126,7 @@ class RetentionDialog(QDialog):
     def _fill(self, found: list[Due]) -> None:
         self.table.setRowCount(len(found))
         for row, d in enumerate(found):
-            cells = [d.record_type, str(d.count), d.cutoff.strftime("%d/%m/%Y"), d.description]
+            cells = [d.record_type, str(d.count), uk_date(d.cutoff), d.description]
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 

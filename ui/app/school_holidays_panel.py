@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.school_days import Holiday, default_holidays
 from exclusion_monitor.store.calendar import (
@@ -38,7 +39,7 @@ EXPLANATION = (
 
 
 def _text(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return uk_date(day)
 
 
 def _day(text: str) -> dt.date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exclusion_monitor.codelists import phase_label
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.flagging import FlaggedChild
 from exclusion_monitor.reports.school_register import SchoolRow
 from exclusion_monitor.rules import rule_label
@@ -121,7 +122,7 @@ class FlaggedAtSchoolModel(RecordTableModel[FlaggedChild]):
         if column == 1:
             return f"{child.surname}, {child.forename}"
         if column == 2:
-            return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
+            return uk_date(child.date_of_birth)
         return ", ".join(rule_label(f.rule) for f in child.flags)
 
     def sort_value(self, child: FlaggedChild, column: int) -> Any:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.store.children import ChildSearchHit
 from operations.viewing import search
 from ui.app.background import Progress, run_in_background
@@ -62,7 +63,7 @@ class SearchResultsModel(RecordTableModel[ChildSearchHit]):
         if column == COL_UPN:
             return f"{child.upn} (former {hit.former_upn})" if hit.former_upn else child.upn
         if column == COL_DOB:
-            return child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""
+            return uk_date(child.date_of_birth)
         return child.school_name or "No census record"
 
     def sort_value(self, hit: ChildSearchHit, column: int) -> Any:

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 
 from exclusion_monitor import output_files
+from exclusion_monitor.display import uk_date, uk_time
 from exclusion_monitor.errors import OutputFileError
 from exclusion_monitor.reports.html import (
     PrintableDocument,
@@ -303,7 +304,7 @@ def _header(painter: QPainter, g: _Geometry, context: ReportContext) -> None:
     )
     painter.setPen(QColor("#000000"))
     painter.setFont(_font(8))
-    as_of = context.as_of.strftime("%d/%m/%Y") if context.as_of else "latest data"
+    as_of = uk_date(context.as_of, "latest data")
     row = QRectF(0, line * 1.2, width, line)
     painter.drawText(
         row, Qt.AlignmentFlag.AlignLeft, f"{context.title} - {context.authority} - as of {as_of}"
@@ -322,7 +323,7 @@ def _footer(
     painter.setFont(_font(7.5))
     painter.setPen(QColor("#000000"))
     painter.drawLine(0, int(top - line * 0.2), int(width), int(top - line * 0.2))
-    produced = context.produced_at.strftime("%d/%m/%Y %H:%M")
+    produced = uk_time(context.produced_at)
     left = f"{context.marking} - printed by {context.produced_by} on {produced}"
     if context.audit_hash:
         left += f" - audit {printed_head(context.audit_hash)}"

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.reports.dashboard import Dashboard, build_dashboard, dashboard_charts
 from exclusion_monitor.reports.dashboard_published import align_practice
 from exclusion_monitor.reports.tables import ReportTable
@@ -271,7 +272,7 @@ class DashboardPage(Page):
         self.content = content
         board = content.board
         self.date_edit.set_date(board.as_of)
-        census = board.census_date.strftime("%d/%m/%Y") if board.census_date else "none"
+        census = uk_date(board.census_date, "none")
         self.year_label.setText(
             f"Academic year <b>{board.academic_year}</b> (spring census: {census})"
         )

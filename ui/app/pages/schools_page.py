@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exclusion_monitor.display import uk_date
 from exclusion_monitor.flagging import FlaggedChild
 from exclusion_monitor.reports.school_register import (
     SchoolRegister,
@@ -144,7 +145,7 @@ class SchoolsPage(Page):
         self.model.set_rows(register.schools)
         self._fit_columns()
         a = register.authority
-        census = register.census_date.strftime("%d/%m/%Y") if register.census_date else None
+        census = uk_date(register.census_date) or None
         if not register.schools:
             self.summary.setText(
                 "<b>No schools yet.</b> Schools appear once a schools register or a census "
