@@ -80,7 +80,8 @@ def fields_for_header(text: object) -> tuple[str, ...]:
 # Those map silently. A header that only contains a synonym's words among others ('Admission date
 # (first)'), or is a synonym misspelt, is a proposal: shown to be confirmed, never used unasked.
 # Words that make a column about someone or somewhere else ('Previous', 'Parent', 'Destination')
-# stop a proposal.
+# stop a proposal. A bracket listing a column's values ('Type (FIX/PERM)') is read past, at the
+# confidence of a qualified match.
 
 CONFIDENT = 0.8
 EXACT, WORDS, QUALIFIED, CONTAINS, MISSPELT = 1.0, 0.95, 0.85, 0.5, 0.45
@@ -222,6 +223,9 @@ def match_header(
 
 
 _VAGUE = frozenset({"date", "number", "name", "type", "reference", "status"})
+# A bracket listing the values a column takes ('Type (FIX/PERM)', 'Sessions (AM/PM)',
+# 'Excluded? (Y/N)') explains the values, not what the column is: the header is read without it.
+_VALUES_LIST = re.compile(r"\(([^()]*/[^()]*)\)")
 
 
 @lru_cache(maxsize=8192)
@@ -256,6 +260,10 @@ def _matches(header: str, allowed: frozenset[str], proposals: bool) -> tuple[Hea
         # Sure only when the words name one field: 'Pupil number' and 'School number' both
         # come to 'number'.
         offer(field_name, QUALIFIED if len(qualified) == 1 else CONTAINS)
+    explained = " ".join(_VALUES_LIST.sub(" ", header).split())
+    if explained and explained != header:
+        for found in _matches(explained, allowed, proposals):
+            offer(found.field, min(found.confidence, QUALIFIED))
     key = header_key(header)
     if not best and proposals and len(key) >= 5 and not words & _ELSEWHERE:
         for field_name in allowed:

@@ -19,7 +19,18 @@ from exclusion_monitor.codelists import (
 
 
 @pytest.mark.parametrize(
-    "text", ["SUSP", "FIXD", "Suspension", "fixed term", "Fixed period", "FIXED-PERIOD"]
+    "text",
+    [
+        "SUSP",
+        "FIXD",
+        "FIX",
+        "Fix",
+        "FT",
+        "Suspension",
+        "fixed term",
+        "Fixed period",
+        "FIXED-PERIOD",
+    ],
 )
 def test_suspension_has_many_names(text: str) -> None:
     found = codelist(CATEGORIES).match(text)

@@ -114,6 +114,9 @@ CORPUS: list[tuple[Kind, str, str | None]] = [
     (X, "Review Outcome", "review_outcome"), (X, "Appeal Outcome", "review_outcome"),
     (X, "Governors Outcome", "review_outcome"), (X, "StartTime", None),
     (X, "Start Time", None), (X, "Comments", None), (X, "Staff Member", None),
+    (X, "Type (FIX/PERM)", "category"), (X, "Category (FT/PE)", "category"),
+    (X, "Exclusion type (fixed/permanent)", "category"), (X, "Sessions (AM/PM)", "sessions"),
+    (X, "Start Time (AM/PM)", None), (X, "Tutor grp", None),
     (X, "Pupil UPN", "upn"), (X, "DOB", "date_of_birth"), (X, "School DfE", "laestab"),
     (X, "Date of Birth", "date_of_birth"), (X, "Entry Date", None),
     # --- enrolments ---
