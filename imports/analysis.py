@@ -175,7 +175,10 @@ def analyse(
             and census_date is None
             and not {"census_date", "term"} & set(columns)
         ):
-            missing.append(f"{field_label('census_date')} (or give the census date)")
+            missing.append(
+                f"{field_label('census_date')} (or give the census date"
+                f"{_census_date_hint(book, sheet, guess.row_index)})"
+            )
         if missing:
             raise FileRefusedError(
                 f"{name}: the {kind.value.replace('_', ' ')} file has no column for "
@@ -183,6 +186,18 @@ def analyse(
                 f"{_closest(analysis, kind)}"
             )
     return analysis
+
+
+def _census_date_hint(book: Book, sheet: str, header_index: int) -> str:
+    """How to give a census file its date on the command line, with the date its title rows
+    write out or the term its name, sheet or title rows name, when they do."""
+    from imports.rows import suggested_census_date
+
+    titles = [str(c) for row in book.head(sheet, header_index) for c in row if isinstance(c, str)]
+    found = suggested_census_date([book.path.stem, sheet, *titles], None)
+    if found is None:
+        return ": --census-date YYYY-MM-DD"
+    return f": the file's own title suggests --census-date {found.isoformat()}"
 
 
 def _detect_with(headers: list[str], mapping: dict[str, str]) -> Kind | None:

@@ -101,10 +101,25 @@ def census_day_on_or_before(day: dt.date) -> dt.date:
     return max(d for d in found if d is not None and d <= day)
 
 
+_WRITTEN_CENSUS_DATE = re.compile(
+    r"census\s*(?:date|day)?\s*(?:[:=-]|\bis\b|\bon\b)?\s*"
+    r"(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})",
+    re.IGNORECASE,
+)
+
+
 def suggested_census_date(texts: Sequence[str], saved: dt.date | None) -> dt.date | None:
-    """Where a census date box should start for a file with no census date column: the term its
-    name, sheet or title rows give ('Spring 2024', 'autumn census 2023/24'), else the census
-    before the day the file was saved (a school sends its return soon after census day)."""
+    """Where a census date box should start for a file with no census date column: a census
+    date its title rows write out ('Census date: 15/01/2026'), else the term its name, sheet or
+    title rows give ('Spring 2024', 'autumn census 2023/24'), else the census before the day the
+    file was saved (a school sends its return soon after census day)."""
+    for text in texts:  # 'Census date: 15/01/2026': the date itself
+        written = _WRITTEN_CENSUS_DATE.search(text)
+        if written:
+            try:
+                return nz.parse_date(written.group(1))
+            except ValueError:
+                pass
     for text in texts:
         found = census_day(text.replace("_", " "))
         if found is not None:

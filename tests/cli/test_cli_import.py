@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from exclusion_monitor.store import open_database
 from exclusion_monitor.upn import check_letter
 from ui.cli.main import main
 
@@ -94,7 +95,51 @@ def test_bad_census_date_option_is_one_sentence(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good = _census(tmp_path / "good.csv", 1)
-    assert (
-        main(["--db", str(tmp_path / "c.db"), "import", str(good), "--census-date", "5/10/23"]) == 2
-    )
-    assert "write it as YYYY-MM-DD" in capsys.readouterr().err
+    db = str(tmp_path / "c.db")
+    for typed in ("31/02/2023", "10/5", "yesterday"):
+        assert main(["--db", db, "import", str(good), "--census-date", typed]) == 2
+        err = capsys.readouterr().err
+        assert f"--census-date {typed}: " in err and "day/month/year" in err
+        assert "write it as YYYY-MM-DD" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("typed", ["2023-10-05", "5/10/23", "05/10/2023", "5.10.2023"])
+def test_census_date_option_takes_a_date_as_a_uk_user_types_it(
+    tmp_path: Path, typed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Day first, as the app's date box reads it: 5/10/23 is 5 October 2023, never May."""
+    good = _census(tmp_path / "good.csv", 1)
+    db = str(tmp_path / "c.db")
+    assert main(["--db", db, "import", str(good), "--census-date", typed, "--format", "json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["status"] == "imported"
+    with open_database(Path(db)).read() as conn:
+        days = {d for (d,) in conn.exec_driver_sql("SELECT census_date FROM census_observations")}
+    assert {str(d)[:10] for d in days} == {"2023-10-05"}
+
+
+@pytest.mark.parametrize(
+    ("title", "suggested"),
+    [
+        ("Census date: 15/01/2026", "2026-01-15"),
+        ("Census day 16.1.25", "2025-01-16"),
+        ("Spring census 2024/25", "2025-01-16"),
+        ("Pupil list", None),
+    ],
+)
+def test_a_census_without_its_date_is_refused_with_the_date_its_title_gives(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], title: str, suggested: str | None
+) -> None:
+    """The way forward names the date the title rows write out (or their term), not only the
+    option: nothing is imported until the person gives it."""
+    path = tmp_path / "return.csv"
+    rows = [[title], [], HEADERS, [_upn(1), "Tester", "Kid", "01/03/2013", "M", "4", "3304002"]]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    assert main(["--db", str(tmp_path / "c.db"), "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "has no column for Census date" in err
+    if suggested:
+        assert f"the file's own title suggests --census-date {suggested}" in err
+    else:
+        assert "--census-date YYYY-MM-DD" in err and "suggests" not in err

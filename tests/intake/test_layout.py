@@ -103,7 +103,7 @@ def test_census_without_a_census_date_needs_one(tmp_path: Path, db: Any, import_
     path = write_csv(tmp_path / "c.csv", headers, [census_row(1)[:7]])
     refused = import_one(path)
     assert refused.status == "refused"
-    assert "Census date (or give the census date)" in refused.message
+    assert "Census date (or give the census date: --census-date YYYY-MM-DD)" in refused.message
     import datetime as dt
 
     result = import_one(path, census_date=dt.date(2024, 1, 18))

@@ -18,38 +18,9 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from imports.normalise import parse_date
+from ui.dates import EARLIEST, SHOWN, typed_date
 
-EARLIEST = dt.date(2000, 1, 1)
-SHOWN = "%d/%m/%Y"
 ERROR_STYLE = "color: #b00020;"
-
-
-def typed_date(text: str, *, today: dt.date | None = None) -> dt.date:
-    """The date a person typed, day first; ValueError with a sentence to show when it is not
-    one (or is in the future, or before 2000: surely a slip)."""
-    value = " ".join(text.split())
-    if not value:
-        raise ValueError("Type a date, day first: for example 4/10/25 or 04/10/2025.")
-    if value.count(".") == 2 and value.replace(".", "").isdigit():
-        value = value.replace(".", "/")  # 31.1.2025, as many type it
-    # A bare number is no date here (the intake reads Excel's day numbers; a person never types
-    # one), and a time after the date is not asked for.
-    if value.replace(".", "").isdigit() or ":" in value:
-        raise ValueError(f"\u201c{value}\u201d is not a date: type day/month/year, e.g. 4/10/25.")
-    try:
-        day = parse_date(value)
-    except ValueError:
-        raise ValueError(
-            f"\u201c{value}\u201d is not a date: type day/month/year, e.g. 4/10/25."
-        ) from None
-    assert day is not None
-    latest = today or dt.date.today()
-    if day > latest:
-        raise ValueError(f"{day:{SHOWN}} is in the future: choose {latest:{SHOWN}} or earlier.")
-    if day < EARLIEST:
-        raise ValueError(f"{day:{SHOWN}} is before 2000: check the year.")
-    return day
 
 
 class DateEntry(QWidget):

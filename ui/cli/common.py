@@ -22,6 +22,7 @@ from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, open_database
 from exclusion_monitor.store.database import database_path
 from exclusion_monitor.store.users import User
+from ui.dates import typed_date
 
 # Exit codes (docs/output-and-failures.md, "Exit codes"; also in `--help`).
 EXIT_OK = 0
@@ -99,8 +100,15 @@ def authorise(db: Database, action: Action) -> User:
 
 
 def parse_date(text: str) -> dt.date:
-    """An ISO date from the command line, or argparse's own plain error."""
+    """A date from the command line, written as YYYY-MM-DD or day first as a UK user types it
+    (15/01/2026, 15.1.26), or argparse's own plain error."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date written as YYYY-MM-DD") from None
+        pass
+    try:
+        return typed_date(text, future=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc} (or write it as YYYY-MM-DD)".replace("\u201c", "'").replace("\u201d", "'")
+        ) from None

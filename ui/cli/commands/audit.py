@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 
 from exclusion_monitor.errors import InvalidInputError
@@ -11,7 +10,7 @@ from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import audit as store
 from operations.audit_trail import AuditFilter, check_audit, list_audit
-from ui.cli.common import authorise, open_db
+from ui.cli.common import authorise, open_db, parse_date
 from ui.cli.output import print_csv, print_json, print_table
 
 HEADERS = ["id", "at", "account", "action", "target", "detail"]
@@ -21,8 +20,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("audit", help="the audit trail: who did what, and when")
     parser.add_argument("--action", help="only this action (view_child, search, export, ...)")
     parser.add_argument("--account", help="only this account")
-    parser.add_argument("--since", type=_date, help="only from this day (YYYY-MM-DD)")
-    parser.add_argument("--until", type=_date, help="only up to this day, included (YYYY-MM-DD)")
+    parser.add_argument(
+        "--since", type=parse_date, help="only from this day (15/01/2026 or 2026-01-15)"
+    )
+    parser.add_argument("--until", type=parse_date, help="only up to this day, included")
     parser.add_argument("--upn", help="only the rows naming this child")
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
     parser.add_argument(
@@ -33,13 +34,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="with --verify: a chain head printed earlier (ID:HASH), to find a cut-back log",
     )
     parser.set_defaults(handler=run)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-09-01") from None
 
 
 def run(args: argparse.Namespace) -> int:

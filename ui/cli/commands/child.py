@@ -40,7 +40,9 @@ _BASIS = {
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("child", help="one child's history, exclusions and flags")
     parser.add_argument("upn", metavar="UPN", help="the child's UPN (current, former or temporary)")
-    parser.add_argument("--as-of", type=parse_date, help="as of this date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--as-of", type=parse_date, help="as of this date (15/01/2026 or 2026-01-15)"
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.set_defaults(handler=run)
 

@@ -15,7 +15,9 @@ HEADERS = ["upn", "surname", "forename", "school_laestab", "family_id", "rules",
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("flags", help="list flagged children")
-    parser.add_argument("--as-of", type=parse_date, help="evaluate as of this date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--as-of", type=parse_date, help="evaluate as of this date (15/01/2026 or 2026-01-15)"
+    )
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
     parser.add_argument("--rule", action="append", help="only this rule (may be repeated)")
     parser.add_argument("--school", metavar="LAESTAB", help="only children now at this school")

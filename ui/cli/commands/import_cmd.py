@@ -16,6 +16,7 @@ from imports.pipeline import proposal_warnings
 from operations import ImportRequest, run_imports
 from ui.cli.common import EXIT_DATABASE, EXIT_REFUSED, current_account, open_db
 from ui.cli.output import print_json
+from ui.dates import typed_date
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +25,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--kind", choices=[k.value for k in Kind], help="override detection")
-    parser.add_argument("--census-date", metavar="YYYY-MM-DD", help="for census files without one")
+    parser.add_argument(
+        "--census-date",
+        metavar="DATE",
+        help="for census files without one (15/01/2026 or 2026-01-15)",
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -71,8 +76,13 @@ def _census_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
+        pass
+    try:
+        return typed_date(value)
+    except ValueError as exc:
+        said = str(exc).replace("\u201c", "'").replace("\u201d", "'")
         raise InvalidInputError(
-            f"--census-date {value} is not a date; write it as YYYY-MM-DD."
+            f"--census-date {value}: {said} (or write it as YYYY-MM-DD)"
         ) from None
 
 

@@ -29,7 +29,9 @@ STATUSES = ["new", "under_review", "referred", "no_further_action", "closed"]
 
 def add_flag_filter_arguments(parser: argparse.ArgumentParser) -> None:
     """The Flags page's filters, for `report flags` and `export flags`."""
-    parser.add_argument("--as-of", type=parse_date, help="flags as of this date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--as-of", type=parse_date, help="flags as of this date (15/01/2026 or 2026-01-15)"
+    )
     parser.add_argument("--rule", action="append", choices=list(RULES), help="only this rule")
     parser.add_argument("--school", metavar="LAESTAB", help="only children now at this school")
     parser.add_argument("--status", action="append", choices=STATUSES, help="only this status")
