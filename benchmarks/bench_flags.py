@@ -248,10 +248,11 @@ def measure_floor(location: str) -> dict[str, Any]:
 
 def _reset_flags(db: Database) -> None:
     """Forget stored flags and families, so the full recompute starts from none (a database
-    reused with --db). A database whose flags were reviewed is not a benchmark's: refused."""
+    reused with --db). A database with cases (someone acted on its flags) is not a benchmark's:
+    refused."""
     with db.write() as conn:
-        if conn.execute(sa.select(sa.func.count()).select_from(t.flag_reviews)).scalar():
-            raise SystemExit("This database has reviewed flags: it is not a benchmark database.")
+        if conn.execute(sa.select(sa.func.count()).select_from(t.cases)).scalar():
+            raise SystemExit("This database has cases: it is not a benchmark database.")
         for table in (t.family_members, t.families, t.child_family_keys, t.flags):
             conn.execute(table.delete())
         conn.execute(t.settings.delete().where(t.settings.c.key == "flags.state"))

@@ -59,7 +59,8 @@ class RecomputeSummary:
 
 @dataclass(frozen=True, slots=True)
 class FlagView:
-    """A flag as people see it: the rule, its reason and evidence, and its review."""
+    """A flag as people see it: the rule, its reason and evidence, and its child's case (status
+    and officer, shared by all the child's flags) and whether an officer has reviewed it."""
 
     rule: str
     label: str
@@ -73,6 +74,9 @@ class FlagView:
     first_raised: dt.date | None = None
     last_seen: dt.date | None = None
     cleared_on: dt.date | None = None
+    reviewed_by: str | None = None  # who marked this flag read, and when
+    reviewed_at: dt.datetime | None = None
+    last_action_at: dt.datetime | None = None  # the child's case's last action
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +393,9 @@ def views_for(
                     s.first_raised if s else None,
                     s.last_seen if s else None,
                     None,
+                    s.reviewed_by if s else None,
+                    s.reviewed_at if s else None,
+                    s.last_action_at if s else None,
                 )
             )
     return views
@@ -408,6 +415,9 @@ def stored_view(s: flag_store.StoredFlag) -> FlagView:
         s.first_raised,
         s.last_seen,
         s.cleared_on,
+        s.reviewed_by,
+        s.reviewed_at,
+        s.last_action_at,
     )
 
 

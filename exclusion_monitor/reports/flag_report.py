@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from exclusion_monitor.display import review_status_word
 from exclusion_monitor.flagging import (
     FlagFilter,
     FlaggedChild,
@@ -23,6 +24,7 @@ from exclusion_monitor.rules.registry import rule_label
 from exclusion_monitor.store import Database, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store.profiles import current_places
+from exclusion_monitor.store.users import officer_names
 
 NO_SCHOOL = "No current school"
 GROUPINGS = ("school", "family")
@@ -42,7 +44,7 @@ CHILD_COLUMNS = [
     Column("Year"),
     Column("Flags"),
     Column("Reasons"),
-    Column("Review"),
+    Column("Case"),
 ]
 
 
@@ -54,8 +56,8 @@ def _child_row(child: FlaggedChild, year: str | None, initials: bool) -> list[st
         "\n".join(rule_label(f.rule) for f in child.flags),
         "\n".join(f.reason for f in child.flags),
         "\n".join(
-            f.status.replace("_", " ") + (f" ({f.assigned_to})" if f.assigned_to else "")
-            for f in child.flags
+            review_status_word(f.status) + (f" ({f.assigned_to})" if f.assigned_to else "")
+            for f in child.flags[:1]
         ),
     ]
 
@@ -211,12 +213,19 @@ class FlagListRow:
         return ", ".join(rule_label(f.rule) for f in self.flags) or "none"
 
 
-def _case_columns(child: FlaggedChild) -> tuple[str | None, str | None, dt.date | None]:
-    """(case status in words, officer, last action date) of a flagged child."""
-    statuses = list(dict.fromkeys(f.status for f in child.flags))
-    officers = sorted({f.assigned_to for f in child.flags if f.assigned_to})
-    status = ", ".join(s.replace("_", " ").capitalize() for s in statuses) or None
-    return status, ", ".join(officers) or None, None
+def _case_columns(
+    child: FlaggedChild, names: dict[str, str]
+) -> tuple[str | None, str | None, dt.date | None]:
+    """(case status in words, officer by name, last action date) of a flagged child: the
+    child's case, whose last action is its last change, or, before anyone acted, the day the
+    first flag was raised."""
+    first = child.flags[0] if child.flags else None
+    if first is None:
+        return None, None, None
+    officer = names.get(first.assigned_to or "", first.assigned_to)
+    acted = first.last_action_at.date() if first.last_action_at else None
+    raised = [f.first_raised for f in child.flags if f.first_raised is not None]
+    return review_status_word(first.status), officer, acted or (min(raised) if raised else None)
 
 
 def flag_list_rows(db: Database, filters: FlagFilter) -> tuple[dt.date, list[FlagListRow]]:
@@ -226,10 +235,11 @@ def flag_list_rows(db: Database, filters: FlagFilter) -> tuple[dt.date, list[Fla
     as_of, children = _flagged(db, filters)
     with db.read() as conn:
         places = current_places(conn, [c.child_id for c in children], as_of)
+        names = officer_names(conn)
     rows = []
     for child in children:
         place = places.get(child.child_id)
-        status, officer, last_action = _case_columns(child)
+        status, officer, last_action = _case_columns(child, names)
         rows.append(
             FlagListRow(
                 child.child_id,

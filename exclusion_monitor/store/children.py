@@ -307,13 +307,14 @@ def _latest_census(scope: _Scope) -> sa.Subquery:
 def _summary_source(scope: _Scope) -> sa.Select[Any]:
     latest = _latest_census(scope)
     current = t.child_identifiers.alias("current")
-    # Open flags: raised and not cleared, and not closed by an officer's review (closed, or no
-    # further action): the work still waiting, which is what the list counts.
+    # Open flags: raised and not cleared, of a child whose case an officer has not closed
+    # (closed, or no further action): the work still waiting, which is what the list counts.
+    closed_cases = sa.select(t.cases.c.child_id).where(t.cases.c.status.in_(CLOSED_REVIEWS))
     flag_counts = (
         sa.select(t.flags.c.child_id, sa.func.count().label("n"))
         .where(
             t.flags.c.cleared_on.is_(None),
-            t.flags.c.status.not_in(CLOSED_REVIEWS),
+            t.flags.c.child_id.not_in(closed_cases),
             scope(t.flags.c.child_id),
         )
         .group_by(t.flags.c.child_id)
@@ -399,6 +400,8 @@ def _fingerprint(conn: sa.Connection) -> list[Any]:
         str(conn.execute(sa.select(sa.func.max(t.census_observations.c.id))).scalar()),
         *figures(t.schools),
         *figures(t.flags, sa.func.max(t.flags.c.updated_at), sa.func.max(t.flags.c.cleared_on)),
+        *figures(t.cases),
+        *figures(t.case_events),  # every change of a case (a closed case counts no open flags)
         *figures(t.import_batches, sa.func.max(t.import_batches.c.undone_at)),
         *_status_figures(conn),
     ]

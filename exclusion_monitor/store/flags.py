@@ -17,7 +17,8 @@ from exclusion_monitor.store import schema as t
 
 @dataclass(frozen=True, slots=True)
 class StoredFlag:
-    """A flag as stored, with its review state."""
+    """A flag as stored, with its child's case status and officer (docs/rules.md#cases) and
+    who marked it reviewed."""
 
     id: int
     child_id: int
@@ -31,6 +32,9 @@ class StoredFlag:
     cleared_on: dt.date | None
     status: str
     assigned_to: str | None
+    reviewed_by: str | None = None
+    reviewed_at: dt.datetime | None = None
+    last_action_at: dt.datetime | None = None  # the case's
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +63,23 @@ def _stored(row: Any) -> StoredFlag:
         first_raised=row.first_raised,
         last_seen=row.last_seen,
         cleared_on=row.cleared_on,
-        status=row.status,
-        assigned_to=row.assigned_to,
+        status=row.case_status or "new",
+        assigned_to=row.case_officer,
+        reviewed_by=row.reviewed_by,
+        reviewed_at=row.reviewed_at,
+        last_action_at=row.case_last_action_at,
     )
+
+
+def _with_case() -> sa.Select[Any]:
+    """Flags with their child's case (status and officer; none yet: new and unassigned)."""
+    c = t.cases.c
+    return sa.select(
+        t.flags,
+        c.status.label("case_status"),
+        c.assigned_to.label("case_officer"),
+        c.last_action_at.label("case_last_action_at"),
+    ).select_from(t.flags.outerjoin(t.cases, c.child_id == t.flags.c.child_id))
 
 
 def stored_flags(
@@ -71,7 +89,7 @@ def stored_flags(
     include_cleared: bool = False,
 ) -> list[StoredFlag]:
     """Stored flags (of the named children), those still holding unless `include_cleared`."""
-    query = sa.select(t.flags).order_by(t.flags.c.child_id, t.flags.c.id)
+    query = _with_case().order_by(t.flags.c.child_id, t.flags.c.id)
     if not include_cleared:
         query = query.where(t.flags.c.cleared_on.is_(None))
     if child_ids is None:
@@ -119,7 +137,7 @@ def write_flags(
 ) -> FlagChanges:
     """Bring the stored flags of a batch of children (ids first..last, or exactly `child_ids`)
     in line with `flags`: insert new ones, refresh held ones, clear those that no longer hold
-    and un-clear those that hold again. Reviews and notes are not touched."""
+    and un-clear those that hold again. Cases and reviewed marks are not touched."""
     existing = _existing(conn, first_id, last_id, child_ids)
     now = dt.datetime.now()
     inserts: list[dict[str, Any]] = []
@@ -142,7 +160,6 @@ def write_flags(
                     "evidence": evidence,
                     "first_raised": as_of,
                     "last_seen": as_of,
-                    "status": "new",
                     "updated_at": now,
                 }
             )

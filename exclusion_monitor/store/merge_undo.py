@@ -40,6 +40,7 @@ def split_children(conn: sa.Connection, merge: sa.Row[Any], batch_id: int) -> No
     _split_child_sources(conn, keep, gone, journal, batch_id)
     _split_records(conn, keep, gone, journal)
     _restore_flags(conn, keep, gone, journal["flags"])
+    _restore_case(conn, keep, gone, journal.get("case") or {})
     _restore_pairs(conn, t.family_decisions, "other_child_id", gone, journal["decisions"])
     _restore_reviews(conn, gone, journal["reviews"])
     if journal["filled"]:
@@ -224,13 +225,29 @@ def _restore_flags(conn: sa.Connection, keep: int, gone: int, flags: dict[str, A
             .values(child_id=gone)
         )
     for joined in flags["joined"]:
-        flag = row_back(t.flags, joined["flag"])
+        # A merge made before cases (schema 6) kept its flag's review columns, which flags no
+        # longer have, and the ids of its reviews and notes, which are now the case's.
+        saved = {k: v for k, v in joined["flag"].items() if k in t.flags.c}
+        flag = row_back(t.flags, saved)
         if conn.execute(sa.select(f.id).where(f.id == flag["id"])).first() is None:
             conn.execute(t.flags.insert().values(**flag))
-        for table in (t.flag_reviews, t.review_notes):
-            ids = joined.get(table.name, [])
+
+
+def _restore_case(conn: sa.Connection, keep: int, gone: int, case: dict[str, Any]) -> None:
+    """`gone`'s case back as it was before the merge (a case made after it stays with `keep`)."""
+    c = t.cases.c
+    if "moved" in case:
+        conn.execute(
+            t.cases.update().where(c.id == case["moved"], c.child_id == keep).values(child_id=gone)
+        )
+    elif "joined" in case:
+        row = row_back(t.cases, case["joined"])
+        if conn.execute(sa.select(c.id).where(c.id == row["id"])).first() is None:
+            conn.execute(t.cases.insert().values(**{**row, "child_id": gone}))
+        for table in (t.case_notes, t.case_events):
+            ids = case.get(table.name, [])
             if ids:
-                conn.execute(table.update().where(table.c.id.in_(ids)).values(flag_id=flag["id"]))
+                conn.execute(table.update().where(table.c.id.in_(ids)).values(case_id=row["id"]))
 
 
 def _restore_pairs(

@@ -148,6 +148,7 @@ def merge_children(
     journal.update(_move_identifiers(conn, keep, gone))
     journal["records"], journal["twins"] = _move_records(conn, keep, gone)
     journal["flags"] = _move_flags(conn, keep, gone)
+    journal["case"] = _move_case(conn, keep, gone)
     journal["decisions"] = _move_pairs(conn, t.family_decisions, "other_child_id", keep, gone)
     journal["reviews"] = _move_reviews(conn, keep, gone)
     journal["filled"] = _fill_details(conn, keep, gone)
@@ -265,8 +266,8 @@ def _join_twins(
 
 
 def _move_flags(conn: sa.Connection, keep: int, gone: int) -> dict[str, Any]:
-    """`gone`'s flags move to `keep`; where `keep` has the same rule, the reviews and notes of
-    `gone`'s flag join `keep`'s flag."""
+    """`gone`'s flags move to `keep`; where `keep` has the same rule, `gone`'s flag goes (the
+    two children's case holds what was done about either)."""
     f = t.flags.c
     held = {
         r.rule: int(r.id) for r in conn.execute(sa.select(f.id, f.rule).where(f.child_id == keep))
@@ -279,21 +280,36 @@ def _move_flags(conn: sa.Connection, keep: int, gone: int) -> dict[str, Any]:
         if into is None:
             moved.append(int(flag["id"]))
             continue
-        parts: dict[str, list[int]] = {}
-        for table in (t.flag_reviews, t.review_notes):
-            ids = [
-                int(i)
-                for i in conn.execute(
-                    sa.select(table.c.id).where(table.c.flag_id == flag["id"])
-                ).scalars()
-            ]
-            conn.execute(table.update().where(table.c.id.in_(ids)).values(flag_id=into))
-            parts[table.name] = ids
         conn.execute(t.flags.delete().where(f.id == flag["id"]))
-        joined.append({"flag": row_json(flag), "into": into, **parts})
+        joined.append({"flag": row_json(flag), "into": into})
     if moved:
         conn.execute(t.flags.update().where(f.id.in_(moved)).values(child_id=keep))
     return {"moved": moved, "joined": joined}
+
+
+def _move_case(conn: sa.Connection, keep: int, gone: int) -> dict[str, Any]:
+    """`gone`'s case becomes `keep`'s when `keep` has none; else its notes and history join
+    `keep`'s case (whose status and officer stand) and it goes."""
+    c = t.cases.c
+    theirs = conn.execute(sa.select(t.cases).where(c.child_id == gone)).first()
+    if theirs is None:
+        return {}
+    ours = conn.execute(sa.select(c.id).where(c.child_id == keep)).scalar()
+    if ours is None:
+        conn.execute(t.cases.update().where(c.id == theirs.id).values(child_id=keep))
+        return {"moved": int(theirs.id)}
+    parts: dict[str, list[int]] = {}
+    for table in (t.case_notes, t.case_events):
+        ids = [
+            int(i)
+            for i in conn.execute(
+                sa.select(table.c.id).where(table.c.case_id == theirs.id)
+            ).scalars()
+        ]
+        conn.execute(table.update().where(table.c.id.in_(ids)).values(case_id=ours))
+        parts[table.name] = ids
+    conn.execute(t.cases.delete().where(c.id == theirs.id))
+    return {"joined": row_json(dict(theirs._mapping)), "into": int(ours), **parts}
 
 
 def _move_pairs(

@@ -10,6 +10,7 @@ turns version N into N+1, raise CURRENT_VERSION, and save a snapshot of version 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from collections.abc import Callable
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 _RECORD_TABLES = [
     "schools", "school_links", "children", "child_identifiers", "enrolments",
@@ -166,12 +167,134 @@ def _v5_census_returns_status_and_addresses(conn: sa.Connection) -> None:
     )
 
 
+# How far along a review status is: the status a migrated case takes is the most advanced its
+# flags had (a child referred for one flag and new on another is a referred case).
+_STATUS_ORDER = ("new", "under_review", "referred", "no_further_action", "closed")
+
+
+def _v6_a_case_per_child(conn: sa.Connection) -> None:
+    """Version 6: status, officer, notes and their history move from each flag to one case per
+    child (docs/rules.md#cases). Nothing is lost: every note and every recorded change becomes the
+    case's, naming the flag it was on; the case's status is the most advanced of its flags'
+    (closed last), its officer the one most recently assigned; flags gain a reviewed mark."""
+    from exclusion_monitor.store import schema as t
+
+    for table in (t.cases, t.case_notes, t.case_events):
+        table.create(conn)
+    _add_column(conn, "flags", "reviewed_by", sa.String(200))
+    _add_column(conn, "flags", "reviewed_at", sa.DateTime())
+    moment, day = sa.DateTime(), sa.Date()
+    flags = sa.table(
+        "flags", sa.column("id"), sa.column("child_id"), sa.column("rule"),
+        sa.column("status"), sa.column("assigned_to"), sa.column("updated_at", moment),
+        sa.column("first_raised", day),
+    )  # fmt: skip
+    reviews = sa.table(
+        "flag_reviews", sa.column("id"), sa.column("flag_id"), sa.column("status"),
+        sa.column("assigned_to"), sa.column("changed_by"), sa.column("changed_at", moment),
+    )  # fmt: skip
+    notes = sa.table(
+        "review_notes", sa.column("id"), sa.column("flag_id"), sa.column("author"),
+        sa.column("written_at", moment), sa.column("text"),
+    )  # fmt: skip
+    by_flag = {
+        row.id: row
+        for row in conn.execute(
+            sa.select(flags.c.id, flags.c.child_id, flags.c.rule, flags.c.status,
+                      flags.c.assigned_to, flags.c.updated_at, flags.c.first_raised)
+        )
+    }  # fmt: skip
+    history = conn.execute(sa.select(reviews).order_by(reviews.c.changed_at, reviews.c.id)).all()
+    written = conn.execute(sa.select(notes).order_by(notes.c.written_at, notes.c.id)).all()
+    touched = {by_flag[r.flag_id].child_id for r in history if r.flag_id in by_flag}
+    touched |= {by_flag[n.flag_id].child_id for n in written if n.flag_id in by_flag}
+    touched |= {
+        f.child_id for f in by_flag.values() if f.status != "new" or f.assigned_to is not None
+    }
+    case_of: dict[int, int] = {}
+    for child_id in sorted(touched):
+        own = [f for f in by_flag.values() if f.child_id == child_id]
+        status = max(
+            (f.status for f in own),
+            key=lambda s: _STATUS_ORDER.index(s) if s in _STATUS_ORDER else 0,
+            default="new",
+        )
+        moments = [r.changed_at for r in history if by_flag.get(r.flag_id) in own]
+        moments += [n.written_at for n in written if by_flag.get(n.flag_id) in own]
+        moments += [f.updated_at for f in own if f.updated_at is not None]
+        assigned = [(r.changed_at, r.assigned_to) for r in history if by_flag.get(r.flag_id) in own]
+        officer = max(assigned, key=lambda p: p[0])[1] if assigned else None
+        if officer is None:
+            officer = next((f.assigned_to for f in own if f.assigned_to), None)
+        last = (
+            max(moments)
+            if moments
+            else dt.datetime.combine(min(f.first_raised for f in own), dt.time())
+        )
+        last_by = next(
+            (r.changed_by for r in reversed(history) if by_flag.get(r.flag_id) in own),
+            "migration",
+        )
+        result = conn.execute(
+            t.cases.insert().values(
+                child_id=child_id, status=status, assigned_to=officer,
+                opened_at=min(moments) if moments else last, last_action_at=last,
+                last_action_by=last_by,
+            )
+        )  # fmt: skip
+        key = result.inserted_primary_key
+        assert key is not None
+        case_of[child_id] = int(key[0])
+    previous: dict[int, tuple[str, str | None]] = {}
+    events: list[tuple[Any, Any, str, str | None, str | None]] = []
+    for r in history:
+        flag = by_flag.get(r.flag_id)
+        if flag is None:
+            continue
+        before = previous.get(r.flag_id, ("new", None))
+        if r.status != before[0]:
+            events.append((flag, r, "status", before[0], r.status))
+        if r.assigned_to != before[1]:
+            events.append((flag, r, "officer", before[1], r.assigned_to))
+        previous[r.flag_id] = (r.status, r.assigned_to)
+    if events:
+        conn.execute(
+            t.case_events.insert(),
+            [
+                {
+                    "case_id": case_of[flag.child_id], "account": r.changed_by,
+                    "at": r.changed_at, "what": what, "old_value": old, "new_value": new,
+                    "flag_rule": flag.rule,
+                }
+                for flag, r, what, old, new in events
+            ],
+        )  # fmt: skip
+    kept = [n for n in written if n.flag_id in by_flag]
+    if kept:
+        conn.execute(
+            t.case_notes.insert(),
+            [
+                {
+                    "case_id": case_of[by_flag[n.flag_id].child_id], "author": n.author,
+                    "written_at": n.written_at, "text": n.text,
+                    "flag_rule": by_flag[n.flag_id].rule,
+                }
+                for n in kept
+            ],
+        )  # fmt: skip
+    conn.execute(sa.text("DROP TABLE review_notes"))
+    conn.execute(sa.text("DROP TABLE flag_reviews"))
+    conn.execute(sa.text("ALTER TABLE flags DROP COLUMN status"))
+    conn.execute(sa.text("ALTER TABLE flags DROP COLUMN assigned_to"))
+
+
 # STEPS[n] upgrades a database at version n - 1 to version n.
 STEPS: dict[int, Callable[[sa.Connection], None]] = {
     2: _v2_first_sources_implicit,
     3: _v3_regional_workspace,
     4: _v4_one_record_across_returns,
     5: _v5_census_returns_status_and_addresses,
+    6: _v6_a_case_per_child,
 }
 
 

@@ -418,43 +418,69 @@ flags = sa.Table(
     sa.Column("first_raised", sa.Date, nullable=False),
     sa.Column("last_seen", sa.Date, nullable=False),
     sa.Column("cleared_on", sa.Date),
-    sa.Column("status", sa.String(20), nullable=False, default="new"),
-    sa.Column("assigned_to", sa.String(200)),
     sa.Column("updated_at", sa.DateTime),
+    # An officer has read this flag (its raised and cleared life is the recompute's; the case
+    # it belongs to is the child's).
+    sa.Column("reviewed_by", sa.String(200)),
+    sa.Column("reviewed_at", sa.DateTime),
     sa.UniqueConstraint("child_id", "rule"),
 )
 
-flag_reviews = sa.Table(
-    "flag_reviews",
+# A case per child (docs/rules.md#cases): its status and officer, dated notes, and the history of
+# every change. Made the first time anyone acts on the child's flags; a flagged child with no case
+# row is a new, unassigned case.
+cases = sa.Table(
+    "cases",
     metadata,
     _id(),
     sa.Column(
-        "flag_id",
+        "child_id",
         sa.Integer,
-        sa.ForeignKey("flags.id", ondelete="CASCADE"),
+        sa.ForeignKey("children.id", ondelete="CASCADE"),
         nullable=False,
-        index=True,
+        unique=True,
     ),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("assigned_to", sa.String(200)),
-    sa.Column("changed_by", sa.String(200), nullable=False),
-    sa.Column("changed_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, default="new"),
+    sa.Column("assigned_to", sa.String(200), index=True),  # a users account
+    sa.Column("opened_at", sa.DateTime, nullable=False),
+    sa.Column("last_action_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("last_action_by", sa.String(200), nullable=False),
 )
 
-review_notes = sa.Table(
-    "review_notes",
+case_notes = sa.Table(
+    "case_notes",
     metadata,
     _id(),
     sa.Column(
-        "flag_id",
+        "case_id",
         sa.Integer,
-        sa.ForeignKey("flags.id", ondelete="CASCADE"),
+        sa.ForeignKey("cases.id", ondelete="CASCADE"),
         nullable=False,
         index=True,
     ),
     sa.Column("author", sa.String(200), nullable=False),
     sa.Column("written_at", sa.DateTime, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
+    sa.Column("flag_rule", sa.String(40)),  # the flag it was written on, before cases
+)
+
+case_events = sa.Table(
+    "case_events",
+    metadata,
+    _id(),
+    sa.Column(
+        "case_id",
+        sa.Integer,
+        sa.ForeignKey("cases.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("account", sa.String(200), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("what", sa.String(20), nullable=False),  # status | officer | note | reviewed
+    sa.Column("old_value", sa.String(200)),
+    sa.Column("new_value", sa.String(200)),
+    sa.Column("flag_rule", sa.String(40)),  # the flag it concerned (a review; before cases)
 )
 
 mapping_profiles = sa.Table(

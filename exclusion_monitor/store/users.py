@@ -58,6 +58,15 @@ def get_user(db: Database, account: str) -> User | None:
         return _get(conn, account)
 
 
+def officer_names(conn: sa.Connection) -> dict[str, str]:
+    """account -> the name to print for it (the display name, else the account)."""
+    u = t.users.c
+    return {
+        str(account): str(name or account)
+        for account, name in conn.execute(sa.select(u.account, u.display_name))
+    }
+
+
 def list_users(db: Database) -> list[User]:
     with db.read() as conn:
         rows = conn.execute(sa.select(t.users).order_by(sa.func.lower(t.users.c.account)))

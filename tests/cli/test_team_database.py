@@ -22,11 +22,11 @@ from exclusion_monitor.store import Database, open_database
 from exclusion_monitor.store.audit import verify
 from exclusion_monitor.store.batches import list_batches
 from exclusion_monitor.store.flags import StoredFlag, stored_flags
-from exclusion_monitor.store.reviews import add_note, list_notes, review_history, set_status
 from exclusion_monitor.store.users import list_users
 from exclusion_monitor.upn import check_letter
 from operations import ImportRequest, run_imports
 from tests.core import example_authority as story
+from tests.support.cases import history_of, notes_of, set_case
 from ui.cli.main import main
 
 pytestmark = pytest.mark.postgres
@@ -99,15 +99,15 @@ def pilot(
     assert result.rows_imported == 2
     recompute_flags(db, as_of=story.AS_OF)
     flag = list_flags(db)[0]
-    set_status(db, [flag.id], "under_review", ADMIN)
-    set_status(db, [flag.id], "referred", ADMIN)
-    add_note(db, flag.id, "Spoke to the school's DSL; referral sent.", ADMIN)
+    set_case(db, flag.child_id, ADMIN, status="under_review")
+    set_case(db, flag.child_id, ADMIN, status="referred")
+    set_case(db, flag.child_id, ADMIN, note="Spoke to the school's DSL; referral sent.")
     code = main(["--db", str(path), "users", "add", "LA\\officer2", "--role", "officer"])
     assert code == 0
     facts = {
-        "flag": flag.id,
+        "child": flag.child_id,
         "flags": sorted((f.child_id, f.rule, f.status) for f in list_flags(db)),
-        "history": [(e.status, e.changed_by) for e in review_history(db, flag.id)],
+        "history": [(e.what, e.new_value, e.account) for e in history_of(db, flag.child_id)],
         "batches": [(b.file_name, b.rows_imported) for b in list_batches(db)],
         "users": sorted((u.account, u.role.value) for u in list_users(db)),
         "audit_head": verify(db).head.label,
@@ -125,22 +125,23 @@ def test_migrate_copies_everything_and_the_audit_chain_verifies_on_the_server(
     assert code == 0, err
     report = json.loads(out)
     assert report["audit_verified"] and report["audit_head"] == facts["audit_head"]
-    assert report["rows"]["children"] == 14 and report["rows"]["flag_reviews"] == 2
+    assert report["rows"]["children"] == 14 and report["rows"]["case_events"] == 3
 
     team = open_database(pg_url)
     assert sorted((f.child_id, f.rule, f.status) for f in list_flags(team)) == facts["flags"]
-    history = [(e.status, e.changed_by) for e in review_history(team, facts["flag"])]
+    history = [(e.what, e.new_value, e.account) for e in history_of(team, facts["child"])]
     assert history == facts["history"]
-    notes = list_notes(team, facts["flag"])
+    notes = notes_of(team, facts["child"])
     assert [n.text for n in notes] == ["Spoke to the school's DSL; referral sent."]
     assert [(b.file_name, b.rows_imported) for b in list_batches(team)] == facts["batches"]
     assert sorted((u.account, u.role.value) for u in list_users(team)) == facts["users"]
     result = verify(team)
     assert result.ok, result.problem
     # The team carries on where the pilot stopped: new rows get new ids on the server.
-    set_status(team, [facts["flag"]], "closed", "LA\\officer2")
-    note = add_note(team, facts["flag"], "Closed after the panel.", "LA\\officer2")
-    assert note.id == 2
+    closed = set_case(
+        team, facts["child"], "LA\\officer2", status="closed", note="Closed after the panel."
+    )
+    assert closed.note_id == 2
     team.close()
 
     code, out, _ = cli(capsys, "--db", pg_url, "undo", "1")

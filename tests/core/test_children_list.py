@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import schema as t
@@ -168,27 +167,21 @@ def test_summaries_notice_changes_and_refresh(db: Database, town: Authority) -> 
     assert count_children(db, ChildFilter(flagged_only=True)) == 0
 
 
-def test_a_flag_an_officer_closed_is_no_longer_counted_as_open(
+def test_the_flags_of_a_closed_case_are_no_longer_counted_as_open(
     db: Database, town: Authority
 ) -> None:
-    from exclusion_monitor.store.reviews import set_status
+    from tests.support.cases import set_case
 
     callum = next(r for r in list_children(db) if r.forename == "Callum")
-    with db.read() as conn:
-        flags = dict(
-            conn.execute(
-                sa.select(t.flags.c.rule, t.flags.c.id).where(t.flags.c.child_id == callum.id)
-            ).all()
-        )
-    assert len(flags) == 2
-    set_status(db, [flags["escalation"]], "closed", "LA\\officer")
+    assert callum.flag_count == 2
+    set_case(db, callum.id, "LA\\officer", status="closed", note="Support in place.")
     ensure_child_summaries(db)
     callum = next(r for r in list_children(db) if r.forename == "Callum")
-    assert callum.flag_count == 1  # the moves flag is still waiting
-    set_status(db, [flags["moves"]], "no further action", "LA\\officer")
-    set_status(db, [flags["escalation"]], "under review", "LA\\officer")  # reopened
+    assert callum.flag_count == 0  # the case is closed: none of its flags is waiting
+    assert "Dunmore, Callum" not in names(list_children(db, ChildFilter(flagged_only=True)))
+    set_case(db, callum.id, "LA\\officer", status="under review")  # reopened
     ensure_child_summaries(db)
     callum = next(r for r in list_children(db) if r.forename == "Callum")
-    assert callum.flag_count == 1
+    assert callum.flag_count == 2
     flagged = names(list_children(db, ChildFilter(flagged_only=True)))
     assert flagged == ["ashdown, Bethan", "Dunmore, Callum"]

@@ -1,5 +1,5 @@
 """The flag store: recompute raises, refreshes, clears and re-raises flags without losing
-reviews; subset recomputes; the flag list and its filters; reviews and notes; families."""
+cases; subset recomputes; the flag list and its filters; cases and notes; families."""
 
 from __future__ import annotations
 
@@ -11,15 +11,9 @@ from exclusion_monitor.profile import child_profile
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.children import child_id_for_upn
 from exclusion_monitor.store.families import link_children, list_families, unlink_children
-from exclusion_monitor.store.reviews import (
-    add_note,
-    assign,
-    list_notes,
-    review_history,
-    set_status,
-)
 from exclusion_monitor.store.settings import set_setting
 from tests.core.builders import Builder, D, autumn, censuses, make_upn, spring, summer
+from tests.support.cases import case_of, history_of, notes_of, officer, set_case
 
 
 @pytest.fixture
@@ -76,16 +70,17 @@ def test_recompute_raises_then_refreshes_without_duplicates(
     assert flags_are_current(db)
 
 
-def test_a_flag_that_no_longer_holds_is_cleared_and_keeps_its_review(
+def test_a_flag_that_no_longer_holds_is_cleared_and_keeps_its_case(
     db: Database, town: tuple[Builder, dict[str, int]]
 ) -> None:
     b, ids = town
     recompute_flags(db)
     flag_id = flag_list(db)[0].flags[0].flag_id
     assert flag_id is not None
-    set_status(db, [flag_id], "under review", "officer.one")
-    assign(db, [flag_id], "officer.two", "officer.one")
-    add_note(db, flag_id, "Spoke to the school; a support plan is in place.", "officer.two")
+    officer(db, "officer.two")
+    set_case(db, ids["amy"], "officer.one", status="under review")
+    set_case(db, ids["amy"], "officer.one", officer="officer.two")
+    set_case(db, ids["amy"], "officer.two", note="Spoke to the school; a support plan is in place.")
     # A year on, the suspensions are outside the last three terms: the flag is cleared.
     for day in (autumn(2024), spring(2025), summer(2025)):
         b.census(ids["amy"], ids["oak"], day, "10")
@@ -98,7 +93,7 @@ def test_a_flag_that_no_longer_holds_is_cleared_and_keeps_its_review(
         "repeated_suspensions"
     ]
     assert profile.cleared_flags[0].cleared_on == summer(2025)
-    # A new run of suspensions raises the same flag again, review and notes intact.
+    # A new run of suspensions raises the same flag again, the case and its notes intact.
     for day in (D(2024, 11, 4), D(2025, 2, 3), D(2025, 5, 1)):
         b.exclusion(ids["amy"], ids["oak"], day)
     back = recompute_flags(db)
@@ -111,29 +106,34 @@ def test_a_flag_that_no_longer_holds_is_cleared_and_keeps_its_review(
         None,
     )
     assert row.first_raised == summer(2024) and row.last_seen == D(2025, 5, 16)
-    assert [n.text for n in list_notes(db, flag_id)] == [
+    assert [n.text for n in notes_of(db, ids["amy"])] == [
         "Spoke to the school; a support plan is in place."
     ]
-    assert [(e.status, e.assigned_to) for e in review_history(db, flag_id)] == [
-        ("under_review", None),
-        ("under_review", "officer.two"),
+    assert [(e.what, e.new_value) for e in history_of(db, ids["amy"])] == [
+        ("status", "under_review"),
+        ("officer", "officer.two"),
+        ("note", None),
     ]
 
 
-def test_reviews_refuse_unknown_flags_statuses_and_empty_notes(
+def test_cases_refuse_unknown_children_statuses_officers_and_a_close_without_a_note(
     db: Database, town: tuple[Builder, dict[str, int]]
 ) -> None:
+    _, ids = town
     recompute_flags(db)
-    flag_id = flag_list(db)[0].flags[0].flag_id
-    assert flag_id is not None
-    with pytest.raises(InvalidInputError, match="not a review status"):
-        set_status(db, [flag_id], "ignored", "officer.one")
+    with pytest.raises(InvalidInputError, match="not a case status"):
+        set_case(db, ids["amy"], "officer.one", status="ignored")
     with pytest.raises(NotFoundError):
-        set_status(db, [flag_id + 100], "closed", "officer.one")
-    with pytest.raises(InvalidInputError):
-        add_note(db, flag_id, "   ", "officer.one")
-    assert set_status(db, [flag_id], "referred", "officer.one") == 1
-    assert set_status(db, [flag_id], "referred", "officer.one") == 0
+        set_case(db, 10_000, "officer.one", status="closed", note="x")
+    with pytest.raises(InvalidInputError, match="is not a user"):
+        set_case(db, ids["amy"], "officer.one", officer="Someone Typed")
+    with pytest.raises(InvalidInputError, match="A note is needed for closing"):
+        set_case(db, ids["amy"], "officer.one", status="closed")
+    with pytest.raises(InvalidInputError, match="A note is needed"):
+        set_case(db, ids["amy"], "officer.one", status="no further action", note="   ")
+    assert case_of(db, ids["amy"]).id is None  # nothing was written by the refusals
+    assert set_case(db, ids["amy"], "officer.one", status="referred").changed == ("status",)
+    assert set_case(db, ids["amy"], "officer.one", status="referred").changed == ()
     assert [c.forename for c in flag_list(db, statuses=["referred"])] == ["Amy"]
     assert flag_list(db, statuses=["closed"]) == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 from pathlib import Path
@@ -270,3 +271,86 @@ def test_version_5_keeps_every_record_and_works_out_statuses_and_families_again(
     (row,) = list_children(db)
     db.close()
     assert (row.status, row.school_name) == ("on_roll", "Oak High")
+
+
+def test_version_6_carries_every_flag_review_and_note_into_the_childs_case(
+    tmp_path: Path,
+) -> None:
+    """Status, officer and notes move from each flag to one case per child: the case takes the
+    most advanced status of its flags and the officer last assigned; every note and every
+    recorded change is the case's, naming the flag it was on; nothing is lost."""
+    from exclusion_monitor.store import cases
+
+    path = tmp_path / "v5.db"
+    _load_snapshot(5, path)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO import_batches (id, file_name, file_hash, kind, imported_at, rows_read, "
+        "rows_imported, rows_rejected, status, mapping, warnings) VALUES (1, 'autumn.csv', 'h', "
+        "'census', '2024-01-01', 1, 1, 0, 'imported', '{}', '[]')"
+    )
+    for child in (1, 2, 3):
+        conn.execute(
+            "INSERT INTO children (id, surname, forename, date_of_birth, created_at, batch_id) "
+            f"VALUES ({child}, 'Testerton', 'Pupil{child}', '2010-03-01', '2024-01-01', 1)"
+        )
+    flags = [  # (id, child, rule, status, officer)
+        (1, 1, "repeated_suspensions", "under_review", "LA\\o1"),
+        (2, 1, "escalating_exclusion", "referred", None),
+        (3, 2, "high_mobility", "closed", "LA\\o2"),
+        (4, 3, "missing_from_roll", "new", None),
+    ]
+    for fid, child, rule, status, officer in flags:
+        conn.execute(
+            "INSERT INTO flags (id, child_id, rule, rule_version, as_of, reason, first_raised, "
+            "last_seen, status, assigned_to, updated_at) VALUES (?, ?, ?, 1, '2024-01-01', 'r', "
+            "'2024-01-01', '2024-01-01', ?, ?, '2024-01-02 09:00:00')",
+            (fid, child, rule, status, officer),
+        )
+    reviews = [  # (flag, status, officer, by, at)
+        (1, "under_review", None, "LA\\o1", "2024-01-03 09:00:00"),
+        (1, "under_review", "LA\\o1", "LA\\o1", "2024-01-03 09:05:00"),
+        (2, "referred", None, "LA\\m1", "2024-01-04 10:00:00"),
+        (3, "closed", "LA\\o2", "LA\\o2", "2024-01-05 11:00:00"),
+    ]
+    conn.executemany(
+        "INSERT INTO flag_reviews (flag_id, status, assigned_to, changed_by, changed_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        reviews,
+    )
+    conn.executemany(
+        "INSERT INTO review_notes (flag_id, author, written_at, text) VALUES (?, ?, ?, ?)",
+        [
+            (1, "LA\\o1", "2024-01-03 09:10:00", "Met the head of year."),
+            (2, "LA\\m1", "2024-01-04 10:05:00", "Referred to early help."),
+            (3, "LA\\o2", "2024-01-05 11:05:00", "Family moved; closed."),
+        ],
+    )
+    conn.commit()
+    conn.close()
+
+    db = open_database(path)
+    assert db.schema_version() == migrations.CURRENT_VERSION
+    with db.read() as read:
+        one, two = cases.get_case(read, 1), cases.get_case(read, 2)
+        assert (one.status, one.assigned_to) == ("referred", "LA\\o1")
+        assert (two.status, two.assigned_to) == ("closed", "LA\\o2")
+        assert cases.get_case(read, 3).id is None  # never reviewed: a new case, not stored
+        notes = [(n.flag_rule, n.author, n.text) for n in cases.case_notes(read, 1)]
+        assert notes == [
+            ("repeated_suspensions", "LA\\o1", "Met the head of year."),
+            ("escalating_exclusion", "LA\\m1", "Referred to early help."),
+        ]
+        history = [
+            (e.flag_rule, e.what, e.old_value, e.new_value) for e in cases.case_history(read, 1)
+        ]
+        assert history == [
+            ("repeated_suspensions", "status", "new", "under_review"),
+            ("repeated_suspensions", "officer", None, "LA\\o1"),
+            ("escalating_exclusion", "status", "new", "referred"),
+        ]
+        assert one.last_action_at == dt.datetime(2024, 1, 4, 10, 5)
+        assert [n.text for n in cases.case_notes(read, 2)] == ["Family moved; closed."]
+        tables = set(sa.inspect(read).get_table_names())
+    assert not {"flag_reviews", "review_notes"} & tables
+    db.close()

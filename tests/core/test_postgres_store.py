@@ -193,13 +193,34 @@ def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -
     """Version 1's differences put back on a new database (the UPN unique as a constraint, the two
     name indexes on children, a record's own batch repeated in record_sources), version 3's
     (the regional tables), version 4's (no record versions or merges) and version 5's (census
-    rows indexed by school alone, no address keys, no child status): the upgrade ends at the
-    schema a new database has, and keeps the data."""
+    rows indexed by school alone, no address keys, no child status) and version 6's (reviews on
+    each flag, no cases): the upgrade ends at the schema a new database has, and keeps the data,
+    the flag's review carried into the child's case."""
     db = open_database(pg_url)
     with db.read() as conn:
         fresh = migrations.schema_fingerprint(conn)
     db.close()
     with psycopg.connect(pg_url) as raw:
+        # Version 6's differences: reviews on each flag, no cases.
+        raw.execute("DROP TABLE case_notes")
+        raw.execute("DROP TABLE case_events")
+        raw.execute("DROP TABLE cases")
+        raw.execute("ALTER TABLE flags DROP COLUMN reviewed_by, DROP COLUMN reviewed_at")
+        raw.execute(
+            "ALTER TABLE flags ADD COLUMN status VARCHAR(20) NOT NULL DEFAULT 'new', "
+            "ADD COLUMN assigned_to VARCHAR(200)"
+        )
+        raw.execute(
+            "CREATE TABLE flag_reviews (id SERIAL PRIMARY KEY, flag_id INTEGER NOT NULL "
+            "REFERENCES flags (id) ON DELETE CASCADE, status VARCHAR(20) NOT NULL, "
+            "assigned_to VARCHAR(200), changed_by VARCHAR(200) NOT NULL, "
+            "changed_at TIMESTAMP WITHOUT TIME ZONE NOT NULL)"
+        )
+        raw.execute(
+            "CREATE TABLE review_notes (id SERIAL PRIMARY KEY, flag_id INTEGER NOT NULL "
+            "REFERENCES flags (id) ON DELETE CASCADE, author VARCHAR(200) NOT NULL, "
+            "written_at TIMESTAMP WITHOUT TIME ZONE NOT NULL, text TEXT NOT NULL)"
+        )
         # Version 5's differences.
         raw.execute("DROP INDEX ix_census_observations_school_id_census_date")
         raw.execute(
@@ -229,6 +250,19 @@ def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -
             "VALUES (1, 1, 'A330400215001', 'current', false, 1)"
         )
         raw.execute("INSERT INTO record_sources VALUES ('children', 1, 1, 2)")
+        raw.execute(
+            "INSERT INTO flags (id, child_id, rule, rule_version, as_of, reason, first_raised, "
+            "last_seen, status, assigned_to) VALUES (1, 1, 'high_mobility', 1, '2024-01-01', "
+            "'moves', '2024-01-01', '2024-01-01', 'referred', 'LA\\o1')"
+        )
+        raw.execute(
+            "INSERT INTO flag_reviews (flag_id, status, assigned_to, changed_by, changed_at) "
+            "VALUES (1, 'referred', 'LA\\o1', 'LA\\o1', '2024-02-01 10:00')"
+        )
+        raw.execute(
+            "INSERT INTO review_notes (flag_id, author, written_at, text) "
+            "VALUES (1, 'LA\\o1', '2024-02-01 10:00', 'Referred to early help.')"
+        )
         from exclusion_monitor.store.regional_schema import TABLES as VERSION_3_TABLES
 
         for table in VERSION_3_TABLES:  # version 3 added the regional workspace's tables
@@ -250,4 +284,10 @@ def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -
             "A330400215001"
         ]
         assert conn.execute(sa.select(sa.func.count()).select_from(t.record_sources)).scalar() == 0
+        case = conn.execute(sa.select(t.cases)).one()
+        assert (case.child_id, case.status, case.assigned_to) == (1, "referred", "LA\\o1")
+        note = conn.execute(sa.select(t.case_notes)).one()
+        assert (note.text, note.flag_rule) == ("Referred to early help.", "high_mobility")
+        events = conn.execute(sa.select(t.case_events.c.what, t.case_events.c.new_value)).all()
+        assert sorted(tuple(e) for e in events) == [("officer", "LA\\o1"), ("status", "referred")]
     db.close()

@@ -67,26 +67,39 @@ def stocked(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
                 last_seen=dt.date(2024, 1, 1),
             )
         ).inserted_primary_key[0]
+        assert flag
+        case = conn.execute(
+            t.cases.insert().values(
+                child_id=young,
+                status="referred",
+                opened_at=dt.datetime(2018, 2, 1),
+                last_action_at=dt.datetime(2023, 2, 1),
+                last_action_by="LA\\o1",
+            )
+        ).inserted_primary_key[0]
         conn.execute(
-            t.flag_reviews.insert(),
+            t.case_events.insert(),
             [
                 {
-                    "flag_id": flag,
-                    "status": "under review",
-                    "changed_by": "LA\\o1",
-                    "changed_at": dt.datetime(2018, 2, 1),
+                    "case_id": case,
+                    "what": "status",
+                    "new_value": "under_review",
+                    "account": "LA\\o1",
+                    "at": dt.datetime(2018, 2, 1),
                 },
                 {
-                    "flag_id": flag,
-                    "status": "referred",
-                    "changed_by": "LA\\o1",
-                    "changed_at": dt.datetime(2023, 2, 1),
+                    "case_id": case,
+                    "what": "status",
+                    "old_value": "under_review",
+                    "new_value": "referred",
+                    "account": "LA\\o1",
+                    "at": dt.datetime(2023, 2, 1),
                 },
             ],
         )
         conn.execute(
-            t.review_notes.insert().values(
-                flag_id=flag, author="LA\\o1", written_at=dt.datetime(2019, 1, 1), text="Old note"
+            t.case_notes.insert().values(
+                case_id=case, author="LA\\o1", written_at=dt.datetime(2019, 1, 1), text="Old note"
             )
         )
         batch = conn.execute(
@@ -137,8 +150,8 @@ def test_records_past_retention_are_counted_without_names(stocked: Database) -> 
     assert _counts(due) == {
         "pupil_records": 1,
         "regional_records": 0,
-        "flag_reviews": 1,
-        "review_notes": 1,
+        "case_history": 1,
+        "case_notes": 1,
         "rejected_rows": 1,
         "import_batches": 1,
         "audit_log": 2,
@@ -163,8 +176,10 @@ def test_purge_deletes_logs_and_keeps_the_audit_chain_verifiable(stocked: Databa
             conn.execute(sa.select(sa.func.count()).select_from(t.census_observations)).scalar()
             == 0
         )
-        statuses = conn.execute(sa.select(t.flag_reviews.c.status)).scalars().all()
+        statuses = conn.execute(sa.select(t.case_events.c.new_value)).scalars().all()
         assert statuses == ["referred"]
+        case = conn.execute(sa.select(t.cases.c.status)).scalars().all()
+        assert case == ["referred"]  # the case stands; only its old history and notes go
         log = conn.execute(sa.select(t.purge_log)).all()
     assert {row.record_type: row.count for row in log} == _counts(purged)
     assert all(row.account == "LA\\admin1" for row in log)

@@ -103,9 +103,13 @@ def test_filters_by_rule_school_status_officer_and_family(
     assert len(names(page)) == 8
 
 
-def test_multi_select_status_change_and_assignment_are_stored_and_audited(
+def test_multi_select_case_status_and_assignment_are_stored_and_audited(
     qtbot: QtBot, db: Database, example: story.Example, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from exclusion_monitor.roles import Role
+    from exclusion_monitor.store.users import add_user
+
+    add_user(db, "LA\\admin", "LA\\officer2", Role.OFFICER, "Oma Officer")
     asked: list[str] = []
     monkeypatch.setattr(messages, "confirm", lambda _p, _t, text: asked.append(text) or True)
     page = open_page(qtbot, db)
@@ -114,9 +118,10 @@ def test_multi_select_status_change_and_assignment_are_stored_and_audited(
     choose(page.new_status, "referred")
     with qtbot.waitSignal(page.changed, timeout=15_000):
         qtbot.mouseClick(page.set_status_button, Qt.MouseButton.LeftButton)
-    assert asked == ["Set 3 flags of 2 children to \u201cReferred\u201d?"]
+    assert asked == ["Set the cases of 2 children to \u201cReferred\u201d?"]
     flags = stored(db)
     lee, cara, dan = example.ids["Lee"], example.ids["Cara"], example.ids["Dan"]
+    # The status is the child's case's: every flag of the child shows it.
     assert flags[(lee, "escalating_exclusion")].status == "referred"
     assert flags[(lee, "repeated_suspensions")].status == "referred"
     assert flags[(cara, "permanent_exclusion")].status == "referred"
@@ -130,20 +135,43 @@ def test_multi_select_status_change_and_assignment_are_stored_and_audited(
     choose(page.status_combo, "referred")
     assert names(page) == ["Calloway, Cara", "Lomax, Lee"]
 
-    # With a rule filter on, only the flags of that rule change.
+    # The officer is chosen from the users (by name), never typed.
     page.clear_filters()
     choose(page.rule_combo, "repeated_suspensions")
     select(page, ["Lomax, Lee", "Dunmore, Dan"])
-    page.assign_combo.setCurrentText("LA\\officer2")
+    assert not page.assign_combo.isEditable()
+    assert page.assign_combo.findText("Oma Officer (LA\\officer2)") > 0
+    choose(page.assign_combo, "LA\\officer2")
     with qtbot.waitSignal(page.changed, timeout=15_000):
         qtbot.mouseClick(page.assign_button, Qt.MouseButton.LeftButton)
     flags = stored(db)
     assert flags[(lee, "repeated_suspensions")].assigned_to == "LA\\officer2"
+    assert flags[(lee, "escalating_exclusion")].assigned_to == "LA\\officer2"  # one case
     assert flags[(dan, "repeated_suspensions")].assigned_to == "LA\\officer2"
-    assert flags[(lee, "escalating_exclusion")].assigned_to is None
     page.clear_filters()
     choose(page.officer_combo, "LA\\officer2")
     assert names(page) == ["Dunmore, Dan", "Lomax, Lee"]
+
+
+def test_closing_selected_cases_asks_one_note_for_them_all(
+    qtbot: QtBot, db: Database, example: story.Example, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from tests.support.cases import notes_of
+
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", lambda *_a: ("Discussed at panel; no action.", True)
+    )
+    page = open_page(qtbot, db)
+    select(page, ["Lomax, Lee", "Calloway, Cara"])
+    choose(page.new_status, "no_further_action")
+    with qtbot.waitSignal(page.changed, timeout=15_000):
+        qtbot.mouseClick(page.set_status_button, Qt.MouseButton.LeftButton)
+    for name in ("Lee", "Cara"):
+        assert [n.text for n in notes_of(db, example.ids[name])] == [
+            "Discussed at panel; no action."
+        ]
 
 
 def test_whole_family_cases_are_grouped_together(

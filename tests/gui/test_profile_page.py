@@ -1,5 +1,5 @@
 """The child profile on the worked-example authority: the story each child's record tells, the
-timeline's marks, the review panel writing to the store and the audit trail, and roles."""
+timeline's marks, the case panel writing to the store and the audit trail, and roles."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from exclusion_monitor.roles import Action, Role
-from exclusion_monitor.store import Database, audit, reviews
+from exclusion_monitor.store import Database, audit
 from exclusion_monitor.store.users import add_user, claim_first_admin
 from tests.core import example_authority as story
 from tests.core.builders import Builder, D, autumn, spring, summer
+from tests.support.cases import case_of, history_of, notes_of
 from ui.app.pages import AppContext
 from ui.app.pages.profile_page import ProfilePage
 from ui.app.profile_models import (
@@ -52,8 +53,8 @@ def open_profile(qtbot: QtBot, db: Database, child_id: int, account: str = ADMIN
 
 
 def wait_for_review(qtbot: QtBot, page: ProfilePage) -> None:
-    if page.review.flag is not None:
-        qtbot.waitUntil(lambda: page.review.review is not None, timeout=5000)
+    if page.review.child_id is not None:
+        qtbot.waitUntil(lambda: page.review.case is not None, timeout=5000)
 
 
 def column(model: Any, col: int) -> list[str]:
@@ -109,45 +110,41 @@ def test_a_permanent_exclusion_is_a_larger_red_mark_with_its_story_in_the_toolti
     assert kai.timeline.mark_at(QPointF(2, 2)) is None
 
 
-def test_changing_a_status_assigning_and_adding_a_note_persist_with_audit_rows(
+def test_the_case_changes_only_on_save_and_every_change_is_audited(
     qtbot: QtBot, db: Database, example: story.Example
 ) -> None:
+    add_user(db, ADMIN, "LA\\officer7", Role.OFFICER, "Olu Officer")
     page = open_profile(qtbot, db, example.ids["Kai"])
     panel = page.review
     assert panel.flag is not None and panel.flag.rule == "statutory_limit"
-    flag_id = panel.flag.flag_id
-    assert flag_id is not None and panel.status_combo.isEnabled()
+    assert panel.status_combo.isEnabled() and not panel.save_button.isEnabled()
+    assert panel.officer_combo.findText("Olu Officer (LA\\officer7)") > 0
+    assert not panel.officer_combo.isEditable()  # an officer is chosen, never typed
 
+    # Status, officer and a note chosen together: nothing is written until Save.
     panel.status_combo.setCurrentIndex(panel.status_combo.findData("under_review"))
-    with qtbot.waitSignal(page.loaded, timeout=10_000):
-        panel.status_combo.activated.emit(panel.status_combo.currentIndex())
-    wait_for_review(qtbot, page)
-    assert column(page.flags_model, FlagsModel.COL_STATUS) == ["Under review"]
-
-    panel.officer_combo.setCurrentText("LA\\officer7")
-    with qtbot.waitSignal(page.loaded, timeout=10_000):
-        qtbot.mouseClick(panel.assign_button, Qt.MouseButton.LeftButton)
-    wait_for_review(qtbot, page)
-    assert column(page.flags_model, FlagsModel.COL_OFFICER) == ["LA\\officer7"]
-
+    panel.officer_combo.setCurrentIndex(panel.officer_combo.findData("LA\\officer7"))
     qtbot.keyClicks(panel.note_edit, "Spoke to the head of year; meeting booked.")
+    assert panel.save_button.isEnabled()
+    assert case_of(db, example.ids["Kai"]).id is None
     with qtbot.waitSignal(page.loaded, timeout=10_000):
-        qtbot.mouseClick(panel.add_note_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.notes.count() == 1 and panel.review is not None, timeout=5000)
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    wait_for_review(qtbot, page)
+    qtbot.waitUntil(lambda: panel.case is not None and len(panel.case.notes) == 1, timeout=5000)
+    assert column(page.flags_model, FlagsModel.COL_STATUS) == ["Under review"]
+    assert column(page.flags_model, FlagsModel.COL_OFFICER) == ["LA\\officer7"]
     assert "Spoke to the head of year" in panel.notes.item(0).text()
-    assert ADMIN in panel.notes.item(0).text()
+    assert panel.history.count() == 3 and not panel.save_button.isEnabled()
 
-    [note] = reviews.list_notes(db, flag_id)
+    case = case_of(db, example.ids["Kai"])
+    assert (case.status, case.assigned_to) == ("under_review", "LA\\officer7")
+    [note] = notes_of(db, example.ids["Kai"])
     assert note.text == "Spoke to the head of year; meeting booked." and note.author == ADMIN
-    history = reviews.review_history(db, flag_id)
-    assert [(h.status, h.assigned_to) for h in history] == [
-        ("under_review", None),
-        ("under_review", "LA\\officer7"),
-    ]
     kai = example.upns["Kai"]
-    for action in (Action.CHANGE_FLAG_STATUS, Action.ASSIGN_FLAG, Action.ADD_NOTE):
-        rows = audit.list_entries(db, action=action)
-        assert [(r.account, r.target) for r in rows] == [(ADMIN, kai)]
+    rows = audit.list_entries(db, action=Action.CHANGE_FLAG_STATUS)
+    assert [(r.account, r.target) for r in rows] == [(ADMIN, kai)]
+    assert rows[0].detail is not None
+    assert rows[0].detail["changed"] == ["status", "officer", "note"]
     # No child's name and no note text in the audit trail.
     details = [str(e.detail) for e in audit.list_entries(db)]
     assert not any("Kendrick" in d or "head of year" in d for d in details)
@@ -155,7 +152,80 @@ def test_changing_a_status_assigning_and_adding_a_note_persist_with_audit_rows(
     assert len(audit.list_entries(db, action=Action.VIEW_CHILD)) == 1
 
 
-def test_a_viewer_reads_the_review_but_cannot_change_it(
+def test_a_wheel_over_the_status_box_changes_nothing(
+    qtbot: QtBot, db: Database, example: story.Example
+) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = open_profile(qtbot, db, example.ids["Kai"])
+    panel = page.review
+    before = panel.status_combo.currentIndex()
+    centre = panel.status_combo.rect().center()
+    for delta in (-120, -120, 120, -360):
+        wheel = QWheelEvent(
+            QPointF(centre), QPointF(panel.status_combo.mapToGlobal(centre)), QPoint(0, 0),
+            QPoint(0, delta), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QApplication.sendEvent(panel.status_combo, wheel)
+    assert panel.status_combo.currentIndex() == before
+    assert not panel.save_button.isEnabled()
+    assert case_of(db, example.ids["Kai"]).id is None
+
+
+def test_closing_a_case_asks_for_a_note_and_a_refusal_writes_nothing(
+    qtbot: QtBot, db: Database, example: story.Example, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    page = open_profile(qtbot, db, example.ids["Kai"])
+    panel = page.review
+    asked: list[str] = []
+
+    def no_note(_parent: object, _title: str, label: str, *a: object) -> tuple[str, bool]:
+        asked.append(label)
+        return "", False
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", no_note)
+    panel.status_combo.setCurrentIndex(panel.status_combo.findData("closed"))
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert asked and "Why is the case closed?" in asked[0]
+    assert case_of(db, example.ids["Kai"]).id is None  # cancelled: nothing written
+
+    def a_note(*_a: object) -> tuple[str, bool]:
+        return "Plan in place; school reports no further incidents.", True
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", a_note)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    wait_for_review(qtbot, page)
+    assert case_of(db, example.ids["Kai"]).status == "closed"
+    assert [n.text for n in notes_of(db, example.ids["Kai"])] == [
+        "Plan in place; school reports no further incidents."
+    ]
+
+
+def test_a_flag_is_marked_reviewed_on_the_case(
+    qtbot: QtBot, db: Database, example: story.Example
+) -> None:
+    page = open_profile(qtbot, db, example.ids["Kai"])
+    panel = page.review
+    assert panel.reviewed_button.isEnabled()
+    assert "not been reviewed" in panel.reviewed_label.text()
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(panel.reviewed_button, Qt.MouseButton.LeftButton)
+    wait_for_review(qtbot, page)
+    qtbot.waitUntil(lambda: "Reviewed by" in panel.reviewed_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: panel.case is not None and len(panel.case.history) == 1, timeout=5000)
+    assert not panel.reviewed_button.isEnabled()
+    assert [(e.what, e.flag_rule) for e in history_of(db, example.ids["Kai"])] == [
+        ("reviewed", "statutory_limit")
+    ]
+
+
+def test_a_viewer_reads_the_case_but_cannot_change_it(
     qtbot: QtBot, db: Database, example: story.Example
 ) -> None:
     add_user(db, ADMIN, VIEWER, Role.VIEWER)
@@ -165,9 +235,9 @@ def test_a_viewer_reads_the_review_but_cannot_change_it(
     for widget in (
         panel.status_combo,
         panel.officer_combo,
-        panel.assign_button,
         panel.note_edit,
-        panel.add_note_button,
+        panel.save_button,
+        panel.reviewed_button,
     ):
         assert not widget.isEnabled()
     assert panel.role_note.isVisible()

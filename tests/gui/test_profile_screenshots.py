@@ -44,7 +44,7 @@ def test_profile_and_flags_pictures(
         page = window.profile_page
         with qtbot.waitSignal(page.loaded, timeout=15_000):
             window.context.signals.open_child.emit(example.ids[name])
-        qtbot.waitUntil(lambda p=page: p.review.flag is None or p.review.review is not None)
+        qtbot.waitUntil(lambda p=page: p.review.child_id is None or p.review.case is not None)
         for label in page.findChildren(QLabel):
             if label.isVisible() and not label.wordWrap() and label.text():
                 assert label.width() >= label.minimumSizeHint().width(), label.text()

@@ -23,8 +23,8 @@ from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.audit import verify
 from exclusion_monitor.store.batches import list_batches
 from exclusion_monitor.store.checks import run_checks
-from exclusion_monitor.store.reviews import review_history
 from tests.core import example_authority as story
+from tests.support.cases import case_of, history_of, notes_of
 
 from .conftest import CENSUS_HEADERS, census_row, write_csv
 
@@ -70,35 +70,32 @@ def test_two_imports_of_different_files_at_once_both_land(tmp_path: Path, db: An
     assert verify(db).ok
 
 
-def test_status_changes_to_one_flag_at_once_are_all_kept_and_the_last_wins(db: Any) -> None:
+def test_changes_to_one_case_at_once_are_all_kept_and_the_last_wins(db: Any) -> None:
     story.build(db)
     recompute_flags(db, as_of=story.AS_OF)
     with db.read() as conn:
-        flag_id = conn.execute(sa.select(sa.func.min(t.flags.c.id))).scalar_one()
+        child_id = conn.execute(sa.select(sa.func.min(t.flags.c.child_id))).scalar_one()
     _run_together(
         f"""
         import sys
         from exclusion_monitor.store import open_database
-        from exclusion_monitor.store.reviews import set_status
+        from exclusion_monitor.store.cases import change_case
         db = open_database({db.location!r})
         account, first, second = sys.argv[1:]
         for i in range(15):
-            assert set_status(db, [{flag_id}], first if i % 2 == 0 else second, account) == 1
+            with db.write() as conn:
+                status = first if i % 2 == 0 else second
+                done = change_case(conn, {child_id}, account, status=status, note=f"{{i}}")
+                assert "note" in done.changed
         db.close()
         """,
         ["LA\\officer1", "under_review", "referred"],
         ["LA\\officer2", "no_further_action", "closed"],
     )
-    history = review_history(db, flag_id)
-    assert len(history) == 30
-    assert [e.changed_by for e in history].count("LA\\officer1") == 15
-    assert [e.changed_by for e in history].count("LA\\officer2") == 15
-    with db.read() as conn:
-        status = conn.execute(sa.select(t.flags.c.status).where(t.flags.c.id == flag_id))
-        last = conn.execute(
-            sa.select(t.flag_reviews.c.status)
-            .where(t.flag_reviews.c.flag_id == flag_id)
-            .order_by(t.flag_reviews.c.id.desc())
-            .limit(1)
-        ).scalar_one()
-        assert status.scalar_one() == last
+    history = history_of(db, child_id)
+    notes = [e for e in history if e.what == "note"]
+    assert len(notes) == 30 and len(notes_of(db, child_id)) == 30
+    assert [e.account for e in notes].count("LA\\officer1") == 15
+    assert [e.account for e in notes].count("LA\\officer2") == 15
+    last = [e for e in history if e.what == "status"][-1]
+    assert case_of(db, child_id).status == last.new_value

@@ -56,7 +56,7 @@ def _stored(db: Database) -> dict[str, Any]:
                         f.c.first_raised,
                         f.c.last_seen,
                         f.c.cleared_on,
-                        f.c.status,
+                        f.c.reviewed_by,
                     )
                 ).all()
             ),

@@ -24,8 +24,8 @@ from exclusion_monitor.store.children import child_id_for_upn
 from exclusion_monitor.store.families import link_children
 from exclusion_monitor.store.flags import stored_flags
 from exclusion_monitor.store.identity import list_identity_reviews, resolve_identity_review
-from exclusion_monitor.store.reviews import add_note, list_notes, set_status
 from imports import import_files
+from tests.support.cases import case_of, history_of, notes_of, set_case
 
 from . import arriving_returns as returns
 from .undo_orders import check_every_undo_order, exact, import_in_order
@@ -310,9 +310,8 @@ def test_a_merge_carries_flags_reviews_notes_and_family_decisions_and_undo_takes
         flags = {(f.child_id, f.rule): f for f in stored_flags(conn)}
     kept_flag = flags[(temporary, "repeated_suspensions")]
     merged_flag = flags[(permanent, "repeated_suspensions")]
-    set_status(db, [merged_flag.id], "referred", "officer1")
-    add_note(db, merged_flag.id, "Referred to early help.", "officer1")
-    add_note(db, kept_flag.id, "Parent meeting booked.", "officer2")
+    set_case(db, permanent, "officer1", status="referred", note="Referred to early help.")
+    set_case(db, temporary, "officer2", note="Parent meeting booked.")
     link_children(db, permanent, tom, "officer1")
 
     spring = _import(db, files.spring_census)
@@ -323,12 +322,13 @@ def test_a_merge_carries_flags_reviews_notes_and_family_decisions_and_undo_takes
         decisions = conn.execute(
             sa.select(t.family_decisions.c.child_id, t.family_decisions.c.other_child_id)
         ).all()
-    # One flag for the rule: the kept child's, with both children's notes and review history.
+    # One flag for the rule: the kept child's; one case, with both children's notes and history.
     assert merged_flag.id not in held
     assert held[kept_flag.id].child_id == temporary
-    assert sorted(n.text for n in list_notes(db, kept_flag.id)) == [
+    assert sorted(n.text for n in notes_of(db, temporary)) == [
         "Parent meeting booked.", "Referred to early help.",
     ]  # fmt: skip
+    assert len(history_of(db, temporary)) == 3
     assert [tuple(d) for d in decisions] == [(temporary, tom)]
 
     undo_batch(db, spring.batch_id, "liaison1")
@@ -339,8 +339,9 @@ def test_a_merge_carries_flags_reviews_notes_and_family_decisions_and_undo_takes
             sa.select(t.family_decisions.c.child_id, t.family_decisions.c.other_child_id)
         ).all()
     assert (held[merged_flag.id].child_id, held[merged_flag.id].status) == (permanent, "referred")
-    assert [n.text for n in list_notes(db, merged_flag.id)] == ["Referred to early help."]
-    assert [n.text for n in list_notes(db, kept_flag.id)] == ["Parent meeting booked."]
+    assert [n.text for n in notes_of(db, permanent)] == ["Referred to early help."]
+    assert [n.text for n in notes_of(db, temporary)] == ["Parent meeting booked."]
+    assert (case_of(db, temporary).status, len(history_of(db, temporary))) == ("new", 1)
     assert [tuple(d) for d in decisions] == [(permanent, tom)]
 
 

@@ -186,17 +186,23 @@ class CensusModel(ProfileTableModel[CensusView]):
 
 
 class FamilyModel(ProfileTableModel[FamilyMemberView]):
-    COL_NAME, COL_UPN, COL_EXCLUSIONS, COL_MOVES, COL_FLAGS = range(5)
-    HEADERS = ("Name", "UPN", "Exclusions", "Non-standard moves", "Flags")
+    COL_NAME, COL_UPN, COL_EXCLUSIONS, COL_MOVES, COL_FLAGS, COL_CASE = range(6)
+    HEADERS = ("Name", "UPN", "Exclusions", "Non-standard moves", "Flags", "Case")
 
     def display(self, m: FamilyMemberView, column: int) -> str:
         flags = ", ".join(f.label for f in m.flags) or "no flags"
+        case = ""
+        if m.flags:  # every flag of a child shows the child's one case
+            first = m.flags[0]
+            officer = f" ({first.assigned_to})" if first.assigned_to else ""
+            case = status_word(first.status) + officer
         return [
             f"{m.forename} {m.surname}",
             m.upn,
             str(m.exclusions),
             str(m.non_standard_moves),
             flags,
+            case,
         ][column]
 
     def sort_value(self, m: FamilyMemberView, column: int) -> Any:

@@ -1,11 +1,11 @@
-"""What the profile and flags pages do to the database, as plain functions run through
-`run_in_background`: each checks the role first (access.require) and writes an audit row (the
-target a UPN, the detail ids and choices, never a name or a note's text)."""
+"""What the profile and flags pages read and change, as plain functions run through
+`run_in_background`. A case's changes go through operations/cases.py (the role, the change and
+its audit row in one transaction: the target a UPN, the detail ids and choices, never a name or a
+note's text)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,93 +17,57 @@ from exclusion_monitor.flagging import (
 )
 from exclusion_monitor.profile import ChildProfile
 from exclusion_monitor.roles import Action, Role
-from exclusion_monitor.store import Database, audit, reviews
+from exclusion_monitor.store import Database
+from exclusion_monitor.store.cases import UNSET
 from exclusion_monitor.store.children import ensure_child_summaries, year_groups_of
-from exclusion_monitor.store.users import User, list_users
+from exclusion_monitor.store.users import User
+from operations.cases import CaseFile, change_case, officers, read_case
 from operations.viewing import open_child
 
 Progress = Callable[[int, int], None]
 
 # The progress bar's text while load_flag_queue or load_profile brings the flags up to date.
 FLAGS_UPDATING = "Bringing flags up to date... %p%"
-OFFICER_ROLES = {Role.OFFICER, Role.MANAGER, Role.ADMIN}
-
-
-def officers(db: Database) -> list[str]:
-    """Accounts that may be given flags to review (active officers, managers and admins)."""
-    return [u.account for u in list_users(db) if u.active and u.role in OFFICER_ROLES]
 
 
 @dataclass(frozen=True, slots=True)
 class LoadedProfile:
     profile: ChildProfile
     role: Role
-    officers: list[str]
+    officers: list[User]
 
 
 def load_profile(
     db: Database, account: str, child_id: int, *, record_view: bool, progress: Progress
 ) -> LoadedProfile:
     """A child's profile for the page (stored flags brought up to date first, so every flag has
-    its review); `record_view` writes the VIEW_CHILD audit row (opening, not refreshing)."""
+    its case); `record_view` writes the VIEW_CHILD audit row (opening, not refreshing)."""
     opened = open_child(db, account, child_id, record_view=record_view, progress=progress)
     assert opened.actor is not None
     return LoadedProfile(opened.value, opened.actor.role, officers(db))
 
 
-@dataclass(frozen=True, slots=True)
-class FlagReview:
-    """One flag's notes and recorded changes, newest last."""
-
-    flag_id: int
-    notes: list[reviews.Note]
-    history: list[reviews.ReviewEvent]
+def load_case(db: Database, account: str, child_id: int) -> CaseFile:
+    """A child's case, its notes and history, for the case panel."""
+    return read_case(db, account, child_id).value
 
 
-def load_review(db: Database, flag_id: int) -> FlagReview:
-    return FlagReview(flag_id, reviews.list_notes(db, flag_id), reviews.review_history(db, flag_id))
-
-
-def _by_child(flags: Sequence[tuple[int, str]]) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = defaultdict(list)
-    for flag_id, upn in flags:
-        found[upn].append(flag_id)
-    return found
-
-
-def change_status(db: Database, account: str, flags: Sequence[tuple[int, str]], status: str) -> int:
-    """Give flags (flag id, the child's UPN) a review status; one audit row per child."""
-    user = require(db, account, Action.CHANGE_FLAG_STATUS)
-    changed = reviews.set_status(db, [f for f, _ in flags], status, user.account)
-    for upn, ids in _by_child(flags).items():
-        audit.record(
-            db,
-            user.account,
-            Action.CHANGE_FLAG_STATUS,
-            upn,
-            {"flag_ids": sorted(ids), "status": status},
-        )
-    return changed
-
-
-def assign_officer(
-    db: Database, account: str, flags: Sequence[tuple[int, str]], officer: str | None
+def change_cases(
+    db: Database,
+    account: str,
+    children: Sequence[int],
+    *,
+    status: str | None = None,
+    officer: object = UNSET,
+    note: str | None = None,
 ) -> int:
-    """Assign flags (flag id, the child's UPN) to an officer (None to unassign)."""
-    user = require(db, account, Action.ASSIGN_FLAG)
-    changed = reviews.assign(db, [f for f, _ in flags], officer, user.account)
-    for upn, ids in _by_child(flags).items():
-        audit.record(
-            db, user.account, Action.ASSIGN_FLAG, upn, {"flag_ids": sorted(ids), "officer": officer}
-        )
+    """The same change to each child's case (a status, an officer, a note), each child's with
+    its own audit row; returns how many cases changed."""
+    changed = 0
+    for child_id in dict.fromkeys(children):
+        outcome = change_case(db, account, child_id, status=status, officer=officer, note=note)
+        changed += bool(outcome.value.changed)
     return changed
-
-
-def add_note(db: Database, account: str, flag_id: int, upn: str, text: str) -> reviews.Note:
-    user = require(db, account, Action.ADD_NOTE)
-    note = reviews.add_note(db, flag_id, text, user.account)
-    audit.record(db, user.account, Action.ADD_NOTE, upn, {"flag_id": flag_id, "note_id": note.id})
-    return note
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +76,7 @@ class FlagQueue:
 
     rows: list[FlaggedChild]
     year_groups: dict[int, str]
-    officers: list[str]
+    officers: list[User]
     user: User
     as_of: dt.date | None
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMenu,
     QPushButton,
@@ -28,9 +29,12 @@ from exclusion_monitor.display import REVIEW_STATUS_WORDS as STATUS_WORDS
 from exclusion_monitor.flagging import FlagFilter, FlaggedChild
 from exclusion_monitor.records import ReviewStatus
 from exclusion_monitor.roles import Action, Role, allows
+from exclusion_monitor.store.cases import CLOSED_STATUSES
+from operations.cases import officer_label
 from operations.output import Printout, export_flag_list
 from ui.app import messages
 from ui.app.background import Progress, ProgressBar, run_in_background
+from ui.app.combo import deliberate_combo
 from ui.app.flags_table_model import (
     COL_FAMILY,
     COL_NAME,
@@ -51,8 +55,7 @@ from ui.app.report_output import prepare_chosen_print
 from ui.app.review_ops import (
     FLAGS_UPDATING,
     FlagQueue,
-    assign_officer,
-    change_status,
+    change_cases,
     load_flag_queue,
 )
 from ui.app.table_views import note_label, record_table_view, table_or_note
@@ -166,15 +169,12 @@ class FlagsPage(Page):
         self.body = table_or_note(self.view, self.empty_note)
         self.layout_.addWidget(self.body, 1)
 
-        self.new_status = QComboBox()
-        self.new_status.setObjectName("new_status")
+        self.new_status = deliberate_combo("new_status")
         for status, word in STATUS_WORDS.items():
             self.new_status.addItem(word, status.value)
-        self.set_status_button = QPushButton("Set status")
-        self.assign_combo = QComboBox()
-        self.assign_combo.setObjectName("assign_to")
-        self.assign_combo.setEditable(True)
-        self.assign_combo.setMinimumContentsLength(12)
+        self.set_status_button = QPushButton("Set case status")
+        self.assign_combo = deliberate_combo("assign_to")
+        self.assign_combo.setMinimumContentsLength(16)
         self.assign_button = QPushButton("Assign")
         self.open_button = QPushButton("Open profile")
         self.open_button.setToolTip("Open the child's profile to read the history and add notes")
@@ -314,10 +314,12 @@ class FlagsPage(Page):
         self.officer_combo.setCurrentIndex(max(0, self.officer_combo.findData(officer)))
         for combo in (self.school_combo, self.officer_combo):
             combo.blockSignals(False)
-        typed = self.assign_combo.currentText()
+        chosen = self.assign_combo.currentData()
         self.assign_combo.clear()
-        self.assign_combo.addItems(["(unassigned)", *queue.officers])
-        self.assign_combo.setCurrentText(typed or "(unassigned)")
+        self.assign_combo.addItem("(nobody)", None)
+        for user in queue.officers:
+            self.assign_combo.addItem(officer_label(user), user.account)
+        self.assign_combo.setCurrentIndex(max(0, self.assign_combo.findData(chosen)))
         self._filters_changed()
 
     # --- filters -------------------------------------------------------------------------------
@@ -440,39 +442,51 @@ class FlagsPage(Page):
         if len(rows) == 1:
             self.context.signals.open_child.emit(rows[0].child_id)
 
+    def selected_children(self) -> list[int]:
+        """The selected children with a flag that matches the filters (whose cases change)."""
+        return [r.child_id for r in self.selected_rows() if self.proxy.matching_flags(r)]
+
     def set_status_of_selected(self) -> None:
-        flags = self.selected_flags()
-        if not flags:
+        children = self.selected_children()
+        if not children:
             return
         status = str(self.new_status.currentData())
         word = STATUS_WORDS[ReviewStatus(status)]
-        children = len({upn for _, upn in flags})
-        if not messages.confirm(
-            self,
-            "Change flag status",
-            f"Set {len(flags)} flag{'s' if len(flags) != 1 else ''} of "
-            f"{children} child{'ren' if children != 1 else ''} to "
-            f"\u201c{word}\u201d?",
+        many = f"{len(children)} child{'ren' if len(children) != 1 else ''}"
+        note: str | None = None
+        if status in CLOSED_STATUSES:
+            note, ok = QInputDialog.getMultiLineText(
+                self,
+                "Close cases",
+                f"Why are the cases of {many} \u201c{word.lower()}\u201d? The note is written "
+                "on each case.",
+            )
+            note = note.strip()
+            if not ok or not note:
+                return
+        elif not messages.confirm(
+            self, "Change case status", f"Set the cases of {many} to \u201c{word}\u201d?"
         ):
             return
         db, account = self.db, self.context.account
         self._write(
-            lambda _p: change_status(db, account, flags, status),
-            f"{len(flags)} flags set to {word.lower()}.",
+            lambda _p: change_cases(db, account, children, status=status, note=note),
+            f"The cases of {many} set to {word.lower()}.",
         )
 
     def assign_selected(self) -> None:
-        flags = self.selected_flags()
-        if not flags:
+        children = self.selected_children()
+        if not children:
             return
-        text = self.assign_combo.currentText().strip()
-        officer = None if text in ("", "(unassigned)") else text
+        officer = self.assign_combo.currentData()
+        name = self.assign_combo.currentText()
         db, account = self.db, self.context.account
+        many = f"{len(children)} child{'ren' if len(children) != 1 else ''}"
         self._write(
-            lambda _p: assign_officer(db, account, flags, officer),
-            f"{len(flags)} flags assigned to {officer}."
+            lambda _p: change_cases(db, account, children, officer=officer),
+            f"The cases of {many} assigned to {name}."
             if officer
-            else f"{len(flags)} flags unassigned.",
+            else f"The cases of {many} unassigned.",
         )
 
     def _write(self, fn: Any, done_text: str) -> None:

@@ -358,9 +358,9 @@ class ProfilePage(Page):
             source_index = self.flags_model.index(row, 0)
             assert isinstance(proxy, QSortFilterProxyModel)
             self.flags_view.setCurrentIndex(proxy.mapFromSource(source_index))
-            self.review.show_flag(flags[row], c.upn)
+            self.review.show_flag(flags[row], c.upn, c.id)
         else:
-            self.review.show_flag(None, c.upn)
+            self.review.show_flag(None, c.upn, c.id)
 
     def _set_badges(self, badges: list[QLabel]) -> None:
         while self.badges.count():
@@ -438,7 +438,7 @@ class ProfilePage(Page):
     def _flag_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         flag = current.data(ROW_ROLE) if current.isValid() else None
         if self.profile is not None and (self.review.flag is not flag):
-            self.review.show_flag(flag, self.profile.child.upn)
+            self.review.show_flag(flag, self.profile.child.upn, self.profile.child.id)
 
     def _open_member(self, index: QModelIndex) -> None:
         member = index.data(ROW_ROLE)
