@@ -48,14 +48,16 @@ BARE_FLAGS_FIRST = (
     "s.surname_key, s.forename_key FROM child_summaries s JOIN flagged f "
     "ON f.child_id = s.child_id ORDER BY s.surname_key, s.forename_key, s.child_id "
     f"LIMIT {FIRST_BLOCK}) "
-    "SELECT first.*, f.rule, f.reason, f.evidence, f.status, f.assigned_to FROM first "
-    "JOIN flags f ON f.child_id = first.child_id WHERE f.cleared_on IS NULL "
+    "SELECT first.*, f.rule, f.reason, f.evidence, c.status, c.assigned_to FROM first "
+    "JOIN flags f ON f.child_id = first.child_id "
+    "LEFT JOIN cases c ON c.child_id = first.child_id WHERE f.cleared_on IS NULL "
     "ORDER BY first.surname_key, first.forename_key, first.child_id"
 )
 BARE_FLAGS_ALL = (
-    "SELECT f.child_id, f.rule, f.reason, f.evidence, f.status, f.assigned_to, s.upn, s.surname, "
+    "SELECT f.child_id, f.rule, f.reason, f.evidence, c.status, c.assigned_to, s.upn, s.surname, "
     "s.forename, s.nc_year, s.school_name FROM flags f JOIN child_summaries s "
-    "ON s.child_id = f.child_id WHERE f.cleared_on IS NULL"
+    "ON s.child_id = f.child_id LEFT JOIN cases c ON c.child_id = f.child_id "
+    "WHERE f.cleared_on IS NULL"
 )
 _NAME_MATCH = "((surname_key >= ? AND surname_key < ?) OR (forename_key >= ? AND forename_key < ?))"
 BARE_NAME_SEARCH = (
@@ -198,10 +200,16 @@ def measure_app(db_path: Path) -> dict[str, Any]:
     window.show()
     QApplication.processEvents()
     r["start_to_window_s"] = time.perf_counter() - started
-    page = window.children_page
-    wait_for(lambda: page.model.rowCount() > 0)
+    # The app opens on the Start page: the work waiting read (flags checked, the flag list, the
+    # cases) and painted.
+    start = window.start_page
+    wait_for(lambda: start.work is not None)
     window.repaint()
     r["start_to_first_rows_s"] = time.perf_counter() - started
+    wait_for(lambda: not running_jobs())
+    page = window.children_page
+    window.go_to(PAGE_NAMES.index("Children"))
+    wait_for(lambda: page.model.rowCount() > 0)
     wait_for(lambda: not running_jobs())
 
     # The Children page opening: count, filter choices, the first block, painted.
@@ -298,7 +306,7 @@ def figures(r: dict[str, Any]) -> list[dict[str, Any]]:
         )
 
     return [
-        figure("start to first rows of the Children page", r["start_to_first_rows_s"], max_value=1),
+        figure("start to the Start page's work waiting", r["start_to_first_rows_s"], max_value=1),
         vs_bare(
             "Children page opened: first rows",
             "children_first_rows",

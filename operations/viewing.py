@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
 
 from exclusion_monitor.child_search import parse_search
 from exclusion_monitor.errors import NotFoundError
@@ -15,6 +18,7 @@ from exclusion_monitor.profile import ChildProfile, child_profile
 from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
+from exclusion_monitor.store.batches import BatchSummary
 from exclusion_monitor.store.children import (
     ChildFilter,
     ChildSearchHit,
@@ -160,3 +164,117 @@ def flagged_children(
     }
     entry = audit.record(db, actor.account, Action.SEARCH, "flags", detail)
     return Outcome(Action.SEARCH, found, (entry.id,), actor=actor)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingChild:
+    """A child on the start page: who, and why they are waiting (a short line)."""
+
+    child_id: int
+    upn: str
+    name: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class WorkWaiting:
+    """What the start page shows (docs/user-guide.md#start): the work waiting for this user."""
+
+    since: dt.datetime  # new flags are those raised after this moment
+    first_visit: bool
+    new_flags: list[WaitingChild]
+    mine: list[WaitingChild]
+    idle: list[WaitingChild]
+    idle_weeks: int
+    rejected: list[BatchSummary]
+    stories: list[dict[str, str]]  # a demo database's planted stories (upn, description)
+
+
+LAST_VISIT = "start.last_visit."  # + account: when the user last left the start page
+IDLE_WEEKS = "start.no_action_weeks"
+FIRST_VISIT_DAYS = 14
+REJECTED_DAYS = 60
+
+
+def work_waiting(db: Database, account: str, *, now: dt.datetime | None = None) -> WorkWaiting:
+    """New flags since the user's last visit (the last 14 days on a first visit), the open
+    cases assigned to them, open cases with no action for N weeks (a setting, 6 by default),
+    imports of the last 60 days with rejected rows, and a demo's stories. A read: no audit row
+    (opening a child from it writes the view's)."""
+    from exclusion_monitor.rules.registry import rule_label
+    from exclusion_monitor.store import cases as case_store
+    from exclusion_monitor.store import schema as t
+    from exclusion_monitor.store.batches import list_batches
+    from exclusion_monitor.store.settings import get_setting
+
+    act(db, account, Action.SEARCH)
+    now = now or dt.datetime.now()
+    ensure_flags_current(db)
+    seen = get_setting(db, LAST_VISIT + account.lower())
+    first_visit = seen is None
+    since = (
+        now - dt.timedelta(days=FIRST_VISIT_DAYS)
+        if seen is None
+        else dt.datetime.fromisoformat(seen)
+    )
+    weeks = int(get_setting(db, IDLE_WEEKS, 6) or 6)
+    rows = {r.child_id: r for r in flag_list(db)}
+
+    def child(child_id: int, why: str) -> WaitingChild | None:
+        row = rows.get(child_id)
+        if row is None:
+            return None
+        return WaitingChild(child_id, row.upn, f"{row.surname}, {row.forename}", why)
+
+    f = t.flags.c
+    with db.read() as conn:
+        fresh = conn.execute(
+            sa.select(f.child_id, f.rule)
+            .where(f.cleared_on.is_(None), f.updated_at > since)
+            .order_by(f.updated_at.desc(), f.id.desc())
+        ).all()
+        mine = case_store.cases_assigned_to(conn, account)
+        idle = case_store.cases_without_action_since(conn, now - dt.timedelta(weeks=weeks))
+    by_child: dict[int, list[str]] = {}
+    for child_id, rule in fresh:
+        by_child.setdefault(int(child_id), []).append(rule_label(rule))
+    new_flags = [child(c, ", ".join(rules)) for c, rules in by_child.items()]
+    assigned = [
+        child(c.child_id, f"{c.status.replace('_', ' ')} since {c.last_action_at:%d/%m/%Y}")
+        for c in mine
+        if c.last_action_at is not None
+    ]
+    waiting = [
+        child(
+            c.child_id,
+            ("no action since " if c.id is not None else "nobody has acted since ")
+            + f"{c.last_action_at:%d/%m/%Y}",
+        )
+        for c in idle
+        if c.last_action_at is not None
+    ]
+    cutoff = now - dt.timedelta(days=REJECTED_DAYS)
+    rejected = [
+        b
+        for b in list_batches(db)
+        if b.rows_rejected and b.status == "imported" and b.imported_at >= cutoff
+    ]
+    stories = get_setting(db, "demo.stories", []) or []
+    return WorkWaiting(
+        since,
+        first_visit,
+        [c for c in new_flags if c],
+        [c for c in assigned if c],
+        [c for c in waiting if c],
+        weeks,
+        rejected,
+        [s for s in stories if isinstance(s, dict)],
+    )
+
+
+def leave_start_page(db: Database, account: str, *, now: dt.datetime | None = None) -> None:
+    """Remember when the user last saw the work waiting (the next visit's new flags follow)."""
+    from exclusion_monitor.store.settings import set_setting
+
+    moment = now or dt.datetime.now()
+    set_setting(db, LAST_VISIT + account.lower(), moment.isoformat(), account=account)

@@ -295,7 +295,7 @@ def cases_assigned_to(conn: sa.Connection, account: str, *, open_only: bool = Tr
 
 def cases_without_action_since(conn: sa.Connection, when: dt.datetime) -> list[Case]:
     """Open cases of children with a flag still holding whose last action was before `when`
-    (a flagged child nobody has acted on counts from the day the first flag was raised)."""
+    (a flagged child nobody has acted on counts from when their first flag was raised)."""
     c, f = t.cases.c, t.flags.c
     holding = sa.select(f.child_id).where(f.cleared_on.is_(None))
     stored = [
@@ -307,17 +307,17 @@ def cases_without_action_since(conn: sa.Connection, when: dt.datetime) -> list[C
             .order_by(c.last_action_at, c.id)
         )
     ]
+    # When the flag was raised: the moment the recompute stored it (its first_raised is the
+    # data's as-of date, which may be months old on the day the flag first appears).
+    raised = sa.func.min(f.updated_at)
     untouched = conn.execute(
-        sa.select(f.child_id, sa.func.min(f.first_raised))
+        sa.select(f.child_id, raised)
         .where(f.cleared_on.is_(None), f.child_id.not_in(sa.select(c.child_id)))
         .group_by(f.child_id)
-        .having(sa.func.min(f.first_raised) < when.date())
-        .order_by(sa.func.min(f.first_raised), f.child_id)
+        .having(raised < when)
+        .order_by(raised, f.child_id)
     ).all()
-    never = [
-        Case(int(child), last_action_at=dt.datetime.combine(first, dt.time()))
-        for child, first in untouched
-    ]
+    never = [Case(int(child), last_action_at=first) for child, first in untouched]
     return sorted(
         never + stored,
         key=lambda k: (k.last_action_at or dt.datetime.min, k.child_id),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -30,3 +31,15 @@ def check_no_jobs_left(qtbot: QtBot) -> None:
 def no_background_jobs_left(qtbot: QtBot) -> Iterator[None]:
     yield
     check_no_jobs_left(qtbot)
+
+
+def show_on_children(qtbot: QtBot, window: Any, *, status: bool = False) -> None:
+    """Show a main window (it opens on the Start page) and go to the Children page, waiting for
+    each to read its data (and, with `status`, for the status bar)."""
+    from ui.app.pages import PAGE_NAMES
+
+    signals = [window.start_page.loaded, *([window.status_shown] if status else [])]
+    with qtbot.waitSignals(signals, timeout=15_000):
+        window.show()
+    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
+        window.go_to(PAGE_NAMES.index("Children"))

@@ -16,6 +16,7 @@ from exclusion_monitor.store.children import child_id_for_upn, count_children
 from exclusion_monitor.store.identity import list_identity_reviews
 from imports import import_files
 from tests.builders import make_upn
+from tests.gui.conftest import show_on_children
 from tests.gui.test_screenshots import render
 from ui.app import messages
 from ui.app.identity_review_panel import ReviewsModel
@@ -140,8 +141,7 @@ def test_keep_apart_leaves_two_children_and_the_queue_empties(
 def test_the_navigation_shows_the_open_count(qtbot: QtBot, near_matches: Database) -> None:
     window = MainWindow(near_matches)
     qtbot.addWidget(window)
-    with qtbot.waitSignals([window.children_page.loaded, window.status_shown], timeout=10_000):
-        window.show()
+    show_on_children(qtbot, window, status=True)
     assert window.nav.item(PAGE_NAMES.index("Imports")).text() == "Imports (2)"
     page = window.page("Imports")
     assert isinstance(page, ImportsPage)

@@ -22,6 +22,7 @@ from exclusion_monitor.store.mapping_profiles import list_mapping_profiles
 from exclusion_monitor.store.users import add_user, claim_first_admin
 from imports import FileResult
 from imports.demo import DemoManifest
+from tests.gui.conftest import show_on_children
 from tests.gui.import_files import (
     ODD_SURNAME,
     demo_returns,
@@ -318,8 +319,7 @@ def test_a_viewer_cannot_import(qtbot: QtBot, db: Database) -> None:
 
     window = MainWindow(db, account="LA\\viewer")
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
-        window.show()
+    show_on_children(qtbot, window)
     number = PAGE_NAMES.index("Imports")
     assert window.nav.item(number).isHidden()
     window.go_to(number)

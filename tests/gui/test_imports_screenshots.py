@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from exclusion_monitor.store import Database
 from imports.demo import DemoManifest
+from tests.gui.conftest import show_on_children
 from tests.gui.import_files import ODD_SURNAME, demo_returns, write_messy_census
 from tests.gui.test_identity_review import near_matches  # noqa: F401  (a fixture)
 from tests.gui.test_screenshots import SCREENS, out_dir, render  # noqa: F401
@@ -31,8 +32,7 @@ def open_imports(
 ) -> tuple[MainWindow, ImportsPage]:
     window = MainWindow(db)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
-        window.show()
+    show_on_children(qtbot, window)
     window.resize(*size)
     page = window.page("Imports")
     assert isinstance(page, ImportsPage)

@@ -16,6 +16,7 @@ from exclusion_monitor.store import Database
 from exclusion_monitor.store.users import claim_first_admin
 from tests.builders import Authority
 from tests.core import example_authority as story
+from tests.gui.conftest import show_on_children
 from tests.gui.test_screenshots import SCREENS, out_dir, render  # noqa: F401
 from ui.app.main_window import MainWindow
 from ui.app.pages import PAGE_NAMES
@@ -37,8 +38,7 @@ def test_profile_and_flags_pictures(
     (width, height), ratio = SCREENS[screen]
     window = MainWindow(db, account="LA\\manager1")
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
-        window.show()
+    show_on_children(qtbot, window)
     window.resize(width, height)
     for name in ("Lee", "Cara", "Dan"):
         page = window.profile_page

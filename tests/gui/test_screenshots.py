@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from exclusion_monitor.store import Database
 from tests.builders import Authority
+from tests.gui.conftest import show_on_children
 from ui.app.main_window import MainWindow
 from ui.app.pages import PAGE_NAMES
 
@@ -75,8 +76,7 @@ def test_main_window_pictures(qtbot: QtBot, db: Database, out_dir: Path, screen:
     (width, height), ratio = SCREENS[screen]
     window = MainWindow(db)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
-        window.show()
+    show_on_children(qtbot, window)
     window.resize(width, height)
     qtbot.wait(20)
     assert_not_clipped(window)
@@ -99,8 +99,7 @@ def test_main_window_pictures(qtbot: QtBot, db: Database, out_dir: Path, screen:
 def test_empty_children_page_picture(qtbot: QtBot, db: Database, out_dir: Path) -> None:
     window = MainWindow(db)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
-        window.show()
+    show_on_children(qtbot, window)
     window.resize(1366, 768)
     qtbot.wait(20)
     render(window, [], 1.0, out_dir / "children-empty-1366x768.png")

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
 from tests.builders import Authority, make_upn
+from tests.gui.conftest import show_on_children
 from ui.app.main_window import MainWindow
 from ui.app.search_box import COL_NAME, COL_SCHOOL, COL_UPN, ROW_ROLE
 
@@ -28,8 +29,7 @@ def window(qtbot: QtBot, db: Database) -> MainWindow:
     town.done()
     window = MainWindow(db)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.children_page.loaded, timeout=10_000):
-        window.show()
+    show_on_children(qtbot, window)
     return window
 
 

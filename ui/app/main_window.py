@@ -38,6 +38,7 @@ from ui.app.background import Progress, run_in_background
 from ui.app.pages import PAGE_NAMES, PAGES, AppContext, Page
 from ui.app.pages.children_page import ChildrenPage
 from ui.app.pages.profile_page import ProfilePage
+from ui.app.pages.start_page import StartPage
 from ui.app.retention_dialog import RetentionDialog
 from ui.app.search_box import GlobalSearch
 
@@ -49,7 +50,9 @@ GETTING_STARTED = (
     "<p><b>Finding a child</b>: type a name, a UPN or a date of birth into "
     "<i>Find a child</i> (Ctrl+F) and choose from the list; the child's profile opens with "
     "their schools, exclusions, moves and flags.</p>"
-    "<p><b>Pages</b>: the list on the left, or Ctrl+1 to Ctrl+8. <i>Flags</i> lists the "
+    "<p><b>Pages</b>: the list on the left, or Ctrl+1 to Ctrl+9. <i>Start</i> shows the work "
+    "waiting for you: new flags, your cases, cases nobody has moved for weeks, imports with "
+    "rejected rows (and, in the demo, the planted stories). <i>Flags</i> lists the "
     "children the rules have flagged and why; <i>Families</i> the children linked as a "
     "family; <i>Dashboard</i> the authority's figures (a manager or an admin).</p>"
     "<p><b>Importing returns</b>: on <i>Imports</i>, choose the schools' census, exclusions "
@@ -111,6 +114,9 @@ class MainWindow(QMainWindow):
         self.pages.append(self.profile_page)
         self.stack.addWidget(self.profile_page)
         self._profile_origin = PAGE_NAMES.index("Children")
+        start = self.pages[PAGE_NAMES.index("Start")]
+        assert isinstance(start, StartPage)
+        start.open_imports.connect(lambda: self.go_to(PAGE_NAMES.index("Imports")))
         self.nav.currentRowChanged.connect(self.show_page)
         self.nav.clicked.connect(self._nav_clicked)
         self.splitter = QSplitter()
@@ -148,7 +154,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._apply_role()
         if self.context.user is not None:
-            self.nav.setCurrentRow(PAGE_NAMES.index("Children"))
+            self.nav.setCurrentRow(PAGE_NAMES.index("Start"))  # the work waiting
             self.show_page(self.nav.currentRow())
 
     # --- building ------------------------------------------------------------------------------
@@ -303,6 +309,12 @@ class MainWindow(QMainWindow):
 
     def page(self, name: str) -> Page:
         return self.pages[PAGE_NAMES.index(name)]
+
+    @property
+    def start_page(self) -> StartPage:
+        page = self.page("Start")
+        assert isinstance(page, StartPage)
+        return page
 
     @property
     def children_page(self) -> ChildrenPage:

@@ -67,6 +67,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"Wrote {len(manifest.files)} returns to {out} in {written - started:.0f} s.")
         if get_setting(db, "authority.name") is None:
             set_setting(db, "authority.name", AUTHORITY_NAME)
+        # The app's start page lists the planted stories with a link to each child.
+        set_setting(
+            db,
+            "demo.stories",
+            [{"upn": s.upn, "description": s.description} for s in manifest.stories],
+        )
         requests = [ImportRequest(f.path, f.kind, f.census_date) for f in manifest.files]
         last_shown = [-1]
 
