@@ -10,9 +10,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QLabel,
     QListWidget,
@@ -28,13 +29,15 @@ from exclusion_monitor.errors import ExclusionMonitorError
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, open_database
 from exclusion_monitor.store.backup import describe_age, newest_backup_age
+from exclusion_monitor.store.database import database_path
 from exclusion_monitor.store.identity import count_open_reviews
 from exclusion_monitor.store.status import LastImport, last_import
-from operations.admin import back_up
+from operations.admin import back_up, restore_backup
 from ui.app import messages
 from ui.app.application import finish_owed_at_start, layout_settings
 from ui.app.audit_dialog import AuditTrailDialog
 from ui.app.background import Progress, run_in_background
+from ui.app.backups_dialog import BackupsDialog
 from ui.app.pages import PAGE_NAMES, PAGES, AppContext, Page
 from ui.app.pages.children_page import ChildrenPage
 from ui.app.pages.profile_page import ProfilePage
@@ -170,6 +173,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.audit_action)
         self.retention_action = self._action("&Retention...", self.show_retention)
         file_menu.addAction(self.retention_action)
+        self.backups_action = self._action("Bac&kups...", self.show_backups)
+        file_menu.addAction(self.backups_action)
         file_menu.addSeparator()
         exit_action = self._action("E&xit", self.close, "Ctrl+Q")
         exit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -244,6 +249,8 @@ class MainWindow(QMainWindow):
         self.backup_action.setEnabled(can_back_up)
         self.backup_action.setVisible(can_back_up)
         self.backup_button.setVisible(can_back_up)
+        self.backups_action.setEnabled(can_back_up)
+        self.backups_action.setVisible(can_back_up)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -401,13 +408,14 @@ class MainWindow(QMainWindow):
             log.warning("database refused: %s", type(exc).__name__)
             messages.show_error(self, APP_NAME, str(exc))
             return None
-        denied = AppContext.for_account(db).denied
+        account = self.context.account  # the same person in the new window
+        denied = AppContext.for_account(db, account).denied
         if denied is not None:
             db.close()
             messages.show_error(self, APP_NAME, denied)
             return None
         self.save_layout()
-        window = MainWindow(db, owns_database=True)
+        window = MainWindow(db, owns_database=True, account=account)
         _windows.add(window)
         window.destroyed.connect(lambda *_: _windows.discard(window))
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -459,6 +467,46 @@ class MainWindow(QMainWindow):
         dialog.purged.connect(self.context.signals.data_changed)
         dialog.show()
         return dialog
+
+    def show_backups(self) -> BackupsDialog | None:
+        if not self.backups_action.isEnabled():
+            return None
+        dialog = BackupsDialog(
+            self.db, may_restore=self.context.allows(Action.RESTORE), parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.back_up_requested.connect(self.back_up_now)
+        dialog.back_up_requested.connect(lambda: QTimer.singleShot(1500, dialog.refresh))
+        dialog.restore_requested.connect(lambda path: self.restore_from(Path(path), dialog))
+        dialog.show()
+        return dialog
+
+    def restore_from(self, backup: Path, dialog: QDialog | None = None) -> MainWindow | None:
+        """Put a backup in place of this database (an admin, after saying yes): the window
+        closes its database, the restore checks the backup and keeps the file it replaces, and
+        a new window opens on the restored database. A refusal leaves everything as it was."""
+        if not self.context.allows(Action.RESTORE):
+            return None
+        if not messages.confirm(
+            self,
+            "Restore a backup",
+            f"Replace this database with the backup {backup.name}? Everything done since that "
+            "backup is replaced; the database as it is now is kept in the backups folder, so "
+            "this can be undone by restoring that file. The window reopens on the restored "
+            "database.",
+        ):
+            return None
+        location, account = self.db.location, self.context.account
+        target = database_path(location)
+        if dialog is not None:
+            dialog.close()
+        self.save_layout()
+        self.db.close()
+        try:
+            restore_backup(location, target, backup, account=account)
+        except ExclusionMonitorError as exc:
+            messages.show_error(self, "Restore", str(exc))
+        return self.open_other_database(location)  # restored, or as it was after a refusal
 
     def show_getting_started(self) -> None:
         messages.show_about(self, "Getting started", GETTING_STARTED)
