@@ -160,6 +160,16 @@ def window_pictures(
                 settle()
                 grab(retention, out / f"{prefix}retention-{size_name}.png")
                 retention.close()
+        if every_page and window.backups_action.isEnabled():
+            backups = window.show_backups()
+            if backups is not None:
+                window.back_up_now()
+                settle()
+                backups.refresh()
+                settle()
+                backups.table.selectRow(0)
+                grab(backups, out / f"{prefix}backups-{size_name}.png")
+                backups.close()
         if profile_upn:
             child_id = child_id_for_upn(db, profile_upn)
             if child_id is not None:

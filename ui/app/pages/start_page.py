@@ -142,6 +142,8 @@ class StartPage(Page):
         self.intro.setTextFormat(Qt.TextFormat.RichText)
         self._fill(self.new_list, self.new_note, work.new_flags, "No new flags.")
         self._fill(self.mine_list, self.mine_note, work.mine, "No open case is assigned to you.")
+        # Cases are assigned to those who work them (a viewer never has one).
+        self.mine_box.setVisible(self.context.allows(Action.ADD_NOTE))
         self.idle_box.setTitle(f"No action for {work.idle_weeks} weeks or more")
         self._fill(self.idle_list, self.idle_note, work.idle, "Every open case has moved lately.")
         self.rejected_list.clear()
