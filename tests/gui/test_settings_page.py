@@ -111,14 +111,17 @@ def test_admin_adds_a_user_and_changes_their_role(
     panel = page.users_panel
     assert panel is not None
     panel.new_account.setText("LA\\kwhite")
+    panel.new_name.setText("Kim White")
     panel.role_combo.setCurrentText("officer")
     with qtbot.waitSignal(panel.changed, timeout=10_000):
         panel.add_button.click()
     user = get_user(db, "la\\kwhite")
     assert user is not None and user.role.value == "officer"
+    assert user.display_name == "Kim White"  # the name cases show
     row = next(
         r for r in range(panel.model.rowCount()) if "kwhite" in panel.model.index(r, 0).data()
     )
+    assert panel.model.index(row, 1).data() == "Kim White"
     panel.view.selectRow(row)
     monkeypatch.setattr(messages, "confirm", lambda *args: True)
     with qtbot.waitSignal(panel.changed, timeout=10_000):

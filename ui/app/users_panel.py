@@ -27,7 +27,7 @@ from ui.app.background import run_in_background
 from ui.app.record_table_model import RecordTableModel
 from ui.app.table_views import selected_record
 
-USER_HEADERS = ["Account", "Role", "Active", "Since"]
+USER_HEADERS = ["Account", "Name", "Role", "Active", "Since"]
 
 
 def role_tip(role: Role) -> str:
@@ -45,6 +45,7 @@ class UsersModel(RecordTableModel[User]):
     def display(self, user: User, column: int) -> str:
         return [
             user.account,
+            user.display_name or "",
             user.role.value,
             "yes" if user.active else "deactivated",
             user.created_at.strftime("%d/%m/%Y"),
@@ -54,7 +55,7 @@ class UsersModel(RecordTableModel[User]):
         return None  # the list is shown in the store's order and never sorted
 
     def tooltip(self, user: User, column: int) -> str | None:
-        return role_tip(user.role) if column == 1 else None
+        return role_tip(user.role) if column == 2 else None
 
 
 class UsersPanel(QWidget):
@@ -76,6 +77,9 @@ class UsersPanel(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.new_account = QLineEdit()
         self.new_account.setPlaceholderText("Windows account, e.g. LA\\jsmith")
+        self.new_name = QLineEdit()
+        self.new_name.setPlaceholderText("Name, as cases show it")
+        self.new_name.setAccessibleName("The new user's name")
         self.role_combo = QComboBox()
         for role in Role:
             self.role_combo.addItem(role.value, role)
@@ -89,6 +93,8 @@ class UsersPanel(QWidget):
         add_row = QHBoxLayout()
         add_row.addWidget(QLabel("Account:"))
         add_row.addWidget(self.new_account, 1)
+        add_row.addWidget(QLabel("Name:"))
+        add_row.addWidget(self.new_name, 1)
         add_row.addWidget(QLabel("Role:"))
         add_row.addWidget(self.role_combo)
         add_row.addWidget(self.add_button)
@@ -149,8 +155,10 @@ class UsersPanel(QWidget):
         if not account:
             messages.show_error(self, "Users", "Type the Windows account name, e.g. LA\\jsmith.")
             return
+        name = self.new_name.text().strip() or None
         self.new_account.clear()
-        self._run("add user", lambda db, by: admin.add_user(db, by, account, role))
+        self.new_name.clear()
+        self._run("add user", lambda db, by: admin.add_user(db, by, account, role, name))
 
     def set_role_clicked(self) -> None:
         user = self.selected_user()
