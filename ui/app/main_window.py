@@ -34,6 +34,7 @@ from exclusion_monitor.store.identity import count_open_reviews
 from exclusion_monitor.store.status import LastImport, last_import
 from operations.admin import back_up, restore_backup
 from ui.app import messages
+from ui.app.accessibility import name_fields
 from ui.app.application import finish_owed_at_start, layout_settings
 from ui.app.audit_dialog import AuditTrailDialog
 from ui.app.background import Progress, run_in_background
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.nav.addItems(PAGE_NAMES)
         self.nav.setMinimumWidth(130)
         self.nav.setMaximumWidth(220)
+        self.nav.setAccessibleName("Pages")
         self.nav.setStyleSheet("QListWidget#navigation::item { padding: 5px 8px; }")
         self.stack = QStackedWidget()
         self.pages: list[Page] = []
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         self.pages.append(self.profile_page)
         self.stack.addWidget(self.profile_page)
         self._profile_origin = PAGE_NAMES.index("Children")
+        for built in self.pages:
+            name_fields(built)  # what a screen reader says of each field (ui/app/accessibility.py)
         start = self.pages[PAGE_NAMES.index("Start")]
         assert isinstance(start, StartPage)
         start.open_imports.connect(lambda: self.go_to(PAGE_NAMES.index("Imports")))
@@ -362,6 +366,7 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentIndex(number)
         self.pages[number].activated()
+        name_fields(self.pages[number])  # fields a page built since are named too
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -456,6 +461,7 @@ class MainWindow(QMainWindow):
             return None
         dialog = AuditTrailDialog(self.db, self.context.account, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        name_fields(dialog)
         dialog.show()
         return dialog
 
@@ -465,6 +471,7 @@ class MainWindow(QMainWindow):
         dialog = RetentionDialog(self.db, self.context.account, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.purged.connect(self.context.signals.data_changed)
+        name_fields(dialog)
         dialog.show()
         return dialog
 
@@ -478,6 +485,7 @@ class MainWindow(QMainWindow):
         dialog.back_up_requested.connect(self.back_up_now)
         dialog.back_up_requested.connect(lambda: QTimer.singleShot(1500, dialog.refresh))
         dialog.restore_requested.connect(lambda path: self.restore_from(Path(path), dialog))
+        name_fields(dialog)
         dialog.show()
         return dialog
 
