@@ -410,3 +410,75 @@ def test_a_transferred_childs_schools_in_another_authority_are_on_the_timeline(
     moves = [m.detail for m in page.timeline.marks() if m.kind == "move"]
     assert moves == ["standard", "standard"]
     assert "on the roll of 3 schools, made 0 non-standard moves" in page.summary.text()
+
+
+def test_reviews_kept_per_flag_before_cases_show_in_the_case_panel(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A database from before cases (schema 5, a status and notes on each flag) opens with the
+    child's case carrying them: the panel shows the case's status, every note with the flag it
+    was written on, and the history."""
+    import sqlite3
+
+    from tests.core.test_migrations import _load_snapshot
+
+    path = tmp_path / "v5.db"
+    _load_snapshot(5, path)
+    raw = sqlite3.connect(path)
+    raw.execute(
+        "INSERT INTO import_batches (id, file_name, file_hash, kind, imported_at, rows_read, "
+        "rows_imported, rows_rejected, status, mapping, warnings) VALUES (1, 'a.csv', 'h', "
+        "'census', '2024-01-01', 1, 1, 0, 'imported', '{}', '[]')"
+    )
+    raw.execute(
+        "INSERT INTO children (id, surname, forename, date_of_birth, created_at, batch_id) "
+        "VALUES (1, 'Testerton', 'Pupil', '2010-03-01', '2024-01-01', 1)"
+    )
+    raw.execute(
+        "INSERT INTO child_identifiers (id, child_id, upn, kind, temporary, batch_id) "
+        "VALUES (1, 1, 'A330400215001', 'current', 0, 1)"
+    )
+    raw.execute(
+        "INSERT INTO flags (id, child_id, rule, rule_version, as_of, reason, first_raised, "
+        "last_seen, status, assigned_to, updated_at) VALUES (1, 1, 'high_mobility', 1, "
+        "'2024-01-01', 'Moved often.', '2024-01-01', '2024-01-01', 'referred', NULL, "
+        "'2024-01-02 09:00:00')"
+    )
+    raw.execute(
+        "INSERT INTO flag_reviews (flag_id, status, assigned_to, changed_by, changed_at) "
+        "VALUES (1, 'referred', NULL, 'LA\\o1', '2024-01-03 10:00:00')"
+    )
+    raw.execute(
+        "INSERT INTO review_notes (flag_id, author, written_at, text) "
+        "VALUES (1, 'LA\\o1', '2024-01-03 10:05:00', 'Referred to early help.')"
+    )
+    raw.commit()
+    raw.close()
+    from exclusion_monitor.store import open_database
+
+    db = open_database(path)
+    claim_first_admin(db, ADMIN)
+    try:
+        page = ProfilePage(AppContext(db, ADMIN))
+        qtbot.addWidget(page)
+        page.resize(1200, 760)
+        page.show()
+        with qtbot.waitSignal(page.loaded, timeout=15_000):
+            page.show_child(1, origin="Children")
+        panel = page.review
+        qtbot.waitUntil(lambda: panel.case is not None, timeout=10_000)
+        assert panel.case is not None and panel.case.case.status == "referred"
+        assert panel.status_combo.currentData() == "referred"
+        notes = [panel.notes.item(i).text() for i in range(panel.notes.count())]
+        assert len(notes) == 1 and "Referred to early help." in notes[0]
+        assert "high mobility flag" in notes[0].lower()
+        assert panel.history.count() == 1 and "Referred" in panel.history.item(0).text()
+    finally:
+        qtbot.waitUntil(lambda: not _jobs(), timeout=10_000)
+        db.close()
+
+
+def _jobs() -> bool:
+    from ui.app import background
+
+    return bool(background.running_jobs())
