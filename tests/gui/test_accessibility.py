@@ -58,6 +58,18 @@ def test_every_control_of_every_page_and_window_has_a_name(
         settle(qtbot)
         unnamed += unnamed_controls(opened)
         opened.close()
+    from ui.app.link_dialog import LinkDialog
+    from ui.app.print_dialog import PrintDialog
+
+    for dialog in (
+        PrintDialog([("3304001", "Oak High")], "all flags", parent=window),
+        LinkDialog(window.db, ADMIN, window),
+    ):
+        dialog.show()  # every dialog is named as it is shown
+        qtbot.wait(20)
+        unnamed += unnamed_controls(dialog)
+        dialog.close()
+        settle(qtbot)
     unnamed += unnamed_controls(window)  # the search box, the status bar's button
     print("\n".join(unnamed) or "every control is named")
     assert unnamed == []

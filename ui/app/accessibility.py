@@ -7,11 +7,14 @@ empty on every page and dialog)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
+    QDialog,
     QGroupBox,
     QLabel,
     QLayout,
@@ -101,3 +104,24 @@ def unnamed_controls(root: QWidget) -> list[str]:
         name = widget.objectName() or type(widget).__name__
         found.append(f"{type(widget).__name__} {name!r} in {type(root).__name__}")
     return found
+
+
+class _NameDialogsOnShow(QObject):
+    """Names the fields of every dialog as it is first shown (print, link, mapping...)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog):
+            name_fields(watched)
+        return False
+
+
+_namer: _NameDialogsOnShow | None = None
+
+
+def name_every_dialog() -> None:
+    """Have every dialog the application shows named as it appears (installed once)."""
+    global _namer
+    app = QApplication.instance()
+    if app is not None and _namer is None:
+        _namer = _NameDialogsOnShow(app)
+        app.installEventFilter(_namer)

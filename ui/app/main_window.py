@@ -34,7 +34,7 @@ from exclusion_monitor.store.identity import count_open_reviews
 from exclusion_monitor.store.status import LastImport, last_import
 from operations.admin import back_up, restore_backup
 from ui.app import messages
-from ui.app.accessibility import name_fields
+from ui.app.accessibility import name_every_dialog, name_fields
 from ui.app.application import finish_owed_at_start, layout_settings
 from ui.app.audit_dialog import AuditTrailDialog
 from ui.app.background import Progress, run_in_background
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self._profile_origin = PAGE_NAMES.index("Children")
         for built in self.pages:
             name_fields(built)  # what a screen reader says of each field (ui/app/accessibility.py)
+        name_every_dialog()
         start = self.pages[PAGE_NAMES.index("Start")]
         assert isinstance(start, StartPage)
         start.open_imports.connect(lambda: self.go_to(PAGE_NAMES.index("Imports")))
