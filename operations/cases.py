@@ -12,7 +12,7 @@ from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import cases as store
-from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.child_details import upns_in
 from exclusion_monitor.store.users import User, list_users
 from operations.base import Outcome, act, audited
 
@@ -27,11 +27,11 @@ class CaseFile:
 
 
 def _upn(conn: sa.Connection, child_id: int) -> str:
-    i = t.child_identifiers.c
-    upn = conn.execute(sa.select(i.upn).where(i.child_id == child_id, i.kind == "current")).scalar()
+    """The child's current UPN (the audit row's target), or a refusal for no such child."""
+    upn = upns_in(conn, [child_id]).get(child_id)
     if upn is None:
         raise NotFoundError(f"There is no child with id {child_id}.")
-    return str(upn)
+    return upn
 
 
 class _Unchanged(Exception):

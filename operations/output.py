@@ -25,7 +25,7 @@ from exclusion_monitor.reports.spreadsheets import SUFFIXES, csv_bytes, xlsx_to
 from exclusion_monitor.reports.tables import ReportContext, ReportTable
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
-from operations.base import Outcome, act
+from operations.base import Actor, Outcome, act
 
 Printout = tuple[PrintableDocument, ReportContext]
 # Paints a document into a PDF at a path and returns its pages; called with the context to print
@@ -63,16 +63,36 @@ def dashboard_detail(board: Dashboard) -> dict[str, str]:
     }
 
 
+def _previewed(
+    db: Database,
+    actor: Actor,
+    document: PrintableDocument,
+    *,
+    target: str | None,
+    detail: Mapping[str, object],
+    description: str,
+    as_of: dt.date | None,
+) -> Outcome[Printout]:
+    """A printout for the print preview: its audit row written, the head of that row in the
+    context every page prints."""
+    entry = audit.record(db, actor.account, Action.PRINT_REPORT, target, dict(detail))
+    context = report_context(db, document.title, description, as_of, actor.account)
+    printout = (document, replace(context, audit_hash=f"{entry.id}:{entry.hash}"))
+    return Outcome(Action.PRINT_REPORT, printout, (entry.id,), actor=actor)
+
+
 def print_dashboard(db: Database, account: str, board: Dashboard) -> Outcome[Printout]:
     """The dashboard laid out for printing, its print on the audit trail."""
     actor = act(db, account, Action.PRINT_REPORT)
-    document = dashboard_document(board)
-    entry = audit.record(db, actor.account, Action.PRINT_REPORT, None, dashboard_detail(board))
-    context = report_context(
-        db, document.title, f"academic year {board.academic_year}", board.as_of, actor.account
+    return _previewed(
+        db,
+        actor,
+        dashboard_document(board),
+        target=None,
+        detail=dashboard_detail(board),
+        description=f"academic year {board.academic_year}",
+        as_of=board.as_of,
     )
-    printout = (document, replace(context, audit_hash=f"{entry.id}:{entry.hash}"))
-    return Outcome(Action.PRINT_REPORT, printout, (entry.id,), actor=actor)
 
 
 def print_flag_list(
@@ -93,23 +113,23 @@ def print_flag_list(
     )
     description = filters.describe()
     as_of = filters.as_of or default_as_of(db)
-    entry = audit.record(
+    detail = {
+        "filter": description,
+        "as_of": as_of.isoformat() if as_of else None,
+        "initials": initials,
+        "group_by": group_by,
+        "layout": layout,
+        "via": "print preview",
+    }
+    return _previewed(
         db,
-        actor.account,
-        Action.PRINT_REPORT,
-        "report:flags",
-        {
-            "filter": description,
-            "as_of": as_of.isoformat() if as_of else None,
-            "initials": initials,
-            "group_by": group_by,
-            "layout": layout,
-            "via": "print preview",
-        },
+        actor,
+        document,
+        target="report:flags",
+        detail=detail,
+        description=description,
+        as_of=as_of,
     )
-    context = report_context(db, document.title, description, as_of, actor.account)
-    printout = (document, replace(context, audit_hash=f"{entry.id}:{entry.hash}"))
-    return Outcome(Action.PRINT_REPORT, printout, (entry.id,), actor=actor)
 
 
 def print_school_report(
@@ -120,22 +140,21 @@ def print_school_report(
 
     actor = act(db, account, Action.PRINT_REPORT)
     as_of = as_of or default_as_of(db)
-    document = school_report_document(db, laestab, as_of=as_of, initials=initials)
-    entry = audit.record(
+    detail = {
+        "school": laestab,
+        "as_of": as_of.isoformat() if as_of else None,
+        "initials": initials,
+        "via": "print preview",
+    }
+    return _previewed(
         db,
-        actor.account,
-        Action.PRINT_REPORT,
-        "report:school",
-        {
-            "school": laestab,
-            "as_of": as_of.isoformat() if as_of else None,
-            "initials": initials,
-            "via": "print preview",
-        },
+        actor,
+        school_report_document(db, laestab, as_of=as_of, initials=initials),
+        target="report:school",
+        detail=detail,
+        description=f"school: {laestab}",
+        as_of=as_of,
     )
-    context = report_context(db, document.title, f"school: {laestab}", as_of, actor.account)
-    printout = (document, replace(context, audit_hash=f"{entry.id}:{entry.hash}"))
-    return Outcome(Action.PRINT_REPORT, printout, (entry.id,), actor=actor)
 
 
 def export_report(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from exclusion_monitor.child_search import parse_search
+from exclusion_monitor.display import review_status_word, uk_date
 from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.flagging import FlaggedChild, ensure_flags_current, flag_list
 from exclusion_monitor.profile import ChildProfile, child_profile
@@ -187,7 +188,7 @@ class WorkWaiting:
     idle: list[WaitingChild]
     idle_weeks: int
     rejected: list[BatchSummary]
-    stories: list[dict[str, str]]  # a demo database's planted stories (upn, description)
+    stories: list[WaitingChild]  # a demo database's planted stories (`why`: the story)
 
 
 LAST_VISIT = "start.last_visit."  # + account: when the user last left the start page
@@ -240,18 +241,18 @@ def work_waiting(db: Database, account: str, *, now: dt.datetime | None = None) 
         by_child.setdefault(int(child_id), []).append(rule_label(rule))
     new_flags = [child(c, ", ".join(rules)) for c, rules in by_child.items()]
     assigned = [
-        child(c.child_id, f"{c.status.replace('_', ' ')} since {c.last_action_at:%d/%m/%Y}")
+        child(
+            c.child_id, f"{review_status_word(c.status).lower()} since {uk_date(c.last_action_at)}"
+        )
         for c in mine
-        if c.last_action_at is not None
     ]
     waiting = [
         child(
             c.child_id,
             ("no action since " if c.id is not None else "nobody has acted since ")
-            + f"{c.last_action_at:%d/%m/%Y}",
+            + uk_date(c.last_action_at),
         )
         for c in idle
-        if c.last_action_at is not None
     ]
     cutoff = now - dt.timedelta(days=REJECTED_DAYS)
     rejected = [
@@ -259,7 +260,13 @@ def work_waiting(db: Database, account: str, *, now: dt.datetime | None = None) 
         for b in list_batches(db)
         if b.rows_rejected and b.status == "imported" and b.imported_at >= cutoff
     ]
-    stories = get_setting(db, "demo.stories", []) or []
+    stories = []  # a demo's planted stories, each with its child found here (not on screen)
+    for story in get_setting(db, "demo.stories", []) or []:
+        found = child_id_for_upn(db, str(story.get("upn", ""))) if isinstance(story, dict) else None
+        if found is not None:
+            stories.append(
+                WaitingChild(found, str(story["upn"]), "", str(story.get("description", "")))
+            )
     return WorkWaiting(
         since,
         first_visit,
@@ -268,7 +275,7 @@ def work_waiting(db: Database, account: str, *, now: dt.datetime | None = None) 
         [c for c in waiting if c],
         weeks,
         rejected,
-        [s for s in stories if isinstance(s, dict)],
+        stories,
     )
 
 

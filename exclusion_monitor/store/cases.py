@@ -322,10 +322,3 @@ def cases_without_action_since(conn: sa.Connection, when: dt.datetime) -> list[C
         never + stored,
         key=lambda k: (k.last_action_at or dt.datetime.min, k.child_id),
     )
-
-
-def last_action(case: Case, flags_first_raised: dt.date | None) -> dt.date | None:
-    """The day of the case's last action, or of its first flag when nobody has acted yet."""
-    if case.last_action_at is not None:
-        return case.last_action_at.date()
-    return flags_first_raised

@@ -176,7 +176,8 @@ def _v6_a_case_per_child(conn: sa.Connection) -> None:
     """Version 6: status, officer, notes and their history move from each flag to one case per
     child (docs/rules.md#cases). Nothing is lost: every note and every recorded change becomes the
     case's, naming the flag it was on; the case's status is the most advanced of its flags'
-    (closed last), its officer the one most recently assigned; flags gain a reviewed mark."""
+    (closed last), its officer that of the flag whose review moved last; flags gain a reviewed
+    mark."""
     from exclusion_monitor.store import schema as t
 
     for table in (t.cases, t.case_notes, t.case_events):
@@ -211,35 +212,41 @@ def _v6_a_case_per_child(conn: sa.Connection) -> None:
     touched |= {
         f.child_id for f in by_flag.values() if f.status != "new" or f.assigned_to is not None
     }
+    # Each child's flags, and each flag's recorded moments (changes and notes, oldest first),
+    # gathered once: a large authority has thousands of reviewed children.
+    flags_of: dict[int, list[Any]] = {}
+    for f in by_flag.values():
+        flags_of.setdefault(f.child_id, []).append(f)
+    moments_of: dict[int, list[tuple[dt.datetime, str]]] = {}
+    for r in history:
+        moments_of.setdefault(r.flag_id, []).append((r.changed_at, r.changed_by))
+    for n in written:
+        moments_of.setdefault(n.flag_id, []).append((n.written_at, n.author))
     case_of: dict[int, int] = {}
     for child_id in sorted(touched):
-        own = [f for f in by_flag.values() if f.child_id == child_id]
+        own = flags_of[child_id]
         status = max(
             (f.status for f in own),
             key=lambda s: _STATUS_ORDER.index(s) if s in _STATUS_ORDER else 0,
             default="new",
         )
-        moments = [r.changed_at for r in history if by_flag.get(r.flag_id) in own]
-        moments += [n.written_at for n in written if by_flag.get(n.flag_id) in own]
-        moments += [f.updated_at for f in own if f.updated_at is not None]
-        assigned = [(r.changed_at, r.assigned_to) for r in history if by_flag.get(r.flag_id) in own]
-        officer = max(assigned, key=lambda p: p[0])[1] if assigned else None
-        if officer is None:
-            officer = next((f.assigned_to for f in own if f.assigned_to), None)
-        last = (
-            max(moments)
-            if moments
-            else dt.datetime.combine(min(f.first_raised for f in own), dt.time())
+        moments = sorted(m for f in own for m in moments_of.get(f.id, []))
+        stamps = [when for when, _ in moments] + [f.updated_at for f in own if f.updated_at]
+        # The officer: of the flags that still had one, the one whose review moved last.
+        held = [f for f in own if f.assigned_to]
+        latest = max(
+            held,
+            key=lambda f: max((w for w, _ in moments_of.get(f.id, [])), default=dt.datetime.min),
+            default=None,
         )
-        last_by = next(
-            (r.changed_by for r in reversed(history) if by_flag.get(r.flag_id) in own),
-            "migration",
-        )
+        officer = latest.assigned_to if latest is not None else None
+        first = dt.datetime.combine(min(f.first_raised for f in own), dt.time())
+        last = max(stamps) if stamps else first
         result = conn.execute(
             t.cases.insert().values(
                 child_id=child_id, status=status, assigned_to=officer,
-                opened_at=min(moments) if moments else last, last_action_at=last,
-                last_action_by=last_by,
+                opened_at=min(stamps) if stamps else first, last_action_at=last,
+                last_action_by=moments[-1][1] if moments else "migration",
             )
         )  # fmt: skip
         key = result.inserted_primary_key

@@ -99,16 +99,23 @@ def authorise(db: Database, action: Action) -> User:
     return require(db, current_account(), action)
 
 
-def parse_date(text: str) -> dt.date:
-    """A date from the command line, written as YYYY-MM-DD or day first as a UK user types it
-    (15/01/2026, 15.1.26), or argparse's own plain error."""
+def option_date(text: str, *, future: bool = True) -> dt.date:
+    """A date typed on the command line: YYYY-MM-DD, or day first as a UK user types it
+    (15/01/2026, 15.1.26); ValueError with a plain sentence (ending with the ISO way) if not."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         pass
     try:
-        return typed_date(text, future=True)
+        return typed_date(text, future=future)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{exc} (or write it as YYYY-MM-DD)".replace("\u201c", "'").replace("\u201d", "'")
-        ) from None
+        said = str(exc).replace("\u201c", "'").replace("\u201d", "'")
+        raise ValueError(f"{said} (or write it as YYYY-MM-DD)") from None
+
+
+def parse_date(text: str) -> dt.date:
+    """An option's date (`option_date`), or argparse's own plain error."""
+    try:
+        return option_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

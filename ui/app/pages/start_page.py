@@ -163,8 +163,8 @@ class StartPage(Page):
         )
         self.demo_list.clear()
         for story in work.stories:
-            item = QListWidgetItem(f"{story.get('upn', '')}  {story.get('description', '')}")
-            item.setData(CHILD_ROLE, ("upn", story.get("upn", "")))
+            item = QListWidgetItem(f"{story.upn}  {story.why}")
+            item.setData(CHILD_ROLE, story.child_id)
             self.demo_list.addItem(item)
         self.demo_note.setText(
             "This is a demonstration authority of invented children. Each story was planted "
@@ -179,7 +179,7 @@ class StartPage(Page):
         listing.clear()
         for child in children[:SHOWN]:
             item = QListWidgetItem(f"{child.name} ({child.upn}): {child.why}")
-            item.setData(CHILD_ROLE, ("id", child.child_id))
+            item.setData(CHILD_ROLE, child.child_id)
             listing.addItem(item)
         more = len(children) - SHOWN
         note.setText(
@@ -192,18 +192,9 @@ class StartPage(Page):
     # --- acting --------------------------------------------------------------------------------
 
     def _open(self, item: QListWidgetItem) -> None:
-        found = item.data(CHILD_ROLE)
-        if not found:
-            return
-        kind, value = found
-        if kind == "id":
-            self.context.signals.open_child.emit(int(value))
-        else:
-            from exclusion_monitor.store.children import child_id_for_upn
-
-            child_id = child_id_for_upn(self.db, str(value))
-            if child_id is not None:
-                self.context.signals.open_child.emit(child_id)
+        child_id = item.data(CHILD_ROLE)
+        if child_id is not None:
+            self.context.signals.open_child.emit(int(child_id))
 
     def hideEvent(self, event: QHideEvent) -> None:
         # Leaving for another page counts as having seen the work (closing the app on this page

@@ -14,9 +14,8 @@ from imports import FileResult, Kind
 from imports.kinds import SPECS
 from imports.pipeline import proposal_warnings
 from operations import ImportRequest, run_imports
-from ui.cli.common import EXIT_DATABASE, EXIT_REFUSED, current_account, open_db
+from ui.cli.common import EXIT_DATABASE, EXIT_REFUSED, current_account, open_db, option_date
 from ui.cli.output import print_json
-from ui.dates import typed_date
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,16 +73,9 @@ def _census_date(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    try:
-        return typed_date(value)
+        return option_date(value, future=False)  # a census is never in the future
     except ValueError as exc:
-        said = str(exc).replace("\u201c", "'").replace("\u201d", "'")
-        raise InvalidInputError(
-            f"--census-date {value}: {said} (or write it as YYYY-MM-DD)"
-        ) from None
+        raise InvalidInputError(f"--census-date {value}: {exc}") from None
 
 
 def _print_text(result: FileResult) -> None:
