@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from exclusion_monitor.record_history import REASONS, changes, fields
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store import sightings as sg
-from imports.rows import Warnings
+from imports.rows.common import Warnings
 
 NOUNS = {
     "census_observations": "this pupil's census details",

@@ -191,7 +191,7 @@ def analyse(
 def _census_date_hint(book: Book, sheet: str, header_index: int) -> str:
     """How to give a census file its date on the command line, with the date its title rows
     write out or the term its name, sheet or title rows name, when they do."""
-    from imports.rows import suggested_census_date
+    from imports.rows.terms import suggested_census_date
 
     titles = [str(c) for row in book.head(sheet, header_index) for c in row if isinstance(c, str)]
     found = suggested_census_date([book.path.stem, sheet, *titles], None)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store.merges import merge_children, merge_conflict
-from imports.rows import Record, Warnings
+from imports.rows.common import Record, Warnings
 
 Join = tuple[int, Record, int, int]  # row, record, the UPN's child, the Former UPN's child
 

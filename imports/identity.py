@@ -13,17 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from exclusion_monitor.store import intake as store
+from exclusion_monitor.store.intake_rows import NewChild, NewIdentifier, new_child, new_identifier
 
 NEAR_LIMIT = 25
 ExactKey = tuple[str, str, dt.date | None, str | None]
-
-
-# The rows a load adds, in the order of these columns (a quarter of a million of them in a first
-# census, so plain tuples ready to insert):
-CHILD_COLUMNS = ["id", "surname", "forename", "date_of_birth", "sex", "created_at", "batch_id"]
-IDENTIFIER_COLUMNS = ["id", "child_id", "upn", "kind", "temporary", "first_seen", "batch_id"]
-NewChild = tuple[int, str, str, dt.date | str | None, str | None, dt.datetime | str, int | None]
-NewIdentifier = tuple[int, int, str, str, bool, dt.date | str, int | None]
 
 
 @dataclass(slots=True)
@@ -163,7 +156,9 @@ class IdentityResolver:
             )
         self._next_child += 1
         self.new_children.append(
-            (child_id, surname, forename, self._day[dob], sex, self._created, self.batch_id)
+            new_child(
+                child_id, surname, forename, self._day[dob], sex, self._created, self.batch_id
+            )
         )
         former = record["former_upn"]
         if former and temporary and not record["former_temporary"]:
@@ -173,7 +168,7 @@ class IdentityResolver:
             identifier_id = self._next_identifier
             self._next_identifier += 1
             self.new_identifiers.append(
-                (
+                new_identifier(
                     identifier_id,
                     child_id,
                     upn,
@@ -227,7 +222,9 @@ class IdentityResolver:
         identifier_id = self._next_identifier
         self._next_identifier += 1
         self.new_identifiers.append(
-            (identifier_id, child_id, upn, kind, temporary, self._first_seen, self.batch_id)
+            new_identifier(
+                identifier_id, child_id, upn, kind, temporary, self._first_seen, self.batch_id
+            )
         )
         known = _Known(child_id, identifier_id, kind, temporary)
         self._by_upn[upn] = known

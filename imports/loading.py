@@ -8,28 +8,25 @@ more source of it, and where it says something else, as an amendment (imports.am
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
 from exclusion_monitor.store import intake as store
+from exclusion_monitor.store import intake_rows as layout
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert, stored_dates
 from exclusion_monitor.store.exclusion_twins import join_twins
+from exclusion_monitor.store.intake_rows import SchoolRecord
 from exclusion_monitor.store.school_groups import school_groups
 from imports.amendments import sort_matches
 from imports.former_upns import apply_joins
-from imports.identity import (
-    CHILD_COLUMNS,
-    IDENTIFIER_COLUMNS,
-    IdentityResolver,
-    UnknownChildError,
-)
+from imports.identity import IdentityResolver, UnknownChildError
 from imports.kinds import Kind
-from imports.rows import Record, Warnings
+from imports.rows.common import Record, Warnings
 
 Rejection = tuple[int, str]  # row number, reason
 
@@ -155,9 +152,7 @@ def indexes_built_after(conn: sa.Connection, kind: Kind, rows: int) -> AbstractC
 
 _IDENTITY_TABLES = [t.children, t.child_identifiers, t.record_sources]
 _CHILD_RECORD_TABLES = {
-    Kind.CENSUS: [*_IDENTITY_TABLES, t.census_observations],
-    Kind.EXCLUSIONS: [*_IDENTITY_TABLES, t.exclusions],
-    Kind.ENROLMENTS: [*_IDENTITY_TABLES, t.enrolments],
+    Kind(kind): [*_IDENTITY_TABLES, table] for kind, table in layout.CHILD_RECORD_TABLES.items()
 }
 
 
@@ -212,10 +207,10 @@ def _resolve_children(
 
 def _write_identity(conn: sa.Connection, batch_id: int, rows: _ChildRows) -> None:
     resolver = rows.resolver
-    bulk_insert(conn, t.children, CHILD_COLUMNS, resolver.new_children)
+    bulk_insert(conn, t.children, layout.CHILD_COLUMNS, resolver.new_children)
     for identifier_id in resolver.demoted:
         store.set_identifier_kind(conn, identifier_id, "former")
-    bulk_insert(conn, t.child_identifiers, IDENTIFIER_COLUMNS, resolver.new_identifiers)
+    bulk_insert(conn, t.child_identifiers, layout.IDENTIFIER_COLUMNS, resolver.new_identifiers)
     store.add_sources(conn, "children", batch_id, rows.child_rows.items())
     store.add_sources(conn, "child_identifiers", batch_id, rows.identifier_rows.items())
     rows.schools.report_added()
@@ -231,7 +226,8 @@ class _Keyed:
     the batch), the de-duplication key of a made row, and the words for a repeat."""
 
     table: sa.Table
-    columns: list[str]
+    columns: Sequence[str]
+    row: Callable[[Any, int, int, int, Any], tuple[Any, ...]]  # store.intake_rows' row of a kind
     key: Callable[[tuple[Any, ...]], tuple[Any, ...]]
     what: str
 
@@ -242,14 +238,17 @@ def _load_keyed(
     rows: _ChildRows,
     spec: _Keyed,
     existing: dict[tuple[Any, ...], int],
-    make: Callable[[Record, int, int], tuple[Any, ...]],
     warnings: Warnings,
 ) -> LoadOutcome:
     """Insert the records not already there (this batch is their own batch); note this batch as
     one more source of each record that was, keeping its values where they differ (amendments).
     Then merge the children a Former UPN joins."""
     outcome = rows.outcome
-    made = [make(record, school_id, child_id) for _, record, school_id, child_id in rows.resolved]
+    make, day = spec.row, stored_dates(conn)
+    made = [
+        make(record, school_id, child_id, batch_id, day)
+        for _, record, school_id, child_id in rows.resolved
+    ]
     matched: list[tuple[int, int, tuple[Any, ...]]] = []
     key_of = spec.key
     keys: list[tuple[Any, ...]] = []
@@ -291,13 +290,6 @@ def _load_keyed(
     return outcome
 
 
-_CENSUS_COLUMNS = [
-    "child_id", "school_id", "census_date", "upn_seen", "nc_year", "enrol_status", "entry_date",
-    "fsm", "sen", "ethnicity", "looked_after", "address_line1", "postcode", "family_ref",
-    "batch_id",
-]  # fmt: skip
-
-
 def _first(n: int) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
     return lambda values: values[:n]
 
@@ -307,26 +299,12 @@ def _load_census(
 ) -> LoadOutcome:
     rows = _resolve_children(conn, batch_id, records, warnings)
     existing = store.census_keys(conn, {r["census_date"] for _, r, _, _ in rows.resolved})
-    day = stored_dates(conn)
-
-    def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
-        return (
-            child_id, school_id, day[r["census_date"]], r["upn"], r["nc_year"],
-            r["enrol_status"], day[r["entry_date"]], r["fsm"], r["sen"], r["ethnicity"],
-            r["looked_after"], r["address_line1"], r["postcode"], r["family_ref"], batch_id,
-        )  # fmt: skip
-
     spec = _Keyed(
-        t.census_observations, _CENSUS_COLUMNS, _first(3),
+        t.census_observations, layout.CENSUS_COLUMNS, layout.census_row,
+        _first(layout.CENSUS_KEY_WIDTH),
         "the same pupil at the same school on the same census date",
     )  # fmt: skip
-    return _load_keyed(conn, batch_id, rows, spec, existing, make, warnings)
-
-
-_EXCLUSION_COLUMNS = [
-    "child_id", "school_id", "category", "start_date", "end_date", "sessions", "reason1",
-    "reason2", "reason3", "review_outcome", "upn_seen", "batch_id",
-]  # fmt: skip
+    return _load_keyed(conn, batch_id, rows, spec, existing, warnings)
 
 
 def _load_exclusions(
@@ -342,29 +320,16 @@ def _load_exclusions(
         grouped = (child, group(school, school), category, start)
         if record_id < existing.get(grouped, record_id + 1):
             existing[grouped] = record_id
-    day = stored_dates(conn)
-
-    def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
-        reasons = [*r["reasons"], None, None, None][:3]
-        return (
-            child_id, school_id, r["category"], day[r["start_date"]], day[r["end_date"]],
-            r["sessions"], *reasons, r["review_outcome"], r["upn"], batch_id,
-        )  # fmt: skip
 
     def one_school(values: tuple[Any, ...]) -> tuple[Any, ...]:
         return (values[0], group(values[1], values[1]), values[2], values[3])
 
     spec = _Keyed(
-        t.exclusions, _EXCLUSION_COLUMNS, one_school if groups else _first(4),
+        t.exclusions, layout.EXCLUSION_COLUMNS, layout.exclusion_row,
+        one_school if groups else _first(layout.EXCLUSION_KEY_WIDTH),
         "the same exclusion: pupil, school, category and start date",
     )  # fmt: skip
-    return _load_keyed(conn, batch_id, rows, spec, existing, make, warnings)
-
-
-_ENROLMENT_COLUMNS = [
-    "child_id", "school_id", "entry_date", "enrol_status", "leaving_date", "leaving_reason",
-    "destination", "upn_seen", "batch_id",
-]  # fmt: skip
+    return _load_keyed(conn, batch_id, rows, spec, existing, warnings)
 
 
 def _load_enrolments(
@@ -372,25 +337,12 @@ def _load_enrolments(
 ) -> LoadOutcome:
     rows = _resolve_children(conn, batch_id, records, warnings)
     existing = store.enrolment_keys(conn)
-    day = stored_dates(conn)
-
-    def make(r: Record, school_id: int, child_id: int) -> tuple[Any, ...]:
-        return (
-            child_id, school_id, day[r["entry_date"]], r["enrol_status"], day[r["leaving_date"]],
-            r["leaving_reason"], r["destination"], r["upn"], batch_id,
-        )  # fmt: skip
-
     spec = _Keyed(
-        t.enrolments, _ENROLMENT_COLUMNS, _first(4),
+        t.enrolments, layout.ENROLMENT_COLUMNS, layout.enrolment_row,
+        _first(layout.ENROLMENT_KEY_WIDTH),
         "the same registration: pupil, school, entry date and status",
     )  # fmt: skip
-    return _load_keyed(conn, batch_id, rows, spec, existing, make, warnings)
-
-
-_SCHOOL_FIELDS = [
-    "urn", "name", "la_code", "school_type", "phase", "open_date", "close_date", "low_age",
-    "high_age",
-]  # fmt: skip
+    return _load_keyed(conn, batch_id, rows, spec, existing, warnings)
 
 
 def _load_schools(
@@ -421,16 +373,16 @@ def _load_schools(
         seen[laestab] = row
         if r["urn"]:
             urn_owner[r["urn"]] = laestab
-        values = {name: r[name] for name in _SCHOOL_FIELDS}
+        record = cast(SchoolRecord, r)
         existing = known.get(laestab)
         if existing is not None:
-            store.update_school(conn, existing.id, values)
+            store.update_school(conn, existing.id, layout.school_values(record))
             sources.append((existing.id, row))
         else:
-            new_rows.append((next_id, laestab, *values.values(), batch_id))
+            new_rows.append(layout.school_row(next_id, record, batch_id))
             next_id += 1
         outcome.imported += 1
-    bulk_insert(conn, t.schools, ["id", "laestab", *_SCHOOL_FIELDS, "batch_id"], new_rows)
+    bulk_insert(conn, t.schools, layout.SCHOOL_COLUMNS, new_rows)
     store.add_sources(conn, "schools", batch_id, sources)
     current = [(row, r) for row, r in records if row not in superseded]
     _links_from_previous_numbers(conn, batch_id, current, warnings)
@@ -503,15 +455,14 @@ def _links_from_previous_numbers(
         if (school_id, previous_id, "predecessor") in existing:
             continue
         existing[(school_id, previous_id, "predecessor")] = next_id
-        new_rows.append((next_id, school_id, previous_id, "predecessor", r["open_date"], batch_id))
+        new_rows.append(
+            layout.link_row(
+                next_id, school_id, previous_id, "predecessor", r["open_date"], batch_id
+            )
+        )
         linked.update((school_id, previous_id))
         next_id += 1
-    bulk_insert(
-        conn,
-        t.school_links,
-        ["id", "school_id", "linked_school_id", "link_type", "established_date", "batch_id"],
-        new_rows,
-    )
+    bulk_insert(conn, t.school_links, layout.LINK_COLUMNS, new_rows)
     if new_rows:
         warnings.add(
             f"{len(new_rows)} school(s) had a previous LAESTAB in the register (an academy's "
@@ -574,18 +525,15 @@ def _load_links(
         record_id = existing.get(key)
         if record_id is None:
             new_rows.append(
-                (next_id, school_id, linked_id, r["link_type"], r["link_date"], batch_id)
+                layout.link_row(
+                    next_id, school_id, linked_id, r["link_type"], r["link_date"], batch_id
+                )
             )
             next_id += 1
         else:
             sources.append((record_id, row))
         outcome.imported += 1
-    bulk_insert(
-        conn,
-        t.school_links,
-        ["id", "school_id", "linked_school_id", "link_type", "established_date", "batch_id"],
-        new_rows,
-    )
+    bulk_insert(conn, t.school_links, layout.LINK_COLUMNS, new_rows)
     store.add_sources(conn, "school_links", batch_id, sources)
     joined = join_twins(conn, batch_id)
     if joined:

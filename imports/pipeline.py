@@ -29,14 +29,9 @@ from imports.normalise import text
 from imports.reading import Book, Sheet, open_book
 from imports.release import release_in_background
 from imports.results import FieldChoice, FilePreview, FileResult, RejectedRow
-from imports.rows import (
-    Record,
-    RowChecker,
-    RowContext,
-    Warnings,
-    iter_data_rows,
-    suggested_census_date,
-)
+from imports.rows.checker import RowChecker
+from imports.rows.common import Record, RowContext, Warnings, iter_data_rows
+from imports.rows.terms import suggested_census_date
 
 log = logging.getLogger(__name__)
 

@@ -270,7 +270,7 @@ _UPN_TEXT = st.one_of(
 @settings(max_examples=400, deadline=None)
 def test_the_fast_upn_check_agrees_with_check_upn(value: str) -> None:
     from exclusion_monitor.upn import UpnKind, check_upn
-    from imports.rows import plain_valid_upn
+    from imports.rows.upns import plain_valid_upn
 
     slow = check_upn(value)
     fast = plain_valid_upn(value)
@@ -404,6 +404,21 @@ _CENSUS_FIELDS = [
 ]  # fmt: skip
 
 
+def _both_paths(context: Any, numbered: list[tuple[int, list[Any]]]) -> list[Any]:
+    """(records, rejections, warnings) of the column-wise path, then of the careful one."""
+    from imports.rows.checker import RowChecker
+    from imports.rows.common import Warnings
+
+    outcomes = []
+    for quick in (True, False):
+        warnings = Warnings()
+        checker = RowChecker(context, warnings)
+        checker.quick = quick
+        good, bad = checker.check_rows(numbered)
+        outcomes.append((good, bad, warnings.render()))
+    return outcomes
+
+
 @given(
     st.integers(0, 10**6),
     st.sampled_from([None, dt.date(2023, 10, 5), dt.date(2016, 1, 14)]),
@@ -416,7 +431,8 @@ def test_census_rows_settled_column_by_column_match_the_full_row_check(
     """Rows that pass every check are settled a column at a time; the records, rejections and
     warnings are exactly those of checking every row in full."""
     from imports.kinds import Kind
-    from imports.rows import RowChecker, RowContext, Warnings
+    from imports.rows.checker import RowChecker
+    from imports.rows.common import RowContext, Warnings
 
     rng = random.Random(seed)
     rows = _census_rows(seed, 150, "05/10/2023")
@@ -428,28 +444,87 @@ def test_census_rows_settled_column_by_column_match_the_full_row_check(
         if rng.random() < 0.3:
             del row[rng.randrange(10, len(row)) :]  # a short row: the last cells are missing
     numbered = list(enumerate(rows, start=2))
-    outcomes = []
-    for quick in (True, False):
-        context = RowContext(
-            Kind.CENSUS,
-            {name: i for i, name in enumerate(_CENSUS_FIELDS)},
-            False,
-            census_date,
-            dt.date(2024, 3, 1),
-        )
-        warnings = Warnings()
-        checker = RowChecker(context, warnings)
-        checker.quick = quick
-        good, bad = checker.check_rows(numbered)
-        outcomes.append((good, bad, warnings.render()))
+    context = RowContext(
+        Kind.CENSUS,
+        {name: i for i, name in enumerate(_CENSUS_FIELDS)},
+        False,
+        census_date,
+        dt.date(2024, 3, 1),
+    )
+    outcomes = _both_paths(context, numbered)
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0], "some rows pass"
     if census_date is None or census_date.year > 2020:
-        from imports.rows import _Columns
+        from imports.rows.checker import settle
 
-        checks = checker._handler(_Columns(checker, [raw for _, raw in numbered]))
-        assert checks.quick is not None
-        assert any(record is not None for record in checks.quick()), "some rows are settled"
+        checker = RowChecker(context, Warnings())
+        readings = checker.readings(checker.columns([raw for _, raw in numbered]))
+        settled = settle(readings, len(numbered))
+        assert settled is not None
+        assert any(record is not None for record in settled), "some rows are settled"
+
+
+_FIELDS_OF = {
+    "exclusions": [
+        "upn", "surname", "forename", "date_of_birth", "school", "category", "start_date",
+        "end_date", "sessions", "days", "reason1", "reason2", "review_outcome",
+    ],
+    "enrolments": [
+        "upn", "surname", "forename", "date_of_birth", "sex", "urn", "entry_date",
+        "leaving_date", "leaving_reason", "destination", "enrol_status",
+    ],
+}  # fmt: skip
+
+
+@given(st.integers(0, 10**6), st.sampled_from(["exclusions", "enrolments"]))
+@settings(max_examples=60, deadline=None)
+def test_exclusion_and_registration_rows_settled_column_by_column_match_the_full_check(
+    seed: int, kind_name: str
+) -> None:
+    """The same for the other kinds of a child's records: both paths come from one declaration
+    per kind, so the records, rejections and warnings are those of the full check."""
+    from imports.kinds import Kind
+    from imports.rows.checker import RowChecker, settle
+    from imports.rows.common import RowContext, Warnings
+
+    make = _exclusion_rows if kind_name == "exclusions" else _enrolment_rows
+    rows = make(seed, 150)
+    rng = random.Random(seed)
+    for row in rows:
+        if rng.random() < 0.05:
+            row[rng.randrange(len(row))] = rng.choice(["", "  ", 7, "??", dt.date(2031, 1, 1)])
+        if rng.random() < 0.2:
+            del row[rng.randrange(6, len(row)) :]  # a short row: the last cells are missing
+    numbered = list(enumerate(rows, start=2))
+    context = RowContext(
+        Kind(kind_name),
+        {name: i for i, name in enumerate(_FIELDS_OF[kind_name])},
+        False,
+        None,
+        dt.date(2024, 3, 1),
+    )
+    outcomes = _both_paths(context, numbered)
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] and outcomes[0][1], "some rows pass and some are rejected"
+    checker = RowChecker(context, Warnings())
+    settled = settle(checker.readings(checker.columns(rows)), len(rows))
+    assert settled is not None
+    assert any(record is not None for record in settled), "some rows are settled"
+
+
+def test_every_kind_declares_the_records_the_store_types() -> None:
+    """A checked record has exactly the keys of the store's record for its kind, in order."""
+    from exclusion_monitor.store.intake_rows import record_fields
+    from imports.rows.checker import DECLARATIONS, RowChecker
+    from imports.rows.common import RowContext, Warnings
+
+    for kind, declaration in DECLARATIONS.items():
+        checker = RowChecker(RowContext(kind, {}, False, None, dt.date(2024, 3, 1)), Warnings())
+        keys = tuple(
+            key for reading in checker.readings(checker.columns([[]])) for key in reading.keys
+        )
+        assert keys == record_fields(kind.value), kind
+        assert len(declaration.fields) >= 1
 
 
 @given(
