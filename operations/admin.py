@@ -107,6 +107,12 @@ def set_role(db: Database, account: str, other: str, role: Role) -> Outcome[User
     return _users_outcome(store_users.set_role(db, actor.account, other, role))
 
 
+def set_display_name(db: Database, account: str, other: str, name: str | None) -> Outcome[User]:
+    """Change the name cases and printouts show for an account (admins only; blank: none)."""
+    actor = act(db, account, Action.MANAGE_USERS)
+    return _users_outcome(store_users.set_display_name(db, actor.account, other, name))
+
+
 def deactivate(db: Database, account: str, other: str) -> Outcome[User]:
     """Stop an account using the database (admins only)."""
     actor = act(db, account, Action.MANAGE_USERS)

@@ -14,6 +14,7 @@ from exclusion_monitor.store import Database
 from exclusion_monitor.store import cases as store
 from exclusion_monitor.store.child_details import upns_in
 from exclusion_monitor.store.users import User, list_users
+from exclusion_monitor.store.users import officer_names as store_officer_names
 from operations.base import Outcome, act, audited
 
 
@@ -131,6 +132,13 @@ def officers(db: Database) -> list[User]:
 
     found = [u for u in list_users(db) if u.active and allows(u.role, Action.ADD_NOTE)]
     return sorted(found, key=lambda u: (u.display_name or u.account).casefold())
+
+
+def officer_names(db: Database) -> dict[str, str]:
+    """account -> the name tables and printouts show for it (the display name, else the account),
+    for every user, past ones too: a case may still name an officer who has left."""
+    with db.read() as conn:
+        return store_officer_names(conn)
 
 
 def officer_label(user: User) -> str:

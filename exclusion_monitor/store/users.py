@@ -20,6 +20,7 @@ from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
 
 ROLE_CHANGE = "role_change"
+NAME_LIMIT = 200  # the users.display_name column's width
 FIRST_ADMIN_DETAIL = {"change": "first_admin", "role": "admin"}
 
 
@@ -98,6 +99,7 @@ def add_user(
     account = account.strip()
     if not account:
         raise InvalidInputError("Give the account name, for example LA\\jsmith.")
+    display_name = _tidy_name(display_name)
     with db.write() as conn:
         if _get(conn, account) is not None:
             raise InvalidInputError(
@@ -139,6 +141,20 @@ def set_role(db: Database, by: str, account: str, role: Role) -> User:
     return changed
 
 
+def set_display_name(db: Database, by: str, account: str, display_name: str | None) -> User:
+    """Change the name cases and printouts show for `account` (blank: the account alone). The
+    audit row says the name changed, not what to."""
+    name = _tidy_name(display_name)
+    with db.write() as conn:
+        user = _existing(conn, account)
+        if name != user.display_name:
+            conn.execute(t.users.update().where(_by_account(account)).values(display_name=name))
+            audit.record(conn, by, ROLE_CHANGE, user.account, {"change": "name"})
+        changed = _get(conn, account)
+    assert changed is not None
+    return changed
+
+
 def deactivate(db: Database, by: str, account: str) -> User:
     """Stop `account` using the database; their past actions stay in the audit trail."""
     with db.write() as conn:
@@ -150,6 +166,14 @@ def deactivate(db: Database, by: str, account: str) -> User:
         changed = _get(conn, account)
     assert changed is not None
     return changed
+
+
+def _tidy_name(display_name: str | None) -> str | None:
+    """A display name with its spaces tidied; blank as None; one too long refused."""
+    name = " ".join((display_name or "").split()) or None
+    if name is not None and len(name) > NAME_LIMIT:
+        raise InvalidInputError(f"A name may be at most {NAME_LIMIT} characters.")
+    return name
 
 
 def _existing(conn: sa.Connection, account: str) -> User:

@@ -52,6 +52,8 @@ def test_users_roles_and_refusals(
     assert code == 2 and out == "" and "Exporting needs the manager or admin role" in err
     code, out, err = cli(capsys, db, "users")
     assert code == 2 and out == ""
+    code, out, err = cli(capsys, db, "users", "set-name", "LA\\viewer1", "Vic Viewer")
+    assert code == 2 and "needs the admin role" in err  # a viewer cannot rename anyone
     assert (
         "Managing users and roles needs the admin role; your account LA\\viewer1 is a viewer" in err
     )
@@ -61,6 +63,17 @@ def test_users_roles_and_refusals(
     as_account(ADMIN)
     assert cli(capsys, db, "users", "set-role", "LA\\viewer1", "officer")[1].strip() == (
         "LA\\viewer1 is now officer."
+    )
+    code, out, _ = cli(capsys, db, "users", "set-name", "la\\viewer1", "  Vic   Viewer ")
+    assert code == 0 and out.strip() == "LA\\viewer1 is now shown as Vic Viewer."
+    code, _, err = cli(capsys, db, "users", "set-name", "LA\\viewer1", "V" * 201)
+    assert code == 2 and "at most 200 characters" in err
+    code, _, err = cli(capsys, db, "users", "set-name", "LA\\nobody", "No One")
+    assert code != 0 and "LA\\nobody is not a user" in err
+    code, out, _ = cli(capsys, db, "users", "--format", "json")
+    assert [u["name"] for u in json.loads(out)] == [None, "Vic Viewer"]
+    assert cli(capsys, db, "users", "set-name", "LA\\viewer1", "")[1].strip() == (
+        "LA\\viewer1 is now shown by account."
     )
     assert cli(capsys, db, "users", "deactivate", "la\\viewer1")[0] == 0
     as_account("LA\\viewer1")

@@ -19,7 +19,13 @@ from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.store.users import add_user, claim_first_admin
 from tests.core import example_authority as story
 from ui.app import messages
-from ui.app.flags_table_model import COL_FAMILY, COL_NAME, FlagQueueFilter, FlagQueueModel
+from ui.app.flags_table_model import (
+    COL_FAMILY,
+    COL_NAME,
+    COL_OFFICER,
+    FlagQueueFilter,
+    FlagQueueModel,
+)
 from ui.app.pages import AppContext
 from ui.app.pages.flags_page import FlagsPage
 from ui.app.report_output import PrintChoice
@@ -150,7 +156,10 @@ def test_multi_select_case_status_and_assignment_are_stored_and_audited(
     assert flags[(dan, "repeated_suspensions")].assigned_to == "LA\\officer2"
     page.clear_filters()
     choose(page.officer_combo, "LA\\officer2")
+    assert page.officer_combo.currentText() == "Oma Officer"  # the officer by name
     assert names(page) == ["Dunmore, Dan", "Lomax, Lee"]
+    officers = {page.proxy.index(r, COL_OFFICER).data() for r in range(page.proxy.rowCount())}
+    assert officers == {"Oma Officer"}
 
 
 def test_closing_selected_cases_asks_one_note_for_them_all(

@@ -123,6 +123,22 @@ def test_admin_adds_a_user_and_changes_their_role(
     )
     assert panel.model.index(row, 1).data() == "Kim White"
     panel.view.selectRow(row)
+    # Renamed (she married), with the old name offered to edit; the audit row keeps no name.
+    offered: list[str] = []
+    monkeypatch.setattr(
+        messages, "ask_text", lambda _p, _t, _l, text: offered.append(text) or "  Kim  Black "
+    )
+    with qtbot.waitSignal(panel.changed, timeout=10_000):
+        panel.rename_button.click()
+    assert offered == ["Kim White"]
+    user = get_user(db, "la\\kwhite")
+    assert user is not None and user.display_name == "Kim Black"
+    assert panel.model.index(row, 1).data() == "Kim Black"
+    from exclusion_monitor.store import audit as audit_store
+
+    details = [e.detail for e in audit_store.list_entries(db) if e.target == "LA\\kwhite"]
+    assert {"change": "name"} in details and not any("Kim" in str(d) for d in details)
+    panel.view.selectRow(row)
     monkeypatch.setattr(messages, "confirm", lambda *args: True)
     with qtbot.waitSignal(panel.changed, timeout=10_000):
         panel.deactivate_button.click()

@@ -36,13 +36,18 @@ class FlagQueueModel(RecordTableModel[FlaggedChild]):
         super().__init__()
         self.year_groups: dict[int, str] = {}
         self.flagged_in_family: dict[int, int] = {}
+        self.officer_names: dict[str, str] = {}  # account -> display name
 
     def set_rows(
-        self, rows: Iterable[FlaggedChild], year_groups: dict[int, str] | None = None
+        self,
+        rows: Iterable[FlaggedChild],
+        year_groups: dict[int, str] | None = None,
+        officer_names: dict[str, str] | None = None,
     ) -> None:
         with self.resetting():
             self.rows = list(rows)
             self.year_groups = year_groups or {}
+            self.officer_names = officer_names or {}
             self.flagged_in_family = {}
             for row in self.rows:
                 if row.family_id is not None:
@@ -68,7 +73,10 @@ class FlagQueueModel(RecordTableModel[FlaggedChild]):
         year = self.year_groups.get(row.child_id)
         school = row.school_name or "no current school"
         statuses = sorted({status_word(f.status) for f in row.flags})
-        officers = sorted({f.assigned_to for f in row.flags if f.assigned_to})
+        names = self.officer_names
+        officers = sorted(
+            {names.get(f.assigned_to, f.assigned_to) for f in row.flags if f.assigned_to}
+        )
         return [
             row.upn,
             f"{row.surname}, {row.forename}",

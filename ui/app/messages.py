@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QPagedPaintDevice
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 if TYPE_CHECKING:
     from ui.app.report_output import PrintChoice
@@ -24,6 +24,12 @@ def show_info(parent: QWidget | None, title: str, text: str) -> None:
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     answer = QMessageBox.question(parent, title, text)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """A line of text the person types, or None when they cancel."""
+    answer, ok = QInputDialog.getText(parent, title, label, text=text)
+    return answer if ok else None
 
 
 def show_about(parent: QWidget | None, title: str, text: str) -> None:

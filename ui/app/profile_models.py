@@ -43,11 +43,16 @@ class FlagsModel(ProfileTableModel[FlagView]):
     COL_RULE, COL_STATUS, COL_OFFICER, COL_RAISED, COL_REASON = range(5)
     HEADERS = ("Flag", "Status", "Officer", "First raised", "Reason")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.officer_names: dict[str, str] = {}  # account -> display name (the profile sets it)
+
     def display(self, f: FlagView, column: int) -> str:
+        officer = self.officer_names.get(f.assigned_to, f.assigned_to) if f.assigned_to else None
         return [
             f.label,
             status_word(f.status) + (" (cleared)" if f.cleared_on else ""),
-            f.assigned_to or "unassigned",
+            officer or "unassigned",
             day_text(f.first_raised),
             f.reason,
         ][column]
@@ -189,12 +194,17 @@ class FamilyModel(ProfileTableModel[FamilyMemberView]):
     COL_NAME, COL_UPN, COL_EXCLUSIONS, COL_MOVES, COL_FLAGS, COL_CASE = range(6)
     HEADERS = ("Name", "UPN", "Exclusions", "Non-standard moves", "Flags", "Case")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.officer_names: dict[str, str] = {}  # account -> display name (the profile sets it)
+
     def display(self, m: FamilyMemberView, column: int) -> str:
         flags = ", ".join(f.label for f in m.flags) or "no flags"
         case = ""
         if m.flags:  # every flag of a child shows the child's one case
             first = m.flags[0]
-            officer = f" ({first.assigned_to})" if first.assigned_to else ""
+            name = self.officer_names.get(first.assigned_to or "", first.assigned_to)
+            officer = f" ({name})" if name else ""
             case = status_word(first.status) + officer
         return [
             f"{m.forename} {m.surname}",

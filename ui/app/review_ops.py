@@ -21,7 +21,7 @@ from exclusion_monitor.store import Database
 from exclusion_monitor.store.cases import UNSET
 from exclusion_monitor.store.children import ensure_child_summaries, year_groups_of
 from exclusion_monitor.store.users import User
-from operations.cases import CaseFile, change_case, officers, read_case
+from operations.cases import CaseFile, change_case, officer_names, officers, read_case
 from operations.viewing import open_child
 
 Progress = Callable[[int, int], None]
@@ -35,6 +35,7 @@ class LoadedProfile:
     profile: ChildProfile
     role: Role
     officers: list[User]
+    names: dict[str, str]  # account -> display name, for every user
 
 
 def load_profile(
@@ -44,7 +45,7 @@ def load_profile(
     its case); `record_view` writes the VIEW_CHILD audit row (opening, not refreshing)."""
     opened = open_child(db, account, child_id, record_view=record_view, progress=progress)
     assert opened.actor is not None
-    return LoadedProfile(opened.value, opened.actor.role, officers(db))
+    return LoadedProfile(opened.value, opened.actor.role, officers(db), officer_names(db))
 
 
 def load_case(db: Database, account: str, child_id: int) -> CaseFile:
@@ -77,6 +78,7 @@ class FlagQueue:
     rows: list[FlaggedChild]
     year_groups: dict[int, str]
     officers: list[User]
+    names: dict[str, str]  # account -> display name, for every user
     user: User
     as_of: dt.date | None
 
@@ -89,4 +91,4 @@ def load_flag_queue(db: Database, account: str, progress: Progress) -> FlagQueue
     rows = flag_list(db)
     years = year_groups_of(db, (r.child_id for r in rows))
     as_of = rows[0].flags[0].as_of if rows and rows[0].flags else None
-    return FlagQueue(rows, years, officers(db), user, as_of)
+    return FlagQueue(rows, years, officers(db), officer_names(db), user, as_of)

@@ -89,6 +89,7 @@ class UsersPanel(QWidget):
         self.role_combo.setCurrentText(Role.VIEWER.value)
         self.add_button = QPushButton("Add user")
         self.set_role_button = QPushButton("Give selected this role")
+        self.rename_button = QPushButton("Rename selected...")
         self.deactivate_button = QPushButton("Deactivate selected")
         add_row = QHBoxLayout()
         add_row.addWidget(QLabel("Account:"))
@@ -100,6 +101,7 @@ class UsersPanel(QWidget):
         add_row.addWidget(self.add_button)
         change_row = QHBoxLayout()
         change_row.addWidget(self.set_role_button)
+        change_row.addWidget(self.rename_button)
         change_row.addWidget(self.deactivate_button)
         change_row.addStretch(1)
         note = QLabel(
@@ -114,6 +116,7 @@ class UsersPanel(QWidget):
         layout.addLayout(change_row)
         self.add_button.clicked.connect(self.add_clicked)
         self.set_role_button.clicked.connect(self.set_role_clicked)
+        self.rename_button.clicked.connect(self.rename_clicked)
         self.deactivate_button.clicked.connect(self.deactivate_clicked)
 
     def refresh(self) -> None:
@@ -167,6 +170,21 @@ class UsersPanel(QWidget):
         role = Role(self.role_combo.currentData())
         if messages.confirm(self, "Change role", f"Make {user.account} {role.value}?"):
             self._run("set role", lambda db, by: admin.set_role(db, by, user.account, role))
+
+    def rename_clicked(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        name = messages.ask_text(
+            self,
+            "Rename user",
+            f"The name cases and printouts show for {user.account} (blank: the account alone):",
+            user.display_name or "",
+        )
+        if name is not None and name.strip() != (user.display_name or ""):
+            self._run(
+                "rename user", lambda db, by: admin.set_display_name(db, by, user.account, name)
+            )
 
     def deactivate_clicked(self) -> None:
         user = self.selected_user()

@@ -286,7 +286,7 @@ class FlagsPage(Page):
         self.queue = queue
         self.role = queue.user.role
         chosen = {r.child_id for r in self.selected_rows()}
-        self.model.set_rows(queue.rows, queue.year_groups)
+        self.model.set_rows(queue.rows, queue.year_groups, queue.names)
         self._fill_choices(queue)
         self._update_summary()
         self._reselect(chosen)
@@ -308,8 +308,9 @@ class FlagsPage(Page):
         self.officer_combo.clear()
         self.officer_combo.addItem("Any officer", None)
         self.officer_combo.addItem("Unassigned", UNASSIGNED)
-        for name in officers:
-            self.officer_combo.addItem(name, name)
+        names = queue.names
+        for account in officers:
+            self.officer_combo.addItem(names.get(account, account), account)
         self.school_combo.setCurrentIndex(max(0, self.school_combo.findData(school)))
         self.officer_combo.setCurrentIndex(max(0, self.officer_combo.findData(officer)))
         for combo in (self.school_combo, self.officer_combo):

@@ -265,6 +265,7 @@ class ProfilePage(Page):
             return
         self.role = result.role
         self.review.set_user(result.role, result.officers)
+        self.flags_model.officer_names = self.family_model.officer_names = result.names
         self.show_profile(result.profile)
         self.loaded.emit()
 

@@ -13,7 +13,7 @@ from ui.cli.output import print_json, print_table
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("users", help="list users; add, change role, deactivate")
+    parser = subparsers.add_parser("users", help="list users; add, change role or name, deactivate")
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.set_defaults(handler=run, users_command=None)
     sub = parser.add_subparsers(dest="users_command", metavar="USERS_COMMAND")
@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     set_role = sub.add_parser("set-role", help="change an account's role")
     set_role.add_argument("account")
     set_role.add_argument("role", help=_ROLES_HELP)
+    set_name = sub.add_parser("set-name", help="change the name cases and printouts show")
+    set_name.add_argument("account")
+    set_name.add_argument("name", help='the person\'s name; "" for none')
     deactivate = sub.add_parser("deactivate", help="stop an account using the database")
     deactivate.add_argument("account")
 
@@ -48,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
         if args.users_command == "set-role":
             user = admin.set_role(db, account, args.account, _role(args.role)).value
             print(f"{user.account} is now {user.role.value}.")
+            return 0
+        if args.users_command == "set-name":
+            user = admin.set_display_name(db, account, args.account, args.name).value
+            shown = f"shown as {user.display_name}" if user.display_name else "shown by account"
+            print(f"{user.account} is now {shown}.")
             return 0
         if args.users_command == "deactivate":
             user = admin.deactivate(db, account, args.account).value
