@@ -1,12 +1,16 @@
 """Who is who and who belongs together: merge two children or keep them apart (the identity
 review), and link or unlink children in families. Each writes its audit row, by UPN and never by
-name, in the transaction of the change."""
+name, in the transaction of the change, with a note of the children whose flags and families the
+change can alter (store/owed_work.py), so the follow-up recomputes only those
+(docs/architecture.md#incremental-flags)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from exclusion_monitor.refresh import refresh_derived
+from sqlalchemy import Connection
+
+from exclusion_monitor.refresh import finish_owed_work
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database
 from exclusion_monitor.store.child_details import upns_in
@@ -15,7 +19,9 @@ from exclusion_monitor.store.families import (
     keep_apart_in,
     record_family_decision,
 )
+from exclusion_monitor.store.flags import data_fingerprint
 from exclusion_monitor.store.identity import IdentityReview, open_review, resolve_review_in
+from exclusion_monitor.store.owed_work import owe_refresh
 from operations.base import Outcome, act, audited
 
 # Deciding who is who changes children's records as an import does: the same roles decide.
@@ -32,11 +38,15 @@ def decide_identity_review(
     actor = act(db, account, DECIDE_IDENTITY)
     review = open_review(db, review_id, decision)
     detail = {"decision": decision, "upns": [review.child.upns[:1], review.candidate.upns[:1]]}
-    with audited(db, actor, RESOLVE_IDENTITY_REVIEW, f"identity_review:{review_id}", detail) as w:
-        decided = resolve_review_in(w.conn, review, decision, actor.account)
-    if decision == "merge":
-        refresh_derived(db)  # the merged child's history, flags and list entry
     children = frozenset({review.child.id, review.candidate.id})
+    with audited(db, actor, RESOLVE_IDENTITY_REVIEW, f"identity_review:{review_id}", detail) as w:
+        before = data_fingerprint(w.conn)
+        decided = resolve_review_in(w.conn, review, decision, actor.account)
+        if decision == "merge":  # one child's records move to the other, which the flags follow
+            owe_refresh(
+                w.conn, f"identity review {review_id}", children=children, data_before=before
+            )
+    finish_owed_work(db)  # the merged child's history, flags, family and list entry
     return Outcome(
         RESOLVE_IDENTITY_REVIEW,
         decided,
@@ -55,10 +65,13 @@ def change_family(
         raise ValueError(f"{change!r} is not a family change")
     actor = act(db, account, Action.LINK_FAMILY)
     with audited(db, actor, Action.LINK_FAMILY) as work:
+        before = data_fingerprint(work.conn)
         record_family_decision(work.conn, child_id, other_id, change, actor.account)
         upns = upns_in(work.conn, [child_id, other_id])
         work.target = upns.get(child_id, str(child_id))
         work.detail = {"change": change, "other": upns.get(other_id, str(other_id))}
+        _owe_families(work.conn, f"family {change}", [child_id, other_id], before)
+    finish_owed_work(db)
     return _family_outcome(work.audit_ids, [child_id, other_id])
 
 
@@ -72,12 +85,22 @@ def answer_family_suggestion(
     upns = [c.upn for c in children]
     detail = {"change": "link" if is_family else "not_a_family", "others": upns[1:]}
     with audited(db, actor, Action.LINK_FAMILY, upns[0], detail) as work:
+        before = data_fingerprint(work.conn)
         if is_family:
             for other in ids[1:]:
                 record_family_decision(work.conn, ids[0], other, LINK, actor.account)
         else:
             keep_apart_in(work.conn, ids, actor.account)
+        _owe_families(work.conn, "family suggestion", ids, before)
+    finish_owed_work(db)
     return _family_outcome(work.audit_ids, ids)
+
+
+def _owe_families(conn: Connection, after: str, child_ids: Sequence[int], before: str) -> None:
+    """A family decision changes no child's records and no rule reads families, so its follow-up
+    recomputes the named children, whose regrouping takes in everyone their families and
+    addresses reach (store.families.regroup_families)."""
+    owe_refresh(conn, after, children=child_ids, data_before=before)
 
 
 def _family_outcome(audit_ids: list[int], child_ids: Sequence[int]) -> Outcome[None]:

@@ -108,6 +108,97 @@ def test_incremental_recompute_equals_a_whole_one(
     assert sum(calls) >= 5, "too few steps were followed by an incremental recompute"
 
 
+@pytest.mark.parametrize("seed", [3, 4])
+def test_merges_and_family_decisions_recompute_only_their_children(
+    db: Database,
+    manifest: DemoManifest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    seed: int,
+) -> None:
+    """The same, with an officer's decisions among the imports and undos: merging the pair of an
+    identity review or keeping them apart, linking two children into a family and unlinking
+    one. Each is followed by a recompute of its children only, and a whole recompute straight
+    after finds nothing to change."""
+    from exclusion_monitor.errors import ExclusionMonitorError
+    from exclusion_monitor.store.identity import list_identity_reviews
+    from operations.people import change_family, decide_identity_review
+
+    calls: list[int | None] = []  # how many children each recompute took (None: all)
+    whole = flagging.recompute_flags
+
+    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
+        ids: Collection[int] | None = kwargs.get("child_ids")
+        calls.append(None if ids is None else len(ids))
+        return whole(database, **kwargs)
+
+    monkeypatch.setattr(flagging, "recompute_flags", counted)
+    rng = random.Random(seed)
+    for file in manifest.files:  # the whole demo first: the decisions act on its children
+        run_imports(db, [ImportRequest(file.path, file.kind, file.census_date)], account=ACCOUNT)
+    with db.read() as conn:
+        children = list(conn.execute(sa.select(t.children.c.id)).scalars())
+        people = conn.execute(
+            sa.select(t.children.c.surname, t.children.c.forename, t.children.c.date_of_birth)
+            .order_by(t.children.c.id)
+            .limit(8)
+        ).all()
+        laestab, day = conn.execute(
+            sa.select(t.schools.c.laestab, t.census_observations.c.census_date)
+            .join(t.schools, t.schools.c.id == t.census_observations.c.school_id)
+            .order_by(t.census_observations.c.census_date.desc())
+        ).first()
+    # A return that names eight of them under new UPNs: each is a pair to review.
+    twins = tmp_path / "twins.csv"
+    with twins.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CENSUS_HEADERS)
+        for number, (surname, forename, born) in enumerate(people):
+            body = f"99900{number + 1:07d}"
+            born_text = dt.date.fromisoformat(str(born)).strftime("%d/%m/%Y")
+            writer.writerow([check_letter(body) + body, surname, forename, born_text, "", "5",
+                             laestab])  # fmt: skip
+    census_day = dt.date.fromisoformat(str(day))
+    run_imports(db, [ImportRequest(twins, "census", census_day)], account=ACCOUNT)
+    assert list_identity_reviews(db), "the return leaves pairs to review"
+    decided: list[str] = []
+    for step in range(24):
+        calls.clear()
+        reviews = list_identity_reviews(db)
+        with db.read() as conn:
+            linked = conn.execute(
+                sa.select(t.family_members.c.family_id, t.family_members.c.child_id)
+            ).all()
+        pick = rng.random()
+        try:
+            if reviews and pick < 0.3:
+                review = rng.choice(reviews)
+                decision = rng.choice(["merge", "merge", "keep_apart"])
+                decide_identity_review(db, ACCOUNT, review.id, decision)
+            elif linked and pick < 0.5:
+                family, child = rng.choice(linked)
+                others = [c for f, c in linked if f == family and c != child]
+                if not others:
+                    continue
+                decision = "unlink"
+                change_family(db, ACCOUNT, "unlink", child, rng.choice(others))
+            else:
+                decision = "link"
+                a, b = rng.sample(children, 2)
+                change_family(db, ACCOUNT, "link", a, b)
+        except ExclusionMonitorError:  # a child merged away earlier, say: nothing was done
+            continue
+        decided.append(decision)
+        assert flagging.flags_are_current(db), (step, decision)
+        assert None not in calls, (step, decision, calls)  # no whole recompute
+        after_step = _stored(db)
+        summary = whole(db)
+        assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0), (step, decision)
+        assert _stored(db) == after_step, (step, decision)
+    assert {"link", "unlink"} <= set(decided), decided
+    assert "merge" in decided and "keep_apart" in decided, decided
+
+
 CENSUS_HEADERS = ["UPN", "Surname", "Forename", "Date of birth", "Sex", "NC year", "LAESTAB"]
 
 
