@@ -4,6 +4,7 @@ censuses of one term are one collection, whatever day each school's return is da
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 
 from exclusion_monitor.terms import Term, term_of
@@ -43,12 +44,31 @@ def returns_by_school(
     return {school: collections_of(days) for school, days in found.items()}
 
 
+class Returned(dict[Collection, dt.date]):
+    """A school's collections in order with their dates, and their term numbers for `returned_after`
+    to find its place by halving (`Authority.returned` gives one per school)."""
+
+    __slots__ = ("_days", "_indices", "_keys")
+
+    def __init__(self, items: Iterable[tuple[Collection, dt.date]]) -> None:
+        super().__init__(sorted(items))
+        self._keys = list(self)
+        self._days = list(self.values())
+        self._indices = [collection.index for collection in self._keys]
+
+
 def returned_after(
     returns: Mapping[Collection, dt.date], after: Collection, until: dt.date
 ) -> tuple[Collection, dt.date] | None:
     """The first collection after `after` in `returns` dated on or before `until`, with its date.
     `returns` is in collection order, as `collections_of` and `Authority.returned` give it: the
     first that fits is the answer (this runs for every child's every spell in a recompute)."""
+    if isinstance(returns, Returned):
+        days = returns._days
+        for i in range(bisect_right(returns._indices, after.index), len(days)):
+            if days[i] <= until:
+                return returns._keys[i], days[i]
+        return None
     for collection, day in returns.items():
         if day <= until and collection > after:
             return collection, day

@@ -188,20 +188,22 @@ class ChildKeys:
 def child_keys(
     family_ref: str | None, address_line1: str | None, postcode: str | None
 ) -> ChildKeys:
-    return ChildKeys(
-        family_key(family_ref, address_line1, postcode), address_key(address_line1, postcode)
-    )
+    address = address_key(address_line1, postcode)
+    return ChildKeys(_family_key(family_ref, address), address)
 
 
 def family_key(
     family_ref: str | None, address_line1: str | None, postcode: str | None
 ) -> FamilyKey | None:
     """The family reference when there is one, else address line and postcode, else None."""
+    return _family_key(family_ref, address_key(address_line1, postcode))
+
+
+def _family_key(family_ref: str | None, address: str | None) -> FamilyKey | None:
     ref = (family_ref or "").strip().upper()
     if ref:
         return FamilyKey(f"ref:{ref}", REFERENCE)
-    found = address_key(address_line1, postcode)
-    return FamilyKey(found, ADDRESS) if found else None
+    return FamilyKey(address, ADDRESS) if address else None
 
 
 def _read_communal(text: str, listed: set[str], words: dict[str, None]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from exclusion_monitor.census_collections import Collection, collections_of
+from exclusion_monitor.census_collections import Collection, Returned, collections_of
 from exclusion_monitor.codelists import ENROL_STATUS, codelist, counts_for_history, nc_year_order
 from exclusion_monitor.records import Enrolment, Exclusion, Move, School
 from exclusion_monitor.school_days import DEFAULT_CALENDAR, SchoolCalendar
@@ -53,7 +53,7 @@ class Authority:
     calendar: SchoolCalendar = DEFAULT_CALENDAR  # school days, for spreading sessions
     returns: Mapping[int, Mapping[Collection, dt.date]] | None = None
     succession: Succession = field(init=False, repr=False, compare=False)
-    _returned: dict[int, dict[Collection, dt.date]] = field(
+    _returned: dict[int, Returned] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -81,9 +81,9 @@ class Authority:
         """The collections that count for a child last seen at this school: those the school or
         a school it became returned, and, once it closed with no successor, every collection
         after its closing (it will never return another)."""
-        found = self._returned.get(school_id)
-        if found is not None:
-            return found
+        cached = self._returned.get(school_id)
+        if cached is not None:
+            return cached
         if self.returns is None:
             found = self.collections
         else:
@@ -101,9 +101,8 @@ class Authority:
                 for collection, day in self.collections.items():
                     if day > closed.close_date and collection not in found:
                         found[collection] = day
-            found = dict(sorted(found.items()))
-        self._returned[school_id] = found
-        return found
+        self._returned[school_id] = returned = Returned(found.items())
+        return returned
 
 
 @dataclass(frozen=True, slots=True)
