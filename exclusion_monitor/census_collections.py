@@ -38,10 +38,16 @@ def returns_by_school(
 ) -> dict[int, dict[Collection, dt.date]]:
     """school id -> the collections it returned (with the earliest date it gave each), from the
     distinct (school, census date) pairs in the data."""
-    found: dict[int, list[dt.date]] = {}
+    found: dict[int, dict[Collection, dt.date]] = {}
+    collection: dict[dt.date, Collection] = {}  # a few dozen census dates, each placed once
     for school_id, day in pairs:
-        found.setdefault(school_id, []).append(day)
-    return {school: collections_of(days) for school, days in found.items()}
+        key = collection.get(day)
+        if key is None:
+            key = collection[day] = collection_of(day)
+        returned = found.setdefault(school_id, {})
+        if key not in returned or day < returned[key]:
+            returned[key] = day
+    return {school: dict(sorted(returned.items())) for school, returned in found.items()}
 
 
 class Returned(dict[Collection, dt.date]):

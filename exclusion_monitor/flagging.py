@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import weakref
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -342,12 +343,34 @@ def stored_as_of(db: Database) -> dt.date | None:
     return state.as_of if state else None
 
 
+# The authority last read through each open database: ((as of, data fingerprint), Authority).
+# Held weakly: a database opened again (a restore, another file) starts afresh.
+_authorities: weakref.WeakKeyDictionary[Database, tuple[tuple[dt.date, str], Authority]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def authority_as_of(db: Database, conn: sa.Connection, as_of: dt.date) -> Authority:
+    """The authority as of a date, kept for the next call while the data is as it was (the same
+    `data_fingerprint`, which covers the schools, their links, every record table and the rule
+    settings, the school calendar among them). Reading it is most of the time of opening a
+    profile in a large authority (the pairs of school and census date), and one officer opens
+    profile after profile."""
+    key = (as_of, flag_store.data_fingerprint(conn))
+    kept = _authorities.get(db)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    authority = histories.load_authority(conn, as_of=as_of)
+    _authorities[db] = (key, authority)
+    return authority
+
+
 def load_histories(
     db: Database, child_ids: Iterable[int], as_of: dt.date
 ) -> tuple[Authority, dict[int, ChildHistory]]:
     """The named children's histories as of a date, with the authority they were built against."""
     with db.read() as conn:
-        authority = histories.load_authority(conn, as_of=as_of)
+        authority = authority_as_of(db, conn, as_of)
         loaded = histories.load_children(conn, child_ids)
     return authority, {r.child_id: build_history(r, authority, as_of) for r in loaded.records}
 
@@ -360,7 +383,7 @@ def evaluate_flags(
     settings = current_rule_settings(db)
     found: dict[int, list[Flag]] = {}
     with db.read() as conn:
-        authority = histories.load_authority(conn, as_of=as_of)
+        authority = authority_as_of(db, conn, as_of)
         for batch in _batches(conn, child_ids):
             loaded = _load(conn, batch, child_ids is None)
             for record in loaded.records:

@@ -230,3 +230,28 @@ def test_a_former_or_temporary_upn_finds_the_same_child(db: Database) -> None:
     assert {child_id_for_upn(db, u) for u in (temporary, former, current)} == {child}
     profile = child_profile(db, child)
     assert profile.child.upn == current and set(profile.child.former_upns) == {temporary, former}
+
+
+def test_the_authority_kept_between_profiles_is_read_again_when_the_data_changes(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    """Opening profile after profile reads the authority (schools, links, which censuses each
+    school returned) once; any change to the data, or another as-of date, reads it again."""
+    from exclusion_monitor.census_collections import collection_of
+    from exclusion_monitor.flagging import authority_as_of
+
+    b, _ = town
+    as_of = summer(2024)
+    with db.read() as conn:
+        first = authority_as_of(db, conn, as_of)
+        assert authority_as_of(db, conn, as_of) is first  # nothing changed: kept
+        assert authority_as_of(db, conn, spring(2024)) is not first  # another date
+        first = authority_as_of(db, conn, as_of)
+    birch = b.school("Birch Primary", "primary", low_age=4, high_age=11)
+    zed = b.child("Zed", "Ormley", born=D(2016, 2, 1))
+    b.on_roll(zed, birch, [summer(2024)], "2")
+    with db.read() as conn:
+        again = authority_as_of(db, conn, as_of)
+    assert again is not first
+    assert collection_of(summer(2024)) in again.returned(birch)
+    assert birch not in first.schools
