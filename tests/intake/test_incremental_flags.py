@@ -346,3 +346,50 @@ def _child_with_forename(db: Database, forename: str) -> int:
     with db.read() as conn:
         query = sa.select(t.children.c.id).where(t.children.c.forename == forename)
         return int(conn.execute(query).scalar_one())
+
+
+def test_a_child_moving_out_of_a_communal_address_regroups_those_left(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three surnames at one address make it communal (more than two); when one school's census
+    moves its pupil out, the two left at another school are an ordinary household again, though
+    the import touched neither of them."""
+    calls: list[bool] = []
+    whole = flagging.recompute_flags
+
+    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
+        calls.append(kwargs.get("child_ids") is not None)
+        return whole(database, **kwargs)
+
+    monkeypatch.setattr(flagging, "recompute_flags", counted)
+    shared, elsewhere = ("3 Mill Lane", "AB1 4GH"), ("4 Far Close", "AB1 5JK")
+    pupils = {
+        "x": (1, "Smith", "Xan", "02/02/2013", "3304002"),
+        "y": (2, "Jones", "Yan", "03/03/2013", "3304001"),
+        "z": (3, "Brown", "Zan", "04/04/2012", "3304001"),
+    }
+    steps = [
+        (dt.date(2023, 10, 5), [("x", shared), ("y", shared), ("z", shared)]),
+        (dt.date(2024, 1, 18), [("y", shared), ("z", shared)]),
+        (dt.date(2024, 1, 18), [("x", elsewhere)]),
+    ]
+    for n, (day, rows) in enumerate(steps):
+        path = tmp_path / f"census_{n}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(NEAR_HEADERS)
+            for who, (line, postcode) in rows:
+                number, surname, forename, born, laestab = pupils[who]
+                body = f"330400215{number:03d}"
+                writer.writerow([check_letter(body) + body, surname, forename, born, "M", "4",
+                                 laestab, "C", line, postcode])  # fmt: skip
+        (result,) = run_imports(db, [ImportRequest(path, "census", day)], account=ACCOUNT).value
+        assert result.status == "imported", result.message
+    assert calls[-1] is True  # the last census was followed by a recompute of its children only
+    with db.read() as conn:
+        families = list(members_of(conn, set(family_ids_of(conn).values())).values())
+    assert families == [[_child_with_forename(db, "Yan"), _child_with_forename(db, "Zan")]]
+    after = _stored(db)
+    summary = whole(db)
+    assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
+    assert _stored(db) == after
