@@ -26,6 +26,7 @@ from exclusion_monitor.store.families import family_ids_of, family_suggestions, 
 from exclusion_monitor.store.identity import list_identity_reviews, resolve_identity_review
 from exclusion_monitor.upn import check_letter
 from imports.demo import DemoManifest, build_demo_returns
+from operations import admin
 from operations.imports import ImportRequest, run_imports, undo_import
 from operations.people import answer_family_suggestion, change_family, decide_identity_review
 
@@ -393,3 +394,23 @@ def test_a_child_moving_out_of_a_communal_address_regroups_those_left(
     summary = whole(db)
     assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
     assert _stored(db) == after
+
+
+def test_a_rule_setting_changed_recomputes_every_child(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the issue asks: a rule's setting changed is followed by a whole recompute."""
+    calls: list[bool] = []
+    whole = flagging.recompute_flags
+
+    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
+        calls.append(kwargs.get("child_ids") is not None)
+        return whole(database, **kwargs)
+
+    path = _census(tmp_path / "autumn.csv", [(1, "3304001"), (2, "3304002")])
+    run_imports(db, [ImportRequest(path, "census", dt.date(2023, 10, 5))], account=ACCOUNT)
+    monkeypatch.setattr(admin, "recompute_flags", counted)
+    saved = admin.change_settings(db, ACCOUNT, {"rules.families.max_surnames": 3}).value
+    assert saved.changed == ["rules.families.max_surnames"]
+    assert calls == [False]
+    assert flagging.flags_are_current(db)
