@@ -199,6 +199,9 @@ def recompute_flags(
             return _stored_summary(conn, as_of)
         authority = histories.load_authority(conn, as_of=as_of)
         batches = _batches(conn, child_ids)
+        # Whose families the children's new keys can change, taken while their old keys stand:
+        # a child moving out can leave an address an ordinary home again.
+        regroup = None if child_ids is None else family_store.family_scope(conn, child_ids)
         total = sum(len(b) for b in batches)
         done = 0
         by_rule: Counter[str] = Counter()
@@ -245,7 +248,7 @@ def recompute_flags(
             done += len(batch)
             if progress is not None:
                 progress(done, total)
-        families = family_store.regroup_families(conn, child_ids)
+        families = family_store.regroup_families(conn, regroup)
         if child_ids is None or (previous is not None and previous.as_of == as_of):
             flag_store.save_state(conn, state)
     log.info(

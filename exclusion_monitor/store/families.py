@@ -192,6 +192,13 @@ def _scope(
     return scope
 
 
+def family_scope(conn: sa.Connection, child_ids: Iterable[int]) -> set[int]:
+    """The children whose families a change to these children can alter, as the data stands:
+    they, and everyone who shares a key, an address, a family or an officer's decision with them,
+    followed until it closes (what `regroup_families` looks at for them)."""
+    return _scope(conn, child_ids, _decisions(conn))
+
+
 def _facts(conn: sa.Connection, child_ids: list[int] | None) -> dict[int, ChildFamilyFacts | None]:
     """Each child's reference key, address key and folded surname (every child with keys, or
     the named ones; a named child with no keys maps to None)."""

@@ -1,8 +1,9 @@
 """Incremental flags hold equal to a whole recompute: seeded random sequences of imports and undos
-of the demo's returns, each followed by the product's own follow-up (which recomputes only the
-children the change touched when it can), and after each step a whole recompute must find nothing
-to change in the stored flags, the children's status or the families; on both engines
-(docs/architecture.md#incremental-flags)."""
+of the demo's returns, of near matches of its children and officers' merges, keep-aparts, family
+links, unlinks and answers to family suggestions, each followed by the product's own follow-up
+(which recomputes only the children the change touched when it can), and after each step a whole
+recompute must find nothing to change in the stored flags, the children's status or the families;
+on both engines (docs/architecture.md#incremental-flags)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,16 @@ import sqlalchemy as sa
 
 from exclusion_monitor import flagging, identity
 from exclusion_monitor.store import Database
+from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.batches import list_batches
+from exclusion_monitor.store.families import family_ids_of, family_suggestions, members_of
+from exclusion_monitor.store.identity import list_identity_reviews, resolve_identity_review
 from exclusion_monitor.upn import check_letter
 from imports.demo import DemoManifest, build_demo_returns
+from operations import admin
 from operations.imports import ImportRequest, run_imports, undo_import
+from operations.people import answer_family_suggestion, change_family, decide_identity_review
 
 ACCOUNT = "LA\\admin1"
 RECORDS = {"census", "exclusions", "enrolments"}  # undoing the school register is not tried
@@ -71,7 +77,11 @@ def _stored(db: Database) -> dict[str, Any]:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_incremental_recompute_equals_a_whole_one(
-    db: Database, manifest: DemoManifest, monkeypatch: pytest.MonkeyPatch, seed: int
+    db: Database,
+    manifest: DemoManifest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    seed: int,
 ) -> None:
     calls: list[bool] = []  # True for a recompute of some children only
     whole = flagging.recompute_flags
@@ -85,10 +95,23 @@ def test_incremental_recompute_equals_a_whole_one(
     rng = random.Random(seed)
     files = list(manifest.files)
     steps = 0
-    while files and steps < 40:
+    decided: list[str] = []  # the officers' decisions made, in order
+    while files and steps < 60:
         steps += 1
         live = [b.id for b in list_batches(db) if b.status != "undone" and b.kind in RECORDS]
-        if live and rng.random() < 0.3:
+        first_call = len(calls)
+        decision = _decide(db, rng, steps) if live and rng.random() < 0.4 else None
+        if decision is not None:
+            decided.append(decision)
+            # A merge or a family decision is followed by a recompute of its children only;
+            # keeping a pair apart changes nothing the flags rest on.
+            assert calls[first_call:] == ([] if decision == "keep_apart" else [True]), (
+                steps,
+                decision,
+            )
+        elif live and rng.random() < 0.15:
+            _import_near_matches(db, rng, tmp_path / f"near_{steps}.csv")
+        elif live and rng.random() < 0.3:
             undo_import(db, rng.choice(live), account=ACCOUNT)
         else:
             file = files.pop(0)
@@ -103,9 +126,92 @@ def test_incremental_recompute_equals_a_whole_one(
         )
         after_step = _stored(db)
         summary = whole(db)  # a whole recompute straight after changes nothing
-        assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
-        assert _stored(db) == after_step
+        assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0), (steps, decided)
+        assert _stored(db) == after_step, (steps, decided)
     assert sum(calls) >= 5, "too few steps were followed by an incremental recompute"
+    assert {"merge", "link", "unlink"} <= set(decided), decided
+
+
+def _decide(db: Database, rng: random.Random, step: int) -> str | None:
+    """One officer's decision through the operations, chosen at random among those the data
+    allows: merge or keep apart a near match, link two children, unlink one from their family,
+    answer a family suggestion. Returns what was decided (None: nothing could be)."""
+    with db.read() as conn:
+        children = sorted(conn.execute(sa.select(t.children.c.id)).scalars())
+        families = members_of(conn, conn.execute(sa.select(t.families.c.id)).scalars())
+    reviews = list_identity_reviews(db)
+    suggestions = family_suggestions(db)
+    choices = [
+        *(["merge", "merge", "keep_apart"] if reviews else []),
+        *(["link"] if len(children) >= 2 else []),
+        *(["unlink"] if families else []),
+        *(["suggestion"] if suggestions else []),
+    ]
+    if not choices:
+        return None
+    choice = rng.choice(choices)
+    if choice in ("merge", "keep_apart"):
+        decide_identity_review(db, ACCOUNT, rng.choice(reviews).id, choice)
+    elif choice == "link":
+        one, other = rng.sample(children, 2)
+        change_family(db, ACCOUNT, "link", one, other)
+    elif choice == "unlink":
+        one, other = rng.sample(families[rng.choice(sorted(families))], 2)
+        change_family(db, ACCOUNT, "unlink", one, other)
+    else:
+        suggestion = rng.choice(suggestions)
+        answer_family_suggestion(db, ACCOUNT, suggestion.children, is_family=rng.random() < 0.5)
+    return choice
+
+
+NEAR_HEADERS = [
+    "UPN", "Surname", "Forename", "Date of birth", "Sex", "NC year", "LAESTAB", "Enrol status",
+    "Address line 1", "Postcode",
+]  # fmt: skip
+
+
+def _import_near_matches(db: Database, rng: random.Random, path: Path) -> None:
+    """A census on a date already in the data with near matches of one to three children: each
+    a new UPN with the child's name, birth date and school, living at the child's address or at
+    another child's (so merging it changes that household's family too)."""
+    co, c = t.census_observations.c, t.children.c
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(
+                c.surname,
+                c.forename,
+                c.date_of_birth,
+                c.sex,
+                co.nc_year,
+                t.schools.c.laestab,
+                co.census_date,
+                co.address_line1,
+                co.postcode,
+            )
+            .join(t.children, c.id == co.child_id)
+            .join(t.schools, t.schools.c.id == co.school_id)
+            .order_by(co.id)
+        ).all()
+        serial = conn.execute(sa.select(sa.func.count()).select_from(t.child_identifiers))
+        first = int(serial.scalar_one())
+    if not rows:
+        return
+    census_date = rng.choice(rows).census_date
+    on_the_day = [r for r in rows if r.census_date == census_date]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(NEAR_HEADERS)
+        for n, row in enumerate(rng.sample(on_the_day, min(3, len(on_the_day)))):
+            home = row if rng.random() < 0.5 else rng.choice(on_the_day)
+            body = f"99999{(first + n) % 10_000_000:07d}"
+            writer.writerow([
+                check_letter(body) + body, row.surname, row.forename,
+                row.date_of_birth.strftime("%d/%m/%Y") if row.date_of_birth else "",
+                row.sex or "", row.nc_year or "", row.laestab, "C",
+                home.address_line1 or "", home.postcode or "",
+            ])  # fmt: skip
+    (result,) = run_imports(db, [ImportRequest(path, "census", census_date)], account=ACCOUNT).value
+    assert result.status == "imported", result.message
 
 
 @pytest.mark.parametrize("seed", [3, 4])
@@ -243,3 +349,159 @@ def test_a_school_return_recomputes_the_children_it_leaves_out(
     summary = whole(db)
     assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
     assert _stored(db) == after
+
+
+def test_a_merge_changes_the_data_fingerprint(db: Database, tmp_path: Path) -> None:
+    """A merge only re-points rows and deletes one child: the fingerprint must see it, or the
+    flags would be taken to be current on data that changed under them."""
+    path = tmp_path / "near.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CENSUS_HEADERS)
+        for number, forename, born in (
+            (1, "Jon", "01/03/2013"),
+            (2, "John", "01/03/2013"),
+            (3, "Zed", "05/06/2012"),
+        ):
+            body = f"330400215{number:03d}"
+            writer.writerow([check_letter(body) + body, "Tester", forename, born, "M", "4",
+                             "3304001"])  # fmt: skip
+    run_imports(db, [ImportRequest(path, "census", dt.date(2023, 10, 5))], account=ACCOUNT)
+    assert flagging.flags_are_current(db)
+    (review,) = list_identity_reviews(db)
+    newest = sa.select(
+        sa.select(sa.func.max(t.children.c.id)).scalar_subquery(),
+        sa.select(sa.func.max(t.child_identifiers.c.id)).scalar_subquery(),
+    )
+    with db.read() as conn:
+        before = flag_store.data_fingerprint(conn)
+        ids_before = conn.execute(newest).one()
+    resolve_identity_review(db, review.id, "merge", ACCOUNT)
+    with db.read() as conn:
+        assert conn.execute(newest).one() == ids_before  # Zed is newer than both
+        assert flag_store.data_fingerprint(conn) != before
+    assert not flagging.flags_are_current(db)
+
+
+def test_a_merge_regroups_the_family_of_the_child_merged_away(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A near match of Ben, seen in the spring at Amy's address, makes a family with her; merged
+    into Ben (who lives elsewhere) it leaves her alone. Nothing of Amy's changed, and the child
+    merged away is gone with its keys and family rows: only the merge's note can name her."""
+    calls: list[bool] = []
+    whole = flagging.recompute_flags
+
+    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
+        calls.append(kwargs.get("child_ids") is not None)
+        return whole(database, **kwargs)
+
+    monkeypatch.setattr(flagging, "recompute_flags", counted)
+    amy_home, ben_home = ("1 High Street", "AB1 2CD"), ("2 Low Road", "AB1 3EF")
+    autumn = _near_census(
+        tmp_path / "autumn.csv",
+        [(1, "Able", "Amy", "02/02/2013", amy_home), (2, "Baker", "Ben", "03/03/2013", ben_home)],
+    )
+    spring = _near_census(tmp_path / "spring.csv", [(3, "Baker", "Ben", "03/03/2013", amy_home)])
+    for path, day in ((autumn, dt.date(2023, 10, 5)), (spring, dt.date(2023, 5, 18))):
+        (result,) = run_imports(db, [ImportRequest(path, "census", day)], account=ACCOUNT).value
+        assert result.status == "imported", result.message
+    (review,) = list_identity_reviews(db)
+    amy = _child_with_forename(db, "Amy")
+    with db.read() as conn:
+        (family,) = members_of(conn, [family_ids_of(conn, [amy])[amy]]).values()
+    spring_ben = max(review.child.id, review.candidate.id)  # the later child is merged away
+    assert family == sorted([amy, spring_ben])
+    calls.clear()
+    decide_identity_review(db, ACCOUNT, review.id, "merge")
+    assert calls == [True]
+    with db.read() as conn:
+        assert family_ids_of(conn) == {}
+    after = _stored(db)
+    summary = whole(db)
+    assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
+    assert _stored(db) == after
+
+
+def _near_census(path: Path, pupils: list[tuple[int, str, str, str, tuple[str, str]]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(NEAR_HEADERS)
+        for number, surname, forename, born, (line, postcode) in pupils:
+            body = f"330400215{number:03d}"
+            writer.writerow([check_letter(body) + body, surname, forename, born, "M", "4",
+                             "3304001", "C", line, postcode])  # fmt: skip
+    return path
+
+
+def _child_with_forename(db: Database, forename: str) -> int:
+    with db.read() as conn:
+        query = sa.select(t.children.c.id).where(t.children.c.forename == forename)
+        return int(conn.execute(query).scalar_one())
+
+
+def test_a_child_moving_out_of_a_communal_address_regroups_those_left(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three surnames at one address make it communal (more than two); when one school's census
+    moves its pupil out, the two left at another school are an ordinary household again, though
+    the import touched neither of them."""
+    calls: list[bool] = []
+    whole = flagging.recompute_flags
+
+    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
+        calls.append(kwargs.get("child_ids") is not None)
+        return whole(database, **kwargs)
+
+    monkeypatch.setattr(flagging, "recompute_flags", counted)
+    shared, elsewhere = ("3 Mill Lane", "AB1 4GH"), ("4 Far Close", "AB1 5JK")
+    pupils = {
+        "x": (1, "Smith", "Xan", "02/02/2013", "3304002"),
+        "y": (2, "Jones", "Yan", "03/03/2013", "3304001"),
+        "z": (3, "Brown", "Zan", "04/04/2012", "3304001"),
+    }
+    steps = [
+        (dt.date(2023, 10, 5), [("x", shared), ("y", shared), ("z", shared)]),
+        (dt.date(2024, 1, 18), [("y", shared), ("z", shared)]),
+        (dt.date(2024, 1, 18), [("x", elsewhere)]),
+    ]
+    for n, (day, rows) in enumerate(steps):
+        path = tmp_path / f"census_{n}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(NEAR_HEADERS)
+            for who, (line, postcode) in rows:
+                number, surname, forename, born, laestab = pupils[who]
+                body = f"330400215{number:03d}"
+                writer.writerow([check_letter(body) + body, surname, forename, born, "M", "4",
+                                 laestab, "C", line, postcode])  # fmt: skip
+        (result,) = run_imports(db, [ImportRequest(path, "census", day)], account=ACCOUNT).value
+        assert result.status == "imported", result.message
+    assert calls[-1] is True  # the last census was followed by a recompute of its children only
+    with db.read() as conn:
+        families = list(members_of(conn, set(family_ids_of(conn).values())).values())
+    assert families == [[_child_with_forename(db, "Yan"), _child_with_forename(db, "Zan")]]
+    after = _stored(db)
+    summary = whole(db)
+    assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
+    assert _stored(db) == after
+
+
+def test_a_rule_setting_changed_recomputes_every_child(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the issue asks: a rule's setting changed is followed by a whole recompute."""
+    calls: list[bool] = []
+    whole = flagging.recompute_flags
+
+    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
+        calls.append(kwargs.get("child_ids") is not None)
+        return whole(database, **kwargs)
+
+    path = _census(tmp_path / "autumn.csv", [(1, "3304001"), (2, "3304002")])
+    run_imports(db, [ImportRequest(path, "census", dt.date(2023, 10, 5))], account=ACCOUNT)
+    monkeypatch.setattr(admin, "recompute_flags", counted)
+    saved = admin.change_settings(db, ACCOUNT, {"rules.families.max_surnames": 3}).value
+    assert saved.changed == ["rules.families.max_surnames"]
+    assert calls == [False]
+    assert flagging.flags_are_current(db)
