@@ -423,8 +423,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result))
     else:
+        built = (
+            f"built {result['built']} in {result['build_s']:.0f} s"
+            if result["build_s"] is not None
+            else "measured the database given"
+        )
         print(
-            f"built {result['built']} in {result['build_s']:.0f} s; floor by table (s): "
+            f"{built}; floor by table (s): "
             f"{result['floor_by_table_s']}; flags held {result['flags_held']:,} "
             f"{result['by_rule']}, {result['families']:,} families"
         )

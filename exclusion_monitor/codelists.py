@@ -132,8 +132,8 @@ def shipped_names() -> list[str]:
 
 def reload_codelists() -> None:
     """Forget cached lists so the next use reads the files again (after an admin edit)."""
-    codelist.cache_clear()
-    _outcome_lookup.cache_clear()
+    for cached in (codelist, _outcome_lookup, _nc_year_orders, history_statuses):
+        cached.cache_clear()
 
 
 def nc_year(text: object) -> str | None:
@@ -175,9 +175,14 @@ def year_group_label(code: str | None, *, short: bool = False, unknown: str = ""
 
 
 def nc_year_order(code: str) -> int:
-    """Sort order of an NC year code (N1 < N2 < R < 1 .. 14 < X)."""
-    found = codelist(NC_YEARS).get(code)
-    return int(found.extra.get("order", "99")) if found else 99
+    """Sort order of an NC year code (N1 < N2 < R < 1 .. 14 < X; 99 for no known code)."""
+    return _nc_year_orders().get(code, 99)
+
+
+@cache
+def _nc_year_orders() -> dict[str, int]:
+    """Each NC year code's order, read once: every census point of every child asks."""
+    return {c.code: int(c.extra.get("order", "99")) for c in codelist(NC_YEARS)}
 
 
 def is_primary_year(code: str | None) -> bool:
@@ -281,10 +286,15 @@ def review_outcome(text: object) -> Code | None:
 
 def counts_for_history(enrol_status: str | None) -> bool:
     """C and M registrations make the school history; S and G are placements."""
-    if enrol_status is None:
-        return True
-    found = codelist(ENROL_STATUS).get(enrol_status)
-    return bool(found and found.extra.get("counts_for_history") == "yes")
+    return enrol_status is None or enrol_status in history_statuses()
+
+
+@cache
+def history_statuses() -> frozenset[str]:
+    """The enrolment statuses whose registrations make the school history (C and M)."""
+    return frozenset(
+        c.code for c in codelist(ENROL_STATUS) if c.extra.get("counts_for_history") == "yes"
+    )
 
 
 def phase_label(code: str | None) -> str:

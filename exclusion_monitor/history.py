@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import NamedTuple
 
 from exclusion_monitor.census_collections import Collection, Returned, collections_of
-from exclusion_monitor.codelists import ENROL_STATUS, codelist, counts_for_history, nc_year_order
+from exclusion_monitor.codelists import history_statuses, nc_year_order
 from exclusion_monitor.records import Enrolment, Exclusion, Move, School
 from exclusion_monitor.school_days import DEFAULT_CALENDAR, SchoolCalendar
 from exclusion_monitor.school_links import Succession
@@ -56,6 +57,9 @@ class Authority:
     _returned: dict[int, Returned] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _dates_to: dict[dt.date, tuple[dt.date, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "succession", Succession(self.conversions))
@@ -76,6 +80,13 @@ class Authority:
     def collections(self) -> dict[Collection, dt.date]:
         """Every census collection in the data, with its earliest date."""
         return collections_of(self.census_dates)
+
+    def census_dates_to(self, as_of: dt.date) -> tuple[dt.date, ...]:
+        """The census dates in the data up to and including `as_of` (worked out once a date)."""
+        found = self._dates_to.get(as_of)
+        if found is None:
+            found = self._dates_to[as_of] = tuple(d for d in self.census_dates if d <= as_of)
+        return found
 
     def returned(self, school_id: int) -> Mapping[Collection, dt.date]:
         """The collections that count for a child last seen at this school: those the school or
@@ -178,10 +189,6 @@ def _sort_key(spell: Spell) -> tuple[dt.date, dt.date]:
     return spell.start, spell.first_census or spell.start
 
 
-def _history_statuses() -> frozenset[str]:
-    return frozenset(c.code for c in codelist(ENROL_STATUS) if counts_for_history(c.code))
-
-
 def build_spells(
     census: Sequence[CensusPoint], enrolments: Sequence[Enrolment]
 ) -> tuple[list[Spell], list[Spell]]:
@@ -191,7 +198,7 @@ def build_spells(
     inside those dates confirm it; census observations with no enrolment record around them make
     a spell of their own, one per run of consecutive censuses at the same school.
     """
-    counting = _history_statuses()
+    counting = history_statuses()
     main_points: list[CensusPoint] = []
     other_points: list[CensusPoint] = []
     for point in census:
@@ -297,11 +304,13 @@ def year_group_on(
     date of birth, else from the nearest census moved on by the years between."""
     target = academic_year(day)
     best: CensusPoint | None = None
+    best_gap = 0
     for point in census:
         if point.nc_year is None or nc_year_order(point.nc_year) == 99:
             continue
-        if best is None or abs((point.census_date - day).days) < abs((best.census_date - day).days):
-            best = point
+        gap = abs((point.census_date - day).days)
+        if best is None or gap < best_gap:
+            best, best_gap = point, gap
     if best is not None and academic_year(best.census_date) == target:
         return best.nc_year
     if date_of_birth is not None:
@@ -320,6 +329,7 @@ def _last_friday_of_june(year: int) -> dt.date:
 _PRESCRIBED_DAYS = ((3, 31), (8, 31), (12, 31))
 
 
+@cache
 def compulsory_school_age_starts(date_of_birth: dt.date) -> dt.date:
     """The day a child becomes of compulsory school age: their fifth birthday if it falls on a
     prescribed day (31 December, 31 March or 31 August), else the next prescribed day after it
@@ -333,6 +343,7 @@ def compulsory_school_age_starts(date_of_birth: dt.date) -> dt.date:
     )
 
 
+@cache
 def compulsory_school_age_ends(date_of_birth: dt.date) -> dt.date:
     """The last day of compulsory school age: the school leaving date (the last Friday in June)
     of the school year in which the child turns 16, the school year counted from 1 September. A
@@ -369,8 +380,14 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 def truncate(record: ChildRecord, as_of: dt.date) -> ChildRecord:
     """The record as it stood on `as_of`: later censuses, exclusions and registrations dropped,
     leaving dates after `as_of` not yet known."""
-    census = tuple(p for p in record.census if p.census_date <= as_of)
-    exclusions = tuple(e for e in record.exclusions if e.start_date <= as_of)
+    census = record.census
+    if any(p.census_date > as_of for p in census):
+        census = tuple(p for p in census if p.census_date <= as_of)
+    exclusions = record.exclusions
+    if any(e.start_date > as_of for e in exclusions):
+        exclusions = tuple(e for e in exclusions if e.start_date <= as_of)
+    if not record.enrolments and census is record.census and exclusions is record.exclusions:
+        return record  # the usual case when `as_of` is the latest date in the data
     enrolments = []
     for e in record.enrolments:
         if e.entry_date is not None and e.entry_date > as_of:
@@ -399,5 +416,5 @@ def build_history(record: ChildRecord, authority: Authority, as_of: dt.date) -> 
         moves=tuple(moves),
         census=record.census,
         exclusions=record.exclusions,
-        census_dates=tuple(d for d in authority.census_dates if d <= as_of),
+        census_dates=authority.census_dates_to(as_of),
     )

@@ -190,34 +190,38 @@ def child_ids_at_school(conn: sa.Connection, school_id: int) -> list[int]:
     return sorted(int(i) for i in conn.execute(query).scalars())
 
 
-_CHILDREN = "SELECT id, date_of_birth FROM children WHERE "
+# (select, the child id column, the order): each child's census comes in date order (then school),
+# as the history reads it, sorted by the database rather than in Python.
+_CHILDREN = ("SELECT id, date_of_birth FROM children WHERE ", "id", "")
 _CENSUS = (
     "SELECT child_id, census_date, school_id, nc_year, enrol_status, entry_date, family_ref, "
-    "address_line1, postcode FROM census_observations WHERE "
+    "address_line1, postcode FROM census_observations WHERE ",
+    "child_id",
+    " ORDER BY child_id, census_date, school_id",
 )
 _ENROLMENTS = (
     "SELECT child_id, school_id, entry_date, leaving_date, enrol_status, leaving_reason, "
-    "destination FROM enrolments WHERE "
+    "destination FROM enrolments WHERE ",
+    "child_id",
+    "",
 )
 _EXCLUSIONS = (
     "SELECT child_id, school_id, category, start_date, sessions, reason1, reason2, reason3, "
-    "end_date, review_outcome FROM exclusions WHERE "
+    "end_date, review_outcome FROM exclusions WHERE ",
+    "child_id",
+    "",
 )
+_TABLES = (_CHILDREN, _CENSUS, _ENROLMENTS, _EXCLUSIONS)
 
 
 def load_children_between(conn: sa.Connection, first_id: int, last_id: int) -> LoadedChildren:
     """Every child whose id is in [first_id, last_id], with their whole stored history."""
-    where = "{} BETWEEN ? AND ?"
     params = (first_id, last_id)
-
-    def fetch(select: str, column: str) -> list[Any]:
-        return _rows(conn, select + where.format(column), params)
-
     return _assemble(
-        fetch(_CHILDREN, "id"),
-        fetch(_CENSUS, "child_id"),
-        fetch(_ENROLMENTS, "child_id"),
-        fetch(_EXCLUSIONS, "child_id"),
+        *(
+            _rows(conn, f"{select}{column} BETWEEN ? AND ?{order}", params)
+            for select, column, order in _TABLES
+        )
     )
 
 
@@ -228,15 +232,8 @@ def load_children(conn: sa.Connection, child_ids: Iterable[int]) -> LoadedChildr
     for start in range(0, len(ids), _IN_BATCH):
         batch = tuple(ids[start : start + _IN_BATCH])
         marks = ",".join("?" * len(batch))
-        for i, (select, column) in enumerate(
-            (
-                (_CHILDREN, "id"),
-                (_CENSUS, "child_id"),
-                (_ENROLMENTS, "child_id"),
-                (_EXCLUSIONS, "child_id"),
-            )
-        ):
-            parts[i].extend(_rows(conn, f"{select}{column} IN ({marks})", batch))
+        for i, (select, column, order) in enumerate(_TABLES):
+            parts[i].extend(_rows(conn, f"{select}{column} IN ({marks}){order}", batch))
     return _assemble(*parts)
 
 
@@ -249,10 +246,6 @@ def _rows(conn: sa.Connection, sql: str, params: Sequence[object]) -> list[Any]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
-
-
-def _by_date_and_school(row: tuple[Any, ...]) -> tuple[Any, Any]:
-    return row[1], row[2]
 
 
 def _category(value: object) -> Category | None:
@@ -270,9 +263,35 @@ def _assemble(
     exclusions: Sequence[Sequence[Any]],
 ) -> LoadedChildren:
     date = _Dates()
-    points: dict[int, list[tuple[Any, ...]]] = {}
+    seen = date.seen
+    point = tuple.__new__  # a CensusPoint from its five values without the keyword machinery
+    points: dict[int, list[CensusPoint]] = {}
+    family: dict[int, FamilyFacts] = {}
+    child, cid = None, 0
+    here: list[CensusPoint] = []
+    # The rows come in child, then date, then school order (the query sorts them), so each
+    # child's points are in history order, and the last with a family reference or a whole
+    # address is the latest.
     for row in census:
-        points.setdefault(row[0], []).append(tuple(row))
+        if row[0] != child:
+            child = row[0]
+            cid = int(child)
+            here = points.setdefault(cid, [])
+        entry = row[5]
+        here.append(
+            point(
+                CensusPoint,
+                (
+                    seen.get(row[1]) or date.day(row[1]),
+                    row[2],
+                    row[3],
+                    row[4],
+                    None if entry is None else (seen.get(entry) or date(entry)),
+                ),
+            )
+        )
+        if row[6] or (row[7] and row[8]):
+            family[cid] = FamilyFacts(row[6], row[7], row[8])
     enrols: dict[int, list[Enrolment]] = {}
     for c, s, entry, leaving, status, reason, destination in enrolments:
         enrols.setdefault(c, []).append(
@@ -304,29 +323,10 @@ def _assemble(
                 outcome,
             )
         )
-    loaded = LoadedChildren()
-    seen = date.seen
+    loaded = LoadedChildren(family=family)
     for child_id, birth in children:
         cid = int(child_id)
-        rows = points.get(cid, [])
-        rows.sort(key=_by_date_and_school)
-        family = None
-        for row in reversed(rows):
-            if row[6] or (row[7] and row[8]):
-                family = FamilyFacts(row[6], row[7], row[8])
-                break
-        if family is not None:
-            loaded.family[cid] = family
-        the_census = tuple(
-            CensusPoint(
-                seen.get(r[1]) or date.day(r[1]),
-                r[2],
-                r[3],
-                r[4],
-                None if r[5] is None else (seen.get(r[5]) or date(r[5])),
-            )
-            for r in rows
-        )
+        the_census = tuple(points.get(cid, ()))
         child_exclusions = excls.get(cid, [])
         child_exclusions.sort(key=lambda e: (e.start_date, e.category))
         child_enrols = enrols.get(cid, [])
