@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from exclusion_monitor import config
+from exclusion_monitor.bulk_work import without_cycle_collector
 from exclusion_monitor.families import COMMUNAL_FILE, ChildKeys, child_keys, reload_communal_list
 from exclusion_monitor.history import Authority, ChildHistory, build_history
 from exclusion_monitor.leaving_reasons import LEAVING_REASONS_FILE, reload_phrases
@@ -206,49 +207,50 @@ def recompute_flags(
         done = 0
         by_rule: Counter[str] = Counter()
         changes = flag_store.FlagChanges()
-        for batch in batches:
-            loaded = _load(conn, batch, child_ids is None)
-            flags: list[Flag] = []
-            keys: dict[int, ChildKeys | None] = {}
-            places = []
-            for record in loaded.records:
-                history = build_history(record, authority, as_of)
-                flags += evaluate_child(history, authority, settings)
-                place = child_place(history, authority)
-                places.append((record.child_id, str(place.status), place.school_id, place.date))
-                facts = loaded.family.get(record.child_id)
-                keys[record.child_id] = (
-                    child_keys(facts.family_ref, facts.address_line1, facts.postcode)
-                    if facts
-                    else None
+        with without_cycle_collector():  # histories hold no cycles: see bulk_work
+            for batch in batches:
+                loaded = _load(conn, batch, child_ids is None)
+                flags: list[Flag] = []
+                keys: dict[int, ChildKeys | None] = {}
+                places = []
+                for record in loaded.records:
+                    history = build_history(record, authority, as_of)
+                    flags += evaluate_child(history, authority, settings)
+                    place = child_place(history, authority)
+                    places.append((record.child_id, str(place.status), place.school_id, place.date))
+                    facts = loaded.family.get(record.child_id)
+                    keys[record.child_id] = (
+                        child_keys(facts.family_ref, facts.address_line1, facts.postcode)
+                        if facts
+                        else None
+                    )
+                by_rule.update(f.rule for f in flags)
+                step = flag_store.write_flags(
+                    conn,
+                    flags,
+                    as_of=as_of,
+                    first_id=batch[0],
+                    last_id=batch[-1],
+                    child_ids=None if child_ids is None else batch,
                 )
-            by_rule.update(f.rule for f in flags)
-            step = flag_store.write_flags(
-                conn,
-                flags,
-                as_of=as_of,
-                first_id=batch[0],
-                last_id=batch[-1],
-                child_ids=None if child_ids is None else batch,
-            )
-            changes = flag_store.FlagChanges(
-                changes.raised + step.raised,
-                changes.seen_again + step.seen_again,
-                changes.cleared + step.cleared,
-                changes.reopened + step.reopened,
-            )
-            family_store.save_family_keys(conn, keys)
-            save_child_status(
-                conn,
-                places,
-                first_id=batch[0],
-                last_id=batch[-1],
-                child_ids=None if child_ids is None else batch,
-            )
-            done += len(batch)
-            if progress is not None:
-                progress(done, total)
-        families = family_store.regroup_families(conn, regroup)
+                changes = flag_store.FlagChanges(
+                    changes.raised + step.raised,
+                    changes.seen_again + step.seen_again,
+                    changes.cleared + step.cleared,
+                    changes.reopened + step.reopened,
+                )
+                family_store.save_family_keys(conn, keys)
+                save_child_status(
+                    conn,
+                    places,
+                    first_id=batch[0],
+                    last_id=batch[-1],
+                    child_ids=None if child_ids is None else batch,
+                )
+                done += len(batch)
+                if progress is not None:
+                    progress(done, total)
+            families = family_store.regroup_families(conn, regroup)
         if child_ids is None or (previous is not None and previous.as_of == as_of):
             flag_store.save_state(conn, state)
     log.info(

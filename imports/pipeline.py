@@ -4,17 +4,16 @@ shows what the intake would make of a file."""
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from exclusion_monitor.bulk_work import without_cycle_collector
 from exclusion_monitor.errors import DatabaseError
 from exclusion_monitor.store import intake as store
 from exclusion_monitor.store.database import Database
@@ -193,7 +192,7 @@ def _import_one(
     cancel: Cancel | None,
     before_commit: BeforeCommit | None,
 ) -> FileResult:
-    with _without_cycle_collector():
+    with without_cycle_collector():
         book = open_book(path)
         try:
             analysis = analyse(
@@ -207,21 +206,6 @@ def _import_one(
             )
         finally:
             book.close()
-
-
-@contextmanager
-def _without_cycle_collector() -> Iterator[None]:
-    """A sheet is millions of small objects with no reference cycles (rows, cells, records):
-    the cycle collector's full passes over them cost about a quarter of an import and free
-    nothing, so it rests while one file is opened, read and loaded (reference counting still
-    frees)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_sheet(
