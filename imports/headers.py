@@ -366,11 +366,13 @@ def _all_fields() -> frozenset[str]:
 
 
 def row_score(row: list[object]) -> int:
-    """How many cells of a row read confidently as known column names."""
+    """How many cells of a row read confidently as known column names (a misspelling is never
+    confident, so the search for one is skipped: it was most of the time of finding the header,
+    on rows of names and codes)."""
     return sum(
         1
         for cell in row
-        if isinstance(cell, str) and any(m.confident for m in match_header(cell, _all_fields()))
+        if isinstance(cell, str) and match_header(cell, _all_fields(), proposals=False)
     )
 
 
