@@ -248,6 +248,8 @@ def statutory_limit(
     history: ChildHistory, authority: Authority, p: Mapping[str, int]
 ) -> Finding | None:
     """docs/rules.md#statutory_limit"""
+    if not history.exclusions:
+        return None
     suspensions = [e for e in history.exclusions if is_suspension(e)]
     if sum(sessions_lost(e) for e in suspensions) <= min(p["term_sessions"], p["year_sessions"]):
         return None

@@ -28,6 +28,7 @@ from exclusion_monitor.families import (
     plan_families,
 )
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.bulk import bulk_insert
 from exclusion_monitor.store.database import Database
 
 
@@ -92,17 +93,16 @@ def save_family_keys(conn: sa.Connection, keys: Mapping[int, ChildKeys | None]) 
             )
         )
     rows = [
-        {
-            "child_id": child,
-            "family_key": (found.family.key if found.family else found.address),
-            "basis": found.family.basis if found.family else "address",
-            "address_key": found.address,
-        }
+        (
+            child,
+            found.family.key if found.family else found.address,
+            found.family.basis if found.family else "address",
+            found.address,
+        )
         for child, found in keys.items()
         if found is not None and (found.family is not None or found.address is not None)
     ]
-    if rows:
-        conn.execute(t.child_family_keys.insert(), rows)
+    bulk_insert(conn, t.child_family_keys, ["child_id", "family_key", "basis", "address_key"], rows)
 
 
 def _rules(conn: sa.Connection) -> CommunalRules:

@@ -266,7 +266,7 @@ def _assemble(
     seen = date.seen
     point = tuple.__new__  # a CensusPoint from its five values without the keyword machinery
     points: dict[int, list[CensusPoint]] = {}
-    family: dict[int, FamilyFacts] = {}
+    family_rows: dict[int, Sequence[Any]] = {}
     child, cid = None, 0
     here: list[CensusPoint] = []
     # The rows come in child, then date, then school order (the query sorts them), so each
@@ -291,7 +291,7 @@ def _assemble(
             )
         )
         if row[6] or (row[7] and row[8]):
-            family[cid] = FamilyFacts(row[6], row[7], row[8])
+            family_rows[cid] = row
     enrols: dict[int, list[Enrolment]] = {}
     for c, s, entry, leaving, status, reason, destination in enrolments:
         enrols.setdefault(c, []).append(
@@ -323,7 +323,9 @@ def _assemble(
                 outcome,
             )
         )
-    loaded = LoadedChildren(family=family)
+    loaded = LoadedChildren(
+        family={c: FamilyFacts(r[6], r[7], r[8]) for c, r in family_rows.items()}
+    )
     for child_id, birth in children:
         cid = int(child_id)
         the_census = tuple(points.get(cid, ()))
