@@ -132,7 +132,7 @@ def shipped_names() -> list[str]:
 
 def reload_codelists() -> None:
     """Forget cached lists so the next use reads the files again (after an admin edit)."""
-    for cached in (codelist, _outcome_lookup, _nc_year_orders, history_statuses):
+    for cached in (codelist, _outcome_lookup, nc_year_orders, history_statuses):
         cached.cache_clear()
 
 
@@ -176,12 +176,13 @@ def year_group_label(code: str | None, *, short: bool = False, unknown: str = ""
 
 def nc_year_order(code: str) -> int:
     """Sort order of an NC year code (N1 < N2 < R < 1 .. 14 < X; 99 for no known code)."""
-    return _nc_year_orders().get(code, 99)
+    return nc_year_orders().get(code, 99)
 
 
 @cache
-def _nc_year_orders() -> dict[str, int]:
-    """Each NC year code's order, read once: every census point of every child asks."""
+def nc_year_orders() -> dict[str, int]:
+    """Each NC year code's order, read once: every census point of every child asks (look a
+    code up with `.get(code, 99)`, as `nc_year_order` does)."""
     return {c.code: int(c.extra.get("order", "99")) for c in codelist(NC_YEARS)}
 
 

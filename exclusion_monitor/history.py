@@ -12,7 +12,7 @@ from functools import cache
 from typing import NamedTuple
 
 from exclusion_monitor.census_collections import Collection, Returned, collections_of
-from exclusion_monitor.codelists import history_statuses, nc_year_order
+from exclusion_monitor.codelists import history_statuses, nc_year_order, nc_year_orders
 from exclusion_monitor.records import Enrolment, Exclusion, Move, School
 from exclusion_monitor.school_days import DEFAULT_CALENDAR, SchoolCalendar
 from exclusion_monitor.school_links import Succession
@@ -305,8 +305,10 @@ def year_group_on(
     target = academic_year(day)
     best: CensusPoint | None = None
     best_gap = 0
+    orders = nc_year_orders()
     for point in census:
-        if point.nc_year is None or nc_year_order(point.nc_year) == 99:
+        year = point.nc_year
+        if year is None or orders.get(year, 99) == 99:
             continue
         gap = abs((point.census_date - day).days)
         if best is None or gap < best_gap:
