@@ -265,21 +265,32 @@ def plan_families(
     children without a reference form one family; a communal address links nobody, and children
     of one surname there (or a child at an ordinary address whom nothing links) are suggested to
     an officer. Then the officers' unlinks and links."""
+    references = [(c, f.reference) for c, f in facts.items() if f is not None and f.reference]
+    at_address: dict[str, dict[int, ChildFamilyFacts]] = {}
+    for child, found in facts.items():
+        if found is not None and found.address:
+            at_address.setdefault(found.address, {})[child] = found
+    return plan_by_address(references, at_address.items(), decisions, rules)
+
+
+def plan_by_address(
+    references: Iterable[tuple[int, str]],
+    addresses: Iterable[tuple[str, Mapping[int, ChildFamilyFacts]]],
+    decisions: Iterable[FamilyDecision],
+    rules: CommunalRules,
+) -> FamilyPlan:
+    """The plan of `plan_families` from two streams, so that a whole authority need not be held
+    at once: every (child, family reference) first, then each address once with every child
+    living there. An address depends only on its own children and the reference families, so
+    the addresses may come in any order, one at a time."""
     ordered = list(decisions)
     groups: dict[str, set[int]] = {}
     basis: dict[str, str] = {}
-    at_address: dict[str, list[int]] = {}
-    for child, found in facts.items():
-        if found is None:
-            continue
-        if found.reference:
-            groups.setdefault(found.reference, set()).add(child)
-            basis[found.reference] = REFERENCE
-        if found.address:
-            at_address.setdefault(found.address, []).append(child)
+    for child, reference in references:
+        groups.setdefault(reference, set()).add(child)
+        basis[reference] = REFERENCE
     offered: list[Suggestion] = []
-    for address, children in at_address.items():
-        people = {c: facts[c] for c in children}
+    for address, people in addresses:
         why = rules.why_communal(address, people)
         if why is not None:
             offered += _communal_suggestions(address, people, why)

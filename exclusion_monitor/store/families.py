@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from exclusion_monitor.families import (
     FamilyDecision,
     FamilyPlan,
     communal_rules,
+    plan_by_address,
     plan_families,
 )
 from exclusion_monitor.store import schema as t
@@ -199,6 +200,44 @@ def family_scope(conn: sa.Connection, child_ids: Iterable[int]) -> set[int]:
     return _scope(conn, child_ids, _decisions(conn))
 
 
+def _references(conn: sa.Connection) -> Iterator[tuple[int, str]]:
+    """Every (child, family reference key), streamed."""
+    k = t.child_family_keys.c
+    query = sa.select(k.child_id, k.family_key).where(k.basis == "reference")
+    rows = conn.execute(query, execution_options={"yield_per": _STREAM})
+    yield from ((int(child), str(key)) for child, key in rows)
+
+
+def _addresses(conn: sa.Connection) -> Iterator[tuple[str, dict[int, ChildFamilyFacts]]]:
+    """Each address key once, with the facts of every child living there, streamed in address
+    order (a whole authority's facts are never held at once)."""
+    k = t.child_family_keys.c
+    query = (
+        sa.select(k.child_id, k.family_key, k.basis, k.address_key, t.children.c.surname)
+        .join(t.children, t.children.c.id == k.child_id)
+        .where(k.address_key.is_not(None))
+        .order_by(k.address_key, k.child_id)
+    )
+    address = ""
+    people: dict[int, ChildFamilyFacts] = {}
+    rows = conn.execute(query, execution_options={"yield_per": _STREAM})
+    for child, key, basis, here, surname in rows:
+        if not here:
+            continue
+        if here != address:
+            if people:
+                yield address, people
+            address, people = here, {}
+        people[child] = ChildFamilyFacts(
+            key if basis == "reference" else None, here, fold_name(surname)
+        )
+    if people:
+        yield address, people
+
+
+_STREAM = 10_000  # rows fetched at a time (a server-side cursor on PostgreSQL)
+
+
 def _facts(conn: sa.Connection, child_ids: list[int] | None) -> dict[int, ChildFamilyFacts | None]:
     """Each child's reference key, address key and folded surname (every child with keys, or
     the named ones; a named child with no keys maps to None)."""
@@ -242,10 +281,11 @@ def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None
     scope = None if child_ids is None else _scope(conn, child_ids, decisions)
     member_query = sa.select(t.family_members.c.family_id, t.family_members.c.child_id)
     members: dict[int, set[int]] = {}
+    rules = _rules(conn)
     if scope is None:
         for fid, child in conn.execute(member_query):
             members.setdefault(fid, set()).add(child)
-        facts = _facts(conn, None)
+        plan = plan_by_address(_references(conn), _addresses(conn), decisions, rules)
     else:
         ordered = sorted(scope)
         for start in range(0, len(ordered), 900):
@@ -254,9 +294,9 @@ def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None
                 member_query.where(t.family_members.c.child_id.in_(part))
             ):
                 members.setdefault(fid, set()).add(child)
-        facts = _facts(conn, ordered)
         decisions = [d for d in decisions if d.child_id in scope or d.other_child_id in scope]
-    groups = plan_families(facts, decisions, _rules(conn)).groups
+        plan = plan_families(_facts(conn, ordered), decisions, rules)
+    groups = plan.groups
     wanted = {g.key: g for g in groups}
     existing = {
         key: fid for fid, key in conn.execute(sa.select(t.families.c.id, t.families.c.family_key))
@@ -283,12 +323,12 @@ def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None
             for fid, key in conn.execute(sa.select(t.families.c.id, t.families.c.family_key))
         }
     removals: list[dict[str, int]] = []
-    additions: list[dict[str, int]] = []
+    additions: list[tuple[int, int]] = []
     for group in groups:
         fid = existing[group.key]
         have = members.get(fid, set())
         removals += [{"f": fid, "c": c} for c in have - group.members]
-        additions += [{"family_id": fid, "child_id": c} for c in group.members - have]
+        additions += [(fid, c) for c in group.members - have]
     if removals:
         conn.execute(
             t.family_members.delete().where(
@@ -299,8 +339,7 @@ def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None
             ),
             removals,
         )
-    if additions:
-        conn.execute(t.family_members.insert(), additions)
+    bulk_insert(conn, t.family_members, ["family_id", "child_id"], additions)
     return int(conn.execute(sa.select(sa.func.count()).select_from(t.families)).scalar_one())
 
 

@@ -16,7 +16,7 @@ _CHUNK = 5_000
 
 
 def _stream(conn: sa.Connection, query: sa.Select[Any]) -> Iterator[Any]:
-    result = conn.execution_options(yield_per=_CHUNK).execute(query)
+    result = conn.execute(query, execution_options={"yield_per": _CHUNK})
     yield from result
 
 

@@ -16,6 +16,7 @@ from exclusion_monitor.families import (
     FamilyDecision,
     address_key,
     communal_rules,
+    plan_by_address,
     plan_families,
     reload_communal_list,
 )
@@ -242,7 +243,7 @@ def _pure() -> Authority:
 # --- families -----------------------------------------------------------------------------------
 
 
-def _facts(ref: str | None, address: str, surname: str) -> ChildFamilyFacts:
+def _facts(ref: str | None, address: str | None, surname: str) -> ChildFamilyFacts:
     return ChildFamilyFacts(ref, address, surname)
 
 
@@ -288,6 +289,34 @@ def test_a_child_without_a_reference_joins_the_reference_family_of_their_surname
     linked = plan_families(facts, [FamilyDecision(4, 1, "link")], CommunalRules())
     assert [sorted(g.members) for g in linked.groups] == [[1, 2, 3, 4]]
     assert linked.suggestions == []
+
+
+def test_the_plan_by_address_streams_is_the_plan_in_any_order_of_addresses() -> None:
+    """The whole-authority regroup reads references, then one address at a time, in address
+    order: the families are the same as from all the facts at once, whatever the order."""
+    facts = {
+        1: _facts("ref:F1", MILL, "patel"),
+        2: _facts("ref:F1", HOME, "patel"),  # one reference family over two addresses
+        3: _facts(None, MILL, "patel"),
+        4: _facts(None, HOME, "patel"),
+        5: _facts(None, FLATS, "khan"),
+        6: _facts(None, FLATS, "khan"),
+        7: _facts("ref:F2", None, "ng"),  # a reference and no address
+        8: _facts("ref:F2", FLATS, "ng"),
+    }
+    whole = plan_families(facts, [FamilyDecision(5, 6, "unlink")], CommunalRules())
+    references = [(c, f.reference) for c, f in facts.items() if f.reference]
+    by_address: dict[str, dict[int, ChildFamilyFacts]] = {}
+    for child, found in facts.items():
+        if found.address:
+            by_address.setdefault(found.address, {})[child] = found
+    for addresses in (sorted(by_address.items()), sorted(by_address.items(), reverse=True)):
+        streamed = plan_by_address(
+            iter(references), iter(addresses), [FamilyDecision(5, 6, "unlink")], CommunalRules()
+        )
+        assert streamed.groups == whole.groups
+        assert {s.members for s in streamed.suggestions} == {s.members for s in whole.suggestions}
+    assert [sorted(g.members) for g in whole.groups] == [[1, 2, 3, 4], [7, 8]]
 
 
 def test_the_listed_addresses_file(private_home: Path) -> None:
