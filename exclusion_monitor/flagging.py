@@ -9,7 +9,7 @@ import json
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,9 +155,17 @@ def default_as_of(db: Database) -> dt.date | None:
         return histories.latest_data_date(conn)
 
 
-def _batches(conn: sa.Connection, child_ids: Collection[int] | None) -> list[list[int]]:
-    ids = histories.all_child_ids(conn) if child_ids is None else sorted(set(child_ids))
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+def _batches(conn: sa.Connection, child_ids: Collection[int] | None) -> Iterator[list[int]]:
+    """The children's ids in chunks of CHUNK, in order (every child's, read a chunk at a time)."""
+    if child_ids is not None:
+        ids = sorted(set(child_ids))
+        for start in range(0, len(ids), CHUNK):
+            yield ids[start : start + CHUNK]
+        return
+    batch = histories.child_ids_after(conn, None, CHUNK)
+    while batch:
+        yield batch
+        batch = histories.child_ids_after(conn, batch[-1], CHUNK)
 
 
 def _load(conn: sa.Connection, batch: Sequence[int], whole: bool) -> histories.LoadedChildren:
@@ -200,10 +208,10 @@ def recompute_flags(
             return _stored_summary(conn, as_of)
         authority = histories.load_authority(conn, as_of=as_of)
         batches = _batches(conn, child_ids)
+        total = histories.count_children(conn) if child_ids is None else len(set(child_ids))
         # Whose families the children's new keys can change, taken while their old keys stand:
         # a child moving out can leave an address an ordinary home again.
         regroup = None if child_ids is None else family_store.family_scope(conn, child_ids)
-        total = sum(len(b) for b in batches)
         done = 0
         by_rule: Counter[str] = Counter()
         changes = flag_store.FlagChanges()

@@ -172,10 +172,17 @@ def latest_data_date(conn: sa.Connection) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def all_child_ids(conn: sa.Connection) -> list[int]:
-    return [
-        int(i) for i in conn.execute(sa.select(t.children.c.id).order_by(t.children.c.id)).scalars()
-    ]
+def child_ids_after(conn: sa.Connection, after: int | None, limit: int) -> list[int]:
+    """The next `limit` child ids above `after` (from the first when None), in order: a whole
+    authority's ids a chunk at a time, never all at once."""
+    query = sa.select(t.children.c.id).order_by(t.children.c.id).limit(limit)
+    if after is not None:
+        query = query.where(t.children.c.id > after)
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def count_children(conn: sa.Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(t.children)).scalar_one())
 
 
 def child_ids_at_school(conn: sa.Connection, school_id: int) -> list[int]:
