@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from exclusion_monitor import config
 
 _BLANKS = re.compile(r"[\s_]+")
 _YEAR_WORDS = re.compile(r"^(?:national\s*curriculum\s*)?(?:year|yr|y|ncy|nc)\s*-?\s*(\d{1,2})$")
+
+log = logging.getLogger(__name__)
 
 CATEGORIES = "exclusion_categories"
 REASONS = "exclusion_reasons"
@@ -182,8 +185,20 @@ def nc_year_order(code: str) -> int:
 @cache
 def nc_year_orders() -> dict[str, int]:
     """Each NC year code's order, read once: every census point of every child asks (look a
-    code up with `.get(code, 99)`, as `nc_year_order` does)."""
-    return {c.code: int(c.extra.get("order", "99")) for c in codelist(NC_YEARS)}
+    code up with `.get(code, 99)`, as `nc_year_order` does). A code whose order is not a whole
+    number (left blank in an admin's file, say) has no known order, as an unknown code has: it
+    is never read as a year group, and the list's other codes keep theirs."""
+    orders: dict[str, int] = {}
+    for code in codelist(NC_YEARS):
+        text = code.extra.get("order", "99")
+        try:
+            orders[code.code] = int(text)
+        except ValueError:
+            log.warning(
+                "NC year code %r has no whole-number order (%r): not a year group", code.code, text
+            )
+            orders[code.code] = 99
+    return orders
 
 
 def is_primary_year(code: str | None) -> bool:

@@ -259,6 +259,25 @@ def test_admin_can_extend_a_list(private_home: Path) -> None:
     assert "PP" in reasons
 
 
+def test_an_admin_year_code_without_an_order_is_no_year_group(private_home: Path) -> None:
+    """A blank order in an admin's NC year file makes that code no year group; every other code
+    keeps its order (the orders are read all at once, so one bad row must not stop them all)."""
+    folder = private_home / "data" / "codelists"
+    folder.mkdir(parents=True)
+    (folder / "nc_years.csv").write_text(
+        "code,label,synonyms,order\nN3,Nursery 3,,\nY15,Year fifteen,,fifteen\n", encoding="utf-8"
+    )
+    codelists.reload_codelists()
+    try:
+        assert codelists.nc_year_order("N3") == 99
+        assert codelists.nc_year_order("Y15") == 99
+        assert codelists.nc_year_order("5") == 5
+        assert codelists.nc_year_order("R") < codelists.nc_year_order("1")
+    finally:
+        (folder / "nc_years.csv").unlink()
+        codelists.reload_codelists()
+
+
 def test_the_regional_return_reads_outcomes_through_the_same_list() -> None:
     from exclusion_monitor.regional.return_format import outcome_phrase
 
