@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
-from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,22 @@ RECORDS = {"census", "exclusions", "enrolments"}  # undoing the school register 
 @pytest.fixture(autouse=True)
 def as_admin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(identity, "os_account", lambda: ACCOUNT)
+
+
+_WHOLE = flagging.recompute_flags  # the real recompute, for the tests' own whole runs
+
+
+def _count_recomputes(monkeypatch: pytest.MonkeyPatch, module: Any = flagging) -> list[bool]:
+    """Note each recompute the product asks for through `module` (True: of some children only;
+    False: of every child), and still run it."""
+    calls: list[bool] = []
+
+    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
+        calls.append(kwargs.get("child_ids") is not None)
+        return _WHOLE(database, **kwargs)
+
+    monkeypatch.setattr(module, "recompute_flags", counted)
+    return calls
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +98,7 @@ def test_incremental_recompute_equals_a_whole_one(
     tmp_path: Path,
     seed: int,
 ) -> None:
-    calls: list[bool] = []  # True for a recompute of some children only
-    whole = flagging.recompute_flags
-
-    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
-        ids: Collection[int] | None = kwargs.get("child_ids")
-        calls.append(ids is not None)
-        return whole(database, **kwargs)
-
-    monkeypatch.setattr(flagging, "recompute_flags", counted)
+    calls = _count_recomputes(monkeypatch)
     rng = random.Random(seed)
     files = list(manifest.files)
     steps = 0
@@ -125,7 +132,7 @@ def test_incremental_recompute_equals_a_whole_one(
             [(b.id, b.status, b.kind) for b in list_batches(db)],
         )
         after_step = _stored(db)
-        summary = whole(db)  # a whole recompute straight after changes nothing
+        summary = _WHOLE(db)  # a whole recompute straight after changes nothing
         assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0), (steps, decided)
         assert _stored(db) == after_step, (steps, decided)
     assert sum(calls) >= 5, "too few steps were followed by an incremental recompute"
@@ -233,14 +240,7 @@ def test_a_school_return_recomputes_the_children_it_leaves_out(
 ) -> None:
     """One school's census, on a date another school already returned, without a child it had:
     that child is in no row of the import, yet is now missing from the school's roll."""
-    calls: list[bool] = []
-    whole = flagging.recompute_flags
-
-    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
-        calls.append(kwargs.get("child_ids") is not None)
-        return whole(database, **kwargs)
-
-    monkeypatch.setattr(flagging, "recompute_flags", counted)
+    calls = _count_recomputes(monkeypatch)
     autumn, spring = dt.date(2023, 10, 5), dt.date(2024, 1, 18)
     steps = [
         (_census(tmp_path / "autumn.csv", [(1, "3304001"), (2, "3304002")]), autumn),
@@ -255,7 +255,7 @@ def test_a_school_return_recomputes_the_children_it_leaves_out(
         statuses = [row.status for row in conn.execute(sa.select(t.child_status))]
     assert "missing" in statuses
     after = _stored(db)
-    summary = whole(db)
+    summary = _WHOLE(db)
     assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
     assert _stored(db) == after
 
@@ -298,14 +298,7 @@ def test_a_merge_regroups_the_family_of_the_child_merged_away(
     """A near match of Ben, seen in the spring at Amy's address, makes a family with her; merged
     into Ben (who lives elsewhere) it leaves her alone. Nothing of Amy's changed, and the child
     merged away is gone with its keys and family rows: only the merge's note can name her."""
-    calls: list[bool] = []
-    whole = flagging.recompute_flags
-
-    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
-        calls.append(kwargs.get("child_ids") is not None)
-        return whole(database, **kwargs)
-
-    monkeypatch.setattr(flagging, "recompute_flags", counted)
+    calls = _count_recomputes(monkeypatch)
     amy_home, ben_home = ("1 High Street", "AB1 2CD"), ("2 Low Road", "AB1 3EF")
     autumn = _near_census(
         tmp_path / "autumn.csv",
@@ -327,7 +320,7 @@ def test_a_merge_regroups_the_family_of_the_child_merged_away(
     with db.read() as conn:
         assert family_ids_of(conn) == {}
     after = _stored(db)
-    summary = whole(db)
+    summary = _WHOLE(db)
     assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
     assert _stored(db) == after
 
@@ -355,14 +348,7 @@ def test_a_child_moving_out_of_a_communal_address_regroups_those_left(
     """Three surnames at one address make it communal (more than two); when one school's census
     moves its pupil out, the two left at another school are an ordinary household again, though
     the import touched neither of them."""
-    calls: list[bool] = []
-    whole = flagging.recompute_flags
-
-    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
-        calls.append(kwargs.get("child_ids") is not None)
-        return whole(database, **kwargs)
-
-    monkeypatch.setattr(flagging, "recompute_flags", counted)
+    calls = _count_recomputes(monkeypatch)
     shared, elsewhere = ("3 Mill Lane", "AB1 4GH"), ("4 Far Close", "AB1 5JK")
     pupils = {
         "x": (1, "Smith", "Xan", "02/02/2013", "3304002"),
@@ -391,7 +377,7 @@ def test_a_child_moving_out_of_a_communal_address_regroups_those_left(
         families = list(members_of(conn, set(family_ids_of(conn).values())).values())
     assert families == [[_child_with_forename(db, "Yan"), _child_with_forename(db, "Zan")]]
     after = _stored(db)
-    summary = whole(db)
+    summary = _WHOLE(db)
     assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
     assert _stored(db) == after
 
@@ -400,16 +386,9 @@ def test_a_rule_setting_changed_recomputes_every_child(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What the issue asks: a rule's setting changed is followed by a whole recompute."""
-    calls: list[bool] = []
-    whole = flagging.recompute_flags
-
-    def counted(database: Database, **kwargs: Any) -> flagging.RecomputeSummary:
-        calls.append(kwargs.get("child_ids") is not None)
-        return whole(database, **kwargs)
-
     path = _census(tmp_path / "autumn.csv", [(1, "3304001"), (2, "3304002")])
     run_imports(db, [ImportRequest(path, "census", dt.date(2023, 10, 5))], account=ACCOUNT)
-    monkeypatch.setattr(admin, "recompute_flags", counted)
+    calls = _count_recomputes(monkeypatch, admin)
     saved = admin.change_settings(db, ACCOUNT, {"rules.families.max_surnames": 3}).value
     assert saved.changed == ["rules.families.max_surnames"]
     assert calls == [False]
