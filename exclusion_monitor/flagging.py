@@ -291,12 +291,12 @@ def _stored_summary(conn: sa.Connection, as_of: dt.date) -> RecomputeSummary:
             sa.select(t.flags.c.rule, sa.func.count()).where(held).group_by(t.flags.c.rule)
         )
     }
-    children = conn.execute(sa.select(sa.func.count()).select_from(t.children)).scalar_one()
+    children = histories.count_children(conn)
     families = conn.execute(sa.select(sa.func.count()).select_from(t.families)).scalar_one()
     seen = sum(by_rule.values())
     log.info("flags as of %s already up to date for %d children", as_of, children)
     return RecomputeSummary(
-        as_of, int(children), seen, 0, seen, 0, 0, int(families), dict(sorted(by_rule.items()))
+        as_of, children, seen, 0, seen, 0, 0, int(families), dict(sorted(by_rule.items()))
     )
 
 

@@ -182,6 +182,7 @@ def child_ids_after(conn: sa.Connection, after: int | None, limit: int) -> list[
 
 
 def count_children(conn: sa.Connection) -> int:
+    """How many children the database holds."""
     return int(conn.execute(sa.select(sa.func.count()).select_from(t.children)).scalar_one())
 
 
