@@ -11,6 +11,7 @@ import platform
 import resource
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,69 @@ def peak_mb() -> float:
         pass
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, else kB
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale, 1)
+
+
+class TreeMemory:
+    """The peak resident memory of this process and every process it starts (a recompute's
+    workers) together, sampled every 20 ms while the block runs: each process's own peak comes
+    at its own moment, so the sum of their peaks would overstate, and one process's peak alone
+    would understate. On Linux only (/proc); elsewhere `peak` is this process's own peak. The
+    result is never below this process's own peak (peak_mb), which a sample can miss."""
+
+    def __init__(self) -> None:
+        self.sampled = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak(self) -> float:
+        return round(max(self.sampled, peak_mb()), 1)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            total = sum(_resident_mb(pid) for pid in _tree(os.getpid()))
+            self.sampled = max(self.sampled, total)
+
+
+def _tree(root: int) -> list[int]:
+    """`root` and all its descendants (from each process's parent in /proc/PID/stat)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def _resident_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this process's ended (waited-for) child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def load_average() -> float:

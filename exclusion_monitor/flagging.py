@@ -17,10 +17,16 @@ import sqlalchemy as sa
 
 from exclusion_monitor import config
 from exclusion_monitor.bulk_work import without_cycle_collector
-from exclusion_monitor.families import COMMUNAL_FILE, ChildKeys, child_keys, reload_communal_list
+from exclusion_monitor.families import COMMUNAL_FILE, reload_communal_list
+from exclusion_monitor.flag_evaluation import (
+    WORKER_CHUNK,
+    ChunkResult,
+    evaluate_in_workers,
+    evaluate_loaded,
+    worker_count,
+)
 from exclusion_monitor.history import Authority, ChildHistory, build_history
 from exclusion_monitor.leaving_reasons import LEAVING_REASONS_FILE, reload_phrases
-from exclusion_monitor.places import child_place
 from exclusion_monitor.records import Flag
 from exclusion_monitor.rules import (
     RULES,
@@ -155,23 +161,47 @@ def default_as_of(db: Database) -> dt.date | None:
         return histories.latest_data_date(conn)
 
 
-def _batches(conn: sa.Connection, child_ids: Collection[int] | None) -> Iterator[list[int]]:
-    """The children's ids in chunks of CHUNK, in order (every child's, read a chunk at a time)."""
+def _batches(
+    conn: sa.Connection, child_ids: Collection[int] | None, size: int = CHUNK
+) -> Iterator[list[int]]:
+    """The children's ids in chunks of `size`, in order (every child's, read a chunk at a time)."""
     if child_ids is not None:
         ids = sorted(set(child_ids))
-        for start in range(0, len(ids), CHUNK):
-            yield ids[start : start + CHUNK]
+        for start in range(0, len(ids), size):
+            yield ids[start : start + size]
         return
-    batch = histories.child_ids_after(conn, None, CHUNK)
+    batch = histories.child_ids_after(conn, None, size)
     while batch:
         yield batch
-        batch = histories.child_ids_after(conn, batch[-1], CHUNK)
+        batch = histories.child_ids_after(conn, batch[-1], size)
 
 
 def _load(conn: sa.Connection, batch: Sequence[int], whole: bool) -> histories.LoadedChildren:
     if whole:
         return histories.load_children_between(conn, batch[0], batch[-1])
     return histories.load_children(conn, batch)
+
+
+def _evaluated(
+    db: Database,
+    conn: sa.Connection,
+    child_ids: Collection[int] | None,
+    total: int,
+    authority: Authority,
+    settings: RuleSettings,
+    as_of: dt.date,
+) -> Iterator[ChunkResult]:
+    """Every chunk of the children (all, or `child_ids`) evaluated, in id order: a large whole
+    recompute in worker processes, anything else in this process on `conn`."""
+    workers = 1 if child_ids is not None else worker_count(total)
+    if workers > 1:
+        ranges = [(b[0], b[-1]) for b in _batches(conn, None, WORKER_CHUNK)]
+        yield from evaluate_in_workers(db, ranges, authority, settings, as_of, workers)
+        return
+    for batch in _batches(conn, child_ids):
+        loaded = _load(conn, batch, child_ids is None)
+        exact = None if child_ids is None else batch
+        yield evaluate_loaded(loaded, authority, settings, as_of, batch[0], batch[-1], exact)
 
 
 def recompute_flags(
@@ -207,7 +237,6 @@ def recompute_flags(
         ):
             return _stored_summary(conn, as_of)
         authority = histories.load_authority(conn, as_of=as_of)
-        batches = _batches(conn, child_ids)
         total = histories.count_children(conn) if child_ids is None else len(set(child_ids))
         # Whose families the children's new keys can change, taken while their old keys stand:
         # a child moving out can leave an address an ordinary home again.
@@ -216,30 +245,16 @@ def recompute_flags(
         by_rule: Counter[str] = Counter()
         changes = flag_store.FlagChanges()
         with without_cycle_collector():  # histories hold no cycles: see bulk_work
-            for batch in batches:
-                loaded = _load(conn, batch, child_ids is None)
-                flags: list[Flag] = []
-                keys: dict[int, ChildKeys | None] = {}
-                places = []
-                for record in loaded.records:
-                    history = build_history(record, authority, as_of)
-                    flags += evaluate_child(history, authority, settings)
-                    place = child_place(history, authority)
-                    places.append((record.child_id, str(place.status), place.school_id, place.date))
-                    facts = loaded.family.get(record.child_id)
-                    keys[record.child_id] = (
-                        child_keys(facts.family_ref, facts.address_line1, facts.postcode)
-                        if facts
-                        else None
-                    )
-                by_rule.update(f.rule for f in flags)
+            for chunk in _evaluated(db, conn, child_ids, total, authority, settings, as_of):
+                by_rule.update(f.rule for f in chunk.flags)
+                batch = chunk.child_ids
                 step = flag_store.write_flags(
                     conn,
-                    flags,
+                    chunk.flags,
                     as_of=as_of,
-                    first_id=batch[0],
-                    last_id=batch[-1],
-                    child_ids=None if child_ids is None else batch,
+                    first_id=chunk.first_id,
+                    last_id=chunk.last_id,
+                    child_ids=batch,
                 )
                 changes = flag_store.FlagChanges(
                     changes.raised + step.raised,
@@ -247,15 +262,21 @@ def recompute_flags(
                     changes.cleared + step.cleared,
                     changes.reopened + step.reopened,
                 )
-                family_store.save_family_keys(conn, keys)
+                family_store.save_family_keys(
+                    conn,
+                    chunk.keys,
+                    first_id=chunk.first_id,
+                    last_id=chunk.last_id,
+                    child_ids=batch,
+                )
                 save_child_status(
                     conn,
-                    places,
-                    first_id=batch[0],
-                    last_id=batch[-1],
-                    child_ids=None if child_ids is None else batch,
+                    chunk.places,
+                    first_id=chunk.first_id,
+                    last_id=chunk.last_id,
+                    child_ids=batch,
                 )
-                done += len(batch)
+                done += len(chunk.keys) if batch is None else len(batch)
                 if progress is not None:
                     progress(done, total)
             families = family_store.regroup_families(conn, regroup)

@@ -18,6 +18,7 @@ import stat
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -548,6 +549,38 @@ def _open_server(location: str | Path, *, create: bool) -> Database:
         raise
     log.info("opened server database %s (schema %d)", where, migrations.CURRENT_VERSION)
     return db
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderAddress:
+    """How another process of this program (a worker) opens the same database to read it: the
+    file, or the server's URL with the password the person gave in it, if any (it travels to the
+    worker through a pipe, never on a command line or into a log; one kept in the operating
+    system's credential store is looked up again there)."""
+
+    path: str | None
+    url: str | None
+    read_only: bool = False
+
+
+def reader_address(db: Database) -> ReaderAddress:
+    """Where a worker finds `db`."""
+    if db.path is not None:
+        return ReaderAddress(str(db.path), None, db.read_only)
+    return ReaderAddress(None, db.engine.url.render_as_string(hide_password=False))
+
+
+def open_reader(address: ReaderAddress) -> Database:
+    """The database at `address`, for reading in a worker. The process that sent the address
+    has opened it already (checked, migrated), so none of that is done again: a whole-file check
+    of a large file takes seconds."""
+    if address.path is not None:
+        path = Path(address.path)
+        engine = sqlite_engine(path, read_only=address.read_only)
+        return Database(engine, str(path), path, read_only=True)
+    assert address.url is not None
+    url = server_url(address.url)
+    return Database(server_engine(url), display_location(url), None, read_only=True)
 
 
 def check_login(location: str | Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -84,15 +84,25 @@ class FamilySuggestion:
     children: tuple[SuggestedChild, ...]
 
 
-def save_family_keys(conn: sa.Connection, keys: Mapping[int, ChildKeys | None]) -> None:
-    """Replace the stored family and address keys of these children."""
-    ids = list(keys)
-    for start in range(0, len(ids), 900):
-        conn.execute(
-            t.child_family_keys.delete().where(
-                t.child_family_keys.c.child_id.in_(ids[start : start + 900])
+def save_family_keys(
+    conn: sa.Connection,
+    keys: Mapping[int, ChildKeys | None],
+    *,
+    first_id: int,
+    last_id: int,
+    child_ids: Sequence[int] | None = None,
+) -> None:
+    """Replace the stored family and address keys of a batch of children (ids first..last, or
+    exactly `child_ids`) with `keys`."""
+    k = t.child_family_keys.c
+    if child_ids is None:
+        conn.execute(t.child_family_keys.delete().where(k.child_id.between(first_id, last_id)))
+    else:
+        ids = sorted(set(child_ids))
+        for start in range(0, len(ids), 900):
+            conn.execute(
+                t.child_family_keys.delete().where(k.child_id.in_(ids[start : start + 900]))
             )
-        )
     rows = [
         (
             child,

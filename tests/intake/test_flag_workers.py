@@ -1,0 +1,142 @@
+"""A whole recompute in worker processes stores exactly what one in the recompute's own process
+stores (flags with their reasons and evidence, the children's status, family keys and families),
+on both engines; a worker that cannot reach the database fails the recompute with the reason and
+changes nothing; a cancelled recompute leaves no worker behind (docs/architecture.md#flags)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from exclusion_monitor import flag_evaluation, flagging, identity
+from exclusion_monitor.errors import DatabaseError
+from exclusion_monitor.store import Database
+from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.database import ReaderAddress
+from imports.demo import DemoManifest, build_demo_returns
+from operations.imports import ImportRequest, run_imports
+
+ACCOUNT = "LA\\admin1"
+
+
+@pytest.fixture(autouse=True)
+def as_admin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(identity, "os_account", lambda: ACCOUNT)
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> DemoManifest:
+    return build_demo_returns(tmp_path_factory.mktemp("returns"), 240, seed=23)
+
+
+def _imported(db: Database, manifest: DemoManifest) -> None:
+    requests = [ImportRequest(f.path, f.kind, f.census_date) for f in manifest.files]
+    run_imports(db, requests, account=ACCOUNT)
+
+
+def _forget(db: Database) -> None:
+    """No stored flags, statuses or families: the next recompute starts from nothing."""
+    with db.write() as conn:
+        for table in (t.family_members, t.families, t.child_family_keys, t.flags, t.child_status):
+            conn.execute(table.delete())
+        conn.execute(t.settings.delete().where(t.settings.c.key == "flags.state"))
+
+
+def _stored(db: Database) -> dict[str, Any]:
+    """What a recompute stores, without row ids and times; families by their members."""
+    f = t.flags.c
+    with db.read() as conn:
+        flags = conn.execute(
+            sa.select(
+                f.child_id, f.rule, f.rule_version, f.as_of, f.reason, f.evidence, f.cleared_on
+            )
+        ).all()
+        members = conn.execute(
+            sa.select(t.family_members.c.family_id, t.family_members.c.child_id)
+        ).all()
+        families: dict[int, set[int]] = {}
+        for family_id, child_id in members:
+            families.setdefault(family_id, set()).add(child_id)
+        return {
+            "flags": sorted(tuple(map(str, row)) for row in flags),
+            "status": sorted(conn.execute(sa.select(t.child_status)).all()),
+            "keys": sorted(conn.execute(sa.select(t.child_family_keys)).all()),
+            "families": sorted(sorted(children) for children in families.values()),
+        }
+
+
+def _in_workers(monkeypatch: pytest.MonkeyPatch, chunk: int = 40) -> list[int]:
+    """Make a whole recompute of the demo use two workers and small chunks; note the ranges the
+    workers were given."""
+    given: list[int] = []
+    real = flag_evaluation.evaluate_in_workers
+
+    def noted(db: Database, ranges: Any, *args: Any) -> Any:
+        given.append(len(ranges))
+        return real(db, ranges, *args)
+
+    monkeypatch.setattr(flagging, "worker_count", lambda children: 2)
+    monkeypatch.setattr(flagging, "WORKER_CHUNK", chunk)
+    monkeypatch.setattr(flagging, "evaluate_in_workers", noted)
+    return given
+
+
+def test_workers_store_what_one_process_stores(
+    db: Database, manifest: DemoManifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _imported(db, manifest)
+    _forget(db)
+    alone = flagging.recompute_flags(db)
+    expected = _stored(db)
+    assert alone.flags_held > 10 and alone.families > 0, alone
+    _forget(db)
+    given = _in_workers(monkeypatch)
+    shared = flagging.recompute_flags(db)
+    assert given and given[0] >= 5, given  # the children went to the workers in several chunks
+    assert shared == alone
+    assert _stored(db) == expected
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_cannot_open_the_database_fails_the_recompute(
+    db: Database, manifest: DemoManifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _imported(db, manifest)
+    before = _stored(db)
+    _in_workers(monkeypatch)
+    nowhere = ReaderAddress(None, "postgresql://nobody@localhost/")  # names no database
+    monkeypatch.setattr(flag_evaluation, "reader_address", lambda database: nowhere)
+    with db.write() as conn:  # a stale state, so a whole recompute is due
+        conn.execute(t.settings.delete().where(t.settings.c.key == "flags.state"))
+    with pytest.raises(DatabaseError, match="names no database"):
+        flagging.recompute_flags(db)
+    assert multiprocessing.active_children() == []
+    after = _stored(db)
+    assert after == before
+
+
+class Cancelled(Exception):
+    pass
+
+
+def test_a_cancelled_recompute_leaves_no_worker_behind(
+    db: Database, manifest: DemoManifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _imported(db, manifest)
+    _forget(db)
+    _in_workers(monkeypatch, chunk=20)
+    seen: list[int] = []
+
+    def cancel(done: int, total: int) -> None:
+        seen.append(done)
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        flagging.recompute_flags(db, progress=cancel)
+    assert seen == [20]
+    assert multiprocessing.active_children() == []
+    with db.read() as conn:  # nothing of the cancelled recompute was kept
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.flags)).scalar() == 0
