@@ -69,6 +69,11 @@ class DamagedDatabaseError(DatabaseError):
     """The database file fails SQLite's integrity checks; it is left exactly as it was."""
 
 
+class WorkerStoppedError(ExclusionMonitorError):
+    """A worker process of a long job ended without finishing (killed, or out of memory); the
+    job's transaction was rolled back."""
+
+
 class OperationCancelled(ExclusionMonitorError):
     """The person cancelled a long operation; whatever it was writing has been rolled back."""
 

@@ -23,9 +23,12 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from exclusion_monitor.bulk_work import without_cycle_collector
+from exclusion_monitor.errors import WorkerStoppedError
 from exclusion_monitor.families import ChildKeys, child_keys
 from exclusion_monitor.history import Authority, build_history
 from exclusion_monitor.places import child_place
@@ -102,22 +105,25 @@ def evaluate_in_workers(
 ) -> Iterator[ChunkResult]:
     """Each chunk of children (ids first..last) evaluated by `workers` worker processes, the
     results in the order of `ranges`. Leaving the loop early (a cancelled recompute, an error)
-    stops the workers."""
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(
-        min(workers, len(ranges)),
+    cancels the chunks not yet begun and waits for the workers to end (at most a chunk each). A
+    worker that dies (killed, out of memory) is WorkerStoppedError, never a wait for ever."""
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(ranges)),
+        mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
         initargs=(reader_address(db), authority, settings, as_of),
     )
     log.info("evaluating %d chunks of children in %d worker processes", len(ranges), workers)
     try:
-        yield from pool.imap(_evaluate_range, ranges)
-    except BaseException:  # an error, or the recompute left early (cancelled)
-        pool.terminate()
-        pool.join()
-        raise
-    pool.close()
-    pool.join()
+        yield from pool.map(_evaluate_range, ranges)
+    except BrokenProcessPool as exc:
+        raise WorkerStoppedError(
+            "A worker process working out the flags stopped before it had finished (the "
+            "computer may be short of memory), so nothing was changed. Try again; if it "
+            "happens again, ask IT support."
+        ) from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # A worker's state, set once by _start_worker: its own database and what every chunk shares, or
@@ -128,9 +134,9 @@ _worker: tuple[Database, Authority, RuleSettings, dt.date] | BaseException | Non
 def _start_worker(
     address: ReaderAddress, authority: Authority, settings: RuleSettings, as_of: dt.date
 ) -> None:
-    """Never raises: a pool whose workers fail to start starts new ones for ever, so the
-    failure (a server that cannot be reached, say) is kept and raised with the first chunk,
-    which takes it to the recompute's process."""
+    """Never raises: the failure (a server that cannot be reached, say) is kept and raised with
+    the first chunk, which takes its own sentence to the recompute's process (a failed start
+    would only say that the pool broke)."""
     global _worker
     try:
         _worker = (open_reader(address), authority, settings, as_of)

@@ -98,3 +98,16 @@ def test_bench_flags_json_alone_prints_one_object_with_the_figures_issue_17_name
     names = [f["name"] for f in result["figures"]]
     assert names[0] == "full recompute, 200 children"
     assert {f["met"] for f in result["figures"]} <= {True, False, None}
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_the_memory_of_a_process_tree_counts_the_processes_it_starts() -> None:
+    """A child holding 200 MB while the block runs counts in the peak; this process alone
+    does not hold it."""
+    hold = 'b = b"x" * (200 * 1024 * 1024); import time; time.sleep(1.0)'
+    own = harness.peak_mb()
+    with harness.TreeMemory() as memory:
+        subprocess.run([sys.executable, "-c", hold], check=True)
+    assert memory.peak >= own + 150, (own, memory.peak)
+    assert harness.peak_mb() < own + 150  # the 200 MB were the child's, not this process's
+    assert harness.children_cpu_s() > 0

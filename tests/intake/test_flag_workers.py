@@ -1,7 +1,8 @@
 """A whole recompute in worker processes stores exactly what one in the recompute's own process
 stores (flags with their reasons and evidence, the children's status, family keys and families),
 on both engines; a worker that cannot reach the database fails the recompute with the reason and
-changes nothing; a cancelled recompute leaves no worker behind (docs/architecture.md#flags)."""
+changes nothing, as does a worker killed half-way (never a wait for ever); a cancelled recompute
+leaves no worker behind (docs/architecture.md#whole-recomputes-in-worker-processes)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from exclusion_monitor import flag_evaluation, flagging, identity
-from exclusion_monitor.errors import DatabaseError
+from exclusion_monitor.errors import DatabaseError, WorkerStoppedError
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import ReaderAddress
@@ -140,3 +141,26 @@ def test_a_cancelled_recompute_leaves_no_worker_behind(
     assert multiprocessing.active_children() == []
     with db.read() as conn:  # nothing of the cancelled recompute was kept
         assert conn.execute(sa.select(sa.func.count()).select_from(t.flags)).scalar() == 0
+
+
+def test_a_worker_killed_half_way_fails_the_recompute_and_changes_nothing(
+    db: Database, manifest: DemoManifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _imported(db, manifest)
+    before = _stored(db)
+    with db.write() as conn:  # a stale state, so a whole recompute is due
+        conn.execute(t.settings.delete().where(t.settings.c.key == "flags.state"))
+    _in_workers(monkeypatch, chunk=10)
+    killed: list[int] = []
+
+    def kill_one(done: int, total: int) -> None:
+        if not killed:
+            worker = multiprocessing.active_children()[0]
+            killed.append(worker.pid or 0)
+            worker.kill()
+
+    with pytest.raises(WorkerStoppedError, match="stopped before it had finished"):
+        flagging.recompute_flags(db, progress=kill_one)
+    assert killed
+    assert multiprocessing.active_children() == []
+    assert _stored(db) == before
