@@ -21,6 +21,7 @@ APP_AUTHOR = "ExclusionMonitor"
 HOME_ENV = "EXCLUSION_MONITOR_HOME"
 DB_ENV = "EXCLUSION_MONITOR_DB"
 DB_FILE_NAME = "exclusion-monitor.db"
+WORKERS_ENV = "EXCLUSION_MONITOR_WORKERS"
 
 
 def _home_override() -> Path | None:
@@ -107,6 +108,14 @@ def log_dir() -> Path:
 def user_codelists_dir() -> Path:
     """Folder where an admin may drop extra code-list rows (same file names as the shipped ones)."""
     return data_dir() / "codelists"
+
+
+def worker_limit() -> int | None:
+    """The most worker processes a long job may start, as IT set it in EXCLUSION_MONITOR_WORKERS
+    (1: none, on a terminal server shared by many users, say); None when unset or not a whole
+    number of at least 1."""
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) >= 1 else None
 
 
 def default_database() -> str:

@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from exclusion_monitor import config
 from exclusion_monitor.bulk_work import without_cycle_collector
 from exclusion_monitor.errors import WorkerStoppedError
 from exclusion_monitor.families import ChildKeys, child_keys
@@ -88,11 +89,13 @@ def evaluate_loaded(
 
 
 def worker_count(children: int) -> int:
-    """How many workers a whole recompute of `children` uses (1: none, all in this process)."""
+    """How many workers a whole recompute of `children` uses (1: none, all in this process):
+    one per core this process may use, at most MAX_WORKERS or the limit IT set
+    (config.worker_limit)."""
     if children < PARALLEL_FROM:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, MAX_WORKERS))
+    return max(1, min(cores or 1, MAX_WORKERS, config.worker_limit() or MAX_WORKERS))
 
 
 def evaluate_in_workers(
@@ -104,18 +107,33 @@ def evaluate_in_workers(
     workers: int,
 ) -> Iterator[ChunkResult]:
     """Each chunk of children (ids first..last) evaluated by `workers` worker processes, the
-    results in the order of `ranges`. Leaving the loop early (a cancelled recompute, an error)
-    cancels the chunks not yet begun and waits for the workers to end (at most a chunk each). A
-    worker that dies (killed, out of memory) is WorkerStoppedError, never a wait for ever."""
+    results in the order of `ranges`. Raises OSError here, before any chunk, when the workers
+    cannot be started (the caller can work in its own process instead). Leaving the loop early
+    (a cancelled recompute, an error) cancels the chunks not yet begun and waits for the workers
+    to end (at most a chunk each). A worker that dies (killed, out of memory) is
+    WorkerStoppedError, never a wait for ever."""
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(ranges)),
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=_context(),
         initializer=_start_worker,
         initargs=(reader_address(db), authority, settings, as_of),
     )
-    log.info("evaluating %d chunks of children in %d worker processes", len(ranges), workers)
     try:
-        yield from pool.map(_evaluate_range, ranges)
+        results = pool.map(_evaluate_range, ranges)  # starts the workers
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    log.info("evaluating %d chunks of children in %d worker processes", len(ranges), workers)
+    return _collected(pool, results)
+
+
+def _context() -> multiprocessing.context.SpawnContext:
+    return multiprocessing.get_context("spawn")
+
+
+def _collected(pool: ProcessPoolExecutor, results: Iterator[ChunkResult]) -> Iterator[ChunkResult]:
+    try:
+        yield from results
     except BrokenProcessPool as exc:
         raise WorkerStoppedError(
             "A worker process working out the flags stopped before it had finished (the "

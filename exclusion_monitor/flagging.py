@@ -196,8 +196,13 @@ def _evaluated(
     workers = 1 if child_ids is not None else worker_count(total)
     if workers > 1:
         ranges = [(b[0], b[-1]) for b in _batches(conn, None, WORKER_CHUNK)]
-        yield from evaluate_in_workers(db, ranges, authority, settings, as_of, workers)
-        return
+        try:
+            chunks = evaluate_in_workers(db, ranges, authority, settings, as_of, workers)
+        except OSError as exc:  # not allowed to start a process, say: slower, the same result
+            log.warning("worker processes could not be started (%s); working in one", exc)
+        else:
+            yield from chunks
+            return
     for batch in _batches(conn, child_ids):
         loaded = _load(conn, batch, child_ids is None)
         exact = None if child_ids is None else batch

@@ -2,7 +2,8 @@
 stores (flags with their reasons and evidence, the children's status, family keys and families),
 on both engines; a worker that cannot reach the database fails the recompute with the reason and
 changes nothing, as does a worker killed half-way (never a wait for ever); a cancelled recompute
-leaves no worker behind (docs/architecture.md#whole-recomputes-in-worker-processes)."""
+leaves no worker behind; a machine that will not start them works in one process; IT's limit on
+workers holds (docs/architecture.md#whole-recomputes-in-worker-processes)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from exclusion_monitor import flag_evaluation, flagging, identity
+from exclusion_monitor import config, flag_evaluation, flagging, identity
 from exclusion_monitor.errors import DatabaseError, WorkerStoppedError
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import schema as t
@@ -164,3 +165,44 @@ def test_a_worker_killed_half_way_fails_the_recompute_and_changes_nothing(
     assert killed
     assert multiprocessing.active_children() == []
     assert _stored(db) == before
+
+
+class _Refused(multiprocessing.context.SpawnProcess):
+    def start(self) -> None:
+        raise PermissionError(13, "starting a program is not allowed here")
+
+
+class _RefusingContext(multiprocessing.context.SpawnContext):
+    Process = _Refused
+
+
+def test_a_machine_that_will_not_start_workers_works_in_one_process(
+    db: Database,
+    manifest: DemoManifest,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _imported(db, manifest)
+    _forget(db)
+    alone = flagging.recompute_flags(db)
+    expected = _stored(db)
+    _forget(db)
+    given = _in_workers(monkeypatch)
+    monkeypatch.setattr(flag_evaluation, "_context", _RefusingContext)
+    assert flagging.recompute_flags(db) == alone
+    assert given  # the workers were asked for, and refused
+    assert "worker processes could not be started" in caplog.text
+    assert _stored(db) == expected
+    assert multiprocessing.active_children() == []
+
+
+def test_it_may_limit_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    cores = {0, 1, 2, 3, 4, 5}
+    monkeypatch.setattr(flag_evaluation.os, "sched_getaffinity", lambda pid: cores, raising=False)
+    monkeypatch.setattr(flag_evaluation.os, "cpu_count", lambda: len(cores))
+    big = flag_evaluation.PARALLEL_FROM
+    assert flag_evaluation.worker_count(big) == flag_evaluation.MAX_WORKERS
+    assert flag_evaluation.worker_count(big - 1) == 1
+    for value, workers in (("1", 1), ("2", 2), (" 3 ", 3), ("0", 4), ("many", 4), ("", 4)):
+        monkeypatch.setenv(config.WORKERS_ENV, value)
+        assert flag_evaluation.worker_count(big) == workers, value

@@ -331,6 +331,33 @@ def test_log_goes_to_the_users_log_folder(bundle: Bundle, tmp_path: Path) -> Non
     assert not db.exists()  # where the default database goes, but `check` never makes one
 
 
+def test_a_large_recompute_starts_its_workers_from_the_frozen_program(
+    bundle: Bundle, tmp_path: Path
+) -> None:
+    """A whole recompute of 20,000 children starts worker processes, which in a frozen build are
+    the program itself started again: they must work out flags, not open a command line or a
+    window (multiprocessing.freeze_support)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_flags
+
+    location = tmp_path / "x.db"
+    db = open_database(location)
+    built = bench_flags.build(db, 0.08)
+    db.close()
+    assert built["children"] >= 20_000
+    home = tmp_path / "home"
+    done = run_frozen(
+        bundle.program(), ["--db", str(location), "flags", "--format", "json"], tmp_path,
+        frozen_env(home),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout), "the benchmark authority has flagged children"
+    log_text = (home / "logs" / "exclusion-monitor.log").read_text(encoding="utf-8")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (cores or 1) > 1:
+        assert "worker processes" in log_text, log_text[-2000:]
+
+
 def test_desktop_program_opens_its_window(bundle: Bundle, tmp_path: Path) -> None:
     """The windowed program starts Qt from the bundle (offscreen) and shows the main window."""
     home = tmp_path / "home"
