@@ -42,9 +42,10 @@ log = logging.getLogger(__name__)
 
 # Workers are used from this many children: below it a worker's start-up outweighs its help.
 PARALLEL_FROM = 20_000
-# At most this many workers: each holds the program and a chunk (about 100 MB), and the
-# recompute's memory target (docs/benchmarks.md) counts them all.
-MAX_WORKERS = 4
+# At most this many workers unless IT says otherwise (config.worker_limit): each holds the
+# program and a chunk (about 90 MB), and the recompute's memory target (docs/benchmarks.md, under
+# 600 MB at a million children) counts them all with the recompute's own process.
+MAX_WORKERS = 3
 # Children per chunk given to a worker: small enough that the workers finish together, large
 # enough that a chunk's four queries are a small part of its time.
 WORKER_CHUNK = 2_500
@@ -90,12 +91,12 @@ def evaluate_loaded(
 
 def worker_count(children: int) -> int:
     """How many workers a whole recompute of `children` uses (1: none, all in this process):
-    one per core this process may use, at most MAX_WORKERS or the limit IT set
-    (config.worker_limit)."""
+    one per core this process may use, at most MAX_WORKERS, or at most the number IT set
+    (config.worker_limit: fewer on a shared terminal server, more on a large machine)."""
     if children < PARALLEL_FROM:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, MAX_WORKERS, config.worker_limit() or MAX_WORKERS))
+    return max(1, min(cores or 1, config.worker_limit() or MAX_WORKERS))
 
 
 def evaluate_in_workers(

@@ -386,13 +386,13 @@ def server_engine(url: sa.URL) -> sa.Engine:
     )
 
 
-def sqlite_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
+def sqlite_engine(path: Path, *, read_only: bool = False, cache_mb: int = 64) -> sa.Engine:
     """An engine for a SQLite file with the app's pragmas on every connection.
 
     The driver's own transaction handling is turned off and BEGIN is emitted by SQLAlchemy, so a
     transaction covers DDL too and SAVEPOINTs work (SQLAlchemy's documented pysqlite recipe).
     `read_only` opens the file with SQLite's mode=ro, as SQLite itself does when the operating
-    system refuses to open a file for writing.
+    system refuses to open a file for writing. `cache_mb` is each connection's page cache.
     """
     if read_only:
         url = f"sqlite+pysqlite:///{path.resolve().as_uri()}?mode=ro&uri=true"
@@ -413,7 +413,7 @@ def sqlite_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
         if not read_only:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA cache_size = -65536")
+        cursor.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -551,6 +551,9 @@ def _open_server(location: str | Path, *, create: bool) -> Database:
     return db
 
 
+READER_CACHE_MB = 8
+
+
 @dataclass(frozen=True, slots=True)
 class ReaderAddress:
     """How another process of this program (a worker) opens the same database to read it: the
@@ -576,7 +579,9 @@ def open_reader(address: ReaderAddress) -> Database:
     of a large file takes seconds."""
     if address.path is not None:
         path = Path(address.path)
-        engine = sqlite_engine(path, read_only=address.read_only)
+        # A worker reads its chunks once, in order: a small page cache does (the operating
+        # system's file cache is shared by all), and several workers' memory adds up.
+        engine = sqlite_engine(path, read_only=address.read_only, cache_mb=READER_CACHE_MB)
         return Database(engine, str(path), path, read_only=True)
     assert address.url is not None
     url = server_url(address.url)

@@ -2,7 +2,7 @@
 stores (flags with their reasons and evidence, the children's status, family keys and families),
 on both engines; a worker that cannot reach the database fails the recompute with the reason and
 changes nothing, as does a worker killed half-way (never a wait for ever); a cancelled recompute
-leaves no worker behind; a machine that will not start them works in one process; IT's limit on
+leaves no worker behind; a machine that will not start them works in one process; IT's number of
 workers holds (docs/architecture.md#whole-recomputes-in-worker-processes)."""
 
 from __future__ import annotations
@@ -196,13 +196,16 @@ def test_a_machine_that_will_not_start_workers_works_in_one_process(
     assert multiprocessing.active_children() == []
 
 
-def test_it_may_limit_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_may_set_the_number_of_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     cores = {0, 1, 2, 3, 4, 5}
     monkeypatch.setattr(flag_evaluation.os, "sched_getaffinity", lambda pid: cores, raising=False)
     monkeypatch.setattr(flag_evaluation.os, "cpu_count", lambda: len(cores))
     big = flag_evaluation.PARALLEL_FROM
     assert flag_evaluation.worker_count(big) == flag_evaluation.MAX_WORKERS
     assert flag_evaluation.worker_count(big - 1) == 1
-    for value, workers in (("1", 1), ("2", 2), (" 3 ", 3), ("0", 4), ("many", 4), ("", 4)):
+    usual = flag_evaluation.MAX_WORKERS
+    for value, workers in (
+        ("1", 1), ("2", 2), (" 5 ", 5), ("8", 6), ("0", usual), ("many", usual), ("", usual)
+    ):  # fmt: skip
         monkeypatch.setenv(config.WORKERS_ENV, value)
         assert flag_evaluation.worker_count(big) == workers, value
