@@ -116,7 +116,14 @@ class TreeMemory:
 
 
 def _tree(root: int) -> list[int]:
-    """`root` and all its descendants (from each process's parent in /proc/PID/stat)."""
+    """`root` and all its descendants: from each thread's list of children where the kernel
+    keeps one (a few small reads), else from every process's parent in /proc/PID/stat."""
+    if Path(f"/proc/{root}/task/{root}/children").exists():
+        found, frontier = [root], [root]
+        while frontier:
+            frontier = [int(pid) for p in frontier for pid in _children_of(p)]
+            found += frontier
+        return found
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
         if entry.name.isdigit():
@@ -129,6 +136,16 @@ def _tree(root: int) -> list[int]:
     while frontier:
         frontier = [pid for pid, parent in parents.items() if parent in frontier]
         found += frontier
+    return found
+
+
+def _children_of(pid: int) -> list[str]:
+    found: list[str] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += (task / "children").read_text().split()
+    except OSError:
+        pass  # ended meanwhile
     return found
 
 

@@ -135,7 +135,7 @@ def shipped_names() -> list[str]:
 
 def reload_codelists() -> None:
     """Forget cached lists so the next use reads the files again (after an admin edit)."""
-    for cached in (codelist, _outcome_lookup, nc_year_orders, history_statuses):
+    for cached in (codelist, _outcome_lookup, nc_year_orders, history_statuses, _reason_wording):
         cached.cache_clear()
 
 

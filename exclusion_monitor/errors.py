@@ -74,6 +74,10 @@ class WorkerStoppedError(ExclusionMonitorError):
     job's transaction was rolled back."""
 
 
+class RuleFilesChangedError(ExclusionMonitorError):
+    """An admin's code-list or rule file changed while flags were being worked out from it."""
+
+
 class OperationCancelled(ExclusionMonitorError):
     """The person cancelled a long operation; whatever it was writing has been rolled back."""
 

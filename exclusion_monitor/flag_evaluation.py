@@ -11,9 +11,10 @@ worker reads. Small recomputes (one school, an undo) and machines with one core 
 starting a worker costs about a second.
 
 Workers are started with `spawn` everywhere (never a fork of the app, whose Qt and database
-threads must not be copied); they inherit the environment, so the admin's code-list and rule
-files are the ones this process reads (config.data_dir). The Windows build's entry point calls
-multiprocessing.freeze_support (ui/cli/main.py), without which a worker would open the app.
+threads must not be copied) and inherit the environment; each checks that it reads the admin's
+code-list and rule files as this process did (rule_files). The program's entry point calls
+multiprocessing.freeze_support first (ui/launch.py), without which a frozen program's worker
+would open the app. docs/architecture.md#whole-recomputes-in-worker-processes says more.
 """
 
 from __future__ import annotations
@@ -22,19 +23,23 @@ import datetime as dt
 import logging
 import multiprocessing
 import os
+import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from exclusion_monitor import config
+from exclusion_monitor import codelists, config
 from exclusion_monitor.bulk_work import without_cycle_collector
-from exclusion_monitor.errors import WorkerStoppedError
-from exclusion_monitor.families import ChildKeys, child_keys
+from exclusion_monitor.errors import RuleFilesChangedError, WorkerStoppedError
+from exclusion_monitor.families import COMMUNAL_FILE, ChildKeys, child_keys, reload_communal_list
 from exclusion_monitor.history import Authority, build_history
+from exclusion_monitor.leaving_reasons import LEAVING_REASONS_FILE, reload_phrases
 from exclusion_monitor.places import child_place
 from exclusion_monitor.records import Flag
 from exclusion_monitor.rules import RuleSettings, evaluate_child
+from exclusion_monitor.school_links import LINK_TYPES_FILE, reload_link_types
 from exclusion_monitor.store import Database, histories
 from exclusion_monitor.store.database import ReaderAddress, open_reader, reader_address
 
@@ -49,8 +54,42 @@ MAX_WORKERS = 3
 # Children per chunk given to a worker: small enough that the workers finish together, large
 # enough that a chunk's four queries are a small part of its time.
 WORKER_CHUNK = 2_500
+# Windows waits on at most 63 handles at once, so a process pool there takes at most 61 workers.
+WINDOWS_MOST_WORKERS = 61
 
 Place = tuple[int, str, int | None, dt.date | None]
+
+
+def _rule_file_names() -> list[str]:
+    """The admin's files that change what the rules read (docs/rules.md), in the data folder:
+    leaving reasons, communal addresses, school link types and the extra code-list rows
+    (year groups, enrolment statuses, categories...)."""
+    names = [LEAVING_REASONS_FILE, COMMUNAL_FILE, LINK_TYPES_FILE]
+    return names + [f"codelists/{name}.csv" for name in codelists.shipped_names()]
+
+
+_files_seen: list[object] = []
+
+
+def rule_files() -> list[object]:
+    """Each admin rule file's name, modification time and size (None when it is absent), part
+    of the flags' fingerprint: editing one brings the flags up to date at the next check, as an
+    import would. When they changed since this process last read them, the cached lists are read
+    again, so this process, and every worker it starts, rules on the files as they are now."""
+    found: list[object] = []
+    for name in _rule_file_names():
+        try:
+            info = (config.data_dir() / name).stat()
+            found.append([name, info.st_mtime_ns, info.st_size])
+        except OSError:
+            found.append([name, None, None])
+    if found != _files_seen:
+        reload_phrases()
+        reload_communal_list()
+        reload_link_types()
+        codelists.reload_codelists()
+        _files_seen[:] = found
+    return found
 
 
 @dataclass(slots=True)
@@ -96,7 +135,16 @@ def worker_count(children: int) -> int:
     if children < PARALLEL_FROM:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, config.worker_limit() or MAX_WORKERS))
+    wanted = min(cores or 1, config.worker_limit() or MAX_WORKERS)
+    if sys.platform == "win32":
+        wanted = min(wanted, WINDOWS_MOST_WORKERS)
+    return max(1, wanted)
+
+
+class WorkersUnavailable(Exception):
+    """The workers could not be started, or all stopped before giving back a first chunk
+    (an endpoint tool that ends them, say): nothing was evaluated, so the caller can work in
+    its own process instead. Its message says why, for the log."""
 
 
 def evaluate_in_workers(
@@ -108,40 +156,53 @@ def evaluate_in_workers(
     workers: int,
 ) -> Iterator[ChunkResult]:
     """Each chunk of children (ids first..last) evaluated by `workers` worker processes, the
-    results in the order of `ranges`. Raises OSError here, before any chunk, when the workers
-    cannot be started (the caller can work in its own process instead). Leaving the loop early
-    (a cancelled recompute, an error) cancels the chunks not yet begun and waits for the workers
-    to end (at most a chunk each). A worker that dies (killed, out of memory) is
-    WorkerStoppedError, never a wait for ever."""
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(ranges)),
-        mp_context=_context(),
-        initializer=_start_worker,
-        initargs=(reader_address(db), authority, settings, as_of),
-    )
+    results in the order of `ranges`, with at most two chunks a worker handed out and not yet
+    taken back (finished chunks never pile up in this process). WorkersUnavailable when no chunk
+    came back at all; WorkerStoppedError when a worker dies after that (killed, out of memory):
+    never a wait for ever. Leaving the loop early (a cancelled recompute, an error) cancels the
+    chunks not yet handed out and waits for the workers to finish those they hold."""
+    count = min(workers, len(ranges))
     try:
-        results = pool.map(_evaluate_range, ranges)  # starts the workers
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    log.info("evaluating %d chunks of children in %d worker processes", len(ranges), workers)
-    return _collected(pool, results)
+        pool = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=_context(),
+            initializer=_start_worker,
+            initargs=(reader_address(db), authority, settings, as_of, rule_files()),
+        )
+    except (OSError, ValueError) as exc:
+        raise WorkersUnavailable(f"the worker pool could not be made: {exc!r}") from exc
+    log.info("evaluating %d chunks of children in %d worker processes", len(ranges), count)
+    return _collected(pool, ranges, 2 * count)
 
 
 def _context() -> multiprocessing.context.SpawnContext:
     return multiprocessing.get_context("spawn")
 
 
-def _collected(pool: ProcessPoolExecutor, results: Iterator[ChunkResult]) -> Iterator[ChunkResult]:
+def _collected(
+    pool: ProcessPoolExecutor, ranges: Sequence[tuple[int, int]], ahead: int
+) -> Iterator[ChunkResult]:
+    waiting: deque[Future[ChunkResult]] = deque()
+    given = 0
+    returned = False
     try:
-        yield from results
-    except BrokenProcessPool as exc:
+        while given < len(ranges) or waiting:
+            while given < len(ranges) and len(waiting) < ahead:
+                waiting.append(pool.submit(_evaluate_range, ranges[given]))  # may start a worker
+                given += 1
+            result = waiting.popleft().result()
+            returned = True
+            yield result
+    except (OSError, BrokenProcessPool) as exc:
+        if not returned:
+            raise WorkersUnavailable(f"no worker gave back a chunk: {exc!r}") from exc
         raise WorkerStoppedError(
-            "A worker process working out the flags stopped before it had finished (the "
-            "computer may be short of memory), so nothing was changed. Try again; if it "
-            "happens again, ask IT support."
+            "A worker process working out the flags stopped before it had finished, so nothing "
+            "was changed. Try again; if it happens again, ask IT support (the log says more)."
         ) from exc
     finally:
+        for future in waiting:
+            future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -151,13 +212,22 @@ _worker: tuple[Database, Authority, RuleSettings, dt.date] | BaseException | Non
 
 
 def _start_worker(
-    address: ReaderAddress, authority: Authority, settings: RuleSettings, as_of: dt.date
+    address: ReaderAddress,
+    authority: Authority,
+    settings: RuleSettings,
+    as_of: dt.date,
+    files: list[object],
 ) -> None:
     """Never raises: the failure (a server that cannot be reached, say) is kept and raised with
     the first chunk, which takes its own sentence to the recompute's process (a failed start
     would only say that the pool broke)."""
     global _worker
     try:
+        if rule_files() != files:  # read now, as the recompute's process read them
+            raise RuleFilesChangedError(
+                "An administrator's code-list or rule file changed while the flags were being "
+                "worked out, so nothing was changed. Work them out again."
+            )
         _worker = (open_reader(address), authority, settings, as_of)
     except Exception as exc:
         _worker = exc

@@ -15,18 +15,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from exclusion_monitor import config
 from exclusion_monitor.bulk_work import without_cycle_collector
-from exclusion_monitor.families import COMMUNAL_FILE, reload_communal_list
 from exclusion_monitor.flag_evaluation import (
     WORKER_CHUNK,
     ChunkResult,
+    WorkersUnavailable,
     evaluate_in_workers,
     evaluate_loaded,
+    rule_files,
     worker_count,
 )
 from exclusion_monitor.history import Authority, ChildHistory, build_history
-from exclusion_monitor.leaving_reasons import LEAVING_REASONS_FILE, reload_phrases
 from exclusion_monitor.records import Flag
 from exclusion_monitor.rules import (
     RULES,
@@ -35,7 +34,6 @@ from exclusion_monitor.rules import (
     rule_label,
     rule_settings,
 )
-from exclusion_monitor.school_links import LINK_TYPES_FILE, reload_link_types
 from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
@@ -111,33 +109,9 @@ class FlaggedChild:
         return [f.reason for f in self.flags]
 
 
-# The admin's files that change what the rules read (docs/rules.md): editing one brings the flags
-# up to date at the next check, as an import would.
-_RULE_FILES = (LEAVING_REASONS_FILE, COMMUNAL_FILE, LINK_TYPES_FILE)
-_files_seen: list[object] = []
-
-
-def _rule_files() -> list[object]:
-    """Each admin rule file's name, modification time and size (None when it is absent); when
-    they changed since this process last read them, the cached lists are read again."""
-    found: list[object] = []
-    for name in _RULE_FILES:
-        try:
-            info = (config.data_dir() / name).stat()
-            found.append([name, info.st_mtime_ns, info.st_size])
-        except OSError:
-            found.append([name, None, None])
-    if found != _files_seen:
-        reload_phrases()
-        reload_communal_list()
-        reload_link_types()
-        _files_seen[:] = found
-    return found
-
-
 def data_fingerprint(conn: sa.Connection) -> str:
     """The stored data's fingerprint and the admin's rule files."""
-    return flag_store.data_fingerprint(conn) + json.dumps(_rule_files())
+    return flag_store.data_fingerprint(conn) + json.dumps(rule_files())
 
 
 def _census_dates_text(conn: sa.Connection) -> str:
@@ -147,7 +121,7 @@ def _census_dates_text(conn: sa.Connection) -> str:
 def _current_state(conn: sa.Connection, as_of: dt.date) -> flag_store.FlagState:
     data = flag_store.data_fingerprint(conn)
     return flag_store.FlagState(
-        as_of, data + json.dumps(_rule_files()), data, _census_dates_text(conn)
+        as_of, data + json.dumps(rule_files()), data, _census_dates_text(conn)
     )
 
 
@@ -197,12 +171,10 @@ def _evaluated(
     if workers > 1:
         ranges = [(b[0], b[-1]) for b in _batches(conn, None, WORKER_CHUNK)]
         try:
-            chunks = evaluate_in_workers(db, ranges, authority, settings, as_of, workers)
-        except OSError as exc:  # not allowed to start a process, say: slower, the same result
-            log.warning("worker processes could not be started (%s); working in one", exc)
-        else:
-            yield from chunks
+            yield from evaluate_in_workers(db, ranges, authority, settings, as_of, workers)
             return
+        except WorkersUnavailable as exc:  # nothing evaluated yet: slower, the same result
+            log.warning("worker processes could not be used (%s); working in one process", exc)
     for batch in _batches(conn, child_ids):
         loaded = _load(conn, batch, child_ids is None)
         exact = None if child_ids is None else batch
@@ -355,7 +327,7 @@ def changed_children(db: Database, changes: Sequence[OwedWork]) -> set[int] | No
             chain = change.data_after
         if (
             chain != flag_store.data_fingerprint(conn)
-            or state.fingerprint != state.data + json.dumps(_rule_files())
+            or state.fingerprint != state.data + json.dumps(rule_files())
             or state.as_of != histories.latest_data_date(conn)
             or state.census_dates != _census_dates_text(conn)
         ):

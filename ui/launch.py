@@ -4,6 +4,8 @@ programs): a command runs on the command line (ui/cli), no command opens the des
 
 from __future__ import annotations
 
+import multiprocessing
+
 
 def _start_app(db_location: str | None) -> int:
     from ui.app.application import run_app
@@ -12,6 +14,10 @@ def _start_app(db_location: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A frozen program's child processes (the flag workers, the isolated .xls read) are the
+    # program started again: they do their work here and end, before the command line and
+    # everything it imports are loaded.
+    multiprocessing.freeze_support()
     from ui.cli.main import main as run
 
     return run(argv, start_app=_start_app)

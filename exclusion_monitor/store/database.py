@@ -18,7 +18,7 @@ import stat
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -562,7 +562,7 @@ class ReaderAddress:
     system's credential store is looked up again there)."""
 
     path: str | None
-    url: str | None
+    url: str | None = field(repr=False)  # may hold a password: never in a repr, a log, a trace
     read_only: bool = False
 
 

@@ -8,6 +8,7 @@ workers holds (docs/architecture.md#whole-recomputes-in-worker-processes)."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 from typing import Any
 
 import pytest
@@ -191,7 +192,7 @@ def test_a_machine_that_will_not_start_workers_works_in_one_process(
     monkeypatch.setattr(flag_evaluation, "_context", _RefusingContext)
     assert flagging.recompute_flags(db) == alone
     assert given  # the workers were asked for, and refused
-    assert "worker processes could not be started" in caplog.text
+    assert "worker processes could not be used" in caplog.text
     assert _stored(db) == expected
     assert multiprocessing.active_children() == []
 
@@ -209,3 +210,61 @@ def test_it_may_set_the_number_of_workers(monkeypatch: pytest.MonkeyPatch) -> No
     ):  # fmt: skip
         monkeypatch.setenv(config.WORKERS_ENV, value)
         assert flag_evaluation.worker_count(big) == workers, value
+
+
+def _reasons(db: Database) -> list[str]:
+    with db.read() as conn:
+        return sorted(conn.execute(sa.select(t.flags.c.reason)).scalars())
+
+
+def test_an_admins_code_list_edited_while_the_app_is_open_is_read_by_every_process(
+    db: Database, manifest: DemoManifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The year groups an admin renames reach the flags' reasons at the next check, the same in
+    this process and in the workers (before, this process kept the lists it read first)."""
+    _imported(db, manifest)
+    assert flagging.flags_are_current(db)
+    assert any("Year " in reason for reason in _reasons(db))
+    folder = config.user_codelists_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "nc_years.csv").write_text(
+        "code,label,order,synonyms\n"
+        + "".join(f"{y},Yr {y} (renamed),{y},\n" for y in range(1, 15)),
+        encoding="utf-8",
+    )
+    assert not flagging.flags_are_current(db)  # the edit is part of the flags' fingerprint
+    flagging.recompute_flags(db)
+    renamed = _stored(db)
+    reasons = _reasons(db)
+    assert any("(renamed)" in reason for reason in reasons), reasons[:5]
+    _forget(db)
+    _in_workers(monkeypatch)
+    flagging.recompute_flags(db)
+    assert _stored(db) == renamed
+
+
+def test_workers_that_all_stop_before_a_first_chunk_leave_the_work_to_this_process(
+    db: Database,
+    manifest: DemoManifest,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An endpoint tool that ends the program's copies as they start: the recompute works alone
+    and gets the same result, and says so in the log."""
+    _imported(db, manifest)
+    _forget(db)
+    alone = flagging.recompute_flags(db)
+    expected = _stored(db)
+    _forget(db)
+    given = _in_workers(monkeypatch)
+    monkeypatch.setattr(flag_evaluation, "_start_worker", os._exit)  # each worker ends at once
+    assert flagging.recompute_flags(db) == alone
+    assert given
+    assert "worker processes could not be used" in caplog.text
+    assert _stored(db) == expected
+    assert multiprocessing.active_children() == []
+
+
+def test_a_server_password_never_shows_in_a_reader_address() -> None:
+    address = ReaderAddress(None, "postgresql://officer:s3cret-pw@db.example/exclusions")
+    assert "s3cret" not in repr(address) and "s3cret" not in str(address)

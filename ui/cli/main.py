@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable
@@ -74,8 +73,6 @@ def main(
 
 
 def _main(argv: list[str] | None, start_app: Callable[[str | None], int] | None) -> int:
-    # A frozen program's child processes (the isolated .xls read) start here too.
-    multiprocessing.freeze_support()
     ensure_output_streams()
     args = build_parser().parse_args(argv)
     setup_logging()
