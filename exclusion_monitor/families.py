@@ -282,7 +282,9 @@ def plan_by_address(
     """The plan of `plan_families` from two streams, so that a whole authority need not be held
     at once: every (child, family reference) first, then each address once with every child
     living there. An address depends only on its own children and the reference families, so
-    the addresses may come in any order, one at a time."""
+    the addresses may come in any order, one at a time; an address where one child lives makes
+    no family and no suggestion (a group, a joining and a suggestion all need two children
+    there), so a stream may leave those out, as the store's does."""
     ordered = list(decisions)
     groups: dict[str, set[int]] = {}
     basis: dict[str, str] = {}
@@ -291,6 +293,8 @@ def plan_by_address(
         basis[reference] = REFERENCE
     offered: list[Suggestion] = []
     for address, people in addresses:
+        if len(people) < 2:
+            continue
         why = rules.why_communal(address, people)
         if why is not None:
             offered += _communal_suggestions(address, people, why)

@@ -219,13 +219,20 @@ def _references(conn: sa.Connection) -> Iterator[tuple[int, str]]:
 
 
 def _addresses(conn: sa.Connection) -> Iterator[tuple[str, dict[int, ChildFamilyFacts]]]:
-    """Each address key once, with the facts of every child living there, streamed in address
-    order (a whole authority's facts are never held at once)."""
+    """Each address key where two or more children live, once, with the facts of every child
+    living there, streamed in address order (a whole authority's facts are never held at once;
+    an address of one child makes nothing: families.plan_by_address)."""
     k = t.child_family_keys.c
+    shared = (
+        sa.select(k.address_key)
+        .where(k.address_key.is_not(None))
+        .group_by(k.address_key)
+        .having(sa.func.count() > 1)
+    )
     query = (
         sa.select(k.child_id, k.family_key, k.basis, k.address_key, t.children.c.surname)
         .join(t.children, t.children.c.id == k.child_id)
-        .where(k.address_key.is_not(None))
+        .where(k.address_key.in_(shared))
         .order_by(k.address_key, k.child_id)
     )
     address = ""

@@ -4,6 +4,7 @@ coverage, leaving-reason wordings, a child's place, and families at shared addre
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from exclusion_monitor.families import (
     ChildFamilyFacts,
     CommunalRules,
     FamilyDecision,
+    Suggestion,
+    _communal_suggestions,
+    _join_references,
     address_key,
     communal_rules,
     plan_by_address,
@@ -331,3 +335,50 @@ def test_the_listed_addresses_file(private_home: Path) -> None:
     finally:
         listed.unlink()
         reload_communal_list()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_addresses_of_one_child_make_nothing_so_a_stream_may_leave_them_out(seed: int) -> None:
+    """Random households (references, addresses, surnames, officers' decisions): an address of
+    one child, given to the very steps the plan takes for every address, makes no suggestion,
+    joins nobody and leaves no group of two; and the plan from every address, from the addresses
+    of two or more children only, and from all the facts at once are the same."""
+    rng = random.Random(seed)
+    rules = CommunalRules(max_children=rng.choice([0, 3]), max_surnames=rng.choice([0, 2]))
+    for address in (HOME, address_key("Park View Hostel, 3 Park Road", "B6 6FF") or ""):
+        alone = {1: _facts(rng.choice([None, "ref:F1"]), address, "patel")}
+        groups = {"ref:F1": {1, 2}, "ref:F2": {3}}
+        offered: list[Suggestion] = []
+        why = communal_rules().why_communal(address, alone) or rules.why_communal(address, alone)
+        if why is not None:
+            assert _communal_suggestions(address, alone, why) == []
+        assert len(_join_references(address, alone, groups, offered)) < 2
+        assert offered == [] and groups == {"ref:F1": {1, 2}, "ref:F2": {3}}
+    streets = [address_key(f"{n} Elm Road", "B1 1AA") or "" for n in range(1, 7)]
+    facts = {
+        child: _facts(
+            rng.choice([None, None, "ref:F1", "ref:F2", "ref:F3"]),
+            rng.choice([None, *streets]),
+            rng.choice(["patel", "khan", "smith"]),
+        )
+        for child in range(1, rng.randint(3, 14))
+    }
+    children = sorted(facts)
+    decisions = [
+        FamilyDecision(*rng.sample(children, 2), rng.choice(["link", "unlink"]))
+        for _ in range(rng.randint(0, 3))
+    ]
+    rules = CommunalRules(max_children=rng.choice([3, 6]), max_surnames=rng.choice([2, 4]))
+    whole = plan_families(facts, decisions, rules)
+    references = [(c, f.reference) for c, f in facts.items() if f.reference]
+    by_address: dict[str, dict[int, ChildFamilyFacts]] = {}
+    for child, found in facts.items():
+        if found.address:
+            by_address.setdefault(found.address, {})[child] = found
+    shared = [(a, people) for a, people in by_address.items() if len(people) > 1]
+    for addresses in (list(by_address.items()), shared):
+        streamed = plan_by_address(iter(references), iter(addresses), decisions, rules)
+        assert streamed.groups == whole.groups
+        assert sorted(s.members for s in streamed.suggestions) == sorted(
+            s.members for s in whole.suggestions
+        )
