@@ -162,3 +162,39 @@ def _copy(cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
     with cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+_IN_BATCH = 900  # ids per IN (...) list: under SQLite's oldest limit of bound values
+
+
+def replace_child_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    first_id: int,
+    last_id: int,
+    child_ids: Sequence[int] | None = None,
+) -> None:
+    """Make a table of one row a child (keyed by `child_id`, the first of `columns`) hold exactly
+    `rows` for a batch of children (ids first..last, or exactly `child_ids`): the rows that
+    differ from the stored ones, or are new, are written; the stored rows of the batch's children
+    that are not in `rows` go; the rest are left alone (a recompute mostly finds what is there)."""
+    key = table.c.child_id
+    chosen = [table.c[name] for name in columns]
+    stored: dict[int, tuple[Any, ...]] = {}
+    if child_ids is None:
+        wanted = [key.between(first_id, last_id)]
+    else:
+        ids = sorted(set(child_ids))
+        wanted = [key.in_(ids[i : i + _IN_BATCH]) for i in range(0, len(ids), _IN_BATCH)]
+    for where in wanted:
+        stored.update((row[0], tuple(row)) for row in conn.execute(sa.select(*chosen).where(where)))
+    given = {row[0]: tuple(row) for row in rows}
+    gone = sorted(child for child, old in stored.items() if given.get(child) != old)
+    for start in range(0, len(gone), _IN_BATCH):
+        conn.execute(table.delete().where(key.in_(gone[start : start + _IN_BATCH])))
+    bulk_insert(
+        conn, table, columns, [row for child, row in given.items() if stored.get(child) != row]
+    )

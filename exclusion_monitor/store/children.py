@@ -21,7 +21,7 @@ from exclusion_monitor.child_search import ChildSearch, fold_name, parse_search,
 from exclusion_monitor.codelists import nc_year_order
 from exclusion_monitor.records import ChildSummary, ReviewStatus
 from exclusion_monitor.store import schema as t
-from exclusion_monitor.store.bulk import bulk_insert
+from exclusion_monitor.store.bulk import bulk_insert, replace_child_rows
 from exclusion_monitor.store.database import Database
 from exclusion_monitor.store.dialect import sqlite_null_order
 from exclusion_monitor.store.settings import get_setting, set_setting
@@ -427,19 +427,18 @@ def save_child_status(
     last_id: int,
     child_ids: Sequence[int] | None = None,
 ) -> None:
-    """Replace the stored status of a batch of children (ids first..last, or exactly
-    `child_ids`) with (child id, status, school id, date) rows."""
-    c = t.child_status.c
-    if child_ids is None:
-        conn.execute(t.child_status.delete().where(c.child_id.between(first_id, last_id)))
-    else:
-        ids = sorted(set(child_ids))
-        for start in range(0, len(ids), _CHUNK):
-            conn.execute(t.child_status.delete().where(c.child_id.in_(ids[start : start + _CHUNK])))
-    if places:
-        bulk_insert(
-            conn, t.child_status, ["child_id", "status", "school_id", "status_date"], places
-        )
+    """Make the stored status of a batch of children (ids first..last, or exactly `child_ids`)
+    the (child id, status, school id, date) rows of `places` (only those that changed are
+    written)."""
+    replace_child_rows(
+        conn,
+        t.child_status,
+        ["child_id", "status", "school_id", "status_date"],
+        places,
+        first_id=first_id,
+        last_id=last_id,
+        child_ids=child_ids,
+    )
 
 
 def refresh_child_summaries(

@@ -29,7 +29,7 @@ from exclusion_monitor.families import (
     plan_families,
 )
 from exclusion_monitor.store import schema as t
-from exclusion_monitor.store.bulk import bulk_insert
+from exclusion_monitor.store.bulk import bulk_insert, replace_child_rows
 from exclusion_monitor.store.database import Database
 
 
@@ -92,17 +92,8 @@ def save_family_keys(
     last_id: int,
     child_ids: Sequence[int] | None = None,
 ) -> None:
-    """Replace the stored family and address keys of a batch of children (ids first..last, or
-    exactly `child_ids`) with `keys`."""
-    k = t.child_family_keys.c
-    if child_ids is None:
-        conn.execute(t.child_family_keys.delete().where(k.child_id.between(first_id, last_id)))
-    else:
-        ids = sorted(set(child_ids))
-        for start in range(0, len(ids), 900):
-            conn.execute(
-                t.child_family_keys.delete().where(k.child_id.in_(ids[start : start + 900]))
-            )
+    """Make the stored family and address keys of a batch of children (ids first..last, or
+    exactly `child_ids`) those of `keys` (only those that changed are written)."""
     rows = [
         (
             child,
@@ -113,7 +104,15 @@ def save_family_keys(
         for child, found in keys.items()
         if found is not None and (found.family is not None or found.address is not None)
     ]
-    bulk_insert(conn, t.child_family_keys, ["child_id", "family_key", "basis", "address_key"], rows)
+    replace_child_rows(
+        conn,
+        t.child_family_keys,
+        ["child_id", "family_key", "basis", "address_key"],
+        rows,
+        first_id=first_id,
+        last_id=last_id,
+        child_ids=child_ids,
+    )
 
 
 def _rules(conn: sa.Connection) -> CommunalRules:

@@ -1,0 +1,66 @@
+"""The recompute's derived rows of one row a child (status, family keys) are replaced a batch at a
+time, writing only what changed (store/bulk.py `replace_child_rows`), on both engines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from exclusion_monitor.store import Database, bulk
+from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.children import save_child_status
+
+DAY = dt.date(2025, 10, 2)
+
+
+def _children(db: Database, count: int) -> None:
+    now = dt.datetime(2025, 10, 2, 9, 0)
+    with db.write() as conn:
+        conn.execute(
+            t.children.insert(),
+            [{"id": i, "surname": "Tester", "forename": f"Kid{i}", "created_at": now}
+             for i in range(1, count + 1)],
+        )  # fmt: skip
+
+
+def _status(db: Database) -> list[tuple[Any, ...]]:
+    with db.read() as conn:
+        return sorted(tuple(r) for r in conn.execute(sa.select(t.child_status)))
+
+
+def test_only_changed_rows_are_written_and_the_batchs_others_go(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _children(db, 6)
+    first = [(i, "on_roll", None, DAY) for i in range(1, 7)]
+    with db.write() as conn:
+        save_child_status(conn, first, first_id=1, last_id=6)
+    assert _status(db) == sorted(first)
+    written: list[list[Any]] = []
+    real = bulk.bulk_insert
+
+    def noted(conn: sa.Connection, table: sa.Table, columns: Any, rows: Any, **kw: Any) -> None:
+        written.append(list(rows))
+        real(conn, table, columns, rows, **kw)
+
+    monkeypatch.setattr(bulk, "bulk_insert", noted)
+    # Children 2 to 4: 2 left, 3 as before, 4 has no status now; 5 and 6 are outside the batch.
+    with db.write() as conn:
+        save_child_status(
+            conn, [(2, "left", None, DAY), (3, "on_roll", None, DAY)], first_id=2, last_id=4
+        )
+    assert written == [[(2, "left", None, DAY)]]
+    kept = [(i, "on_roll", None, DAY) for i in (1, 3, 5, 6)]
+    assert _status(db) == sorted([*kept, (2, "left", None, DAY)])
+    # Exactly the named children: 5 goes, 1 and 6 (in the range, not named) stay.
+    written.clear()
+    with db.write() as conn:
+        save_child_status(
+            conn, [(3, "missing", None, None)], first_id=1, last_id=6, child_ids=[3, 5]
+        )
+    assert written == [[(3, "missing", None, None)]]
+    assert [row[0] for row in _status(db)] == [1, 2, 3, 6]
+    assert _status(db)[2] == (3, "missing", None, None)
