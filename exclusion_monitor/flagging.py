@@ -10,6 +10,7 @@ import logging
 import weakref
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,41 +222,43 @@ def recompute_flags(
         done = 0
         by_rule: Counter[str] = Counter()
         changes = flag_store.FlagChanges()
+        keys = family_store.writing_keys(conn, total) if child_ids is None else nullcontext()
         with without_cycle_collector():  # histories hold no cycles: see bulk_work
-            for chunk in _evaluated(db, conn, child_ids, total, authority, settings, as_of):
-                by_rule.update(f.rule for f in chunk.flags)
-                batch = chunk.child_ids
-                step = flag_store.write_flags(
-                    conn,
-                    chunk.flags,
-                    as_of=as_of,
-                    first_id=chunk.first_id,
-                    last_id=chunk.last_id,
-                    child_ids=batch,
-                )
-                changes = flag_store.FlagChanges(
-                    changes.raised + step.raised,
-                    changes.seen_again + step.seen_again,
-                    changes.cleared + step.cleared,
-                    changes.reopened + step.reopened,
-                )
-                family_store.save_family_keys(
-                    conn,
-                    chunk.keys,
-                    first_id=chunk.first_id,
-                    last_id=chunk.last_id,
-                    child_ids=batch,
-                )
-                save_child_status(
-                    conn,
-                    chunk.places,
-                    first_id=chunk.first_id,
-                    last_id=chunk.last_id,
-                    child_ids=batch,
-                )
-                done += len(chunk.keys) if batch is None else len(batch)
-                if progress is not None:
-                    progress(done, total)
+            with keys:  # the keys' indexes, when most keys are new: see writing_keys
+                for chunk in _evaluated(db, conn, child_ids, total, authority, settings, as_of):
+                    by_rule.update(f.rule for f in chunk.flags)
+                    batch = chunk.child_ids
+                    step = flag_store.write_flags(
+                        conn,
+                        chunk.flags,
+                        as_of=as_of,
+                        first_id=chunk.first_id,
+                        last_id=chunk.last_id,
+                        child_ids=batch,
+                    )
+                    changes = flag_store.FlagChanges(
+                        changes.raised + step.raised,
+                        changes.seen_again + step.seen_again,
+                        changes.cleared + step.cleared,
+                        changes.reopened + step.reopened,
+                    )
+                    family_store.save_family_keys(
+                        conn,
+                        chunk.keys,
+                        first_id=chunk.first_id,
+                        last_id=chunk.last_id,
+                        child_ids=batch,
+                    )
+                    save_child_status(
+                        conn,
+                        chunk.places,
+                        first_id=chunk.first_id,
+                        last_id=chunk.last_id,
+                        child_ids=batch,
+                    )
+                    done += len(chunk.keys) if batch is None else len(batch)
+                    if progress is not None:
+                        progress(done, total)
             families = family_store.regroup_families(conn, regroup)
         if child_ids is None or (previous is not None and previous.as_of == as_of):
             flag_store.save_state(conn, state)

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ from exclusion_monitor.families import (
     plan_families,
 )
 from exclusion_monitor.store import schema as t
-from exclusion_monitor.store.bulk import bulk_insert, replace_child_rows
+from exclusion_monitor.store.bulk import bulk_insert, indexes_built_after, replace_child_rows
 from exclusion_monitor.store.database import Database
 
 
@@ -82,6 +83,19 @@ class FamilySuggestion:
     address: str  # as the census gave it (normalised line and postcode)
     why: str
     children: tuple[SuggestedChild, ...]
+
+
+@contextmanager
+def writing_keys(conn: sa.Connection, children: int) -> Iterator[None]:
+    """Around the saving of every child's keys: when fewer than half of `children` have keys
+    stored (the first recompute after an authority's history is imported, say), most will be
+    inserted, so the keys' indexes are built once after them rather than row by row."""
+    stored = conn.execute(sa.select(sa.func.count()).select_from(t.child_family_keys))
+    if stored.scalar_one() * 2 >= children:
+        yield
+        return
+    with indexes_built_after(conn, t.child_family_keys):
+        yield
 
 
 def save_family_keys(

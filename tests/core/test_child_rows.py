@@ -1,5 +1,5 @@
-"""The recompute's derived rows of one row a child (status, family keys) are replaced a batch at a
-time, writing only what changed (store/bulk.py `replace_child_rows`), on both engines."""
+"""A recompute's rows kept one a child (status, family keys) are replaced a batch at a time,
+writing only what changed (store/bulk.py `replace_child_rows`), on both engines."""
 
 from __future__ import annotations
 

@@ -71,6 +71,16 @@ def _stored(db: Database) -> dict[str, Any]:
         }
 
 
+def _key_indexes(db: Database) -> list[str]:
+    """The family keys' indexes as the database has them (a whole recompute that writes most
+    keys builds them after the rows: store.families.writing_keys)."""
+    with db.read() as conn:
+        return sorted(str(i["name"]) for i in sa.inspect(conn).get_indexes("child_family_keys"))
+
+
+KEY_INDEXES = sorted(str(i.name) for i in t.child_family_keys.indexes)
+
+
 def _in_workers(monkeypatch: pytest.MonkeyPatch, chunk: int = 40) -> list[int]:
     """Make a whole recompute of the demo use two workers and small chunks; note the ranges the
     workers were given."""
@@ -101,6 +111,7 @@ def test_workers_store_what_one_process_stores(
     assert given and given[0] >= 5, given  # the children went to the workers in several chunks
     assert shared == alone
     assert _stored(db) == expected
+    assert _key_indexes(db) == KEY_INDEXES
     assert multiprocessing.active_children() == []
 
 
@@ -141,6 +152,7 @@ def test_a_cancelled_recompute_leaves_no_worker_behind(
         flagging.recompute_flags(db, progress=cancel)
     assert seen == [20]
     assert multiprocessing.active_children() == []
+    assert _key_indexes(db) == KEY_INDEXES  # dropped for the writing, back with the rollback
     with db.read() as conn:  # nothing of the cancelled recompute was kept
         assert conn.execute(sa.select(sa.func.count()).select_from(t.flags)).scalar() == 0
 
