@@ -189,11 +189,21 @@ class _RefusingContext(multiprocessing.context.SpawnContext):
     Process = _Refused
 
 
-def test_a_machine_that_will_not_start_workers_works_in_one_process(
+# How a machine can keep the workers from working: it refuses to start a process, or an endpoint
+# tool ends each copy of the program as it starts (each worker here ends at once).
+NO_WORKERS = {
+    "refused to start": ("_context", _RefusingContext),
+    "ended at once": ("_start_worker", os._exit),
+}
+
+
+@pytest.mark.parametrize("how", sorted(NO_WORKERS))
+def test_a_machine_that_keeps_the_workers_from_working_gets_the_same_flags_in_one_process(
     db: Database,
     manifest: DemoManifest,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
+    how: str,
 ) -> None:
     _imported(db, manifest)
     _forget(db)
@@ -201,9 +211,9 @@ def test_a_machine_that_will_not_start_workers_works_in_one_process(
     expected = _stored(db)
     _forget(db)
     given = _in_workers(monkeypatch)
-    monkeypatch.setattr(flag_evaluation, "_context", _RefusingContext)
+    monkeypatch.setattr(flag_evaluation, *NO_WORKERS[how])
     assert flagging.recompute_flags(db) == alone
-    assert given  # the workers were asked for, and refused
+    assert given  # the workers were asked for
     assert "worker processes could not be used" in caplog.text
     assert _stored(db) == expected
     assert multiprocessing.active_children() == []
@@ -253,28 +263,6 @@ def test_an_admins_code_list_edited_while_the_app_is_open_is_read_by_every_proce
     _in_workers(monkeypatch)
     flagging.recompute_flags(db)
     assert _stored(db) == renamed
-
-
-def test_workers_that_all_stop_before_a_first_chunk_leave_the_work_to_this_process(
-    db: Database,
-    manifest: DemoManifest,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """An endpoint tool that ends the program's copies as they start: the recompute works alone
-    and gets the same result, and says so in the log."""
-    _imported(db, manifest)
-    _forget(db)
-    alone = flagging.recompute_flags(db)
-    expected = _stored(db)
-    _forget(db)
-    given = _in_workers(monkeypatch)
-    monkeypatch.setattr(flag_evaluation, "_start_worker", os._exit)  # each worker ends at once
-    assert flagging.recompute_flags(db) == alone
-    assert given
-    assert "worker processes could not be used" in caplog.text
-    assert _stored(db) == expected
-    assert multiprocessing.active_children() == []
 
 
 def test_a_server_password_never_shows_in_a_reader_address() -> None:
