@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from exclusion_monitor.store import Database
 from exclusion_monitor.store import schema as t
@@ -165,6 +166,10 @@ def test_summaries_notice_changes_and_refresh(db: Database, town: Authority) -> 
     assert child_summaries_stale(db)
     ensure_child_summaries(db)
     assert count_children(db, ChildFilter(flagged_only=True)) == 0
+    # A whole refresh builds the list's indexes after its rows: they are all back.
+    with db.read() as conn:
+        found = sorted(str(i["name"]) for i in sa.inspect(conn).get_indexes("child_summaries"))
+    assert found == sorted(str(i.name) for i in t.child_summaries.indexes)
 
 
 def test_the_flags_of_a_closed_case_are_no_longer_counted_as_open(
