@@ -66,15 +66,12 @@ class IdentityResolver:
 
     def __post_init__(self) -> None:
         from exclusion_monitor.store import schema as t
-        from exclusion_monitor.store.bulk import stored_dates
-        from exclusion_monitor.store.dialect import is_sqlite
+        from exclusion_monitor.store.bulk import stored_dates, stored_moment
 
-        # The stamps every new row carries. SQLite holds them as ISO text: one string for a
-        # quarter of a million rows, not one made for each.
-        self._created, self._first_seen = self.now, self.today
-        if is_sqlite(self.conn):
-            self._created, self._first_seen = self.now.isoformat(" "), self.today.isoformat()
+        # The stamps every new row carries, as the database is handed them (SQLite: one ISO
+        # string for a quarter of a million rows, not one made for each).
         self._day = stored_dates(self.conn)
+        self._created, self._first_seen = stored_moment(self.conn, self.now), self._day[self.today]
 
         for row in store.load_identifiers(self.conn):
             known = _Known(row.child_id, row.id, row.kind, row.temporary)

@@ -16,6 +16,7 @@ pipelines it) on PostgreSQL too.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +51,12 @@ def stored_dates(conn: sa.Connection) -> dict[Any, Any]:
     the driver's adapter for every row (a census binds three quarters of a million dates); a
     server takes the dates themselves. `existing_keys` reads dates back the same way."""
     return _DateText() if is_sqlite(conn) else _AsGiven()
+
+
+def stored_moment(conn: sa.Connection, when: dt.datetime) -> Any:
+    """A date and time as bulk rows hand it to the database: SQLite holds ISO text (written out
+    once for every row that carries it), a server takes the value itself."""
+    return when.isoformat(" ") if is_sqlite(conn) else when
 
 
 def bulk_insert(
@@ -203,12 +210,26 @@ def replace_child_rows(
 
 @contextmanager
 def indexes_built_after(conn: sa.Connection, table: sa.Table) -> Iterator[None]:
-    """The table's secondary indexes dropped for a bulk write and built again after it, in the
-    caller's transaction: building an index once from all the rows is several times faster than
-    keeping it up to date row by row. An error inside leaves them to the rollback."""
-    indexes = sorted(table.indexes, key=lambda index: str(index.name))
-    for index in indexes:
-        index.drop(conn)
+    """On SQLite, the table's secondary indexes dropped for a bulk write and built again after
+    it, in the caller's transaction: building an index once from all the rows is several times
+    faster than keeping it up to date row by row. A unique index built after checks the same rule
+    at the end (a duplicate fails the write); the table's own constraints stay. An error inside
+    leaves the indexes to the rollback.
+
+    A server keeps its indexes: there, dropping one locks the table against every other
+    session's reads until the transaction ends, so a colleague's children list or profile would
+    wait for the whole write (SQLite's readers keep reading the last committed state)."""
+    if not is_sqlite(conn):
+        yield
+        return
+    dropped: list[str] = []
+    for name, sql in conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY name",
+        (table.name,),
+    ).all():
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        dropped.append(str(sql))
     yield
-    for index in indexes:
-        index.create(conn)
+    for sql in dropped:
+        conn.exec_driver_sql(sql)

@@ -30,7 +30,12 @@ from exclusion_monitor.families import (
     plan_families,
 )
 from exclusion_monitor.store import schema as t
-from exclusion_monitor.store.bulk import bulk_insert, indexes_built_after, replace_child_rows
+from exclusion_monitor.store.bulk import (
+    bulk_insert,
+    indexes_built_after,
+    replace_child_rows,
+    stored_moment,
+)
 from exclusion_monitor.store.database import Database
 
 
@@ -341,13 +346,10 @@ def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None
         # Its members went with it; a new family may be given the same id (SQLite reuses the
         # largest), and must not be taken to have them still.
         members.pop(fid, None)
-    new = [
-        {"family_key": g.key, "basis": g.basis, "created_at": dt.datetime.now()}
-        for g in groups
-        if g.key not in existing
-    ]
+    created = stored_moment(conn, dt.datetime.now())
+    new = [(g.key, g.basis, created) for g in groups if g.key not in existing]
     if new:
-        conn.execute(t.families.insert(), new)
+        bulk_insert(conn, t.families, ["family_key", "basis", "created_at"], new)
         existing = {
             key: fid
             for fid, key in conn.execute(sa.select(t.families.c.id, t.families.c.family_key))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert
+from exclusion_monitor.store.bulk import indexes_built_after as bulk_indexes_built_after
 from exclusion_monitor.store.dialect import is_sqlite
 
 LOAD_CACHE_KIB = 256 * 1024  # SQLite page cache while one file loads (the usual is 64 MiB)
@@ -63,30 +64,16 @@ def bulk_load_cache(conn: sa.Connection) -> Iterator[None]:
 def indexes_built_after(
     conn: sa.Connection, tables: Sequence[sa.Table], new_rows: int
 ) -> Iterator[None]:
-    """The indexes of the tables holding fewer rows than a load is about to add are dropped for
-    the load and built once after it, in the same transaction (indexes are built after a first
-    bulk load: one sort beats a quarter of a million scattered index inserts). A unique
-    index built after checks the same rule, at the end of the load: a duplicate fails the load
-    (the intake never writes one). Constraints of the tables themselves (primary keys, UNIQUE)
-    stay; a failed load rolls the drop back too. SQLite only; other databases keep theirs."""
-    if conn.dialect.name != "sqlite":
+    """Around a load: the indexes of the tables holding fewer rows than it is about to add are
+    built once after it (`bulk.indexes_built_after`: SQLite only), as after a first bulk load,
+    where one sort beats a quarter of a million scattered index inserts."""
+    with ExitStack() as stack:
+        for table in tables:
+            some = sa.select(sa.literal(1)).select_from(table).limit(new_rows).subquery()
+            if conn.execute(sa.select(sa.func.count()).select_from(some)).scalar_one() < new_rows:
+                # (counting stops at new_rows: a big table is not read to the end)
+                stack.enter_context(bulk_indexes_built_after(conn, table))
         yield
-        return
-    dropped: list[str] = []
-    for table in tables:
-        some = sa.select(sa.literal(1)).select_from(table).limit(new_rows).subquery()
-        if conn.execute(sa.select(sa.func.count()).select_from(some)).scalar_one() >= new_rows:
-            continue  # counting stops at new_rows: a big table is not read to the end
-        for name, sql in conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL ORDER BY name",
-            (table.name,),
-        ).all():
-            conn.exec_driver_sql(f'DROP INDEX "{name}"')
-            dropped.append(str(sql))
-    yield
-    for sql in dropped:
-        conn.exec_driver_sql(sql)
 
 
 # -- batches -----------------------------------------------------------------------------------

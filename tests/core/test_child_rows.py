@@ -1,5 +1,6 @@
 """A recompute's rows kept one a child (status, family keys) are replaced a batch at a time,
-writing only what changed (store/bulk.py `replace_child_rows`), on both engines."""
+writing only what changed (store/bulk.py `replace_child_rows`), and a bulk write's indexes are
+built after it where that keeps no one waiting (`indexes_built_after`), on both engines."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from exclusion_monitor.store import Database, bulk
+from exclusion_monitor.store import Database, bulk, open_database
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.children import save_child_status
 
@@ -64,3 +65,34 @@ def test_only_changed_rows_are_written_and_the_batchs_others_go(
     assert written == [[(3, "missing", None, None)]]
     assert [row[0] for row in _status(db)] == [1, 2, 3, 6]
     assert _status(db)[2] == (3, "missing", None, None)
+
+
+def test_a_bulk_write_builds_indexes_after_on_sqlite_and_leaves_colleagues_reading(
+    db: Database, db_location: str
+) -> None:
+    """SQLite builds the table's indexes after the rows; a server keeps them, since dropping
+    one would lock the table against a colleague's reads until the write commits."""
+    _children(db, 3)
+    expected = sorted(str(index.name) for index in t.child_family_keys.indexes)
+    colleague = open_database(db_location)
+    try:
+        with db.write() as conn, bulk.indexes_built_after(conn, t.child_family_keys):
+            conn.execute(
+                t.child_family_keys.insert(),
+                [{"child_id": i, "family_key": f"k{i}", "basis": "address"} for i in (1, 2, 3)],
+            )
+            during = _index_names(conn)
+            with colleague.read() as other:
+                if other.dialect.name == "postgresql":
+                    other.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+                seen = other.execute(sa.select(sa.func.count()).select_from(t.child_family_keys))
+                assert seen.scalar_one() == 0  # the write has not committed yet
+        assert during == ([] if db.path is not None else expected)
+        with db.read() as conn:
+            assert _index_names(conn) == expected
+    finally:
+        colleague.close()
+
+
+def _index_names(conn: sa.Connection) -> list[str]:
+    return sorted(str(i["name"]) for i in sa.inspect(conn).get_indexes("child_family_keys"))
