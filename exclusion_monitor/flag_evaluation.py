@@ -25,10 +25,11 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TypeVar
 
 from exclusion_monitor import codelists, config
 from exclusion_monitor.bulk_work import without_cycle_collector
@@ -58,6 +59,8 @@ WORKER_CHUNK = 2_500
 WINDOWS_MOST_WORKERS = 61
 
 Place = tuple[int, str, int | None, dt.date | None]
+Task = TypeVar("Task")
+Result = TypeVar("Result")
 
 
 def _rule_file_names() -> list[str]:
@@ -149,19 +152,24 @@ class WorkersUnavailable(Exception):
 
 def evaluate_in_workers(
     db: Database,
-    ranges: Sequence[tuple[int, int]],
+    ranges: Iterable[Task],
     authority: Authority,
     settings: RuleSettings,
     as_of: dt.date,
     workers: int,
-) -> Iterator[ChunkResult]:
-    """Each chunk of children (ids first..last) evaluated by `workers` worker processes, the
-    results in the order of `ranges`, with at most two chunks a worker handed out and not yet
-    taken back (finished chunks never pile up in this process). WorkersUnavailable when no chunk
-    came back at all; WorkerStoppedError when a worker dies after that (killed, out of memory):
-    never a wait for ever. Leaving the loop early (a cancelled recompute, an error) cancels the
-    chunks not yet handed out and waits for the workers to finish those they hold."""
-    count = min(workers, len(ranges))
+    *,
+    work: Callable[[Task], Result],
+) -> Iterator[Result]:
+    """Each chunk of children evaluated by `workers` worker processes, the results in the order
+    of `ranges`, with at most two chunks a worker handed out and not yet taken back (finished
+    chunks never pile up in this process, and chunks are made only as they are handed out).
+    `work` is what a worker does with a chunk: by default an authority's children with ids
+    first..last (`evaluate_range`); any module-level function that reads with `worker_state`
+    (the regional workspace's people). WorkersUnavailable when no chunk came back at all;
+    WorkerStoppedError when a worker dies after that (killed, out of memory): never a wait for
+    ever. Leaving the loop early (a cancelled recompute, an error) cancels the chunks not yet
+    handed out and waits for the workers to finish those they hold."""
+    count = workers
     try:
         pool = ProcessPoolExecutor(
             max_workers=count,
@@ -171,8 +179,8 @@ def evaluate_in_workers(
         )
     except (OSError, ValueError) as exc:
         raise WorkersUnavailable(f"the worker pool could not be made: {exc!r}") from exc
-    log.info("evaluating %d chunks of children in %d worker processes", len(ranges), count)
-    return _collected(pool, ranges, 2 * count)
+    log.info("evaluating children in up to %d worker processes", count)
+    return _collected(pool, ranges, 2 * count, work)
 
 
 def _context() -> multiprocessing.context.SpawnContext:
@@ -180,16 +188,23 @@ def _context() -> multiprocessing.context.SpawnContext:
 
 
 def _collected(
-    pool: ProcessPoolExecutor, ranges: Sequence[tuple[int, int]], ahead: int
-) -> Iterator[ChunkResult]:
-    waiting: deque[Future[ChunkResult]] = deque()
-    given = 0
+    pool: ProcessPoolExecutor, tasks: Iterable[Task], ahead: int, work: Callable[[Task], Result]
+) -> Iterator[Result]:
+    pending = iter(tasks)
+    waiting: deque[Future[Result]] = deque()
+    more = True
     returned = False
     try:
-        while given < len(ranges) or waiting:
-            while given < len(ranges) and len(waiting) < ahead:
-                waiting.append(pool.submit(_evaluate_range, ranges[given]))  # may start a worker
-                given += 1
+        while True:
+            while more and len(waiting) < ahead:
+                try:
+                    task = next(pending)
+                except StopIteration:
+                    more = False
+                else:
+                    waiting.append(pool.submit(work, task))  # may start a worker
+            if not waiting:
+                return
             result = waiting.popleft().result()
             returned = True
             yield result
@@ -233,11 +248,17 @@ def _start_worker(
         _worker = exc
 
 
-def _evaluate_range(first_last: tuple[int, int]) -> ChunkResult:
+def worker_state() -> tuple[Database, Authority, RuleSettings, dt.date]:
+    """In a worker: its own database connection and what every chunk shares; the reason it
+    could not start, raised with its first chunk."""
     if isinstance(_worker, BaseException):
         raise _worker
     assert _worker is not None, "a flag worker was given work before it was started"
-    db, authority, settings, as_of = _worker
+    return _worker
+
+
+def evaluate_range(first_last: tuple[int, int]) -> ChunkResult:
+    db, authority, settings, as_of = worker_state()
     first_id, last_id = first_last
     with without_cycle_collector(), db.read() as conn:
         loaded = histories.load_children_between(conn, first_id, last_id)

@@ -23,6 +23,7 @@ from exclusion_monitor.flag_evaluation import (
     WorkersUnavailable,
     evaluate_in_workers,
     evaluate_loaded,
+    evaluate_range,
     rule_files,
     worker_count,
 )
@@ -172,7 +173,9 @@ def _evaluated(
     if workers > 1:
         ranges = [(b[0], b[-1]) for b in _batches(conn, None, WORKER_CHUNK)]
         try:
-            yield from evaluate_in_workers(db, ranges, authority, settings, as_of, workers)
+            yield from evaluate_in_workers(
+                db, ranges, authority, settings, as_of, workers, work=evaluate_range
+            )
             return
         except WorkersUnavailable as exc:  # nothing evaluated yet: slower, the same result
             log.warning("worker processes could not be used (%s); working in one process", exc)

@@ -13,8 +13,15 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from exclusion_monitor.bulk_work import without_cycle_collector
 from exclusion_monitor.census_collections import returns_by_school
 from exclusion_monitor.errors import InvalidInputError
+from exclusion_monitor.flag_evaluation import (
+    WorkersUnavailable,
+    evaluate_in_workers,
+    worker_count,
+    worker_state,
+)
 from exclusion_monitor.history import Authority, CensusPoint, ChildRecord, build_history
 from exclusion_monitor.records import Category, Enrolment, Exclusion, Flag
 from exclusion_monitor.regional import return_format as f
@@ -89,7 +96,7 @@ def import_return(
     authority's earlier return. Refuses a return made with another key than the region's, an
     older return than the one held, and any database that holds named children."""
     m = source.manifest
-    with db.write() as conn:
+    with without_cycle_collector(), db.write() as conn:  # its rows hold no cycles: bulk_work
         ws.ensure_regional(conn)
         held = ws.current_returns(conn)
         other_keys = {x.key_fingerprint for x in held if x.la_code != m.la_code}
@@ -362,8 +369,25 @@ def _records(
             got = found[person] = ([], [], [])
         return got
 
+    # Millions of census rows: each date string looked up where it was parsed before, and each
+    # point made from its five values without the keyword machinery (as store/histories.py).
+    seen, point = dates.seen, tuple.__new__
+    child, here = None, []
     for c, day, school, year, status, entry in census_rows:
-        of(c)[0].append(CensusPoint(dates.day(day), school, year, status, dates(entry)))
+        if c != child:
+            child, here = c, of(c)[0]
+        here.append(
+            point(
+                CensusPoint,
+                (
+                    seen.get(day) or dates.day(day),
+                    school,
+                    year,
+                    status,
+                    None if entry is None else (seen.get(entry) or dates(entry)),
+                ),
+            )
+        )
     for c, school, entry, leaving, status, reason, destination in registration_rows:
         of(c)[1].append(
             Enrolment(
@@ -408,37 +432,124 @@ def region_authority(conn: sa.Connection, as_of: dt.date) -> Authority:
     return Authority(schools, conversions, tuple(dates), returns=returns_by_school(returned))
 
 
-def regional_histories(
-    conn: sa.Connection, as_of: dt.date, progress: Progress | None = None
-) -> Iterator[tuple[int, ChildRecord]]:
-    """Every person's joined record: people known to one return read by child id range, the
-    few known to several returns read together at the end."""
+@dataclass(frozen=True, slots=True)
+class RegionalChunk:
+    """The child records with ids first..last, read and flagged together (in this process or a
+    worker's): each record's person, and the birth month of each person whose whole record is in
+    the chunk (known to one return: nearly everyone), in id order."""
+
+    first: int
+    last: int
+    people: dict[int, int]
+    births: dict[int, dt.date | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _RegionPeople:
+    """Every child record's person as linked in this refresh (not yet committed, so workers are
+    handed it), each person's birth month, and the people known to several returns."""
+
+    ids: list[int]
+    people: dict[int, int]
+    births: dict[int, dt.date | None]
+    several: set[int]
+
+    def chunks(self) -> Iterator[RegionalChunk]:
+        """The records a chunk at a time, each made only when it is handed out."""
+        people, births, several = self.people, self.births, self.several
+        for start in range(0, len(self.ids), _CHILDREN_PER_BATCH):
+            batch = self.ids[start : start + _CHILDREN_PER_BATCH]
+            yield RegionalChunk(
+                batch[0],
+                batch[-1],
+                {c: people[c] for c in batch},
+                {p: births[p] for c in batch if (p := people[c]) not in several},
+            )
+
+
+def _region_people(conn: sa.Connection) -> _RegionPeople:
     child_rows = ws.people_of_children(conn)
     people = {c: p for c, p, _m in child_rows}
     births = {p: _first_of_month(m) for c, p, m in child_rows if c == p or p not in people}
     for _c, p, m in child_rows:
         births.setdefault(p, _first_of_month(m))
     several = {p for c, p in people.items() if c != p}
-    dates = _Dates()
-    ids = [c for c, _p, _m in child_rows]
-    total = len(ids)
-    for start in range(0, total, _CHILDREN_PER_BATCH):
-        batch = ids[start : start + _CHILDREN_PER_BATCH]
-        found = _records(ws.records_between(conn, batch[0], batch[-1]), people, dates)
-        for c in batch:
-            p = people[c]
-            if p in several:
-                continue
-            yield p, joined_record(p, births[p], found.get(p, ([], [], [])))
+    return _RegionPeople([c for c, _p, _m in child_rows], people, births, several)
+
+
+def chunk_flags(
+    conn: sa.Connection,
+    chunk: RegionalChunk,
+    authority: Authority,
+    settings: RuleSettings,
+    as_of: dt.date,
+) -> list[Flag]:
+    """The regional flags of the people whose whole record is in the chunk."""
+    found = _records(ws.records_between(conn, chunk.first, chunk.last), chunk.people, _Dates())
+    flags: list[Flag] = []
+    for person, birth in chunk.births.items():
+        record = joined_record(person, birth, found.get(person, ([], [], [])))
+        flags += evaluate_child(build_history(record, authority, as_of), authority, settings)
+    return flags
+
+
+def _chunk_flags_in_worker(chunk: RegionalChunk) -> list[Flag]:
+    """A worker's part (flag_evaluation.evaluate_in_workers): it reads the chunk's records,
+    which this refresh does not change, with its own connection."""
+    db, authority, settings, as_of = worker_state()
+    with without_cycle_collector(), db.read() as conn:
+        return chunk_flags(conn, chunk, authority, settings, as_of)
+
+
+def regional_flags(
+    db: Database,
+    conn: sa.Connection,
+    authority: Authority,
+    settings: RuleSettings,
+    as_of: dt.date,
+    progress: Progress | None = None,
+) -> list[Flag]:
+    """Every person's regional flags: the people known to one return a chunk of records at a
+    time (from PARALLEL_FROM records in worker processes, as a whole authority's recompute),
+    then the few known to several returns, read together at the end in this process."""
+    region = _region_people(conn)
+    total = len(region.ids)
+    flags: list[Flag] = []
+
+    def report(number: int) -> None:
         if progress is not None:
-            progress(min(start + len(batch), total), total)
-    joined_people = sorted(several)
+            progress(min(number * _CHILDREN_PER_BATCH, total), total)
+
+    workers = worker_count(total)
+    in_workers = False
+    if workers > 1:
+        try:
+            for number, raised in enumerate(
+                evaluate_in_workers(
+                    db, region.chunks(), authority, settings, as_of, workers,
+                    work=_chunk_flags_in_worker,
+                ),
+                start=1,
+            ):  # fmt: skip
+                flags += raised
+                report(number)
+            in_workers = True
+        except WorkersUnavailable as exc:  # nothing evaluated yet: slower, the same result
+            log.warning("worker processes could not be used (%s); working in one process", exc)
+    if not in_workers:
+        for number, chunk in enumerate(region.chunks(), start=1):
+            flags += chunk_flags(conn, chunk, authority, settings, as_of)
+            report(number)
+    joined_people = sorted(region.several)
+    dates = _Dates()
     for start in range(0, len(joined_people), 2_000):
         group = set(joined_people[start : start + 2_000])
-        child_ids = [c for c, p in people.items() if p in group]
-        found = _records(ws.records_of(conn, child_ids), people, dates)
+        child_ids = [c for c, p in region.people.items() if p in group]
+        found = _records(ws.records_of(conn, child_ids), region.people, dates)
         for p in sorted(group):
-            yield p, joined_record(p, births[p], found.get(p, ([], [], [])))
+            record = joined_record(p, region.births[p], found.get(p, ([], [], [])))
+            flags += evaluate_child(build_history(record, authority, as_of), authority, settings)
+    return flags
 
 
 def refresh_region(
@@ -447,7 +558,8 @@ def refresh_region(
     """Link every child record into people and recompute every regional flag, in one
     transaction, as of the region's date."""
     settings: RuleSettings = rule_settings(get_settings(db, "rules."))
-    with db.write() as conn:
+    # A region's millions of records and histories hold no cycles (bulk_work).
+    with without_cycle_collector(), db.write() as conn:
         returns = ws.current_returns(conn)
         as_of = region_as_of(returns)
         people_rows, joined = link_people(ws.pseudonym_rows(conn))
@@ -455,10 +567,7 @@ def refresh_region(
         flags: list[Flag] = []
         if as_of is not None:
             authority = region_authority(conn, as_of)
-            for _person, record in regional_histories(conn, as_of, progress):
-                flags += evaluate_child(
-                    build_history(record, authority, as_of), authority, settings
-                )
+            flags = regional_flags(db, conn, authority, settings, as_of, progress)
         listed = {row[0] for row in people_rows}
         rows = [
             (x.child_id, x.rule, x.rule_version, x.as_of, x.reason, x.evidence)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -231,3 +232,58 @@ def test_key_files_are_private_and_checked(tmp_path: Path) -> None:
     damaged.chmod(0o600)
     with pytest.raises(InvalidInputError, match="altered"):
         load_key_file(damaged)
+
+
+def test_worker_processes_flag_the_region_as_one_process_does(
+    db: Database, key: RegionalKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large region's records are flagged in worker processes, a few at a time here; the
+    people linked across returns in this refresh (not yet committed) are handed to them."""
+    from exclusion_monitor.regional import workspace
+
+    a, ba, sa_ = _authority(tmp_path / "a.db", "330")
+    b, bb, sb = _authority(tmp_path / "b.db", "333")
+    for n in range(1, 13):
+        upn = _upn("330", n)
+        child = ba.child(f"Kid{n}", "Walker", born=BORN, upn=upn)
+        ba.census(child, sa_[n % 3], AUTUMN, "8")
+        ba.census(child, sa_[(n + n % 2) % 3], SPRING, "8")
+        for day in (dt.date(2023, 11, 7), dt.date(2024, 1, 23))[: n % 3]:
+            ba.exclusion(child, sa_[n % 3], day, sessions=10.0)
+        if n % 4 == 0:  # a third of them then turn up in 333 (a move across the border)
+            moved = bb.child(f"Kid{n}", "Walker", born=BORN, upn=upn)
+            bb.census(moved, sb[n % 3], SUMMER, "8")
+            bb.census(moved, sb[(n + 1) % 3], AUTUMN2, "9")
+    for n in range(20, 26):
+        stays = bb.child(f"Kid{n}", "Moss", born=BORN, upn=_upn("333", n))
+        for day in (AUTUMN, SPRING, SUMMER, AUTUMN2):
+            bb.census(stays, sb[0], day, "8" if day < AUTUMN2 else "9")
+    as_of = dt.date(2025, 1, 31)
+    _import(db, _return(a, key, tmp_path / "a.zip", "330", as_of))
+    _import(db, _return(b, key, tmp_path / "b.zip", "333", as_of))
+
+    def stored() -> list[tuple[object, ...]]:
+        with db.read() as conn:
+            found = conn.execute(ws.flags.select()).all()
+        return sorted(tuple(row) for row in found)
+
+    alone = workspace.refresh_region(db, account="tester")
+    expected = stored()
+    assert alone.flagged >= 3 and alone.cross_border == 3, alone
+    given: list[int] = []
+    real = workspace.evaluate_in_workers
+
+    def noted(db: Database, chunks: Any, *args: Any, **kw: Any) -> Any:
+        handed = list(chunks)
+        given.append(len(handed))
+        return real(db, handed, *args, **kw)
+
+    monkeypatch.setattr(workspace, "worker_count", lambda records: 2)
+    monkeypatch.setattr(workspace, "_CHILDREN_PER_BATCH", 4)
+    monkeypatch.setattr(workspace, "evaluate_in_workers", noted)
+    shared = workspace.refresh_region(db, account="tester")
+    assert given == [6]  # 21 child records (12 + 3 + 6), four a chunk
+    assert shared == alone
+    assert stored() == expected
+    for database in (a, b):
+        database.close()

@@ -87,9 +87,9 @@ def _in_workers(monkeypatch: pytest.MonkeyPatch, chunk: int = 40) -> list[int]:
     given: list[int] = []
     real = flag_evaluation.evaluate_in_workers
 
-    def noted(db: Database, ranges: Any, *args: Any) -> Any:
+    def noted(db: Database, ranges: Any, *args: Any, **kw: Any) -> Any:
         given.append(len(ranges))
-        return real(db, ranges, *args)
+        return real(db, ranges, *args, **kw)
 
     monkeypatch.setattr(flagging, "worker_count", lambda children: 2)
     monkeypatch.setattr(flagging, "WORKER_CHUNK", chunk)
