@@ -152,7 +152,7 @@ class WorkersUnavailable(Exception):
 
 def evaluate_in_workers(
     db: Database,
-    ranges: Iterable[Task],
+    chunks: Iterable[Task],
     authority: Authority,
     settings: RuleSettings,
     as_of: dt.date,
@@ -161,11 +161,11 @@ def evaluate_in_workers(
     work: Callable[[Task], Result],
 ) -> Iterator[Result]:
     """Each chunk of children evaluated by `workers` worker processes, the results in the order
-    of `ranges`, with at most two chunks a worker handed out and not yet taken back (finished
+    of `chunks`, with at most two chunks a worker handed out and not yet taken back (finished
     chunks never pile up in this process, and chunks are made only as they are handed out).
-    `work` is what a worker does with a chunk: by default an authority's children with ids
-    first..last (`evaluate_range`); any module-level function that reads with `worker_state`
-    (the regional workspace's people). WorkersUnavailable when no chunk came back at all;
+    `work` is what a worker does with a chunk, a module-level function that reads with
+    `worker_state`: `evaluate_range` for an authority's children with ids first..last, the
+    regional workspace's own for its people. WorkersUnavailable when no chunk came back at all;
     WorkerStoppedError when a worker dies after that (killed, out of memory): never a wait for
     ever. Leaving the loop early (a cancelled recompute, an error) cancels the chunks not yet
     handed out and waits for the workers to finish those they hold."""
@@ -180,7 +180,7 @@ def evaluate_in_workers(
     except (OSError, ValueError) as exc:
         raise WorkersUnavailable(f"the worker pool could not be made: {exc!r}") from exc
     log.info("evaluating children in up to %d worker processes", count)
-    return _collected(pool, ranges, 2 * count, work)
+    return _collected(pool, chunks, 2 * count, work)
 
 
 def _context() -> multiprocessing.context.SpawnContext:
