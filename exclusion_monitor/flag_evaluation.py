@@ -183,6 +183,33 @@ def evaluate_in_workers(
     return _collected(pool, chunks, 2 * count, work)
 
 
+def evaluate_chunks(
+    db: Database,
+    authority: Authority,
+    settings: RuleSettings,
+    as_of: dt.date,
+    workers: int,
+    *,
+    chunks: Callable[[], Iterable[Task]],
+    work: Callable[[Task], Result],
+    here: Callable[[], Iterable[Result]],
+) -> Iterator[Result]:
+    """Every chunk's result, in order: from `workers` worker processes (each doing `work` with a
+    chunk of `chunks()`) when there are more than one and a machine lets them work, otherwise
+    from `here()`, the same evaluation in this process. A machine that keeps the workers from
+    working (no chunk came back) is logged and the children are evaluated here: slower, the same
+    result. The one home of that choice, for an authority's whole recompute and a region's."""
+    if workers > 1:
+        try:
+            yield from evaluate_in_workers(
+                db, chunks(), authority, settings, as_of, workers, work=work
+            )
+            return
+        except WorkersUnavailable as exc:  # nothing evaluated yet
+            log.warning("worker processes could not be used (%s); working in one process", exc)
+    yield from here()
+
+
 def _context() -> multiprocessing.context.SpawnContext:
     return multiprocessing.get_context("spawn")
 

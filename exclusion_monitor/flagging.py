@@ -20,8 +20,7 @@ from exclusion_monitor.bulk_work import without_cycle_collector
 from exclusion_monitor.flag_evaluation import (
     WORKER_CHUNK,
     ChunkResult,
-    WorkersUnavailable,
-    evaluate_in_workers,
+    evaluate_chunks,
     evaluate_loaded,
     evaluate_range,
     rule_files,
@@ -170,19 +169,19 @@ def _evaluated(
     """Every chunk of the children (all, or `child_ids`) evaluated, in id order: a large whole
     recompute in worker processes, anything else in this process on `conn`."""
     workers = 1 if child_ids is not None else worker_count(total)
-    if workers > 1:
-        ranges = [(b[0], b[-1]) for b in _batches(conn, None, WORKER_CHUNK)]
-        try:
-            yield from evaluate_in_workers(
-                db, ranges, authority, settings, as_of, workers, work=evaluate_range
-            )
-            return
-        except WorkersUnavailable as exc:  # nothing evaluated yet: slower, the same result
-            log.warning("worker processes could not be used (%s); working in one process", exc)
-    for batch in _batches(conn, child_ids):
-        loaded = _load(conn, batch, child_ids is None)
-        exact = None if child_ids is None else batch
-        yield evaluate_loaded(loaded, authority, settings, as_of, batch[0], batch[-1], exact)
+
+    def ranges() -> Iterator[tuple[int, int]]:
+        return ((b[0], b[-1]) for b in _batches(conn, None, WORKER_CHUNK))
+
+    def here() -> Iterator[ChunkResult]:
+        for batch in _batches(conn, child_ids):
+            loaded = _load(conn, batch, child_ids is None)
+            exact = None if child_ids is None else batch
+            yield evaluate_loaded(loaded, authority, settings, as_of, batch[0], batch[-1], exact)
+
+    return evaluate_chunks(
+        db, authority, settings, as_of, workers, chunks=ranges, work=evaluate_range, here=here
+    )
 
 
 def recompute_flags(

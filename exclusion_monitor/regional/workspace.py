@@ -17,8 +17,7 @@ from exclusion_monitor.bulk_work import without_cycle_collector
 from exclusion_monitor.census_collections import returns_by_school
 from exclusion_monitor.errors import InvalidInputError
 from exclusion_monitor.flag_evaluation import (
-    WorkersUnavailable,
-    evaluate_in_workers,
+    evaluate_chunks,
     worker_count,
     worker_state,
 )
@@ -520,26 +519,18 @@ def regional_flags(
         if progress is not None:
             progress(min(number * _CHILDREN_PER_BATCH, total), total)
 
-    workers = worker_count(total)
-    in_workers = False
-    if workers > 1:
-        try:
-            for number, raised in enumerate(
-                evaluate_in_workers(
-                    db, region.chunks(), authority, settings, as_of, workers,
-                    work=_chunk_flags_in_worker,
-                ),
-                start=1,
-            ):  # fmt: skip
-                flags += raised
-                report(number)
-            in_workers = True
-        except WorkersUnavailable as exc:  # nothing evaluated yet: slower, the same result
-            log.warning("worker processes could not be used (%s); working in one process", exc)
-    if not in_workers:
-        for number, chunk in enumerate(region.chunks(), start=1):
-            flags += chunk_flags(conn, chunk, authority, settings, as_of)
-            report(number)
+    def here() -> Iterator[list[Flag]]:
+        return (chunk_flags(conn, c, authority, settings, as_of) for c in region.chunks())
+
+    for number, raised in enumerate(
+        evaluate_chunks(
+            db, authority, settings, as_of, worker_count(total),
+            chunks=region.chunks, work=_chunk_flags_in_worker, here=here,
+        ),
+        start=1,
+    ):  # fmt: skip
+        flags += raised
+        report(number)
     joined_people = sorted(region.several)
     dates = _Dates()
     for start in range(0, len(joined_people), 2_000):

@@ -5,13 +5,16 @@ return replacing an earlier one, and returns refused for the reasons the region 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from exclusion_monitor import flag_evaluation
 from exclusion_monitor.errors import InvalidInputError, NotFoundError
 from exclusion_monitor.flagging import evaluate_flags
+from exclusion_monitor.regional import workspace
 from exclusion_monitor.regional.journeys import child_journey, regional_children
 from exclusion_monitor.regional.keys import RegionalKey, create_key_file, load_key_file
 from exclusion_monitor.regional.lookup import find_child
@@ -21,6 +24,7 @@ from exclusion_monitor.store import regional_workspace as ws
 from exclusion_monitor.upn import check_letter
 from imports.regional_return import open_return, write_return
 from tests.core.builders import Builder
+from tests.support.workers import NO_WORKERS
 
 AUTUMN, SPRING, SUMMER = dt.date(2023, 10, 5), dt.date(2024, 1, 18), dt.date(2024, 5, 16)
 AUTUMN2, SPRING2 = dt.date(2024, 10, 3), dt.date(2025, 1, 16)
@@ -234,13 +238,9 @@ def test_key_files_are_private_and_checked(tmp_path: Path) -> None:
         load_key_file(damaged)
 
 
-def test_worker_processes_flag_the_region_as_one_process_does(
-    db: Database, key: RegionalKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A large region's records are flagged in worker processes, a few at a time here; the
-    people linked across returns in this refresh (not yet committed) are handed to them."""
-    from exclusion_monitor.regional import workspace
-
+def _region_of_two(db: Database, key: RegionalKey, tmp_path: Path) -> None:
+    """Two authorities' returns imported into `db`: 21 child records, a third of the first
+    authority's children moved across the border into the second."""
     a, ba, sa_ = _authority(tmp_path / "a.db", "330")
     b, bb, sb = _authority(tmp_path / "b.db", "333")
     for n in range(1, 13):
@@ -261,17 +261,20 @@ def test_worker_processes_flag_the_region_as_one_process_does(
     as_of = dt.date(2025, 1, 31)
     _import(db, _return(a, key, tmp_path / "a.zip", "330", as_of))
     _import(db, _return(b, key, tmp_path / "b.zip", "333", as_of))
+    for database in (a, b):
+        database.close()
 
-    def stored() -> list[tuple[object, ...]]:
-        with db.read() as conn:
-            found = conn.execute(ws.flags.select()).all()
-        return sorted(tuple(row) for row in found)
 
-    alone = workspace.refresh_region(db, account="tester")
-    expected = stored()
-    assert alone.flagged >= 3 and alone.cross_border == 3, alone
+def _regional_flags(db: Database) -> list[tuple[object, ...]]:
+    with db.read() as conn:
+        found = conn.execute(ws.flags.select()).all()
+    return sorted(tuple(row) for row in found)
+
+
+def _region_in_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make a refresh use two workers and chunks of four records; note the chunks handed out."""
     given: list[int] = []
-    real = workspace.evaluate_in_workers
+    real = flag_evaluation.evaluate_in_workers
 
     def noted(db: Database, chunks: Any, *args: Any, **kw: Any) -> Any:
         handed = list(chunks)
@@ -280,10 +283,42 @@ def test_worker_processes_flag_the_region_as_one_process_does(
 
     monkeypatch.setattr(workspace, "worker_count", lambda records: 2)
     monkeypatch.setattr(workspace, "_CHILDREN_PER_BATCH", 4)
-    monkeypatch.setattr(workspace, "evaluate_in_workers", noted)
+    monkeypatch.setattr(flag_evaluation, "evaluate_in_workers", noted)
+    return given
+
+
+def test_worker_processes_flag_the_region_as_one_process_does(
+    db: Database, key: RegionalKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large region's records are flagged in worker processes, a few at a time here; the
+    people linked across returns in this refresh (not yet committed) are handed to them."""
+    _region_of_two(db, key, tmp_path)
+    alone = workspace.refresh_region(db, account="tester")
+    expected = _regional_flags(db)
+    assert alone.flagged >= 3 and alone.cross_border == 3, alone
+    given = _region_in_workers(monkeypatch)
     shared = workspace.refresh_region(db, account="tester")
     assert given == [6]  # 21 child records (12 + 3 + 6), four a chunk
     assert shared == alone
-    assert stored() == expected
-    for database in (a, b):
-        database.close()
+    assert _regional_flags(db) == expected
+
+
+@pytest.mark.parametrize("how", sorted(NO_WORKERS))
+def test_a_machine_that_keeps_the_workers_from_working_gets_the_same_regional_flags(
+    db: Database,
+    key: RegionalKey,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    how: str,
+) -> None:
+    _region_of_two(db, key, tmp_path)
+    alone = workspace.refresh_region(db, account="tester")
+    expected = _regional_flags(db)
+    given = _region_in_workers(monkeypatch)
+    monkeypatch.setattr(flag_evaluation, *NO_WORKERS[how])
+    assert workspace.refresh_region(db, account="tester") == alone
+    assert given  # the workers were asked for
+    assert "worker processes could not be used" in caplog.text
+    assert _regional_flags(db) == expected
+    assert multiprocessing.active_children() == []

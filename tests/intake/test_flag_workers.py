@@ -8,7 +8,6 @@ workers holds (docs/architecture.md#whole-recomputes-in-worker-processes)."""
 from __future__ import annotations
 
 import multiprocessing
-import os
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import ReaderAddress
 from imports.demo import DemoManifest, build_demo_returns
 from operations.imports import ImportRequest, run_imports
+from tests.support.workers import NO_WORKERS
 
 ACCOUNT = "LA\\admin1"
 
@@ -88,12 +88,13 @@ def _in_workers(monkeypatch: pytest.MonkeyPatch, chunk: int = 40) -> list[int]:
     real = flag_evaluation.evaluate_in_workers
 
     def noted(db: Database, ranges: Any, *args: Any, **kw: Any) -> Any:
-        given.append(len(ranges))
-        return real(db, ranges, *args, **kw)
+        handed = list(ranges)
+        given.append(len(handed))
+        return real(db, handed, *args, **kw)
 
     monkeypatch.setattr(flagging, "worker_count", lambda children: 2)
     monkeypatch.setattr(flagging, "WORKER_CHUNK", chunk)
-    monkeypatch.setattr(flagging, "evaluate_in_workers", noted)
+    monkeypatch.setattr(flag_evaluation, "evaluate_in_workers", noted)
     return given
 
 
@@ -178,23 +179,6 @@ def test_a_worker_killed_half_way_fails_the_recompute_and_changes_nothing(
     assert killed
     assert multiprocessing.active_children() == []
     assert _stored(db) == before
-
-
-class _Refused(multiprocessing.context.SpawnProcess):
-    def start(self) -> None:
-        raise PermissionError(13, "starting a program is not allowed here")
-
-
-class _RefusingContext(multiprocessing.context.SpawnContext):
-    Process = _Refused
-
-
-# How a machine can keep the workers from working: it refuses to start a process, or an endpoint
-# tool ends each copy of the program as it starts (each worker here ends at once).
-NO_WORKERS = {
-    "refused to start": ("_context", _RefusingContext),
-    "ended at once": ("_start_worker", os._exit),
-}
 
 
 @pytest.mark.parametrize("how", sorted(NO_WORKERS))
