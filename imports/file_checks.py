@@ -318,7 +318,9 @@ def check_workbook_parts(path: Path, entries: list[zipfile.ZipInfo], file_format
             carry = tail = b""
             for chunk in stream_part(handle, entry, name):
                 buf = carry + chunk
-                for marker in _DTD if b"<!" in buf else ():
+                # Every marker holds a "!", which XML rarely does: one byte is found many times
+                # faster than "<!" (whose "<" starts every tag).
+                for marker in _DTD if b"!" in buf else ():
                     if marker in buf:
                         raise FileRefusedError(
                             f"{name}: the part {entry.filename} declares its own XML entities "
