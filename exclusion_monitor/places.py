@@ -93,14 +93,20 @@ def child_place(history: ChildHistory, authority: Authority) -> Place:
     reading = read_leaving(last.leaving_reason, last.destination)
     if reading.is_destination:
         return Place(Status.LEFT, last.school_id, last.last_date, reading)
-    gone = _first_absent(last, history, authority)
-    year = year_group_on(history.census, history.date_of_birth, gone)
-    if not compulsory_school_age(history.date_of_birth, gone, year):
+    if not _of_compulsory_school_age(history, _first_absent(last, history, authority)):
         return Place(Status.LEFT, last.school_id, last.last_date, reading)
-    now = year_group_on(history.census, history.date_of_birth, history.as_of)
-    if not compulsory_school_age(history.date_of_birth, history.as_of, now):
+    if not _of_compulsory_school_age(history, history.as_of):
         return Place(Status.NO_SCHOOL, last.school_id, last.last_date, reading)
     return Place(Status.MISSING, last.school_id, last.last_date, reading)
+
+
+def _of_compulsory_school_age(history: ChildHistory, day: dt.date) -> bool:
+    """compulsory_school_age on `day`, the year group worked out only for a child without a
+    date of birth (the only child whose year group it reads): half the children a whole
+    recompute places have left a roll, and most have a date of birth."""
+    born = history.date_of_birth
+    year = None if born is not None else year_group_on(history.census, None, day)
+    return compulsory_school_age(born, day, year)
 
 
 def _first_absent(spell: Spell, history: ChildHistory, authority: Authority) -> dt.date:
