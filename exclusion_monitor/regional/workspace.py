@@ -493,7 +493,7 @@ def chunk_flags(
 
 
 def _chunk_flags_in_worker(chunk: RegionalChunk) -> list[Flag]:
-    """A worker's part (flag_evaluation.evaluate_in_workers): it reads the chunk's records,
+    """A worker's part (flag_evaluation.evaluate_chunks): it reads the chunk's records,
     which this refresh does not change, with its own connection."""
     db, authority, settings, as_of = worker_state()
     with without_cycle_collector(), db.read() as conn:

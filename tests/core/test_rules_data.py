@@ -238,6 +238,17 @@ def test_a_childs_place() -> None:
     assert child_place(history(), _pure()).status is Status.NO_SCHOOL
 
 
+def test_the_place_of_a_child_without_a_date_of_birth_goes_by_year_group() -> None:
+    """Without a date of birth, compulsory school age is Years 1 to 11, each year group taken
+    from the censuses (moved on by the years since the last)."""
+    missing = history(census=roll(OAK, autumn(2021), spring(2024), "7"), born=None)
+    assert child_place(missing, _pure()).status is Status.MISSING  # Year 9 when gone and now
+    leaver = history(census=roll(ASH, autumn(2018), summer(2023), "7"), born=None)
+    assert child_place(leaver, _pure()).status is Status.LEFT  # gone in Year 12
+    past_age = history(census=roll(OAK, autumn(2019), spring(2023), "8"), born=None)
+    assert child_place(past_age, _pure()).status is Status.NO_SCHOOL  # gone in 11, now 12
+
+
 def _pure() -> Authority:
     from tests.core.pure import AUTHORITY
 
