@@ -291,3 +291,65 @@ def test_a_version_1_team_database_upgrades_to_the_current_schema(pg_url: str) -
         events = conn.execute(sa.select(t.case_events.c.what, t.case_events.c.new_value)).all()
         assert sorted(tuple(e) for e in events) == [("officer", "LA\\o1"), ("status", "referred")]
     db.close()
+
+
+def _loops_of(plan: dict[str, Any], table: str) -> list[int]:
+    """How many times each scan of the table ran in an EXPLAIN ANALYZE plan."""
+    found = [int(plan["Actual Loops"])] if plan.get("Relation Name") == table else []
+    for below in plan.get("Plans", []):
+        found += _loops_of(below, table)
+    return found
+
+
+def test_the_whole_authoritys_address_query_reads_the_keys_once_whatever_the_statistics_say(
+    pg_url: str,
+) -> None:
+    """The keys of a whole recompute are written and read back in one transaction, so the
+    server's statistics can still say the table is empty (autovacuum analysed it after an
+    earlier clear-out). A plan that then runs the who-shares-an-address count again for every
+    row is quadratic: it ran for more than ten minutes at 250,000 children. Every scan of the
+    keys must run once."""
+    from exclusion_monitor.store.families import _addresses, _shared_addresses
+
+    db = open_database(pg_url)
+    try:
+        made = dt.datetime(2026, 1, 5, 9, 0)
+        people = [
+            {"id": n, "surname": f"Family{n // 2}", "forename": "Test", "created_at": made}
+            for n in range(1, 2001)
+        ]
+        with db.write() as conn:
+            conn.execute(t.children.insert(), people)
+            # The keys of an earlier recompute, cleared and analysed while empty: the server
+            # now takes the table's pages to hold no rows.
+            conn.execute(
+                t.child_family_keys.insert(),
+                [
+                    {"child_id": n, "family_key": f"old:{n}", "basis": "address"}
+                    for n in range(1, 2001)
+                ],
+            )
+            conn.execute(t.child_family_keys.delete())
+        with db.write() as conn:
+            conn.exec_driver_sql("ANALYZE child_family_keys")
+            conn.exec_driver_sql("ANALYZE children")
+            # Two children at each address, but the first and the last each alone.
+            keys = [
+                {
+                    "child_id": n,
+                    "family_key": f"address:{n // 2}",
+                    "basis": "address",
+                    "address_key": f"{n // 2} test street|ZZ9 9ZZ" if n < 2000 else "alone|ZZ1",
+                }
+                for n in range(1, 2001)
+            ]
+            conn.execute(t.child_family_keys.insert(), keys)
+            sql = str(_shared_addresses().compile(conn, compile_kwargs={"literal_binds": True}))
+            plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}").scalar_one()
+            loops = _loops_of(plan[0]["Plan"], "child_family_keys")
+            shared = list(_addresses(conn))
+    finally:
+        db.close()
+    assert loops and set(loops) == {1}
+    assert len(shared) == 999 and all(len(children) == 2 for _, children in shared)
+    assert {1, 2000}.isdisjoint(child for _, children in shared for child in children)
