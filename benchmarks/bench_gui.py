@@ -3,13 +3,15 @@ censuses, exclusions, families, flags raised by the rules): the Children and Fla
 rows after the page opens, searches, opening a child's profile, sorting and scrolling, each with
 its absolute time and its ratio to a bare query of the same rows; and peak memory.
 
-    python benchmarks/bench_gui.py [--children 250000] [--keep DIR] [--db FILE] [--json]
+    python benchmarks/bench_gui.py [--children 250000] [--keep DIR] [--db FILE_OR_URL] [--postgres]
+                                   [--json]
 
 The bare query is the SQL that fetches the rows the screen shows, run through the driver with no
 Python around it (the fastest of three runs, after the app's own). --db measures an existing
-flag-benchmark database (bench_flags.py --db FILE) instead of building one; --keep builds into a
-folder and keeps it. Targets (issue 17, docs/benchmarks.md): each table's first rows within
-0.5 s of the page opening, a search within 100 ms, a profile within 200 ms.
+flag-benchmark database (bench_flags.py --db FILE, or an empty postgresql:// database it built)
+instead of building one; --postgres builds into a throwaway server (a team's database); --keep
+builds the file into a folder and keeps it. Targets (issue 17, docs/benchmarks.md): each table's
+first rows within 0.5 s of the page opening, a search within 100 ms, a profile within 200 ms.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def build(db_path: Path, children: int) -> dict[str, float]:
+def build(location: str, children: int) -> dict[str, float]:
     """The flag benchmark's authority at this many children, its flags recomputed and the
     children list's summaries refreshed (as after an import)."""
     from bench_flags import CHILDREN
@@ -106,7 +108,7 @@ def build(db_path: Path, children: int) -> dict[str, float]:
     from exclusion_monitor.store import open_database
     from exclusion_monitor.store.children import refresh_child_summaries
 
-    db = open_database(db_path)
+    db = open_database(location)
     started = time.perf_counter()
     build_authority(db, children / CHILDREN)
     built = time.perf_counter()
@@ -122,13 +124,13 @@ def build(db_path: Path, children: int) -> dict[str, float]:
     }
 
 
-def bring_up_to_date(db_path: Path) -> None:
+def bring_up_to_date(location: str) -> None:
     """A reused database: flags and summaries brought up to date before the clock starts."""
     from exclusion_monitor.flagging import ensure_flags_current
     from exclusion_monitor.store import open_database
     from exclusion_monitor.store.children import ensure_child_summaries
 
-    db = open_database(db_path)
+    db = open_database(location)
     ensure_flags_current(db)
     ensure_child_summaries(db)
     db.close()
@@ -136,13 +138,15 @@ def bring_up_to_date(db_path: Path) -> None:
 
 def bare(db: Any, queries: Sequence[str], params: Sequence[Sequence[object]]) -> float:
     """The fastest of three runs of these queries through the driver, every row fetched."""
+    from exclusion_monitor.store.dialect import driver_sql
+
     best = float("inf")
     for _ in range(3):
         with db.read() as conn:
             cursor = conn.connection.driver_connection.cursor()
             started = time.perf_counter()
             for sql, values in zip(queries, params, strict=True):
-                cursor.execute(sql, tuple(values))
+                cursor.execute(driver_sql(conn, sql), tuple(values))
                 cursor.fetchall()
             best = min(best, time.perf_counter() - started)
             cursor.close()
@@ -177,7 +181,7 @@ def _profile_children(db: Any) -> tuple[int, int]:
     return int(rich or 1), int(total) // 2 + 1
 
 
-def measure_app(db_path: Path) -> dict[str, Any]:
+def measure_app(location: str) -> dict[str, Any]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
@@ -194,7 +198,7 @@ def measure_app(db_path: Path) -> dict[str, Any]:
     from ui.app.pages import PAGE_NAMES
 
     make_application(["bench"])
-    db = open_database(db_path)
+    db = open_database(location)
     window = MainWindow(db)
     window.resize(1366, 768)
     window.show()
@@ -356,43 +360,62 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=250_000)
     parser.add_argument("--keep", help="build the database in this folder and keep it")
-    parser.add_argument("--db", help="measure this flag-benchmark database (SQLite file)")
+    parser.add_argument("--db", help="measure this flag-benchmark database (file or postgresql://)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="build and measure on a throwaway PostgreSQL"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--app-only", metavar="DB", help=argparse.SUPPRESS)
     parser.add_argument("--build-only", metavar="DB", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build_only:
-        print(json.dumps(build(Path(args.build_only), args.children)))
+        print(json.dumps(build(args.build_only, args.children)))
         return 0
     if args.app_only:
-        print(json.dumps(measure_app(Path(args.app_only))))
+        print(json.dumps(measure_app(args.app_only)))
         return 0
     folder = Path(args.keep or tempfile.mkdtemp(prefix="bench-gui-"))
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["EXCLUSION_MONITOR_HOME"] = str(folder / "home")  # the app's settings and logs
     try:
         result: dict[str, Any] = {"children": args.children}
-        if args.db:
-            db_path = Path(args.db)
-            bring_up_to_date(db_path)
+        if args.postgres:
+            from tests.support.postgres import throwaway_server
+
+            with throwaway_server() as server:
+                location = server.url(server.create_database())
+                result.update(_build_and_measure(location, args.children))
+        elif args.db:
+            bring_up_to_date(args.db)
+            result.update(_measure(args.db))
         else:
-            db_path = folder / "bench.db"
-            if not db_path.exists():
-                say(f"Building {args.children:,} children in {db_path} ...")
-                command = [__file__, "--children", str(args.children), "--build-only", str(db_path)]
-                result.update(run_child(command))
-        # The app is measured in a fresh process, so its memory is the app's alone.
-        result.update(run_child([__file__, "--app-only", str(db_path)]))
+            result.update(_build_and_measure(str(folder / "bench.db"), args.children))
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
+    result["engine"] = "postgresql" if args.postgres or "://" in (args.db or "") else "sqlite"
     result["machine"] = machine()
     result["figures"] = figures(result)
     if args.json:
         print(json.dumps(result))
     else:
-        print_figures(f"Desktop app, {args.children:,} children (offscreen)", result["figures"])
+        title = f"Desktop app, {args.children:,} children ({result['engine']}, offscreen)"
+        print_figures(title, result["figures"])
     return 0
+
+
+def _build_and_measure(location: str, children: int) -> dict[str, Any]:
+    """Build the authority (unless the file exists) in its own process, then measure."""
+    built: dict[str, Any] = {}
+    if "://" in location or not Path(location).exists():
+        say(f"Building {children:,} children in {location} ...")
+        built = run_child([__file__, "--children", str(children), "--build-only", location])
+    return built | _measure(location)
+
+
+def _measure(location: str) -> dict[str, Any]:
+    """The app in a fresh process, so its memory is the app's alone."""
+    return run_child([__file__, "--app-only", location])
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("import", "bench_import.py", [], ["--rows", "20000"], True),
     ("flags", "bench_flags.py", [], ["--scale", "0.05"], True),
-    ("gui", "bench_gui.py", [], ["--children", "20000"], False),
+    ("gui", "bench_gui.py", [], ["--children", "20000"], True),
     ("regional", "bench_regional.py", [], ["--scale", "0.02"], True),
     ("flag_list", "bench_flag_list.py", [], ["--pupils", "1500"], False),
     ("register", "bench_register.py", [], ["--schools", "20000", "--pupils", "2000"], False),
