@@ -239,10 +239,11 @@ def _references(conn: sa.Connection) -> Iterator[tuple[int, str]]:
 
 def _shared_addresses() -> sa.Select[Any]:
     """Every child at an address where two or more children live, with their surname, in address
-    order. Who shares an address is counted over the rows in one pass (a window), never by a
-    subquery matched row by row: the keys are written in the same transaction, so PostgreSQL's
-    statistics can still say the table is empty, and a plan that ran such a subquery again for
-    each row took more than ten minutes at an authority's size instead of a second."""
+    order. Who shares an address is counted over the keys in one pass (a window), and each
+    surname is one look-up by primary key: nothing is joined or matched row by row. The keys are
+    written in the same transaction, and an undo and re-import can leave the children's
+    statistics saying that table is empty, so PostgreSQL could plan a subquery or a join that
+    ran again for every row (more than ten minutes at an authority's size instead of a second)."""
     k = t.child_family_keys.c
     living = (
         sa.select(
@@ -250,16 +251,15 @@ def _shared_addresses() -> sa.Select[Any]:
             k.family_key,
             k.basis,
             k.address_key,
-            t.children.c.surname,
             sa.func.count().over(partition_by=k.address_key).label("sharing"),
         )
-        .join(t.children, t.children.c.id == k.child_id)
         .where(k.address_key.is_not(None))
         .subquery()
     )
     v = living.c
+    surname = sa.select(t.children.c.surname).where(t.children.c.id == v.child_id)
     return (
-        sa.select(v.child_id, v.family_key, v.basis, v.address_key, v.surname)
+        sa.select(v.child_id, v.family_key, v.basis, v.address_key, surname.scalar_subquery())
         .where(v.sharing > 1)
         .order_by(v.address_key, v.child_id)
     )
