@@ -40,6 +40,7 @@ from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.children import save_child_status
+from exclusion_monitor.store.dialect import settle_statistics
 from exclusion_monitor.store.owed_work import OwedWork
 from exclusion_monitor.store.settings import get_settings
 
@@ -216,6 +217,7 @@ def recompute_flags(
             and previous.as_of == as_of
         ):
             return _stored_summary(conn, as_of)
+        settle_statistics(conn)  # an import or undo just before can leave them saying empty
         authority = histories.load_authority(conn, as_of=as_of)
         total = histories.count_children(conn) if child_ids is None else len(set(child_ids))
         # Whose families the children's new keys can change, taken while their old keys stand:
@@ -261,6 +263,7 @@ def recompute_flags(
                     done += len(chunk.keys) if batch is None else len(batch)
                     if progress is not None:
                         progress(done, total)
+            settle_statistics(conn)  # the keys, statuses and flags were just written
             families = family_store.regroup_families(conn, regroup)
         if child_ids is None or (previous is not None and previous.as_of == as_of):
             flag_store.save_state(conn, state)

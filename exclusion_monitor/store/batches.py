@@ -19,6 +19,7 @@ from exclusion_monitor.errors import InvalidInputError, NotFoundError
 from exclusion_monitor.store import merge_undo, sightings
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.dialect import settle_statistics
 from exclusion_monitor.store.exclusion_twins import split_twins
 from exclusion_monitor.store.flags import data_fingerprint
 from exclusion_monitor.store.histories import children_of_batch
@@ -159,6 +160,9 @@ def undo_batch(
     removed: dict[str, int] = {}
     kept: dict[str, int] = {}
     with db.write() as conn:
+        # Deleting a child deletes its rows in a dozen tables through their foreign keys, each
+        # planned from the statistics: a table said to be empty can make that a walk per child.
+        settle_statistics(conn)
         data_before = data_fingerprint(conn)
         touched = children_of_batch(conn, batch_id)  # before its records go
         split = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -175,6 +175,42 @@ def _copy(cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
 _IN_BATCH = 900  # ids per IN (...) list: under SQLite's oldest limit of bound values
 
 
+def id_batches(ids: Iterable[int]) -> Iterator[tuple[int, int, list[int]]]:
+    """The distinct ids in order, in batches of at most 900: (lowest, highest, the batch)."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), _IN_BATCH):
+        part = ordered[start : start + _IN_BATCH]
+        yield part[0], part[-1], part
+
+
+def rows_of_children(
+    conn: sa.Connection, query: sa.Select[Any], key: sa.ColumnElement[int], ids: Iterable[int]
+) -> Iterator[Any]:
+    """The rows of `query` (its first column the child id) whose `key` (a child id column with
+    an index) is one of `ids`.
+
+    Each batch of ids is asked for as the range from its lowest to its highest, and the rows of
+    children not asked for are dropped here. A range is read through the index whatever the
+    server believes about the table; a list of 900 ids is not: with statistics saying the table
+    is empty (an undo, then a re-import), PostgreSQL reads the whole table for each batch and
+    compares every row with every id in the list. The batches are in id order and their ranges
+    do not overlap, so all of them together read each row at most once."""
+    for low, high, part in id_batches(ids):
+        wanted = set(part)
+        for row in conn.execute(query.where(key.between(low, high))):
+            if row[0] in wanted:
+                yield row
+
+
+def delete_children_rows(conn: sa.Connection, table: sa.Table, ids: Iterable[int]) -> None:
+    """Delete the rows of `table` (keyed by an indexed `child_id`) of these children: each batch
+    through the range of its ids, the list only filtering within it (`child_id + 0` keeps the
+    list out of the index's hands on both engines; see `rows_of_children`)."""
+    key = table.c.child_id
+    for low, high, part in id_batches(ids):
+        conn.execute(table.delete().where(key.between(low, high), (key + 0).in_(part)))
+
+
 def replace_child_rows(
     conn: sa.Connection,
     table: sa.Table,
@@ -190,19 +226,15 @@ def replace_child_rows(
     differ from the stored ones, or are new, are written; the stored rows of the batch's children
     that are not in `rows` go; the rest are left alone (a recompute mostly finds what is there)."""
     key = table.c.child_id
-    chosen = [table.c[name] for name in columns]
-    stored: dict[int, tuple[Any, ...]] = {}
-    if child_ids is None:
-        wanted = [key.between(first_id, last_id)]
-    else:
-        ids = sorted(set(child_ids))
-        wanted = [key.in_(ids[i : i + _IN_BATCH]) for i in range(0, len(ids), _IN_BATCH)]
-    for where in wanted:
-        stored.update((row[0], tuple(row)) for row in conn.execute(sa.select(*chosen).where(where)))
+    query = sa.select(*[table.c[name] for name in columns])
+    found: Iterable[Any] = (
+        conn.execute(query.where(key.between(first_id, last_id)))
+        if child_ids is None
+        else rows_of_children(conn, query, key, child_ids)
+    )
+    stored = {row[0]: tuple(row) for row in found}
     given = {row[0]: tuple(row) for row in rows}
-    gone = sorted(child for child, old in stored.items() if given.get(child) != old)
-    for start in range(0, len(gone), _IN_BATCH):
-        conn.execute(table.delete().where(key.in_(gone[start : start + _IN_BATCH])))
+    delete_children_rows(conn, table, [c for c, old in stored.items() if given.get(c) != old])
     bulk_insert(
         conn, table, columns, [row for child, row in given.items() if stored.get(child) != row]
     )

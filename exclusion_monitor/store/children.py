@@ -24,7 +24,7 @@ from exclusion_monitor.records import ChildSummary, ReviewStatus
 from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.bulk import bulk_insert, indexes_built_after, replace_child_rows
 from exclusion_monitor.store.database import Database
-from exclusion_monitor.store.dialect import sqlite_null_order
+from exclusion_monitor.store.dialect import settle_statistics, sqlite_null_order
 from exclusion_monitor.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
@@ -451,6 +451,7 @@ def refresh_child_summaries(
     transaction; returns how many rows were written. Call after imports, undo, identity merges,
     renames and flag recomputation."""
     with db.write() as conn:
+        settle_statistics(conn)  # an import, undo or recompute just before can leave them stale
         if child_ids is None:
             state = _fingerprint(conn)
             conn.execute(s.delete())

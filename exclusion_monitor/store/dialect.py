@@ -7,10 +7,13 @@ thing, so a server database carries a one-row table, `app_meta`, outside the ver
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+
+log = logging.getLogger(__name__)
 
 APPLICATION_NAME = "Exclusion Monitor"
 # "EXMN": SQLite's application_id, and the key of the PostgreSQL lock that serialises writers.
@@ -116,3 +119,57 @@ def advance_id_sequence(conn: sa.Connection, table: sa.Table) -> None:
     sequence = sa.func.pg_get_serial_sequence(table.name, "id")
     highest = sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)).scalar_subquery()
     conn.execute(sa.select(sa.func.setval(sequence, highest + 1, False)))
+
+
+# A table under this size (in pages of 8 kB) is read in moments by any plan; its statistics are
+# never checked.
+_SETTLE_PAGES = 128
+# About this many pages of a table are sampled to count its rows.
+_SAMPLE_PAGES = 64
+
+
+def settle_statistics(conn: sa.Connection) -> list[str]:
+    """On PostgreSQL, analyse each of the app's tables whose statistics say it holds far fewer
+    rows than it does; returns their names. SQLite plans without such statistics: nothing to do.
+
+    The server plans every query from each table's last analysis. An undo deletes a whole
+    census; the server's automatic analysis, running after it (or while the corrected file's
+    rows are being written), records the table as empty although its pages are full again
+    minutes later; every plan built on that believes a join or a list of ids costs nothing
+    whichever way it is done, and picks ways that read the whole table once per row (minutes
+    or hours at an authority's size, where a second will do). So the imports, undos and
+    recomputes call this before they read back what was just written: a table of more than a
+    megabyte has about sixty of its pages counted (a sample, a few milliseconds), and only a
+    table holding more than four times the rows its statistics say is analysed, in the caller's
+    transaction (which sees the transaction's own rows). A table the app's account does not own
+    is left as it is (the server warns and skips it)."""
+    if is_sqlite(conn):
+        return []
+    quote = conn.dialect.identifier_preparer.quote
+    candidates = conn.exec_driver_sql(
+        "SELECT c.relname, c.reltuples, c.relpages, "
+        "pg_relation_size(c.oid) / current_setting('block_size')::int AS pages "
+        "FROM pg_class c "
+        "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' "
+        "AND c.reltuples >= 0 AND c.relpages > 0 "
+        "AND pg_relation_size(c.oid) / current_setting('block_size')::int >= %s "
+        "ORDER BY c.relname",
+        (_SETTLE_PAGES,),
+    ).all()
+    analysed: list[str] = []
+    for name, reltuples, relpages, pages in candidates:
+        believed = float(reltuples) / int(relpages) * int(pages)
+        share = min(100.0, 100.0 * _SAMPLE_PAGES / int(pages))
+        sample = sa.tablesample(sa.table(name), sa.func.system(share))
+        sampled = conn.execute(sa.select(sa.func.count()).select_from(sample)).scalar_one()
+        counted = int(sampled) * 100.0 / share
+        if counted >= 1000 and counted > 4 * believed:
+            conn.exec_driver_sql(f"ANALYZE {quote(name)}")
+            log.info(
+                "analysed %s: its statistics said about %d rows, a sample about %d",
+                name,
+                believed,
+                counted,
+            )
+            analysed.append(str(name))
+    return analysed

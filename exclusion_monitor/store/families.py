@@ -35,6 +35,7 @@ from exclusion_monitor.store.bulk import (
     bulk_insert,
     indexes_built_after,
     replace_child_rows,
+    rows_of_children,
     stored_moment,
 )
 from exclusion_monitor.store.database import Database
@@ -291,25 +292,23 @@ _STREAM = 10_000  # rows fetched at a time (a server-side cursor on PostgreSQL)
 
 def _facts(conn: sa.Connection, child_ids: list[int] | None) -> dict[int, ChildFamilyFacts | None]:
     """Each child's reference key, address key and folded surname (every child with keys, or
-    the named ones; a named child with no keys maps to None)."""
+    the named ones; a named child with no keys maps to None). The keys are read by ranges of
+    ids and each surname by primary key (see `rows_of_children` and `_shared_addresses`)."""
     k = t.child_family_keys.c
-    query = sa.select(k.child_id, k.family_key, k.basis, k.address_key, t.children.c.surname).join(
-        t.children, t.children.c.id == k.child_id
-    )
+    surname = sa.select(t.children.c.surname).where(t.children.c.id == k.child_id)
+    query = sa.select(k.child_id, k.family_key, k.basis, k.address_key, surname.scalar_subquery())
     found: dict[int, ChildFamilyFacts | None] = {}
-    batches = (
-        [None]
+    if child_ids is not None:
+        found.update(dict.fromkeys(child_ids))
+    rows: Iterable[Any] = (
+        conn.execute(query)
         if child_ids is None
-        else [child_ids[i : i + 900] for i in range(0, len(child_ids), 900)]
+        else rows_of_children(conn, query, k.child_id, child_ids)
     )
-    for part in batches:
-        if part is not None:
-            found.update(dict.fromkeys(part))
-        chosen = query if part is None else query.where(k.child_id.in_(part))
-        for child, key, basis, address, surname in conn.execute(chosen):
-            found[child] = ChildFamilyFacts(
-                key if basis == "reference" else None, address, fold_name(surname)
-            )
+    for child, key, basis, address, name in rows:
+        found[child] = ChildFamilyFacts(
+            key if basis == "reference" else None, address, fold_name(name)
+        )
     return found
 
 
