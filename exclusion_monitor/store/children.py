@@ -481,6 +481,7 @@ def refresh_child_summaries(
                 written += len(rows)
                 if progress is not None:
                     progress(number, len(scopes))
+        settle_statistics(conn)  # for the lists' queries straight after
     if state is not None:
         set_setting(db, _STATE_KEY, state)
     log.info("refreshed %d child summaries", written)
