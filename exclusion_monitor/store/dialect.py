@@ -8,6 +8,8 @@ thing, so a server database carries a one-row table, `app_meta`, outside the ver
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -173,3 +175,20 @@ def settle_statistics(conn: sa.Connection) -> list[str]:
             )
             analysed.append(str(name))
     return analysed
+
+
+@contextmanager
+def index_reads(conn: sa.Connection) -> Iterator[None]:
+    """Around reads that look up a few keys at a time (a list of up to 900 keys, a subquery of
+    a batch's families): on PostgreSQL the plans inside take an index wherever one serves, as they
+    would if the statistics were right. With a table said to be empty, the server reads it whole
+    and compares every row with every key of the list instead (seconds a batch where a look-up
+    takes milliseconds). The setting is the transaction's own and is put back on the way out;
+    a failure leaves it to the rollback."""
+    if is_sqlite(conn):
+        yield
+        return
+    before = conn.exec_driver_sql("SELECT current_setting('enable_seqscan')").scalar_one()
+    conn.exec_driver_sql("SELECT set_config('enable_seqscan', 'off', true)")
+    yield
+    conn.exec_driver_sql("SELECT set_config('enable_seqscan', %s, true)", (before,))

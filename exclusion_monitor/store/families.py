@@ -39,6 +39,7 @@ from exclusion_monitor.store.bulk import (
     stored_moment,
 )
 from exclusion_monitor.store.database import Database
+from exclusion_monitor.store.dialect import index_reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,49 +178,42 @@ def _scope(
 ) -> set[int]:
     """The children whose families may change when these children's keys change: those who
     share a key, an address, a family or an officer's decision with them, followed until it
-    closes (whether an address is communal depends on everyone living there)."""
+    closes (whether an address is communal depends on everyone living there).
+
+    Each batch's sharers are found by looking up its keys and addresses (two look-ups joined by
+    UNION: an OR of the two would be a test of every stored key against the batch's), with
+    index_reads for a server whose statistics say the keys are empty."""
     partners: dict[int, set[int]] = {}
     for d in decisions:
         partners.setdefault(d.child_id, set()).add(d.other_child_id)
         partners.setdefault(d.other_child_id, set()).add(d.child_id)
+    k = t.child_family_keys.c
+    fm = t.family_members.c
     scope: set[int] = set()
     todo = set(child_ids)
-    while todo:
-        scope |= todo
-        batch = sorted(todo)
-        found: set[int] = set()
-        for start in range(0, len(batch), 900):
-            part = batch[start : start + 900]
-            keys = sa.select(t.child_family_keys.c.family_key).where(
-                t.child_family_keys.c.child_id.in_(part)
-            )
-            addresses = sa.select(t.child_family_keys.c.address_key).where(
-                t.child_family_keys.c.child_id.in_(part),
-                t.child_family_keys.c.address_key.is_not(None),
-            )
-            found.update(
-                conn.execute(
-                    sa.select(t.child_family_keys.c.child_id).where(
-                        sa.or_(
-                            t.child_family_keys.c.family_key.in_(keys),
-                            t.child_family_keys.c.address_key.in_(addresses),
-                        )
-                    )
-                ).scalars()
-            )
-            families = sa.select(t.family_members.c.family_id).where(
-                t.family_members.c.child_id.in_(part)
-            )
-            found.update(
-                conn.execute(
-                    sa.select(t.family_members.c.child_id).where(
-                        t.family_members.c.family_id.in_(families)
-                    )
-                ).scalars()
-            )
-        for child in batch:
-            found |= partners.get(child, set())
-        todo = found - scope
+    with index_reads(conn):
+        while todo:
+            scope |= todo
+            batch = sorted(todo)
+            found: set[int] = set()
+            for start in range(0, len(batch), 900):
+                part = batch[start : start + 900]
+                keys = sa.select(k.family_key).where(k.child_id.in_(part))
+                addresses = sa.select(k.address_key).where(
+                    k.child_id.in_(part), k.address_key.is_not(None)
+                )
+                sharing = sa.union(
+                    sa.select(k.child_id).where(k.family_key.in_(keys)),
+                    sa.select(k.child_id).where(k.address_key.in_(addresses)),
+                )
+                found.update(conn.execute(sharing).scalars())
+                families = sa.select(fm.family_id).where(fm.child_id.in_(part))
+                found.update(
+                    conn.execute(sa.select(fm.child_id).where(fm.family_id.in_(families))).scalars()
+                )
+            for child in batch:
+                found |= partners.get(child, set())
+            todo = found - scope
     return scope
 
 
