@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from exclusion_monitor.bulk_work import whole_is_quicker
 from exclusion_monitor.child_search import fold_name
 from exclusion_monitor.errors import InvalidInputError, NotFoundError
 from exclusion_monitor.families import (
@@ -174,11 +175,17 @@ def _decisions(conn: sa.Connection) -> list[FamilyDecision]:
 
 
 def _scope(
-    conn: sa.Connection, child_ids: Iterable[int], decisions: list[FamilyDecision]
-) -> set[int]:
+    conn: sa.Connection,
+    child_ids: Iterable[int],
+    decisions: list[FamilyDecision],
+    *,
+    keyed: int | None = None,
+) -> set[int] | None:
     """The children whose families may change when these children's keys change: those who
     share a key, an address, a family or an officer's decision with them, followed until it
-    closes (whether an address is communal depends on everyone living there).
+    closes (whether an address is communal depends on everyone living there). With `keyed`
+    (how many children have keys), None, for everyone, as soon as grouping everyone is quicker
+    (bulk_work.whole_is_quicker).
 
     Each batch's sharers are found by looking up its keys and addresses (two look-ups joined by
     UNION: an OR of the two would be a test of every stored key against the batch's), with
@@ -194,6 +201,8 @@ def _scope(
     with index_reads(conn):
         while todo:
             scope |= todo
+            if keyed is not None and whole_is_quicker(len(scope), keyed):
+                return None
             batch = sorted(todo)
             found: set[int] = set()
             for start in range(0, len(batch), 900):
@@ -221,7 +230,21 @@ def family_scope(conn: sa.Connection, child_ids: Iterable[int]) -> set[int]:
     """The children whose families a change to these children can alter, as the data stands:
     they, and everyone who shares a key, an address, a family or an officer's decision with them,
     followed until it closes (what `regroup_families` looks at for them)."""
-    return _scope(conn, child_ids, _decisions(conn))
+    scope = _scope(conn, child_ids, _decisions(conn))
+    assert scope is not None  # no limit
+    return scope
+
+
+def _keyed(conn: sa.Connection) -> int:
+    """How many children have family keys."""
+    keyed = conn.execute(sa.select(sa.func.count()).select_from(t.child_family_keys))
+    return int(keyed.scalar_one())
+
+
+def regroup_scope(conn: sa.Connection, child_ids: Iterable[int]) -> set[int] | None:
+    """What `regroup_families` needs to look at for these children (family_scope), or None when
+    that is so large a share of the authority that regrouping everyone is quicker."""
+    return _scope(conn, child_ids, _decisions(conn), keyed=_keyed(conn))
 
 
 def _references(conn: sa.Connection) -> Iterator[tuple[int, str]]:
@@ -310,7 +333,8 @@ def plan_stored_families(conn: sa.Connection, child_ids: Iterable[int] | None = 
     """The families and suggestions the stored keys and decisions give (for every child, or
     for the named children and everyone their families can reach)."""
     decisions = _decisions(conn)
-    scope = None if child_ids is None else sorted(_scope(conn, child_ids, decisions))
+    found = None if child_ids is None else _scope(conn, child_ids, decisions)
+    scope = None if found is None else sorted(found)
     if scope is not None:
         wanted = set(scope)
         decisions = [d for d in decisions if d.child_id in wanted or d.other_child_id in wanted]
@@ -322,7 +346,7 @@ def regroup_families(conn: sa.Connection, child_ids: Iterable[int] | None = None
     keeping each family's id while its key lasts: every child, or only those whose families the
     named children's keys can change. Returns the number of families in the database."""
     decisions = _decisions(conn)
-    scope = None if child_ids is None else _scope(conn, child_ids, decisions)
+    scope = None if child_ids is None else _scope(conn, child_ids, decisions, keyed=_keyed(conn))
     member_query = sa.select(t.family_members.c.family_id, t.family_members.c.child_id)
     members: dict[int, set[int]] = {}
     rules = _rules(conn)

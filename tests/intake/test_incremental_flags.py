@@ -393,3 +393,62 @@ def test_a_rule_setting_changed_recomputes_every_child(
     assert saved.changed == ["rules.families.max_surnames"]
     assert calls == [False]
     assert flagging.flags_are_current(db)
+
+
+def _census_at_home(path: Path, pupils: list[tuple[int, str]]) -> Path:
+    """A census like _census, three children to an address (number // 3)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*CENSUS_HEADERS, "Address line 1", "Postcode"])
+        for number, laestab in pupils:
+            body = f"330400215{number:03d}"
+            writer.writerow([check_letter(body) + body, "Tester", f"Kid{number}", "01/03/2013", "M",
+                             "4", laestab, f"{number // 3} Test Street", "ZZ9 9ZZ"])  # fmt: skip
+    return path
+
+
+def test_a_return_covering_most_of_the_authority_recomputes_everyone(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past a third of the children (a term's whole census), every child is recomputed in one
+    pass, and a regroup whose families reach past a third takes every family: the same flags and
+    families as the named way, sooner. Under the floor (lowered here to this small authority's
+    size) and under a third, the named way stays."""
+    from exclusion_monitor import bulk_work
+    from exclusion_monitor.store import families as family_store
+
+    monkeypatch.setattr(bulk_work, "WHOLE_FLOOR", 2)
+    calls = _count_recomputes(monkeypatch)
+    autumn, spring = dt.date(2023, 10, 5), dt.date(2024, 1, 18)
+    a = [(n, "3304001") for n in range(3, 12)]
+    b = [(n, "3304002") for n in range(12, 15)]
+    steps = [
+        (_census_at_home(tmp_path / "autumn.csv", [*a, *b]), autumn),
+        (_census_at_home(tmp_path / "spring_b.csv", b), spring),
+        (_census_at_home(tmp_path / "spring_a.csv", a), spring),  # 9 of 12: everyone
+        # School B again, a newcomer added: at most four of thirteen.
+        (_census_at_home(tmp_path / "spring_b2.csv", [*b, (15, "3304002")]), spring),
+    ]
+    for path, day in steps:
+        (result,) = run_imports(db, [ImportRequest(path, "census", day)], account=ACCOUNT).value
+        assert result.status == "imported", result.message
+    assert calls == [False, False, False, True]
+    with db.read() as conn:
+        ids = dict(conn.execute(sa.select(t.children.c.forename, t.children.c.id)).all())
+        one_home = family_store.regroup_scope(conn, [ids["Kid3"]])
+        two_homes = family_store.regroup_scope(conn, [ids["Kid3"], ids["Kid6"]])
+    assert one_home == {ids["Kid3"], ids["Kid4"], ids["Kid5"]}  # 3 of 13 children with keys
+    assert two_homes is None  # 6 of 13: every family
+    after = _stored(db)
+    summary = _WHOLE(db)
+    assert (summary.raised, summary.cleared, summary.reopened) == (0, 0, 0)
+    assert _stored(db) == after
+
+
+def test_the_whole_way_is_taken_only_past_a_third_and_past_the_floor() -> None:
+    from exclusion_monitor.bulk_work import WHOLE_FLOOR, whole_is_quicker
+
+    assert not whole_is_quicker(WHOLE_FLOOR, WHOLE_FLOOR)  # at the floor: by name
+    assert whole_is_quicker(WHOLE_FLOOR + 1, WHOLE_FLOOR + 1)
+    assert not whole_is_quicker(100_000, 300_000)  # a third exactly: by name
+    assert whole_is_quicker(100_001, 300_000)
