@@ -187,9 +187,10 @@ def _scope(
     (how many children have keys), None, for everyone, as soon as grouping everyone is quicker
     (bulk_work.whole_is_quicker).
 
-    Each batch's sharers are found by looking up its keys and addresses (two look-ups joined by
-    UNION: an OR of the two would be a test of every stored key against the batch's), with
-    index_reads for a server whose statistics say the keys are empty."""
+    Each round reads the children's keys, addresses and families, then looks up who else has
+    them, by lists of values under `index_reads`: each value is found in its index, whatever the
+    server believes about the tables (a subquery in their place let it join by walking a whole
+    index per batch; an OR of the two look-ups tested every stored key against the batch's)."""
     partners: dict[int, set[int]] = {}
     for d in decisions:
         partners.setdefault(d.child_id, set()).add(d.other_child_id)
@@ -205,21 +206,23 @@ def _scope(
                 return None
             batch = sorted(todo)
             found: set[int] = set()
-            for start in range(0, len(batch), 900):
-                part = batch[start : start + 900]
-                keys = sa.select(k.family_key).where(k.child_id.in_(part))
-                addresses = sa.select(k.address_key).where(
-                    k.child_id.in_(part), k.address_key.is_not(None)
-                )
-                sharing = sa.union(
-                    sa.select(k.child_id).where(k.family_key.in_(keys)),
-                    sa.select(k.child_id).where(k.address_key.in_(addresses)),
-                )
-                found.update(conn.execute(sharing).scalars())
-                families = sa.select(fm.family_id).where(fm.child_id.in_(part))
-                found.update(
-                    conn.execute(sa.select(fm.child_id).where(fm.family_id.in_(families))).scalars()
-                )
+            own = rows_of_children(
+                conn, sa.select(k.child_id, k.family_key, k.address_key), k.child_id, batch
+            )
+            families = rows_of_children(
+                conn, sa.select(fm.child_id, fm.family_id), fm.child_id, batch
+            )
+            for column, values in (
+                (k.family_key, {key for _, key, _ in own}),
+                (k.address_key, {address for _, _, address in own if address is not None}),
+                (fm.family_id, {family for _, family in families}),
+            ):
+                ordered = sorted(values)
+                for start in range(0, len(ordered), 900):
+                    sharing = sa.select(column.table.c.child_id).where(
+                        column.in_(ordered[start : start + 900])
+                    )
+                    found.update(conn.execute(sharing).scalars())
             for child in batch:
                 found |= partners.get(child, set())
             todo = found - scope

@@ -152,11 +152,16 @@ def _plans(conn: sa.Connection, work: Callable[[], Any]) -> list[tuple[str, Any]
 
 
 def _whole_reads(plans: list[tuple[str, Any]], *tables: str) -> list[str]:
-    """The statements whose plan reads one of these tables whole (a sequential scan)."""
+    """The statements whose plan reads one of these tables whole: a sequential scan, or a walk
+    of a whole index (an index scan with no condition on the index)."""
     found = []
     for statement, plan in plans:
         scans = [scan for table in tables for scan in _scans_of(plan[0]["Plan"], table)]
-        if any(scan["Node Type"] == "Seq Scan" for scan in scans):
+        if any(
+            scan["Node Type"] == "Seq Scan"
+            or (scan["Node Type"] in ("Index Scan", "Index Only Scan") and "Index Cond" not in scan)
+            for scan in scans
+        ):
             found.append(statement)
     return found
 
