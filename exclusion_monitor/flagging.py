@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from exclusion_monitor import bulk_work
 from exclusion_monitor.bulk_work import whole_is_quicker, without_cycle_collector
 from exclusion_monitor.flag_evaluation import (
     WORKER_CHUNK,
@@ -354,7 +355,7 @@ def ensure_flags_current(
     if flags_are_current(db):
         return False
     children = changed_children(db, changes)
-    if children is not None:
+    if children is not None and len(children) > bulk_work.WHOLE_FLOOR:  # else never worth it
         with db.read() as conn:
             if whole_is_quicker(len(children), histories.count_children(conn)):
                 children = None

@@ -139,12 +139,12 @@ def settle_statistics(conn: sa.Connection) -> list[str]:
     rows are being written), records the table as empty although its pages are full again
     minutes later; every plan built on that believes a join or a list of ids costs nothing
     whichever way it is done, and picks ways that read the whole table once per row (minutes
-    or hours at an authority's size, where a second will do). So the imports, undos and
-    recomputes call this before they read back what was just written: a table of more than a
-    megabyte has about sixty of its pages counted (a sample, a few milliseconds), and only a
-    table holding more than four times the rows its statistics say is analysed, in the caller's
-    transaction (which sees the transaction's own rows). A table the app's account does not own
-    is left as it is (the server warns and skips it)."""
+    or hours at an authority's size, where a second will do). So the recomputes, the children
+    list's rebuild and undo call this before they read back what was just written: a table of
+    more than a megabyte has about sixty of its pages counted (a sample, a few milliseconds), and
+    only a table holding more than four times the rows its statistics say is analysed, in the
+    caller's transaction (which sees the transaction's own rows). A table the app's account does
+    not own is left as it is (the server warns and skips it)."""
     if is_sqlite(conn):
         return []
     quote = conn.dialect.identifier_preparer.quote
