@@ -91,6 +91,18 @@ def test_refused_file_exits_non_zero_naming_the_file(
     assert "Traceback" not in captured.err
 
 
+def test_a_refused_file_is_named_once_on_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    code = main(["--db", str(tmp_path / "c.db"), "import", str(empty)])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert f"{empty}: refused: the file is empty." in out
+    assert out.count("empty.xlsx") == 1
+
+
 def test_bad_census_date_option_is_one_sentence(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

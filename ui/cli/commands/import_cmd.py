@@ -80,7 +80,9 @@ def _census_date(value: str | None) -> dt.date | None:
 
 def _print_text(result: FileResult) -> None:
     if result.status == "refused":
-        print(f"{result.file}: {'' if result.try_again else 'refused. '}{result.message}")
+        # The message names the file itself ("x.csv: ..."): said once, after the path.
+        message = result.message.removeprefix(f"{Path(result.file).name}: ")
+        print(f"{result.file}: {'' if result.try_again else 'refused: '}{message}")
         return
     if result.status == "already_imported":
         print(f"{result.file}: already imported (batch {result.batch_id}); nothing added.")
