@@ -138,25 +138,28 @@ def default_as_of(db: Database) -> dt.date | None:
         return histories.latest_data_date(conn)
 
 
-def _batches(
+def _chunks(
     conn: sa.Connection, child_ids: Collection[int] | None, size: int = CHUNK
-) -> Iterator[list[int]]:
-    """The children's ids in chunks of `size`, in order (every child's, read a chunk at a time)."""
-    if child_ids is not None:
-        ids = sorted(set(child_ids))
-        for start in range(0, len(ids), size):
-            yield ids[start : start + size]
+) -> Iterator[tuple[int, int, list[int] | None]]:
+    """The children in chunks of `size`, in id order: (first id, last id, the ids) of the named
+    children, or (first, last, None) for every child, a range of ids holding `size` children
+    (histories.id_ranges: an authority's ids are never fetched to make the chunks)."""
+    if child_ids is None:
+        for first, last in histories.id_ranges(conn, size):
+            yield first, last, None
         return
-    batch = histories.child_ids_after(conn, None, size)
-    while batch:
-        yield batch
-        batch = histories.child_ids_after(conn, batch[-1], size)
+    ids = sorted(set(child_ids))
+    for start in range(0, len(ids), size):
+        part = ids[start : start + size]
+        yield part[0], part[-1], part
 
 
-def _load(conn: sa.Connection, batch: Sequence[int], whole: bool) -> histories.LoadedChildren:
-    if whole:
-        return histories.load_children_between(conn, batch[0], batch[-1])
-    return histories.load_children(conn, batch)
+def _load(
+    conn: sa.Connection, first: int, last: int, ids: list[int] | None
+) -> histories.LoadedChildren:
+    if ids is None:
+        return histories.load_children_between(conn, first, last)
+    return histories.load_children(conn, ids)
 
 
 def _evaluated(
@@ -173,13 +176,12 @@ def _evaluated(
     workers = 1 if child_ids is not None else worker_count(total)
 
     def ranges() -> Iterator[tuple[int, int]]:
-        return ((b[0], b[-1]) for b in _batches(conn, None, WORKER_CHUNK))
+        return ((first, last) for first, last, _ in _chunks(conn, None, WORKER_CHUNK))
 
     def here() -> Iterator[ChunkResult]:
-        for batch in _batches(conn, child_ids):
-            loaded = _load(conn, batch, child_ids is None)
-            exact = None if child_ids is None else batch
-            yield evaluate_loaded(loaded, authority, settings, as_of, batch[0], batch[-1], exact)
+        for first, last, ids in _chunks(conn, child_ids):
+            loaded = _load(conn, first, last, ids)
+            yield evaluate_loaded(loaded, authority, settings, as_of, first, last, ids)
 
     return evaluate_chunks(
         db, authority, settings, as_of, workers, chunks=ranges, work=evaluate_range, here=here
@@ -410,8 +412,8 @@ def evaluate_flags(
     found: dict[int, list[Flag]] = {}
     with db.read() as conn:
         authority = authority_as_of(db, conn, as_of)
-        for batch in _batches(conn, child_ids):
-            loaded = _load(conn, batch, child_ids is None)
+        for first, last, ids in _chunks(conn, child_ids):
+            loaded = _load(conn, first, last, ids)
             for record in loaded.records:
                 flags = evaluate_child(build_history(record, authority, as_of), authority, settings)
                 if flags:

@@ -9,7 +9,7 @@ tuples, with each distinct date string parsed once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,13 +172,23 @@ def latest_data_date(conn: sa.Connection) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def child_ids_after(conn: sa.Connection, after: int | None, limit: int) -> list[int]:
-    """The next `limit` child ids above `after` (from the first when None), in order: a whole
-    authority's ids a chunk at a time, never all at once."""
-    query = sa.select(t.children.c.id).order_by(t.children.c.id).limit(limit)
-    if after is not None:
-        query = query.where(t.children.c.id > after)
-    return [int(i) for i in conn.execute(query).scalars()]
+def id_ranges(conn: sa.Connection, size: int) -> Iterator[tuple[int, int]]:
+    """Every child's id in consecutive ranges (first, last) of `size` children each (the last
+    range may hold fewer), in order, a range at a time. The ids themselves are not fetched: each
+    range's last id is found by stepping over `size - 1` ids of the index, and the next range
+    starts just after it (a range's first id need not be a child's)."""
+    ids = t.children.c.id
+    first = conn.execute(sa.select(sa.func.min(ids))).scalar()
+    step = sa.select(ids).order_by(ids).limit(1).offset(size - 1)
+    while first is not None:
+        last = conn.execute(step.where(ids >= first)).scalar()
+        if last is None:  # fewer than `size` left: the last range runs to the highest id
+            highest = conn.execute(sa.select(sa.func.max(ids))).scalar()
+            if highest is not None and highest >= first:
+                yield int(first), int(highest)
+            return
+        yield int(first), int(last)
+        first = int(last) + 1
 
 
 def count_children(conn: sa.Connection) -> int:

@@ -5,6 +5,7 @@ built after it where that keeps no one waiting (`indexes_built_after`), on both 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -96,3 +97,25 @@ def test_a_bulk_write_builds_indexes_after_on_sqlite_and_leaves_colleagues_readi
 
 def _index_names(conn: sa.Connection) -> list[str]:
     return sorted(str(i["name"]) for i in sa.inspect(conn).get_indexes("child_family_keys"))
+
+
+def test_a_whole_recompute_takes_the_children_in_ranges_of_a_chunk_each(db: Database) -> None:
+    """histories.id_ranges: consecutive ranges holding `size` children each (the last fewer),
+    every child in exactly one, whatever gaps deleted children left in the ids."""
+    from exclusion_monitor.store.histories import id_ranges
+
+    with db.read() as conn:
+        assert list(id_ranges(conn, 3)) == []
+    _children(db, 12)
+    with db.write() as conn:
+        conn.execute(t.children.delete().where(t.children.c.id.in_([1, 2, 5, 9, 10])))
+    remaining = [3, 4, 6, 7, 8, 11, 12]
+    with db.read() as conn:
+        for size in (1, 2, 3, 6, 7, 8, 50):
+            ranges = list(id_ranges(conn, size))
+            held = [[c for c in remaining if first <= c <= last] for first, last in ranges]
+            assert [c for part in held for c in part] == remaining
+            assert all(len(part) == size for part in held[:-1])
+            assert 1 <= len(held[-1]) <= size
+            assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))
+        assert list(id_ranges(conn, 3)) == [(3, 6), (7, 11), (12, 12)]

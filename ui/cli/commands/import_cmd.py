@@ -81,7 +81,7 @@ def _census_date(value: str | None) -> dt.date | None:
 def _print_text(result: FileResult) -> None:
     if result.status == "refused":
         # The message names the file itself ("x.csv: ..."): said once, after the path.
-        message = result.message.removeprefix(f"{Path(result.file).name}: ")
+        message = (result.message or "").removeprefix(f"{Path(result.file).name}: ")
         print(f"{result.file}: {'' if result.try_again else 'refused: '}{message}")
         return
     if result.status == "already_imported":
