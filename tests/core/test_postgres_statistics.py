@@ -81,7 +81,7 @@ def test_the_whole_authoritys_address_query_reads_the_keys_once_whatever_the_sta
                 for n in range(1, 2001)
             ]
             conn.execute(t.child_family_keys.insert(), keys)
-            sql = str(_shared_addresses().compile(conn, compile_kwargs={"literal_binds": True}))
+            sql = str(_shared_addresses(conn).compile(conn, compile_kwargs={"literal_binds": True}))
             plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}").scalar_one()
             keys_read = _scans_of(plan[0]["Plan"], "child_family_keys")
             children_read = _scans_of(plan[0]["Plan"], "children")
