@@ -49,6 +49,8 @@ from ui.app.table_views import pane, record_table_view, split
 from ui.app.timeline_widget import TimelineWidget
 
 log = logging.getLogger(__name__)
+# The name of the background job that reads the authority ahead (`ProfilePage.read_ahead`).
+READ_AHEAD_JOB = "authority read ahead"
 
 SEX_WORDS = {"F": "Female", "M": "Male"}
 BADGE_STYLE = (
@@ -201,7 +203,7 @@ class ProfilePage(Page):
             lambda _none: None,
             lambda error: log.warning("the authority was not read ahead: %s", type(error).__name__),
             owner=self,
-            name="authority read ahead",
+            name=READ_AHEAD_JOB,
         )
 
     def show_child(self, child_id: int, *, origin: str | None = None) -> None:
