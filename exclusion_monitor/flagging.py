@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -43,7 +44,7 @@ from exclusion_monitor.store import schema as t
 from exclusion_monitor.store.children import save_child_status
 from exclusion_monitor.store.dialect import settle_statistics
 from exclusion_monitor.store.owed_work import OwedWork
-from exclusion_monitor.store.settings import get_settings
+from exclusion_monitor.store.settings import get_settings, settings_in
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,11 @@ def _current_state(conn: sa.Connection, as_of: dt.date) -> flag_store.FlagState:
 
 def current_rule_settings(db: Database) -> RuleSettings:
     return rule_settings(get_settings(db, "rules."))
+
+
+def rule_settings_in(conn: sa.Connection) -> RuleSettings:
+    """`current_rule_settings` read on a connection already open."""
+    return rule_settings(settings_in(conn, "rules."))
 
 
 def default_as_of(db: Database) -> dt.date | None:
@@ -221,7 +227,9 @@ def recompute_flags(
         ):
             return _stored_summary(conn, as_of)
         settle_statistics(conn)  # an import or undo just before can leave them saying empty
-        authority = histories.load_authority(conn, as_of=as_of)
+        # The one kept for profiles when the data is as it was (one school's recompute, a
+        # merge's), and kept for the next profile after this one (an import's follow-up).
+        authority = authority_as_of(db, conn, as_of, state.fingerprint)
         total = histories.count_children(conn) if child_ids is None else len(set(child_ids))
         # Whose families the children's new keys can change, taken while their old keys stand:
         # a child moving out can leave an address an ordinary home again.
@@ -309,14 +317,36 @@ def _stored_summary(conn: sa.Connection, as_of: dt.date) -> RecomputeSummary:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class DataCheck:
+    """One read's look at the data the flags rest on: its fingerprint (`data_fingerprint`, the
+    admin's rule files included), its latest date, and whether the stored flags were computed on
+    exactly that data as of that date."""
+
+    fingerprint: str
+    latest: dt.date | None
+    flags_current: bool
+
+
+def check_data(conn: sa.Connection) -> DataCheck:
+    """What `flags_are_current` asks, on a connection already open, with the fingerprint it
+    computed given back for the rest of the same read (the key of the authority kept between
+    profiles, `authority_as_of`): the fingerprint counts whole tables, tens of milliseconds on a
+    server at an authority's size, so a profile computes it once."""
+    fingerprint = data_fingerprint(conn)
+    latest = histories.latest_data_date(conn)
+    state = flag_store.load_state(conn)
+    if state is None:
+        current = latest is None
+    else:
+        current = state.fingerprint == fingerprint and state.as_of == latest
+    return DataCheck(fingerprint, latest, current)
+
+
 def flags_are_current(db: Database) -> bool:
     """Whether the stored flags were computed on the data as it is now, as of its latest date."""
     with db.read() as conn:
-        state = flag_store.load_state(conn)
-        if state is None:
-            return histories.latest_data_date(conn) is None
-        latest = histories.latest_data_date(conn)
-        return state.fingerprint == data_fingerprint(conn) and state.as_of == latest
+        return check_data(conn).flags_current
 
 
 def changed_children(db: Database, changes: Sequence[OwedWork]) -> set[int] | None:
@@ -371,26 +401,43 @@ def stored_as_of(db: Database) -> dt.date | None:
     return state.as_of if state else None
 
 
-# The authority last read through each open database: ((as of, data fingerprint), Authority).
-# Held weakly: a database opened again (a restore, another file) starts afresh.
+# The authority last read through each open database: ((as of, fingerprint), Authority).
+# Held weakly: a database opened again (a restore, another file) starts afresh. One thread reads
+# it at a time: a profile opened while the app is reading it ahead waits for that read.
 _authorities: weakref.WeakKeyDictionary[Database, tuple[tuple[dt.date, str], Authority]] = (
     weakref.WeakKeyDictionary()
 )
+_authority_lock = threading.Lock()
 
 
-def authority_as_of(db: Database, conn: sa.Connection, as_of: dt.date) -> Authority:
-    """The authority as of a date, kept for the next call while the data is as it was (the same
-    `data_fingerprint`, which covers the schools, their links, every record table and the rule
-    settings, the school calendar among them). Reading it is most of the time of opening a
-    profile in a large authority (the pairs of school and census date), and one officer opens
-    profile after profile."""
-    key = (as_of, flag_store.data_fingerprint(conn))
-    kept = _authorities.get(db)
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    authority = histories.load_authority(conn, as_of=as_of)
-    _authorities[db] = (key, authority)
-    return authority
+def authority_as_of(
+    db: Database, conn: sa.Connection, as_of: dt.date, fingerprint: str | None = None
+) -> Authority:
+    """The authority as of a date, kept for the next call while the data is as it was: the same
+    `data_fingerprint`, which covers the schools, their links, every record table, the rule
+    settings (the school calendar among them) and the admin's rule files (the school link types
+    among them). `fingerprint` is that fingerprint when the caller computed it in the same read
+    (`check_data`); without it, it is computed here. Reading the authority is most of the time
+    of opening a profile in a large authority (the pairs of school and census date), and one
+    officer opens profile after profile; the app reads it ahead when it starts
+    (`read_authority_ahead`)."""
+    key = (as_of, fingerprint if fingerprint is not None else data_fingerprint(conn))
+    with _authority_lock:
+        kept = _authorities.get(db)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        authority = histories.load_authority(conn, as_of=as_of)
+        _authorities[db] = (key, authority)
+        return authority
+
+
+def read_authority_ahead(db: Database) -> None:
+    """Read the authority a profile opened now would use (as of the data's latest date) into the
+    one `authority_as_of` keeps, so that the officer's first profile does not wait for it."""
+    with db.read() as conn:
+        check = check_data(conn)
+        if check.latest is not None:
+            authority_as_of(db, conn, check.latest, check.fingerprint)
 
 
 def load_histories(
@@ -398,8 +445,20 @@ def load_histories(
 ) -> tuple[Authority, dict[int, ChildHistory]]:
     """The named children's histories as of a date, with the authority they were built against."""
     with db.read() as conn:
-        authority = authority_as_of(db, conn, as_of)
-        loaded = histories.load_children(conn, child_ids)
+        return histories_in(db, conn, child_ids, as_of)
+
+
+def histories_in(
+    db: Database,
+    conn: sa.Connection,
+    child_ids: Iterable[int],
+    as_of: dt.date,
+    fingerprint: str | None = None,
+) -> tuple[Authority, dict[int, ChildHistory]]:
+    """`load_histories` read on a connection already open (`fingerprint`: see
+    `authority_as_of`)."""
+    authority = authority_as_of(db, conn, as_of, fingerprint)
+    loaded = histories.load_children(conn, child_ids)
     return authority, {r.child_id: build_history(r, authority, as_of) for r in loaded.records}
 
 

@@ -22,9 +22,11 @@ from exclusion_monitor.exclusion_terms import (
 )
 from exclusion_monitor.flagging import (
     FlagView,
-    current_rule_settings,
-    default_as_of,
-    load_histories,
+    Progress,
+    check_data,
+    ensure_flags_current,
+    histories_in,
+    rule_settings_in,
     stored_view,
     views_for,
 )
@@ -35,7 +37,7 @@ from exclusion_monitor.records import Child, MoveKind
 from exclusion_monitor.rules import evaluate_child, rule_label
 from exclusion_monitor.rules.wording import count
 from exclusion_monitor.rules.wording import suspensions as suspensions_words
-from exclusion_monitor.store import Database, profiles, sightings
+from exclusion_monitor.store import Database, histories, profiles, sightings
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.terms import term_of
@@ -323,24 +325,62 @@ def _amended(
 
 
 def child_profile(db: Database, child_id: int, *, as_of: dt.date | None = None) -> ChildProfile:
-    """Everything the tool knows about one child as of a date (default: the latest in the data).
+    """Everything the tool knows about one child as of a date (default: the latest in the data),
+    read in one snapshot.
 
     Raises NotFoundError when there is no such child.
     """
-    as_of = as_of or default_as_of(db) or dt.date.today()
     with db.read() as conn:
-        child = profiles.child_identities(conn, [child_id]).get(child_id)
-        if child is None:
-            raise NotFoundError(f"There is no child with id {child_id}.")
-        family = family_store.family_of(conn, child_id)
-        census_rows = profiles.census_details(conn, child_id)
-        amended = _amended(conn, child_id)
-        member_ids = [m.child_id for m in family.members] if family else []
-        stored = flag_store.stored_flags(
-            conn, child_ids=[child_id, *member_ids], include_cleared=True
-        )
-    authority, found = load_histories(db, [child_id, *member_ids], as_of)
-    settings = current_rule_settings(db)
+        as_of = as_of or histories.latest_data_date(conn) or dt.date.today()
+        return _profile_in(db, conn, child_id, as_of)
+
+
+# Reads of a profile that each found the stored flags out of date (a colleague's import landing
+# each time they were brought up to date) before it is read as the flags then stand.
+_CURRENT_ATTEMPTS = 3
+
+
+def current_child_profile(
+    db: Database, child_id: int, progress: Progress | None = None
+) -> ChildProfile:
+    """The child's profile as of the latest date in the data, as the app's profile page opens it:
+    with the stored flags current, so every flag shown has its stored review and no stored flag
+    of older data is shown as current. It is read in one snapshot in which the stored flags were
+    found computed on the data as it is, the data's fingerprint computed once there, for that
+    check and for the authority kept between profiles (`flagging.authority_as_of`). Stored
+    flags found out of date are brought up to date (`progress` follows that) and the profile is
+    read again.
+
+    Raises NotFoundError when there is no such child.
+    """
+    for _attempt in range(_CURRENT_ATTEMPTS):
+        with db.read() as conn:
+            check = check_data(conn)
+            if check.flags_current:
+                as_of = check.latest or dt.date.today()
+                return _profile_in(db, conn, child_id, as_of, check.fingerprint)
+        ensure_flags_current(db, progress)
+    return child_profile(db, child_id)
+
+
+def _profile_in(
+    db: Database,
+    conn: sa.Connection,
+    child_id: int,
+    as_of: dt.date,
+    fingerprint: str | None = None,
+) -> ChildProfile:
+    """The profile read on `conn` (`fingerprint`: the data's, computed in the same read)."""
+    child = profiles.child_identities(conn, [child_id]).get(child_id)
+    if child is None:
+        raise NotFoundError(f"There is no child with id {child_id}.")
+    family = family_store.family_of(conn, child_id)
+    census_rows = profiles.census_details(conn, child_id)
+    amended = _amended(conn, child_id)
+    member_ids = [m.child_id for m in family.members] if family else []
+    stored = flag_store.stored_flags(conn, child_ids=[child_id, *member_ids], include_cleared=True)
+    authority, found = histories_in(db, conn, [child_id, *member_ids], as_of, fingerprint)
+    settings = rule_settings_in(conn)
     evaluated = {c: evaluate_child(h, authority, settings) for c, h in found.items()}
     views = views_for(evaluated, stored)
     history = found[child_id]

@@ -15,7 +15,7 @@ from exclusion_monitor.child_search import parse_search
 from exclusion_monitor.display import review_status_word, uk_date
 from exclusion_monitor.errors import NotFoundError
 from exclusion_monitor.flagging import FlaggedChild, ensure_flags_current, flag_list
-from exclusion_monitor.profile import ChildProfile, child_profile
+from exclusion_monitor.profile import ChildProfile, child_profile, current_child_profile
 from exclusion_monitor.records import ChildSummary
 from exclusion_monitor.roles import Action
 from exclusion_monitor.store import Database, audit
@@ -110,12 +110,12 @@ def open_child(
     record_view: bool = True,
     progress: Progress | None = None,
 ) -> Outcome[ChildProfile]:
-    """A child's profile as the app's profile page opens it (the stored flags brought up to
-    date first, so every flag has its review); `record_view` writes the audit row (opening the
-    profile, not refreshing it)."""
+    """A child's profile as the app's profile page opens it (read with the stored flags found
+    current, brought up to date first when they are not, so every flag has its review:
+    `current_child_profile`); `record_view` writes the audit row (opening the profile, not
+    refreshing it)."""
     actor = act(db, account, Action.VIEW_CHILD)
-    ensure_flags_current(db, progress)
-    profile = child_profile(db, child_id)
+    profile = current_child_profile(db, child_id, progress)
     ids: tuple[int, ...] = ()
     if record_view:
         detail = {"page": "profile", "as_of": profile.as_of.isoformat()}

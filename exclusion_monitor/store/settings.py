@@ -24,11 +24,16 @@ def get_setting(db: Database, key: str, default: Any = None) -> Any:
 def get_settings(db: Database, prefix: str) -> dict[str, Any]:
     """Every stored setting whose key starts with `prefix`, keyed by the rest of the key."""
     with db.read() as conn:
-        rows = conn.execute(
-            sa.select(t.settings.c.key, t.settings.c.value).where(
-                t.settings.c.key.startswith(prefix, autoescape=True)
-            )
-        ).all()
+        return settings_in(conn, prefix)
+
+
+def settings_in(conn: sa.Connection, prefix: str) -> dict[str, Any]:
+    """`get_settings` on a connection already open (read in its transaction)."""
+    rows = conn.execute(
+        sa.select(t.settings.c.key, t.settings.c.value).where(
+            t.settings.c.key.startswith(prefix, autoescape=True)
+        )
+    ).all()
     return {key[len(prefix) :]: json.loads(value) for key, value in rows}
 
 

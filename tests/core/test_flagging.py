@@ -255,3 +255,167 @@ def test_the_authority_kept_between_profiles_is_read_again_when_the_data_changes
     assert again is not first
     assert collection_of(summer(2024)) in again.returned(birch)
     assert birch not in first.schools
+
+
+ADMIN = "LA\\admin1"
+
+
+def test_a_profile_is_opened_on_one_computation_of_the_fingerprint(
+    db: Database, town: tuple[Builder, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a profile checks the stored flags against the data's fingerprint and keys the
+    authority kept between profiles by it, in one read: the fingerprint counts whole tables
+    (tens of milliseconds on a server at an authority's size), so it is computed once."""
+    from exclusion_monitor.store import flags as flag_store
+    from exclusion_monitor.store.users import claim_first_admin
+    from operations.viewing import open_child
+
+    _, ids = town
+    claim_first_admin(db, ADMIN)
+    recompute_flags(db)
+    real = flag_store.data_fingerprint
+    calls: list[int] = []
+
+    def counted(conn: object) -> str:
+        calls.append(1)
+        return real(conn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flag_store, "data_fingerprint", counted)
+    for child in (ids["amy"], ids["kit"]):
+        calls.clear()
+        open_child(db, ADMIN, child)
+        assert len(calls) == 1
+
+
+def test_a_profile_opened_on_changed_data_is_read_with_the_flags_brought_up_to_date(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    """Data changed since the profile before (a new school, Kit excluded three times): the
+    stored flags are brought up to date before the profile is read, so each flag shown is a
+    stored one with its review, and the kept authority is read again (it knows the new school)."""
+    from exclusion_monitor.store.users import claim_first_admin
+    from operations.viewing import open_child
+
+    b, ids = town
+    claim_first_admin(db, ADMIN)
+    recompute_flags(db)
+    assert open_child(db, ADMIN, ids["kit"]).value.flags == ()
+    birch = b.school("Birch Primary", "primary", low_age=4, high_age=11)
+    zed = b.child("Zed", "Ormley", born=D(2016, 2, 1))
+    b.on_roll(zed, birch, [summer(2024)], "2")
+    for day in (D(2023, 9, 12), D(2024, 2, 5), D(2024, 4, 22)):
+        b.exclusion(ids["kit"], ids["ash"], day)
+    assert not flags_are_current(db)
+    kit = open_child(db, ADMIN, ids["kit"]).value
+    assert flags_are_current(db)
+    assert [f.rule for f in kit.flags] == ["repeated_suspensions"]
+    assert all(f.flag_id is not None for f in kit.flags)
+    zed_profile = open_child(db, ADMIN, zed).value
+    assert [c.school_name for c in zed_profile.census] == ["Birch Primary"]
+
+
+def test_the_kept_authority_is_read_again_when_the_school_link_types_change(
+    db: Database, town: tuple[Builder, dict[str, int]]
+) -> None:
+    """The admin's school link types decide which linked schools are one school: a change to
+    the file makes the flags out of date, and the authority kept between profiles with them."""
+    from exclusion_monitor import config
+    from exclusion_monitor.flagging import authority_as_of
+
+    b, ids = town
+    b.link(ids["oak"], ids["ash"], "Invented Link")  # a type the shipped list does not know
+    with db.read() as conn:
+        first = authority_as_of(db, conn, summer(2024))
+    assert not first.same_school(ids["oak"], ids["ash"])
+    extra = config.data_dir() / "school_link_types.csv"
+    extra.parent.mkdir(parents=True, exist_ok=True)
+    extra.write_text(
+        "link_type,one_school,link_is,orient_by_dates,why\n"
+        "Invented Link,yes,successor,no,Made up for this test.\n",
+        encoding="utf-8",
+    )
+    with db.read() as conn:
+        again = authority_as_of(db, conn, summer(2024))
+    assert again.same_school(ids["oak"], ids["ash"])
+
+
+def _count_authority_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    from exclusion_monitor import flagging
+
+    real = flagging.histories.load_authority
+    reads: list[object] = []
+
+    def counted(conn: object, *, as_of: object = None) -> object:
+        reads.append(as_of)
+        return real(conn, as_of=as_of)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flagging.histories, "load_authority", counted)
+    return reads
+
+
+def test_the_authority_read_ahead_or_by_a_recompute_is_the_one_the_first_profile_uses(
+    db: Database, town: tuple[Builder, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app reads the authority ahead when it starts, and a recompute leaves the one it read:
+    the first profile opened after either reads no authority of its own."""
+    from exclusion_monitor.flagging import read_authority_ahead
+    from exclusion_monitor.store import open_database
+    from exclusion_monitor.store.users import claim_first_admin
+    from operations.viewing import open_child
+
+    _, ids = town
+    claim_first_admin(db, ADMIN)
+    reads = _count_authority_reads(monkeypatch)
+    recompute_flags(db)
+    assert len(reads) == 1
+    open_child(db, ADMIN, ids["amy"])
+    assert len(reads) == 1
+    started = open_database(db.location)  # the app started again: nothing kept yet
+    try:
+        read_authority_ahead(started)
+        assert len(reads) == 2
+        open_child(started, ADMIN, ids["amy"])
+        open_child(started, ADMIN, ids["kit"])
+        assert len(reads) == 2
+    finally:
+        started.close()
+
+
+def test_a_profile_waits_for_the_authority_being_read_ahead_rather_than_reading_it_too(
+    db: Database, town: tuple[Builder, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from exclusion_monitor import flagging
+    from exclusion_monitor.store import open_database
+    from exclusion_monitor.store.users import claim_first_admin
+    from operations.viewing import open_child
+
+    _, ids = town
+    claim_first_admin(db, ADMIN)
+    recompute_flags(db)
+    db = open_database(db.location)  # the app started again: nothing kept yet
+    started = threading.Event()
+    release = threading.Event()
+    real = flagging.histories.load_authority
+    reads: list[object] = []
+
+    def slow(conn: object, *, as_of: object = None) -> object:
+        reads.append(as_of)
+        started.set()
+        assert release.wait(20)
+        return real(conn, as_of=as_of)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flagging.histories, "load_authority", slow)
+    ahead = threading.Thread(target=flagging.read_authority_ahead, args=(db,))
+    ahead.start()
+    assert started.wait(20)
+    shown: list[object] = []
+    opening = threading.Thread(target=lambda: shown.append(open_child(db, ADMIN, ids["amy"])))
+    opening.start()
+    opening.join(0.3)  # the profile is waiting, not reading the authority itself
+    release.set()
+    ahead.join(20)
+    opening.join(20)
+    db.close()
+    assert len(shown) == 1 and len(reads) == 1

@@ -482,3 +482,37 @@ def _jobs() -> bool:
     from ui.app import background
 
     return bool(background.running_jobs())
+
+
+def test_the_window_reads_the_authority_ahead_for_the_first_profile(
+    qtbot: QtBot, db: Database, example: story.Example, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the Start page has brought the flags up to date, the window reads the authority (the
+    schools, their links, the censuses each returned: most of a first profile's time at an
+    authority's size) in the background, so the first profile opened reads none of its own."""
+    from exclusion_monitor import flagging
+    from exclusion_monitor.store import open_database
+    from ui.app import background
+    from ui.app.main_window import MainWindow
+
+    flagging.recompute_flags(db)  # the flags current; this process's window opens afresh below
+    real = flagging.histories.load_authority
+    reads: list[object] = []
+
+    def counted(conn: Any, *, as_of: Any = None) -> Any:
+        reads.append(as_of)
+        return real(conn, as_of=as_of)
+
+    monkeypatch.setattr(flagging.histories, "load_authority", counted)
+    started = open_database(db.location)
+    window = MainWindow(started, owns_database=True, account=ADMIN)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.start_page.loaded, timeout=15_000):
+        window.show()
+    qtbot.waitUntil(lambda: not background.running_jobs(), timeout=10_000)
+    assert len(reads) == 1
+    with qtbot.waitSignal(window.profile_page.loaded, timeout=15_000):
+        window.context.signals.open_child.emit(example.ids["Finn"])
+    assert window.profile_page.heading.text() == "Finn Fenwick"
+    assert len(reads) == 1
+    qtbot.waitUntil(lambda: not background.running_jobs(), timeout=10_000)

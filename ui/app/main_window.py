@@ -125,6 +125,9 @@ class MainWindow(QMainWindow):
         start = self.pages[PAGE_NAMES.index("Start")]
         assert isinstance(start, StartPage)
         start.open_imports.connect(lambda: self.go_to(PAGE_NAMES.index("Imports")))
+        # The flags are up to date once the work waiting is read: the first profile's authority
+        # can be read then, before anyone opens a profile.
+        start.loaded.connect(self.profile_page.read_ahead)
         self.nav.currentRowChanged.connect(self.show_page)
         self.nav.clicked.connect(self._nav_clicked)
         self.splitter = QSplitter()

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from exclusion_monitor.codelists import year_group_label
+from exclusion_monitor.flagging import read_authority_ahead
 from exclusion_monitor.profile import (
     ChildProfile,
     family_flag_summary,
     profile_summary,
     totals_words,
 )
-from exclusion_monitor.roles import Role
+from exclusion_monitor.roles import Action, Role
 from exclusion_monitor.rules.wording import count as _n
 from ui.app.background import BackgroundJob, Progress, ProgressBar, run_in_background
 from ui.app.pages.base import AppContext, Page
@@ -48,6 +49,8 @@ from ui.app.table_views import pane, record_table_view, split
 from ui.app.timeline_widget import TimelineWidget
 
 log = logging.getLogger(__name__)
+# The name of the background job that reads the authority ahead (`ProfilePage.read_ahead`).
+READ_AHEAD_JOB = "authority read ahead"
 
 SEX_WORDS = {"F": "Female", "M": "Male"}
 BADGE_STYLE = (
@@ -101,6 +104,7 @@ class ProfilePage(Page):
         self.history: list[int] = []
         self._job: BackgroundJob | None = None
         self._pending: tuple[int, bool] | None = None
+        self._ahead: BackgroundJob | None = None
 
         self.back_button = QPushButton("\u25c0 Back")
         self.back_button.setObjectName("back_button")
@@ -182,6 +186,25 @@ class ProfilePage(Page):
         self._show_nothing("No child chosen yet: find a child with the search box (Ctrl+F).")
 
     # --- opening -------------------------------------------------------------------------------
+
+    def read_ahead(self) -> None:
+        """Read in the background what every profile needs and the app keeps while the data
+        stays as it is: the authority (the schools, their links, the censuses each returned),
+        most of a first profile's time at an authority's size. Nothing of any child is read, so
+        nothing goes on the audit trail. The main window calls this once the Start page has
+        brought the flags up to date."""
+        if not self.context.allows(Action.VIEW_CHILD):
+            return
+        if self._ahead is not None and self._ahead.is_running():
+            return
+        db = self.db
+        self._ahead = run_in_background(
+            lambda _progress: read_authority_ahead(db),
+            lambda _none: None,
+            lambda error: log.warning("the authority was not read ahead: %s", type(error).__name__),
+            owner=self,
+            name=READ_AHEAD_JOB,
+        )
 
     def show_child(self, child_id: int, *, origin: str | None = None) -> None:
         """Open a child's profile (recording the view). With `origin` (a page name) the history
