@@ -41,6 +41,7 @@ from exclusion_monitor.store import Database, histories, profiles
 from exclusion_monitor.store import families as family_store
 from exclusion_monitor.store import flags as flag_store
 from exclusion_monitor.store import schema as t
+from exclusion_monitor.store.bulk import id_batches
 from exclusion_monitor.store.children import save_child_status
 from exclusion_monitor.store.dialect import settle_statistics
 from exclusion_monitor.store.owed_work import OwedWork
@@ -154,10 +155,7 @@ def _chunks(
         for first, last in histories.id_ranges(conn, size):
             yield first, last, None
         return
-    ids = sorted(set(child_ids))
-    for start in range(0, len(ids), size):
-        part = ids[start : start + size]
-        yield part[0], part[-1], part
+    yield from id_batches(child_ids, size)
 
 
 def _load(

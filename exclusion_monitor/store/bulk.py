@@ -175,11 +175,12 @@ def _copy(cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
 _IN_BATCH = 900  # ids per IN (...) list: under SQLite's oldest limit of bound values
 
 
-def id_batches(ids: Iterable[int]) -> Iterator[tuple[int, int, list[int]]]:
-    """The distinct ids in order, in batches of at most 900: (lowest, highest, the batch)."""
+def id_batches(ids: Iterable[int], size: int = _IN_BATCH) -> Iterator[tuple[int, int, list[int]]]:
+    """The distinct ids in order, in batches of at most `size` (900 by default, for IN lists):
+    (lowest, highest, the batch)."""
     ordered = sorted(set(ids))
-    for start in range(0, len(ordered), _IN_BATCH):
-        part = ordered[start : start + _IN_BATCH]
+    for start in range(0, len(ordered), size):
+        part = ordered[start : start + size]
         yield part[0], part[-1], part
 
 
